@@ -1,0 +1,46 @@
+# SmartBot: `make demo` runs the app on embedded defaults, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test venv lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.requirements: $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.requirements
+
+demo: venv
+	mkdir -p var
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_demo
+	@echo "Serving SmartBot at http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
+	DEBUG=1 $(BIN)/celery -A smartbot worker --loglevel=INFO --pool=solo & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) smartbot.asgi:application
+
+test: venv
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: venv
+	DEBUG=1 $(BIN)/python manage.py makemessages -l ru --no-location --ignore=.venv --ignore=staticfiles
+	DEBUG=1 $(BIN)/python manage.py makemessages -d djangojs -l ru --no-location --ignore=.venv --ignore=staticfiles
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 staticfiles

@@ -1,0 +1,132 @@
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Company(models.Model):
+    """The tenant. Every recruiter-owned row belongs to exactly one company."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=_("Address of the public careers page."))
+    description = models.TextField(_("short description"), blank=True, max_length=2000)
+    ai_enabled = models.BooleanField(
+        _("AI evaluation enabled"),
+        default=True,
+        help_text=_("When off, nothing about this company's candidates is sent to an LLM."),
+    )
+    ai_monthly_budget = models.DecimalField(
+        _("monthly AI budget (USD)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty means no limit. Once spent, the builtin evaluator is used until next month."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    RECRUITER = "recruiter", _("Recruiter")
+    VIEWER = "viewer", _("Viewer")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("The email must be set")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A recruiter-side user. Logs in with email; belongs to one company with a role."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="members", null=True, blank=True, verbose_name=_("company")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RECRUITER)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.first_name or self.email.split("@")[0]
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    @property
+    def can_edit(self) -> bool:
+        """Owners and recruiters write; viewers only read."""
+        return self.company_id is not None and self.role in (Role.OWNER, Role.RECRUITER)
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=7)
+
+
+class Invitation(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RECRUITER)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_role_display()})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,67 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from screening.models import Response
+from vacancies.models import ScreeningQuestion
+
+
+class ChatSession(models.Model):
+    """The live screening chat of one response."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        FINISHED = "finished", _("Finished")
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="chat")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    # Set while a recruiter has taken the chat over; the bot is paused meanwhile.
+    taken_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    last_activity_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chat session")
+        verbose_name_plural = _("chat sessions")
+
+    def __str__(self):
+        return f"chat {self.response_id}"
+
+    @property
+    def bot_paused(self) -> bool:
+        return self.taken_over_by_id is not None
+
+
+class ChatMessage(models.Model):
+    class Sender(models.TextChoices):
+        BOT = "bot", _("Bot")
+        CANDIDATE = "candidate", _("Candidate")
+        RECRUITER = "recruiter", _("Recruiter")
+        SYSTEM = "system", _("System")
+
+    session = models.ForeignKey(ChatSession, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(max_length=10, choices=Sender.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    text = models.TextField(max_length=4000)
+    question = models.ForeignKey(ScreeningQuestion, on_delete=models.SET_NULL, null=True, blank=True)
+    # The client's id for the frame that created this message: a resend is not written twice.
+    client_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("chat message")
+        verbose_name_plural = _("chat messages")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="chat_message_client_id_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.sender}: {self.text[:40]}"

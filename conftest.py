@@ -1,0 +1,84 @@
+"""Shared fixtures: the personas every access test uses, and the service guard.
+
+Personas (healthchecks' alice/bob/charlie): ``owner``, ``recruiter`` and
+``viewer`` of company A, and ``outsider``, an owner of company B.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from accounts.models import Role
+from accounts.tests.factories import CompanyFactory, UserFactory
+
+PASSWORD = "pass-w0rd-123"
+
+
+@pytest.fixture
+def company():
+    return CompanyFactory(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def other_company():
+    return CompanyFactory(name="Globex", slug="globex")
+
+
+@pytest.fixture
+def owner(company):
+    return UserFactory(company=company, role=Role.OWNER, email="owner@acme.test", first_name="Olga")
+
+
+@pytest.fixture
+def recruiter(company):
+    return UserFactory(company=company, role=Role.RECRUITER, email="recruiter@acme.test", first_name="Roman")
+
+
+@pytest.fixture
+def viewer(company):
+    return UserFactory(company=company, role=Role.VIEWER, email="viewer@acme.test", first_name="Vera")
+
+
+@pytest.fixture
+def outsider(other_company):
+    return UserFactory(company=other_company, role=Role.OWNER, email="owner@globex.test", first_name="Oscar")
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    return _client_for(client, owner)
+
+
+@pytest.fixture
+def recruiter_client(client, recruiter):
+    return _client_for(client, recruiter)
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    return _client_for(client, viewer)
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    return _client_for(client, outsider)
+
+
+def require_services(*, postgres: bool = True, redis: bool = True) -> None:
+    """Skip locally when PostgreSQL/Redis are not configured; fail in CI, where they must be."""
+    missing = []
+    if postgres and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        missing.append("DATABASE_URL (PostgreSQL)")
+    if redis and not settings.REDIS_URL:
+        missing.append("REDIS_URL")
+    if missing:
+        message = "needs " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}: CI must run against the real services")
+        pytest.skip(message)

@@ -1,0 +1,295 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Company
+from vacancies.models import ScreeningQuestion, Vacancy
+
+
+def _public_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Candidate(models.Model):
+    """A person who applied to one of a company's vacancies. Personal data."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="candidates")
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    resume_text = models.TextField(_("resume"), blank=True, max_length=100000)
+    resume_file = models.FileField(_("resume file"), upload_to="resumes/%Y/%m/", blank=True)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    consent_version = models.CharField(_("consent text version"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        ordering = ["full_name"]
+        constraints = [models.UniqueConstraint(fields=["company", "email"], name="candidate_email_unique_per_company")]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def first_name(self) -> str:
+        return self.full_name.split()[0] if self.full_name.split() else ""
+
+
+class Response(models.Model):
+    """An application of one candidate to one vacancy, and its screening."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_CHAT = "in_chat", _("In chat")
+        PASSED = "passed", _("Passed")
+        REJECTED = "rejected", _("Rejected")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        INTERVIEW = "interview", _("Interview")
+        OFFER = "offer", _("Offer")
+        HIRED = "hired", _("Hired")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Careers page")
+        API = "api", _("API")
+        IMPORT = "import", _("Import")
+
+    vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="responses")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="responses")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
+    score = models.PositiveSmallIntegerField(_("relevance score"), null=True, blank=True)
+    rejection_reasons = models.JSONField(_("rejection reasons"), default=list, blank=True)
+    # Copied from the latest completed evaluation, for sorting and filtering.
+    ai_score = models.PositiveSmallIntegerField(_("AI score"), null=True, blank=True)
+    ai_recommendation = models.CharField(_("AI recommendation"), max_length=10, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WEB)
+    token = models.CharField(max_length=64, unique=True, default=_public_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["vacancy", "candidate"], name="response_one_per_candidate_per_vacancy")
+        ]
+
+    def __str__(self):
+        return f"{self.candidate} → {self.vacancy}"
+
+    def get_absolute_url(self):
+        return reverse("screening:response", args=[self.pk])
+
+    def get_chat_url(self):
+        return reverse("chat:candidate", args=[self.token])
+
+    @property
+    def is_screening_finished(self) -> bool:
+        return self.status not in (self.Status.NEW, self.Status.IN_CHAT)
+
+
+class StatusChange(models.Model):
+    """One entry of a response's history: who moved it from what to what, and why."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    from_status = models.CharField(max_length=20, choices=Response.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Response.Status.choices)
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("history")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class Note(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    text = models.TextField(_("note"), max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.text[:50]
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(ScreeningQuestion, on_delete=models.CASCADE, related_name="answers")
+    raw_text = models.TextField(_("answer"), max_length=4000, blank=True)
+    value = models.JSONField(_("normalised value"), null=True, blank=True)
+    passed = models.BooleanField(_("passed the knockout rule"), null=True, blank=True)
+    points = models.FloatField(_("points"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["question__position", "question_id"]
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question")]
+
+    def __str__(self):
+        return self.raw_text[:50]
+
+
+class Evaluation(models.Model):
+    """The LLM's (or the builtin evaluator's) advice on a response. One per response and prompt version."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Recommendation(models.TextChoices):
+        ADVANCE = "advance", _("Advance")
+        HOLD = "hold", _("Hold")
+        REJECT = "reject", _("Reject")
+
+    class Evaluator(models.TextChoices):
+        BUILTIN = "builtin", _("Builtin evaluator")
+        LLM = "llm", _("LLM")
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="evaluations")
+    prompt_version = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    evaluator = models.CharField(max_length=10, choices=Evaluator.choices, blank=True)
+    fallback_reason = models.CharField(max_length=200, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    strengths = models.JSONField(default=list, blank=True)
+    concerns = models.JSONField(default=list, blank=True)
+    recommendation = models.CharField(max_length=10, choices=Recommendation.choices, blank=True)
+    evidence = models.JSONField(default=list, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    latency_ms = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(max_digits=10, decimal_places=6, default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "prompt_version"], name="evaluation_one_per_prompt_version")
+        ]
+
+    def __str__(self):
+        return f"{self.response_id} {self.prompt_version} {self.status}"
+
+
+class LLMCall(models.Model):
+    """One call to the LLM provider, for the usage page and the monthly budget."""
+
+    class Purpose(models.TextChoices):
+        EVALUATION = "evaluation", _("Evaluation")
+        SUGGESTION = "suggestion", _("Suggested questions")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="llm_calls")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    model = models.CharField(max_length=100)
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    latency_ms = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(max_digits=10, decimal_places=6, default=0)
+    ok = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("LLM call")
+        verbose_name_plural = _("LLM calls")
+        ordering = ["-created_at"]
+
+
+class QuestionSuggestion(models.Model):
+    """A batch of screening questions suggested for a vacancy, for the recruiter to accept or discard."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="suggestions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    count = models.PositiveSmallIntegerField(default=5)
+    difficulty = models.CharField(max_length=10, default="medium")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    evaluator = models.CharField(max_length=10, choices=Evaluation.Evaluator.choices, blank=True)
+    items = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("question suggestion")
+        verbose_name_plural = _("question suggestions")
+        ordering = ["-created_at"]
+
+
+class WebhookEndpoint(models.Model):
+    class Event(models.TextChoices):
+        RESPONSE_COMPLETED = "response.completed", _("Screening completed")
+        RESPONSE_EVALUATED = "response.evaluated", _("Response evaluated")
+        RESPONSE_STATUS_CHANGED = "response.status_changed", _("Status changed")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(_("secret"), max_length=128, default=_public_token)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40)
+    event_id = models.CharField(max_length=64, unique=True)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at"]

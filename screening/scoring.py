@@ -1,0 +1,248 @@
+"""Scoring rules: pure, deterministic functions with no ORM and no request.
+
+An answer goes through three steps:
+
+1. ``normalise(spec, raw)`` turns the candidate's text into a value of the
+   question's kind, or raises ``InvalidAnswer`` with a polite message saying
+   what we expected (the chat asks again).
+2. ``check(spec, value)`` applies the knockout rule and gives points.
+3. ``outcome(results, threshold)`` turns all checked answers into the
+   relevance score (0-100), the status ("passed" or "rejected") and the
+   rejection reasons in plain words.
+
+The formula is documented in docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from vacancies.rules import parse_decimal
+
+YES_WORDS = {"yes", "y", "yeah", "yep", "sure", "true", "1", "+", "да", "д", "ага", "конечно", "есть"}
+NO_WORDS = {"no", "n", "nope", "false", "0", "-", "нет", "н", "неа", "не"}
+# Free text earns full points from this many words on; fewer words earn a share.
+TEXT_FULL_POINTS_WORDS = 12
+_NUMBER_RE = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+_LIST_SPLIT_RE = re.compile(r"[,;\n]+")
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """What scoring needs to know about a question (built from a ScreeningQuestion)."""
+
+    text: str
+    kind: str
+    options: tuple[str, ...] = ()
+    knockout: str = ""
+    knockout_value: str = ""
+    allowed_options: tuple[str, ...] = ()
+    weight: int = 1
+    required: bool = True
+    id: int | None = None
+
+    @classmethod
+    def from_question(cls, question) -> QuestionSpec:
+        return cls(
+            id=question.pk,
+            text=question.text,
+            kind=question.kind,
+            options=tuple(question.options or ()),
+            knockout=question.knockout or "",
+            knockout_value=question.knockout_value or "",
+            allowed_options=tuple(question.allowed_options or ()),
+            weight=question.weight,
+            required=question.required,
+        )
+
+
+class InvalidAnswer(ValueError):
+    """The answer cannot be read as the question's kind; ``message`` says what to send instead."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Checked:
+    value: object
+    passed: bool | None  # None: no rule, or an optional question left unanswered
+    points: float
+    reason: str = ""  # why the knockout rule failed, in plain words
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # "passed" or "rejected"
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _match_option(text: str, options: tuple[str, ...]) -> str | None:
+    folded = text.casefold()
+    for option in options:
+        if option.casefold() == folded:
+            return option
+    if text.isdigit() and 1 <= int(text) <= len(options):
+        return options[int(text) - 1]
+    return None
+
+
+def normalise(spec: QuestionSpec, raw) -> object:
+    """Return the answer's value for its kind, or ``None`` for a skipped optional question.
+
+    ``raw`` is the candidate's text; a multiple-choice answer may also be a list
+    of options (sent by the chat's buttons).
+    """
+    if isinstance(raw, list | tuple):
+        items = [_collapse(item) for item in raw if _collapse(item)]
+        text = ", ".join(items)
+    else:
+        text = _collapse(raw or "")
+        items = None
+    if not text:
+        if spec.required:
+            raise InvalidAnswer("required", _("This question needs an answer."))
+        return None
+
+    if spec.kind == "text":
+        return text
+    if spec.kind == "yes_no":
+        word = text.casefold().strip(".!?")
+        if word in YES_WORDS:
+            return True
+        if word in NO_WORDS:
+            return False
+        raise InvalidAnswer("yes_no", _("Please answer yes or no."))
+    if spec.kind == "number":
+        numbers = _NUMBER_RE.findall(text)
+        if len(numbers) != 1:
+            raise InvalidAnswer("number", _("Please answer with a number, e.g. 3."))
+        number = parse_decimal(numbers[0])
+        if number is None:
+            raise InvalidAnswer("number", _("Please answer with a number, e.g. 3."))
+        return float(number)
+    if spec.kind == "single_choice":
+        option = _match_option(text, spec.options)
+        if option is None:
+            raise InvalidAnswer(
+                "choice", _("Please choose one of: %(options)s.") % {"options": ", ".join(spec.options)}
+            )
+        return option
+    if spec.kind == "multiple_choice":
+        parts = items if items is not None else [p.strip() for p in _LIST_SPLIT_RE.split(text) if p.strip()]
+        chosen: list[str] = []
+        for part in parts:
+            option = _match_option(part, spec.options)
+            if option is None:
+                raise InvalidAnswer(
+                    "choice",
+                    _("Please choose one or more of: %(options)s.") % {"options": ", ".join(spec.options)},
+                )
+            if option not in chosen:
+                chosen.append(option)
+        # Keep the question's order so equal answers compare equal.
+        return [o for o in spec.options if o in chosen]
+    raise InvalidAnswer("kind", _("This question cannot be answered."))
+
+
+def _display(value) -> str:
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    if isinstance(value, float):
+        return f"{Decimal(str(value)).normalize():f}"
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value)
+
+
+def check(spec: QuestionSpec, value) -> Checked:
+    """Apply the knockout rule to a normalised value and give points (0..weight)."""
+    weight = float(spec.weight)
+    if value is None:
+        return Checked(value=None, passed=None, points=0.0)
+
+    rule = spec.knockout
+    if not rule:
+        if spec.kind == "text":
+            words = len(str(value).split())
+            return Checked(value=value, passed=None, points=weight * min(1.0, words / TEXT_FULL_POINTS_WORDS))
+        return Checked(value=value, passed=None, points=weight)
+
+    if rule == "must_equal":
+        expected = spec.knockout_value.strip().lower() == "yes"
+        passed = value is expected
+        need = _("must be “%(value)s”") % {"value": _display(expected)}
+        points = weight if passed else 0.0
+    elif rule in ("at_least", "at_most"):
+        limit = float(parse_decimal(spec.knockout_value) or 0)
+        passed = value >= limit if rule == "at_least" else value <= limit
+        template = _("must be at least %(value)s") if rule == "at_least" else _("must be at most %(value)s")
+        need = template % {"value": _display(limit)}
+        points = weight if passed else 0.0
+    elif rule == "one_of":
+        allowed = set(spec.allowed_options)
+        chosen = value if isinstance(value, list) else [value]
+        hits = [o for o in chosen if o in allowed]
+        passed = bool(hits)
+        if spec.kind == "multiple_choice":
+            need = _("must include one of: %(options)s") % {"options": ", ".join(spec.allowed_options)}
+            # Covering more of the wanted options earns more.
+            points = weight * len(hits) / len(allowed) if allowed else 0.0
+        else:
+            need = _("must be one of: %(options)s") % {"options": ", ".join(spec.allowed_options)}
+            points = weight if passed else 0.0
+    else:
+        return Checked(value=value, passed=None, points=weight)
+
+    reason = ""
+    if not passed:
+        reason = _("%(question)s: answered “%(answer)s”, %(need)s.") % {
+            "question": spec.text.rstrip("?:. "),
+            "answer": _display(value),
+            "need": need,
+        }
+    return Checked(value=value, passed=passed, points=points, reason=reason)
+
+
+def relevance_score(results: list[tuple[QuestionSpec, Checked]]) -> int:
+    """Weighted share of points, 0-100. A script with no weight scores 100."""
+    total = sum(spec.weight for spec, _checked in results)
+    if total <= 0:
+        return 100
+    earned = sum(min(checked.points, spec.weight) for spec, checked in results)
+    return max(0, min(100, round(100 * earned / total)))
+
+
+def outcome(results: list[tuple[QuestionSpec, Checked]], *, threshold: int) -> Outcome:
+    """Score and status of a finished screening.
+
+    Any failed knockout rule rejects, with every failed rule as a reason;
+    otherwise the response passes when its score reaches the threshold.
+    """
+    score = relevance_score(results)
+    reasons = [checked.reason for _spec, checked in results if checked.passed is False]
+    if reasons:
+        return Outcome(status="rejected", score=score, reasons=reasons)
+    if score < threshold:
+        return Outcome(
+            status="rejected",
+            score=score,
+            reasons=[
+                _("Relevance score %(score)d is below the pass threshold %(threshold)d.")
+                % {"score": score, "threshold": threshold}
+            ],
+        )
+    return Outcome(status="passed", score=score, reasons=[])

@@ -1,0 +1,169 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Company
+
+from .rules import rule_errors
+
+
+class Vacancy(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class EmploymentType(models.TextChoices):
+        FULL_TIME = "full_time", _("Full-time")
+        PART_TIME = "part_time", _("Part-time")
+        CONTRACT = "contract", _("Contract")
+        INTERNSHIP = "internship", _("Internship")
+        TEMPORARY = "temporary", _("Temporary")
+
+    class Currency(models.TextChoices):
+        RUB = "RUB", "RUB"
+        USD = "USD", "USD"
+        EUR = "EUR", "EUR"
+
+    class Language(models.TextChoices):
+        EN = "en", _("English")
+        RU = "ru", _("Russian")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="vacancies", verbose_name=_("company"))
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220)
+    description = models.TextField(_("description"), blank=True, max_length=20000)
+    requirements = models.TextField(
+        _("requirements"), blank=True, max_length=10000, help_text=_("One requirement per line.")
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    salary_from = models.PositiveIntegerField(_("salary from"), null=True, blank=True)
+    salary_to = models.PositiveIntegerField(_("salary to"), null=True, blank=True)
+    salary_currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.RUB)
+    employment_type = models.CharField(
+        _("employment type"), max_length=20, choices=EmploymentType.choices, default=EmploymentType.FULL_TIME
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    pass_threshold = models.PositiveSmallIntegerField(
+        _("pass threshold"),
+        default=60,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Minimum relevance score (0-100) to pass the screening."),
+    )
+    show_outcome = models.BooleanField(
+        _("tell the candidate the outcome"),
+        default=False,
+        help_text=_("If off, the chat ends with a neutral thank-you."),
+    )
+    language = models.CharField(_("chat language"), max_length=2, choices=Language.choices, default=Language.EN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vacancy")
+        verbose_name_plural = _("vacancies")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "slug"], name="vacancy_slug_unique_per_company"),
+            models.CheckConstraint(condition=models.Q(pass_threshold__lte=100), name="vacancy_pass_threshold_0_100"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.salary_from and self.salary_to and self.salary_from > self.salary_to:
+            raise ValidationError({"salary_to": _("Must not be lower than 'salary from'.")})
+
+    def get_absolute_url(self):
+        return reverse("vacancies:detail", args=[self.pk])
+
+    def get_public_url(self):
+        return reverse("chat:vacancy", args=[self.company.slug, self.slug])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def requirement_lines(self) -> list[str]:
+        return [line.strip(" -*\t") for line in self.requirements.splitlines() if line.strip(" -*\t")]
+
+
+class ScreeningQuestion(models.Model):
+    """One question of a vacancy's screening script, with its optional knockout rule.
+
+    The rule depends on the kind:
+    - yes/no: ``must_equal`` with ``knockout_value`` "yes" or "no";
+    - number: ``at_least`` / ``at_most`` with a number in ``knockout_value``;
+    - single choice: ``one_of`` with the allowed options in ``allowed_options``;
+    - multiple choice: ``one_of``: at least one chosen option must be allowed;
+    - free text: no rule.
+    """
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Free text")
+        YES_NO = "yes_no", _("Yes / no")
+        NUMBER = "number", _("Number")
+        SINGLE_CHOICE = "single_choice", _("Single choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+
+    class Knockout(models.TextChoices):
+        NONE = "", _("No knockout rule")
+        MUST_EQUAL = "must_equal", _("Answer must equal")
+        AT_LEAST = "at_least", _("Number at least")
+        AT_MOST = "at_most", _("Number at most")
+        ONE_OF = "one_of", _("Choice within allowed options")
+
+    ALLOWED_RULES = {
+        Kind.TEXT: {Knockout.NONE},
+        Kind.YES_NO: {Knockout.NONE, Knockout.MUST_EQUAL},
+        Kind.NUMBER: {Knockout.NONE, Knockout.AT_LEAST, Knockout.AT_MOST},
+        Kind.SINGLE_CHOICE: {Knockout.NONE, Knockout.ONE_OF},
+        Kind.MULTIPLE_CHOICE: {Knockout.NONE, Knockout.ONE_OF},
+    }
+
+    vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.CharField(_("question"), max_length=500)
+    kind = models.CharField(_("answer kind"), max_length=20, choices=Kind.choices, default=Kind.TEXT)
+    options = models.JSONField(_("options"), default=list, blank=True, help_text=_("Choices, for choice questions."))
+    knockout = models.CharField(_("knockout rule"), max_length=20, choices=Knockout.choices, default="", blank=True)
+    knockout_value = models.CharField(
+        _("knockout value"), max_length=50, blank=True, help_text=_("'yes'/'no' or a number, depending on the rule.")
+    )
+    allowed_options = models.JSONField(_("allowed options"), default=list, blank=True)
+    weight = models.PositiveSmallIntegerField(
+        _("weight"), default=1, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    required = models.BooleanField(_("required"), default=True)
+
+    class Meta:
+        verbose_name = _("screening question")
+        verbose_name_plural = _("screening questions")
+        ordering = ["vacancy", "position", "id"]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind in (self.Kind.SINGLE_CHOICE, self.Kind.MULTIPLE_CHOICE)
+
+    def clean(self):
+        errors = rule_errors(
+            kind=self.kind,
+            options=self.options,
+            knockout=self.knockout,
+            knockout_value=self.knockout_value,
+            allowed_options=self.allowed_options,
+        )
+        if errors:
+            raise ValidationError(errors)
