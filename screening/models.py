@@ -225,6 +225,9 @@ class LLMCall(models.Model):
         verbose_name_plural = _("LLM calls")
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"{self.purpose} {self.model} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class QuestionSuggestion(models.Model):
     """A batch of screening questions suggested for a vacancy, for the recruiter to accept or discard."""
@@ -248,6 +251,9 @@ class QuestionSuggestion(models.Model):
         verbose_name = _("question suggestion")
         verbose_name_plural = _("question suggestions")
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.vacancy_id} ×{self.count} {self.status}"
 
 
 class WebhookEndpoint(models.Model):
@@ -293,3 +299,6 @@ class WebhookDelivery(models.Model):
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.event} {self.status}"

@@ -78,12 +78,12 @@ class Vacancy(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("vacancies:detail", args=[self.pk])
+
     def clean(self):
         if self.salary_from and self.salary_to and self.salary_from > self.salary_to:
             raise ValidationError({"salary_to": _("Must not be lower than 'salary from'.")})
-
-    def get_absolute_url(self):
-        return reverse("vacancies:detail", args=[self.pk])
 
     def get_public_url(self):
         return reverse("chat:vacancy", args=[self.company.slug, self.slug])
