@@ -155,8 +155,6 @@ def response_finish(*, response: Response) -> Response:
 
     Idempotent: a response whose screening is already finished is returned as is.
     """
-    from . import tasks
-
     with transaction.atomic():
         locked = Response.objects.select_for_update().select_related("vacancy").get(pk=response.pk)
         if locked.is_screening_finished:
@@ -174,8 +172,7 @@ def response_finish(*, response: Response) -> Response:
             to_status=result.status,
             comment=_("Screening finished with score %(score)d.") % {"score": result.score},
         )
-        response_id = locked.pk
-        transaction.on_commit(lambda: tasks.evaluate_response.delay(response_id))
+        evaluation_request(response=locked)
         _on_commit_event(response=locked, event="response.completed")
     return locked
 
@@ -203,3 +200,14 @@ def response_add_note(*, response: Response, author, text: str) -> Note:
     if not text:
         raise ValidationError({"text": _("A note cannot be empty.")})
     return Note.objects.create(response=response, author=author, text=text)
+
+
+def evaluation_request(*, response: Response, force: bool = False) -> None:
+    """Queue the AI evaluation of a finished response once the current transaction commits.
+
+    ``force`` re-runs an evaluation that already exists (the "Re-evaluate" button).
+    """
+    from . import tasks
+
+    response_id = response.pk
+    transaction.on_commit(lambda: tasks.evaluate_response.delay(response_id, force=force))

@@ -4,6 +4,6 @@ from celery import shared_task
 
 
 @shared_task(acks_late=True)
-def evaluate_response(response_id: int) -> None:
+def evaluate_response(response_id: int, force: bool = False) -> None:
     # Filled in by the AI-evaluation work (issue 4).
     return None

@@ -1,3 +1,17 @@
+from django.urls import path
+
+from .views import ai, responses
+
 app_name = "screening"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", responses.response_list, name="list"),
+    path("<int:pk>/", responses.response_detail, name="response"),
+    path("<int:pk>/status/", responses.response_status, name="status"),
+    path("<int:pk>/notes/", responses.response_note, name="note"),
+    path("<int:pk>/evaluate/", ai.response_reevaluate, name="reevaluate"),
+    path("<int:pk>/evaluation/", ai.evaluation_fragment, name="evaluation"),
+    path("usage/", ai.usage, name="usage"),
+    path("suggestions/vacancy/<int:vacancy_pk>/", ai.suggestions_request, name="suggest"),
+    path("suggestions/<int:pk>/", ai.suggestion_detail, name="suggestion"),
+]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("vacancies/", include("vacancies.urls")),
     path("responses/", include("screening.urls")),
+    path("api/", include("smartbot.api_urls")),
     path("", include("chat.urls")),
 ]
 

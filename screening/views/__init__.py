@@ -1,0 +1,1 @@
+"""Recruiter-facing views of responses (``responses``) and of the AI features (``ai``)."""

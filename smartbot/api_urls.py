@@ -1,0 +1,3 @@
+"""REST API routes, under /api/. (Being written: issue 5.)"""
+
+urlpatterns: list = []
