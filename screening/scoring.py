@@ -15,6 +15,7 @@ The formula is documented in docs/scoring.md.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,7 +28,13 @@ YES_WORDS = {"yes", "y", "yeah", "yep", "sure", "true", "1", "+", "да", "д", 
 NO_WORDS = {"no", "n", "nope", "false", "0", "-", "нет", "н", "неа", "не"}
 # Free text earns full points from this many words on; fewer words earn a share.
 TEXT_FULL_POINTS_WORDS = 12
+# Unambiguous words that may open a longer answer ("Yes, I do", "Нет, не имею").
+YES_LEAD_WORDS = {"yes", "yeah", "yep", "sure", "да", "конечно", "ага"}
+NO_LEAD_WORDS = {"no", "nope", "нет", "неа"}
 _NUMBER_RE = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+# A space (also no-break or thin) between digit groups, as in "150 000".
+_THOUSANDS_SPACE_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
+_WORD_RE = re.compile(r"\w+")
 _LIST_SPLIT_RE = re.compile(r"[,;\n]+")
 
 
@@ -123,9 +130,15 @@ def normalise(spec: QuestionSpec, raw) -> object:
             return True
         if word in NO_WORDS:
             return False
+        words = _WORD_RE.findall(word)
+        # "Да нет" or "yes... no" is ambiguous: ask again rather than guess.
+        if words and words[0] in YES_LEAD_WORDS and not NO_LEAD_WORDS.intersection(words):
+            return True
+        if words and words[0] in NO_LEAD_WORDS and not YES_LEAD_WORDS.intersection(words):
+            return False
         raise InvalidAnswer("yes_no", _("Please answer yes or no."))
     if spec.kind == "number":
-        numbers = _NUMBER_RE.findall(text)
+        numbers = _NUMBER_RE.findall(_THOUSANDS_SPACE_RE.sub("", text))
         if len(numbers) != 1:
             raise InvalidAnswer("number", _("Please answer with a number, e.g. 3."))
         number = parse_decimal(numbers[0])
@@ -140,7 +153,8 @@ def normalise(spec: QuestionSpec, raw) -> object:
             )
         return option
     if spec.kind == "multiple_choice":
-        parts = items if items is not None else [p.strip() for p in _LIST_SPLIT_RE.split(text) if p.strip()]
+        # Split the raw text, not the collapsed one, so that one option per line works too.
+        parts = items if items is not None else [_collapse(p) for p in _LIST_SPLIT_RE.split(str(raw)) if _collapse(p)]
         chosen: list[str] = []
         for part in parts:
             option = _match_option(part, spec.options)
@@ -223,7 +237,8 @@ def relevance_score(results: list[tuple[QuestionSpec, Checked]]) -> int:
     if total <= 0:
         return 100
     earned = sum(min(checked.points, spec.weight) for spec, checked in results)
-    return max(0, min(100, round(100 * earned / total)))
+    # Half up, as people round (Python's round() would turn 62.5 into 62).
+    return max(0, min(100, math.floor(100 * earned / total + 0.5)))
 
 
 def outcome(results: list[tuple[QuestionSpec, Checked]], *, threshold: int) -> Outcome:

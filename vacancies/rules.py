@@ -49,6 +49,11 @@ def rule_errors(*, kind, options, knockout, knockout_value, allowed_options) -> 
         return {"kind": _("Unknown answer kind.")}
     options = options or []
     allowed_options = allowed_options or []
+    # The admin and the API hand over raw JSON: anything but a list of texts is refused, not crashed on.
+    if not isinstance(options, list | tuple) or not all(isinstance(o, str) for o in options):
+        return {"options": _("Options must be a list of texts.")}
+    if not isinstance(allowed_options, list | tuple) or not all(isinstance(o, str) for o in allowed_options):
+        return {"allowed_options": _("Allowed options must be a list of texts.")}
     if kind in CHOICE_KINDS:
         if len(options) < 2:
             errors["options"] = _("A choice question needs at least two options.")
