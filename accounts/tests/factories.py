@@ -1,6 +1,6 @@
 import factory
 
-from accounts.models import Company, Role, User
+from accounts.models import Company, Invitation, Role, User
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
@@ -23,3 +23,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     role = Role.RECRUITER
     password = factory.django.Password("pass-w0rd-123")
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    company = factory.SubFactory(CompanyFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Role.RECRUITER
+    invited_by = None

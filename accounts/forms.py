@@ -1,0 +1,208 @@
+"""Forms of the accounts app: they validate and normalise; services do the writing."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Company, Role, User
+
+EMAIL_TAKEN = _("An account with this email already exists. Log in or reset your password instead.")
+SLUG_TAKEN = _("This address is already taken by another company.")
+
+
+def _normalise_email(value: str) -> str:
+    return (value or "").strip().lower()
+
+
+def email_is_taken(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
+
+
+class PasswordPairMixin:
+    """Two password fields checked against each other and Django's validators.
+
+    The validators see a draft user (email and names) so that the similarity
+    validator can reject a password that repeats them.
+    """
+
+    password_mismatch = _("The two passwords don't match.")
+
+    def draft_user(self) -> User:
+        raise NotImplementedError
+
+    def clean_password2(self):
+        password1 = self.cleaned_data.get("password1")
+        password2 = self.cleaned_data.get("password2")
+        if password1 and password2 and password1 != password2:
+            raise forms.ValidationError(self.password_mismatch, code="password_mismatch")
+        return password2
+
+    def _post_clean(self):
+        super()._post_clean()
+        password = self.cleaned_data.get("password2")
+        if password and "password2" not in self.errors:
+            try:
+                password_validation.validate_password(password, self.draft_user())
+            except forms.ValidationError as error:
+                self.add_error("password2", error)
+
+
+def _password_fields():
+    return (
+        forms.CharField(
+            label=_("Password"),
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+            help_text=password_validation.password_validators_help_text_html(),
+        ),
+        forms.CharField(
+            label=_("Password (again)"),
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        ),
+    )
+
+
+class SignupForm(PasswordPairMixin, forms.Form):
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    company_slug = forms.SlugField(
+        label=_("Careers page address"),
+        max_length=80,
+        required=False,
+        help_text=_("Letters, digits and hyphens. Leave empty to make one from the company name."),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(
+        label=_("Work email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password1, password2 = _password_fields()
+
+    def clean_company_name(self):
+        name = self.cleaned_data["company_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter the company name."), code="required")
+        return name
+
+    def clean_company_slug(self):
+        slug = self.cleaned_data.get("company_slug", "").strip().lower()
+        if slug and Company.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(SLUG_TAKEN, code="slug_taken")
+        return slug
+
+    def clean_email(self):
+        email = _normalise_email(self.cleaned_data["email"])
+        if email_is_taken(email):
+            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
+        return email
+
+    def draft_user(self) -> User:
+        return User(
+            email=self.cleaned_data.get("email", ""),
+            first_name=self.cleaned_data.get("first_name", ""),
+            last_name=self.cleaned_data.get("last_name", ""),
+        )
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Django's login form, asking for an email and matching it case-insensitively."""
+
+    username = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    def clean_username(self):
+        # Emails are stored lower-case (UserManager), so lower-casing here is
+        # what makes "Owner@Acme.test" log in.
+        return _normalise_email(self.cleaned_data.get("username"))
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.RECRUITER)
+
+    def clean_email(self):
+        email = _normalise_email(self.cleaned_data["email"])
+        if email_is_taken(email):
+            raise forms.ValidationError(
+                _("This person already has a SmartBot account; an account belongs to one company."),
+                code="email_taken",
+            )
+        return email
+
+
+class AcceptInvitationForm(PasswordPairMixin, forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    password1, password2 = _password_fields()
+
+    def __init__(self, *args, invitation, **kwargs):
+        self.invitation = invitation
+        super().__init__(*args, **kwargs)
+
+    def draft_user(self) -> User:
+        return User(
+            email=self.invitation.email,
+            first_name=self.cleaned_data.get("first_name", ""),
+            last_name=self.cleaned_data.get("last_name", ""),
+        )
+
+
+class CompanySettingsForm(forms.Form):
+    name = forms.CharField(label=_("Company name"), max_length=200)
+    description = forms.CharField(
+        label=_("Short description"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown on your public careers page."),
+    )
+    slug = forms.SlugField(
+        label=_("Careers page address"),
+        max_length=80,
+        help_text=_("Letters, digits and hyphens. Changing it breaks links you have already shared."),
+    )
+    ai_enabled = forms.BooleanField(
+        label=_("AI evaluation enabled"),
+        required=False,
+        help_text=_("When off, nothing about your candidates is sent to an LLM."),
+    )
+    ai_monthly_budget = forms.DecimalField(
+        label=_("Monthly AI budget (USD)"),
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("Empty means no limit. Once spent, the builtin evaluator is used until next month."),
+    )
+
+    def __init__(self, *args, company: Company, **kwargs):
+        self.company = company
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": company.name,
+                "description": company.description,
+                "slug": company.slug,
+                "ai_enabled": company.ai_enabled,
+                "ai_monthly_budget": company.ai_monthly_budget,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter the company name."), code="required")
+        return name
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].strip().lower()
+        if Company.objects.filter(slug=slug).exclude(pk=self.company.pk).exists():
+            raise forms.ValidationError(SLUG_TAKEN, code="slug_taken")
+        return slug
