@@ -1,6 +1,229 @@
-"""Outgoing webhooks: signed JSON events for a company's registered endpoints."""
+"""Outgoing webhooks: signed JSON events for a company's registered endpoints.
+
+``response_event_emit`` is called (after commit) by the services when a
+response is completed, evaluated or changes status. It stores one
+``WebhookDelivery`` per active endpoint subscribed to the event and queues
+``tasks.deliver_webhook`` for each; the task calls ``webhook_deliver`` and
+retries with exponential backoff while the error says retrying can help.
+
+Every request is a POST of the JSON event with these headers::
+
+    X-SmartBot-Event: response.completed
+    X-SmartBot-Delivery: <event id, unique: receivers deduplicate on it>
+    X-SmartBot-Timestamp: <unix seconds>
+    X-SmartBot-Signature: sha256=<hex HMAC-SHA256(secret, f"{timestamp}.{body}")>
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Response, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+EVENTS = tuple(WebhookEndpoint.Event.values)
+# Attempts in all (the first one included) before a delivery is marked failed.
+MAX_ATTEMPTS = getattr(settings, "WEBHOOK_MAX_ATTEMPTS", 6)
+# Seconds before the first retry; doubled at every further retry (30 s, 1 min, 2 min, 4 min, 8 min).
+BACKOFF_BASE = getattr(settings, "WEBHOOK_BACKOFF_SECONDS", 30)
+TIMEOUT = getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 10)
+USER_AGENT = "SmartBot-Webhooks/1.0"
 
 
-def response_event_emit(*, response_id: int, event: str) -> None:
-    # Filled in by the REST API work (issue 5).
-    return None
+class WebhookError(Exception):
+    """A delivery attempt failed. ``retryable`` says whether trying again later can help."""
+
+    def __init__(self, message: str, *, retryable: bool, status_code: int | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.status_code = status_code
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # A redirect would resend (or drop) a signed body to an address nobody registered.
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def http_post(*, url: str, body: bytes, headers: dict[str, str], timeout: float = TIMEOUT) -> int:
+    """POST ``body`` to ``url``; return the 2xx status code or raise ``WebhookError``.
+
+    Network errors, timeouts, 429 and 5xx are retryable; other statuses are not.
+    """
+    if not url.startswith(("http://", "https://")):
+        raise WebhookError("Only http and https URLs are supported.", retryable=False)
+    request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310 (scheme checked above)
+    for name, value in {"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers}.items():
+        request.add_header(name, value)
+    try:
+        with _opener.open(request, timeout=timeout) as answer:
+            return answer.status
+    except urllib.error.HTTPError as exc:
+        code = exc.code
+        retryable = code == 429 or code >= 500
+        raise WebhookError(f"HTTP {code}", retryable=retryable, status_code=code)
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise WebhookError(f"Network error: {reason}", retryable=True)
+
+
+def webhook_sign(*, secret: str, timestamp: int | str, body: str | bytes) -> str:
+    """The value of X-SmartBot-Signature for a body sent at ``timestamp``."""
+    if isinstance(body, bytes):
+        body = body.decode()
+    message = f"{timestamp}.{body}".encode()
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def webhook_verify(*, secret: str, timestamp: str, body: bytes | str, signature: str, tolerance: int = 300) -> bool:
+    """What a receiver does (documented in docs/api.md): check the signature and the freshness."""
+    try:
+        fresh = abs(time.time() - int(timestamp)) <= tolerance
+    except (TypeError, ValueError):
+        return False
+    return fresh and hmac.compare_digest(webhook_sign(secret=secret, timestamp=timestamp, body=body), signature)
+
+
+def webhook_endpoint_create(*, company, url: str, events: list[str], is_active: bool = True) -> WebhookEndpoint:
+    """Register an endpoint of the company; its signing secret is generated."""
+    unknown = set(events) - set(EVENTS)
+    if unknown:
+        raise ValueError(f"Unknown webhook events {sorted(unknown)}")
+    return WebhookEndpoint.objects.create(company=company, url=url, events=list(events), is_active=is_active)
+
+
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:
+    """Change an endpoint's url, events or active flag (the company and the secret stay)."""
+    fields = [field for field in ("url", "events", "is_active") if field in changes]
+    for field in fields:
+        setattr(endpoint, field, changes[field])
+    if fields:
+        endpoint.save(update_fields=fields)
+    return endpoint
+
+
+def backoff_seconds(retries_done: int) -> int:
+    return BACKOFF_BASE * 2**retries_done
+
+
+def response_event_payload(*, response: Response) -> dict:
+    """What receivers get about a response: enough to act, a link to fetch the rest."""
+    candidate = response.candidate
+    return {
+        "id": response.pk,
+        "url": settings.SITE_URL + reverse("api:response-detail", args=[response.pk]),
+        "status": response.status,
+        "score": response.score,
+        "ai_score": response.ai_score,
+        "ai_recommendation": response.ai_recommendation,
+        "rejection_reasons": response.rejection_reasons,
+        "created_at": response.created_at.isoformat(),
+        "completed_at": response.completed_at.isoformat() if response.completed_at else None,
+        "vacancy": {"id": response.vacancy_id, "title": response.vacancy.title},
+        "candidate": {"id": candidate.pk, "full_name": candidate.full_name, "email": candidate.email},
+    }
+
+
+def response_event_emit(*, response_id: int, event: str) -> list[WebhookDelivery]:
+    """Store a delivery of ``event`` for every active endpoint of the company subscribed to it, and queue them.
+
+    Called after the change is committed; the payload is a snapshot of the response now.
+    """
+    if event not in EVENTS:
+        raise ValueError(f"Unknown webhook event {event!r}")
+    response = Response.objects.select_related("vacancy", "candidate").filter(pk=response_id).first()
+    if response is None:
+        return []
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(company_id=response.vacancy.company_id, is_active=True)
+        if event in (endpoint.events or [])
+    ]
+    if not endpoints:
+        return []
+    data = response_event_payload(response=response)
+    created_at = timezone.now().isoformat()
+    deliveries = []
+    with transaction.atomic():
+        for endpoint in endpoints:
+            event_id = f"evt_{uuid.uuid4().hex}"
+            payload = {"id": event_id, "event": event, "created_at": created_at, "data": {"response": data}}
+            deliveries.append(
+                WebhookDelivery.objects.create(endpoint=endpoint, event=event, event_id=event_id, payload=payload)
+            )
+        from . import tasks
+
+        for delivery in deliveries:
+            transaction.on_commit(lambda pk=delivery.pk: tasks.deliver_webhook.delay(pk))
+    return deliveries
+
+
+def webhook_deliver(*, delivery_id: int, last_attempt: bool) -> WebhookDelivery | None:
+    """Make one attempt at a pending delivery and record it (attempts, status code, error).
+
+    Raises ``WebhookError`` when the attempt failed, retrying can help and this
+    is not the last attempt; the caller schedules the retry. Otherwise the
+    delivery ends ``delivered`` or ``failed``. A delivery that is no longer
+    pending is left alone, so a redelivered task sends nothing twice.
+    """
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
+        return delivery
+    endpoint = delivery.endpoint
+    delivery.attempts += 1
+    if not endpoint.is_active:
+        delivery.status = WebhookDelivery.Status.FAILED
+        delivery.error = "The endpoint was disabled."
+        delivery.save(update_fields=["attempts", "status", "error"])
+        return delivery
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True)
+    timestamp = str(int(time.time()))
+    headers = {
+        "X-SmartBot-Event": delivery.event,
+        "X-SmartBot-Delivery": delivery.event_id,
+        "X-SmartBot-Timestamp": timestamp,
+        "X-SmartBot-Signature": webhook_sign(secret=endpoint.secret, timestamp=timestamp, body=body),
+    }
+    try:
+        status_code = http_post(url=endpoint.url, body=body.encode(), headers=headers)
+    except WebhookError as exc:
+        delivery.status_code = exc.status_code
+        delivery.error = str(exc)[:2000]
+        final = last_attempt or not exc.retryable
+        if final:
+            delivery.status = WebhookDelivery.Status.FAILED
+        delivery.save(update_fields=["attempts", "status_code", "error", "status"])
+        logger.warning(
+            "webhook %s to %s attempt %d failed (%s)%s",
+            delivery.event_id,
+            endpoint.url,
+            delivery.attempts,
+            exc,
+            "" if final else ", will retry",
+        )
+        if not final:
+            raise
+        return delivery
+    delivery.status = WebhookDelivery.Status.DELIVERED
+    delivery.status_code = status_code
+    delivery.error = ""
+    delivery.delivered_at = timezone.now()
+    delivery.save(update_fields=["attempts", "status", "status_code", "error", "delivered_at"])
+    logger.info("webhook %s to %s delivered (HTTP %d)", delivery.event_id, endpoint.url, status_code)
+    return delivery

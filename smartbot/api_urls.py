@@ -1,3 +1,56 @@
-"""REST API routes, under /api/. (Being written: issue 5.)"""
+"""REST API routes, under /api/: version 1 under /api/v1/, the OpenAPI schema and its docs."""
 
-urlpatterns: list = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from accounts.api import views as accounts_api
+from chat.api import views as public_api
+from screening.api import views as screening_api
+from smartbot.api import not_found
+from vacancies.api import views as vacancies_api
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("vacancies", vacancies_api.VacancyViewSet, basename="vacancy")
+router.register("responses", screening_api.ResponseViewSet, basename="response")
+router.register("webhooks", screening_api.WebhookEndpointViewSet, basename="webhook")
+
+v1 = [
+    path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token"),
+    path("auth/token/refresh/", accounts_api.TokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/token/verify/", accounts_api.TokenVerifyView.as_view(), name="token-verify"),
+    path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("vacancies/<int:vacancy_id>/questions/", vacancies_api.QuestionListView.as_view(), name="question-list"),
+    path(
+        "vacancies/<int:vacancy_id>/questions/<int:pk>/",
+        vacancies_api.QuestionDetailView.as_view(),
+        name="question-detail",
+    ),
+    path(
+        "public/companies/<slug:company_slug>/vacancies/",
+        public_api.PublicVacancyListView.as_view(),
+        name="public-vacancy-list",
+    ),
+    path(
+        "public/companies/<slug:company_slug>/vacancies/<slug:slug>/",
+        public_api.PublicVacancyDetailView.as_view(),
+        name="public-vacancy-detail",
+    ),
+    path(
+        "public/companies/<slug:company_slug>/vacancies/<slug:slug>/apply/",
+        public_api.PublicApplyView.as_view(),
+        name="public-apply",
+    ),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Anything else under /api/ is a JSON 404, not the site's HTML page.
+    re_path(r"^.*$", not_found),
+]

@@ -1,0 +1,181 @@
+"""Public API, no credentials: a company's open vacancies, one vacancy with its questions, and apply.
+
+Another site (a company's own careers page, a job board) lists the vacancies,
+shows the questions, posts the application and embeds the chat it gets back.
+Throttled per IP; applications have their own, stricter rate.
+"""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response as APIResponse
+from rest_framework.views import APIView
+
+from accounts.models import Company
+from chat.forms import ApplyForm
+from screening.models import Response
+from screening.services import candidate_apply
+from smartbot.api import Pagination, PublicApplyThrottle, PublicThrottle
+from vacancies.models import ScreeningQuestion, Vacancy
+from vacancies.selectors import vacancy_public_get
+
+
+class PublicQuestionSerializer(serializers.ModelSerializer):
+    """What a candidate sees of a question: its text and choices, never the knockout rule."""
+
+    options = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = ScreeningQuestion
+        fields = ["id", "position", "text", "kind", "options", "required"]
+        read_only_fields = fields
+
+
+class PublicVacancySerializer(serializers.ModelSerializer):
+    company = serializers.CharField(source="company.name", read_only=True)
+    company_slug = serializers.CharField(source="company.slug", read_only=True)
+    page_url = serializers.SerializerMethodField(help_text=_("The vacancy's page on the SmartBot careers site."))
+
+    class Meta:
+        model = Vacancy
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "company",
+            "company_slug",
+            "description",
+            "requirements",
+            "location",
+            "salary_from",
+            "salary_to",
+            "salary_currency",
+            "employment_type",
+            "language",
+            "published_at",
+            "page_url",
+        ]
+        read_only_fields = fields
+
+    def get_page_url(self, vacancy) -> str:
+        return settings.SITE_URL + vacancy.get_public_url()
+
+
+class PublicVacancyDetailSerializer(PublicVacancySerializer):
+    questions = PublicQuestionSerializer(many=True, read_only=True)
+
+    class Meta(PublicVacancySerializer.Meta):
+        fields = [*PublicVacancySerializer.Meta.fields, "questions"]
+        read_only_fields = fields
+
+
+class ApplyJSONSerializer(serializers.Serializer):
+    """The application (documentation of the body; the careers page's ApplyForm does the validating)."""
+
+    full_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254)
+    phone = serializers.CharField(max_length=40)
+    city = serializers.CharField(max_length=120)
+    resume_text = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("Required unless a resume file is uploaded (multipart).")
+    )
+    consent = serializers.BooleanField(help_text=_("Must be true: the candidate agrees to the processing."))
+
+
+class ApplyMultipartSerializer(ApplyJSONSerializer):
+    resume_file = serializers.FileField(required=False, help_text=_("PDF, DOCX or TXT, up to 5 MB."))
+
+
+class ApplyResultSerializer(serializers.Serializer):
+    created = serializers.BooleanField(help_text=_("False when this email had already applied to this vacancy."))
+    status = serializers.ChoiceField(choices=Response.Status.choices)
+    chat_url = serializers.URLField(help_text=_("The candidate's chat page (embed it or redirect to it)."))
+    websocket_url = serializers.CharField(help_text=_("The chat's WebSocket, for a custom chat client."))
+
+
+def _websocket_url(response: Response) -> str:
+    base = settings.SITE_URL
+    scheme, _sep, host = base.partition("://")
+    ws_scheme = "wss" if scheme == "https" else "ws"
+    return f"{ws_scheme}://{host}/ws/chat/{response.token}/"
+
+
+class PublicEndpoint:
+    # Public: credentials are not looked at, so a stale token cannot turn a public read into a 401.
+    api_public = True
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [PublicThrottle]
+
+
+_company_param = OpenApiParameter("company_slug", str, OpenApiParameter.PATH, description=_("The company's slug."))
+
+
+@extend_schema(tags=["public"], summary="A company's open vacancies", parameters=[_company_param])
+class PublicVacancyListView(PublicEndpoint, generics.ListAPIView):
+    serializer_class = PublicVacancySerializer
+    pagination_class = Pagination
+    filter_backends = []
+
+    def get_queryset(self):
+        company = get_object_or_404(Company, slug=self.kwargs["company_slug"])
+        return (
+            Vacancy.objects.filter(company=company, status=Vacancy.Status.OPEN)
+            .select_related("company")
+            .order_by("-published_at", "-id")
+        )
+
+
+@extend_schema(tags=["public"], summary="An open vacancy with its questions' texts", parameters=[_company_param])
+class PublicVacancyDetailView(PublicEndpoint, generics.RetrieveAPIView):
+    serializer_class = PublicVacancyDetailSerializer
+    filter_backends = []
+
+    def get_object(self):
+        return vacancy_public_get(company_slug=self.kwargs["company_slug"], slug=self.kwargs["slug"])
+
+
+@extend_schema(
+    tags=["public"],
+    summary="Apply to an open vacancy",
+    description=_(
+        "JSON or multipart (to upload a resume file). Validated like the careers page's form. "
+        "Returns the chat page's URL and the WebSocket URL. Applying again with the same email "
+        "returns the first application (200) instead of creating one (201)."
+    ),
+    parameters=[_company_param],
+    request={"application/json": ApplyJSONSerializer, "multipart/form-data": ApplyMultipartSerializer},
+    responses={
+        201: OpenApiResponse(ApplyResultSerializer, description=_("Application created.")),
+        200: OpenApiResponse(ApplyResultSerializer, description=_("Already applied: the same application.")),
+    },
+)
+class PublicApplyView(PublicEndpoint, APIView):
+    throttle_classes = [PublicThrottle, PublicApplyThrottle]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def post(self, request, company_slug, slug):
+        vacancy = vacancy_public_get(company_slug=company_slug, slug=slug)
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"non_field_errors": [_("Expected an object.")]})
+        # The honeypot belongs to the HTML form; API callers are not people filling it in by mistake.
+        data = {key: value for key, value in request.data.items() if key not in ("website", "resume_file")}
+        form = ApplyForm(data=data, files=request.FILES)
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {
+                    "non_field_errors" if field == "__all__" else field: list(messages)
+                    for field, messages in form.errors.items()
+                }
+            )
+        response, created = candidate_apply(vacancy=vacancy, source=Response.Source.API, **form.service_kwargs())
+        result = {
+            "created": created,
+            "status": response.status,
+            "chat_url": settings.SITE_URL + response.get_chat_url(),
+            "websocket_url": _websocket_url(response),
+        }
+        return APIResponse(result, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

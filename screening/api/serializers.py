@@ -1,0 +1,242 @@
+"""Responses, notes and webhooks as the API shows them. Nothing here writes a score, a status or a token."""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from chat.models import ChatMessage, ChatSession
+from screening.models import (
+    Answer,
+    Candidate,
+    Evaluation,
+    Note,
+    Response,
+    StatusChange,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from screening.services import DECISION_STATUSES
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+    def to_representation(self, user):
+        return {"id": user.pk, "name": str(user)}
+
+
+class VacancyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class CandidateRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Candidate
+        fields = ["id", "full_name", "email"]
+        read_only_fields = fields
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    resume_file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Candidate
+        fields = ["id", "full_name", "email", "phone", "city", "resume_text", "resume_file", "consent_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_resume_file(self, candidate) -> str | None:
+        return settings.SITE_URL + candidate.resume_file.url if candidate.resume_file else None
+
+
+class ResponseListSerializer(serializers.ModelSerializer):
+    vacancy = VacancyRefSerializer(read_only=True)
+    candidate = CandidateRefSerializer(read_only=True)
+
+    class Meta:
+        model = Response
+        fields = [
+            "id",
+            "vacancy",
+            "candidate",
+            "status",
+            "score",
+            "ai_score",
+            "ai_recommendation",
+            "source",
+            "created_at",
+            "updated_at",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    question_id = serializers.IntegerField(read_only=True)
+    question = serializers.CharField(source="question.text", read_only=True)
+    kind = serializers.CharField(source="question.kind", read_only=True)
+    value = serializers.JSONField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Answer
+        fields = ["question_id", "question", "kind", "raw_text", "value", "passed", "points", "created_at"]
+        read_only_fields = fields
+
+
+class ChatMessageSerializer(serializers.ModelSerializer):
+    author = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ChatMessage
+        fields = ["id", "sender", "author", "text", "question", "created_at"]
+        read_only_fields = fields
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    strengths = serializers.ListField(child=serializers.CharField(), read_only=True)
+    concerns = serializers.ListField(child=serializers.CharField(), read_only=True)
+    evidence = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "status",
+            "evaluator",
+            "fallback_reason",
+            "score",
+            "recommendation",
+            "summary",
+            "strengths",
+            "concerns",
+            "evidence",
+            "model",
+            "prompt_version",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    actor = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = StatusChange
+        fields = ["id", "from_status", "to_status", "actor", "comment", "created_at"]
+        read_only_fields = fields
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = PersonSerializer(read_only=True, allow_null=True)
+    text = serializers.CharField(max_length=5000)
+
+    class Meta:
+        model = Note
+        fields = ["id", "text", "author", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+
+
+class ResponseDetailSerializer(ResponseListSerializer):
+    candidate = CandidateSerializer(read_only=True)
+    rejection_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    answers = AnswerSerializer(many=True, read_only=True)
+    transcript = serializers.SerializerMethodField()
+    evaluation = serializers.SerializerMethodField()
+    history = StatusChangeSerializer(many=True, read_only=True)
+    notes = NoteSerializer(many=True, read_only=True)
+    chat_url = serializers.SerializerMethodField()
+
+    class Meta(ResponseListSerializer.Meta):
+        fields = [
+            *ResponseListSerializer.Meta.fields,
+            "rejection_reasons",
+            "chat_url",
+            "answers",
+            "transcript",
+            "evaluation",
+            "history",
+            "notes",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ChatMessageSerializer(many=True))
+    def get_transcript(self, response):
+        try:
+            chat = response.chat
+        except ChatSession.DoesNotExist:
+            return []
+        return ChatMessageSerializer(chat.messages.all(), many=True).data
+
+    @extend_schema_field(EvaluationSerializer(allow_null=True))
+    def get_evaluation(self, response):
+        latest = response.evaluations.order_by("-created_at", "-id").first()
+        return EvaluationSerializer(latest).data if latest else None
+
+    @extend_schema_field(serializers.URLField())
+    def get_chat_url(self, response) -> str:
+        return settings.SITE_URL + response.get_chat_url()
+
+
+class StatusChangeRequestSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[(value, label) for value, label in Response.Status.choices if value in DECISION_STATUSES],
+        help_text=_("A recruiter's decision; the screening statuses are set by the screening itself."),
+    )
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEndpoint.Event.choices),
+        min_length=1,
+        max_length=len(WebhookEndpoint.Event.choices),
+    )
+    secret = serializers.CharField(
+        read_only=True, help_text=_("Generated by SmartBot; the key of the X-SmartBot-Signature HMAC.")
+    )
+    url = serializers.URLField(max_length=500)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "events", "is_active", "secret", "created_at"]
+        read_only_fields = ["id", "secret", "created_at"]
+
+    def to_representation(self, endpoint):
+        data = super().to_representation(endpoint)
+        request = self.context.get("request")
+        if request is not None and not request.user.can_edit:
+            # Viewers see the endpoints, not the key that lets anyone forge an event.
+            data["secret"] = ""
+        return data
+
+    def validate_url(self, value):
+        if not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError(_("Only http and https addresses are supported."))
+        return value
+
+    def validate_events(self, value):
+        return list(dict.fromkeys(value))
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    payload = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event",
+            "event_id",
+            "status",
+            "attempts",
+            "status_code",
+            "error",
+            "payload",
+            "created_at",
+            "delivered_at",
+        ]
+        read_only_fields = fields

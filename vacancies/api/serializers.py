@@ -1,0 +1,129 @@
+"""Vacancies and their screening questions, as the API reads and writes them.
+
+Writes go through ``vacancies.services.vacancy_save``; a question is judged by
+``vacancies.rules.rule_errors`` so that its field errors come back per field.
+"""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from vacancies.models import ScreeningQuestion, Vacancy
+from vacancies.rules import MAX_OPTION_LENGTH, MAX_OPTIONS, rule_errors
+from vacancies.services import MAX_QUESTIONS, question_normalise
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_(
+            "In a vacancy's `questions`: the id of an existing question to keep and update; omit for a new one."
+        ),
+    )
+    options = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_OPTION_LENGTH), max_length=MAX_OPTIONS, required=False
+    )
+    allowed_options = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_OPTION_LENGTH), max_length=MAX_OPTIONS, required=False
+    )
+
+    class Meta:
+        model = ScreeningQuestion
+        fields = [
+            "id",
+            "position",
+            "text",
+            "kind",
+            "options",
+            "knockout",
+            "knockout_value",
+            "allowed_options",
+            "weight",
+            "required",
+        ]
+        read_only_fields = ["position"]
+
+    def validate(self, attrs):
+        current = {}
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            # A partial update is judged together with what the question already says.
+            current = {field: getattr(self.instance, field) for field in QUESTION_FIELDS_FOR_RULES}
+        merged = {**current, **attrs}
+        normalised = question_normalise(merged)
+        errors = rule_errors(
+            kind=normalised.get("kind", ScreeningQuestion.Kind.TEXT),
+            options=normalised["options"],
+            knockout=normalised["knockout"],
+            knockout_value=normalised["knockout_value"],
+            allowed_options=normalised["allowed_options"],
+        )
+        if not normalised["text"]:
+            errors["text"] = _("This field may not be blank.")
+        if errors:
+            raise serializers.ValidationError({field: [message] for field, message in errors.items()})
+        return attrs
+
+
+QUESTION_FIELDS_FOR_RULES = ("text", "kind", "options", "knockout", "knockout_value", "allowed_options")
+
+
+class VacancySerializer(serializers.ModelSerializer):
+    questions = QuestionSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_QUESTIONS,
+        help_text=_(
+            "The whole screening script, in order. When given, it REPLACES the current set: "
+            "items with an `id` update that question, items without one are added, "
+            "and current questions left out are deleted. Omit the field to keep the questions as they are."
+        ),
+    )
+    slug = serializers.SlugField(
+        max_length=220, required=False, allow_blank=True, help_text=_("Made from the title when blank.")
+    )
+    public_url = serializers.SerializerMethodField()
+    responses_total = serializers.IntegerField(read_only=True, default=0)
+    responses_passed = serializers.IntegerField(read_only=True, default=0)
+    responses_rejected = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Vacancy
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "status",
+            "description",
+            "requirements",
+            "location",
+            "salary_from",
+            "salary_to",
+            "salary_currency",
+            "employment_type",
+            "pass_threshold",
+            "show_outcome",
+            "language",
+            "public_url",
+            "responses_total",
+            "responses_passed",
+            "responses_rejected",
+            "created_at",
+            "updated_at",
+            "published_at",
+            "questions",
+        ]
+        # Status moves only through the publish and close actions; company and author come from the caller.
+        read_only_fields = ["status", "created_at", "updated_at", "published_at"]
+
+    @extend_schema_field(serializers.URLField())
+    def get_public_url(self, vacancy) -> str:
+        return settings.SITE_URL + vacancy.get_public_url()
+
+    def validate(self, attrs):
+        salary_from = attrs.get("salary_from", getattr(self.instance, "salary_from", None))
+        salary_to = attrs.get("salary_to", getattr(self.instance, "salary_to", None))
+        if salary_from and salary_to and salary_from > salary_to:
+            raise serializers.ValidationError({"salary_to": [_("Must not be lower than 'salary from'.")]})
+        return attrs

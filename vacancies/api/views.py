@@ -1,0 +1,200 @@
+"""Vacancies API: CRUD, publish, close, and the screening questions. Thin doors into vacancies.services."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from smartbot.api import Conflict
+from vacancies import services
+from vacancies.models import ScreeningQuestion, Vacancy
+from vacancies.selectors import vacancy_get_for_user, vacancy_list
+
+from .serializers import QuestionSerializer, VacancySerializer
+
+
+def _conflict(error: ValidationError) -> Conflict:
+    return Conflict(" ".join(error.messages))
+
+
+def _script(vacancy: Vacancy) -> list[dict]:
+    """The vacancy's current questions as the service takes them (with their ids)."""
+    return [
+        {"id": question.pk, **{field: getattr(question, field) for field in services.QUESTION_FIELDS}}
+        for question in vacancy.questions.all()
+    ]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the company's vacancies"),
+    create=extend_schema(summary="Create a vacancy (draft), with its questions"),
+    retrieve=extend_schema(summary="Read a vacancy with its questions"),
+    update=extend_schema(summary="Replace a vacancy's fields (and its questions, when given)"),
+    partial_update=extend_schema(summary="Change some of a vacancy's fields (and its questions, when given)"),
+    destroy=extend_schema(summary="Delete a vacancy nobody has applied to (409 otherwise: close it)"),
+)
+@extend_schema(tags=["vacancies"])
+class VacancyViewSet(viewsets.ModelViewSet):
+    lookup_value_regex = r"\d+"
+    serializer_class = VacancySerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Vacancy.objects.none()
+        return (
+            vacancy_list(company=self.request.user.company)
+            .select_related("company")
+            .prefetch_related("questions")
+            .order_by("-created_at", "-id")
+        )
+
+    def _reload(self, vacancy):
+        return self.get_queryset().get(pk=vacancy.pk)
+
+    def _save(self, serializer, vacancy):
+        data = dict(serializer.validated_data)
+        questions = data.pop("questions", None)
+        saved = services.vacancy_save(
+            vacancy=vacancy,
+            company=self.request.user.company,
+            user=self.request.user,
+            data=data,
+            questions=questions,
+        )
+        serializer.instance = self._reload(saved)
+
+    def perform_create(self, serializer):
+        self._save(serializer, None)
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+    def perform_destroy(self, instance):
+        try:
+            services.vacancy_delete(vacancy=instance)
+        except ValidationError as error:
+            raise _conflict(error)
+
+    @extend_schema(request=None, responses=VacancySerializer, summary="Open the vacancy to candidates")
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        vacancy = self.get_object()
+        try:
+            services.vacancy_publish(vacancy=vacancy)
+        except ValidationError as error:
+            raise _conflict(error)
+        return Response(self.get_serializer(self._reload(vacancy)).data)
+
+    @extend_schema(request=None, responses=VacancySerializer, summary="Stop accepting candidates")
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        vacancy = self.get_object()
+        try:
+            services.vacancy_close(vacancy=vacancy)
+        except ValidationError as error:
+            raise _conflict(error)
+        return Response(self.get_serializer(self._reload(vacancy)).data)
+
+
+_vacancy_param = OpenApiParameter("vacancy_id", int, OpenApiParameter.PATH)
+
+
+class _QuestionsBase(generics.GenericAPIView):
+    serializer_class = QuestionSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_vacancy(self) -> Vacancy:
+        return vacancy_get_for_user(user=self.request.user, pk=self.kwargs["vacancy_id"])
+
+    def save_script(self, vacancy: Vacancy, questions: list[dict]) -> Vacancy:
+        return services.vacancy_save(
+            vacancy=vacancy, company=self.request.user.company, user=self.request.user, data={}, questions=questions
+        )
+
+
+@extend_schema(tags=["vacancies"], parameters=[_vacancy_param])
+class QuestionListView(_QuestionsBase):
+    """A vacancy's screening questions, in order."""
+
+    def get_queryset(self):
+        return ScreeningQuestion.objects.filter(vacancy=self.get_vacancy())
+
+    @extend_schema(summary="List a vacancy's questions", responses=QuestionSerializer(many=True))
+    def get(self, request, vacancy_id):
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+
+    @extend_schema(summary="Add a question at the end of the script", responses={201: QuestionSerializer})
+    def post(self, request, vacancy_id):
+        vacancy = self.get_vacancy()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = {key: value for key, value in serializer.validated_data.items() if key != "id"}
+        self.save_script(vacancy, [*_script(vacancy), item])
+        created = vacancy.questions.order_by("-position", "-id").first()
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Replace the whole script",
+        operation_id="vacancies_questions_replace",
+        description=_(
+            "The list is the new script in order: items with an `id` update that question, items without "
+            "one are added, and current questions left out are deleted."
+        ),
+        request=QuestionSerializer(many=True),
+        responses=QuestionSerializer(many=True),
+    )
+    def put(self, request, vacancy_id):
+        vacancy = self.get_vacancy()
+        if not isinstance(request.data, list):
+            raise serializers.ValidationError({"non_field_errors": [_("Expected a list of questions.")]})
+        serializer = self.get_serializer(data=request.data, many=True)
+        serializer.is_valid(raise_exception=True)
+        self.save_script(vacancy, [dict(item) for item in serializer.validated_data])
+        return Response(self.get_serializer(vacancy.questions.all(), many=True).data)
+
+
+@extend_schema(tags=["vacancies"], parameters=[_vacancy_param])
+class QuestionDetailView(_QuestionsBase):
+    """One screening question of a vacancy."""
+
+    def get_object(self):
+        vacancy = self.get_vacancy()
+        question = vacancy.questions.filter(pk=self.kwargs["pk"]).first()
+        if question is None:
+            raise Http404
+        return question
+
+    @extend_schema(summary="Read a question")
+    def get(self, request, vacancy_id, pk):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def _update(self, request, partial):
+        question = self.get_object()
+        vacancy = question.vacancy
+        serializer = self.get_serializer(question, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        changes = {key: value for key, value in serializer.validated_data.items() if key != "id"}
+        script = [{**item, **changes} if item["id"] == question.pk else item for item in _script(vacancy)]
+        self.save_script(vacancy, script)
+        question.refresh_from_db()
+        return Response(self.get_serializer(question).data)
+
+    @extend_schema(summary="Replace a question")
+    def put(self, request, vacancy_id, pk):
+        return self._update(request, partial=False)
+
+    @extend_schema(summary="Change some of a question's fields")
+    def patch(self, request, vacancy_id, pk):
+        return self._update(request, partial=True)
+
+    @extend_schema(summary="Delete a question", responses={204: None})
+    def delete(self, request, vacancy_id, pk):
+        question = self.get_object()
+        vacancy = question.vacancy
+        self.save_script(vacancy, [item for item in _script(vacancy) if item["id"] != question.pk])
+        return Response(status=status.HTTP_204_NO_CONTENT)
