@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from screening.models import Response
@@ -22,6 +25,11 @@ class ChatSession(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Open candidate sockets, counted on connect and disconnect (several tabs count several).
+    candidate_sockets = models.PositiveSmallIntegerField(default=0)
+
+    # A count left behind by a crashed server process stops meaning "live" after this long without activity.
+    LIVE_WINDOW = timedelta(minutes=30)
 
     class Meta:
         verbose_name = _("chat session")
@@ -33,6 +41,20 @@ class ChatSession(models.Model):
     @property
     def bot_paused(self) -> bool:
         return self.taken_over_by_id is not None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state == self.State.FINISHED
+
+    @property
+    def is_live(self) -> bool:
+        """The candidate is in the chat right now (the responses table's "live" badge). No query."""
+        return (
+            self.state == self.State.ACTIVE
+            and self.candidate_sockets > 0
+            and self.last_activity_at is not None
+            and self.last_activity_at >= timezone.now() - self.LIVE_WINDOW
+        )
 
 
 class ChatMessage(models.Model):

@@ -1,15 +1,218 @@
-"""Public careers pages, the apply form and the candidate's chat page. (Being written: issue 3.)"""
+"""Public careers pages, the apply form, the candidate's chat page and its no-JavaScript fallback,
+and the recruiter's chat controls as plain forms (the live page drives the same actions over its socket).
 
+Thin doors: forms validate, services write, ``chat.live`` tells the open sockets.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import editor_required
+from screening.selectors import response_get_for_user
+from screening.services import candidate_apply
+from vacancies.selectors import vacancy_public_get
+
+from . import frames as f
+from . import live, selectors, services
+from .forms import CONSENT_TEXT, ApplyForm, ChatFallbackForm
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _parse_rate(rate: str) -> tuple[int, int]:
+    """'20/h' -> (20, 3600). Also '20/hour', '5/10m'."""
+    count, _sep, period = rate.partition("/")
+    digits = "".join(ch for ch in period if ch.isdigit())
+    unit = period.lstrip("0123456789")[:1].lower() or "h"
+    return int(count), (int(digits) if digits else 1) * _PERIODS.get(unit, 3600)
+
+
+def _client_ip(request) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def apply_rate_limited(request) -> bool:
+    """Count this application attempt against the IP's budget (settings.APPLY_RATE_LIMIT, in the shared cache)."""
+    from django.conf import settings
+
+    limit, window = _parse_rate(settings.APPLY_RATE_LIMIT)
+    key = f"apply-rate:{_client_ip(request)}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > limit
 
 
 def careers(request, company_slug):
-    raise Http404
+    company = selectors.company_public_get(slug=company_slug)
+    vacancies = selectors.vacancy_public_list(company=company)
+    return render(request, "chat/careers.html", {"company": company, "vacancies": vacancies, "hide_login": True})
 
 
 def vacancy_apply(request, company_slug, slug):
-    raise Http404
+    vacancy = vacancy_public_get(company_slug=company_slug, slug=slug)
+    form = ApplyForm()
+    if request.method == "POST":
+        if apply_rate_limited(request):
+            return render(request, "chat/rate_limited.html", {"vacancy": vacancy, "hide_login": True}, status=429)
+        form = ApplyForm(request.POST, request.FILES)
+        if form.is_valid():
+            if form.is_bot:
+                # Look like success to the bot; store nothing.
+                return render(request, "chat/applied.html", {"vacancy": vacancy, "hide_login": True})
+            try:
+                response, _created = candidate_apply(vacancy=vacancy, **form.service_kwargs())
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+            else:
+                return redirect(response.get_chat_url())
+    elif request.method != "GET":
+        raise Http404
+    return render(
+        request,
+        "chat/vacancy.html",
+        {
+            "vacancy": vacancy,
+            "company": vacancy.company,
+            "form": form,
+            "consent_text": CONSENT_TEXT,
+            "hide_login": True,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _response_or_404(token):
+    response = selectors.response_get_by_token(token=token)
+    if response is None:
+        raise Http404
+    return response
 
 
 def candidate_chat(request, token):
-    raise Http404
+    """The chat page: the transcript rendered on the server, a form that posts without JS, the socket with JS."""
+    response = _response_or_404(token)
+    ctx, snapshot = services.chat_open(response=response)
+    question = snapshot.question
+    with translation.override(ctx.language):
+        return render(
+            request,
+            "chat/chat.html",
+            {
+                "response": response,
+                "vacancy": ctx.vacancy,
+                "snapshot": snapshot,
+                "question": question,
+                "question_number": ctx.question_number(question) if question else None,
+                "question_total": len(ctx.questions),
+                "client_id": uuid.uuid4().hex,
+                "hide_login": True,
+                "chat_language": ctx.language,
+            },
+        )
+
+
+@require_POST
+def candidate_chat_send(request, token):
+    """The no-JS way to answer: the same service as the socket, then back to the page."""
+    response = _response_or_404(token)
+    ctx, snapshot = services.chat_open(response=response)
+    options = [str(o) for o in snapshot.question.options] if snapshot.question else []
+    form = ChatFallbackForm(request.POST, options=options)
+    with translation.override(ctx.language):
+        if not form.is_valid():
+            messages.error(request, _("The message could not be sent: %(errors)s") % {"errors": _form_errors(form)})
+            return redirect(f"{response.get_chat_url()}#chat-form")
+        data = form.cleaned_data
+        try:
+            turn = services.chat_candidate_message(
+                ctx=ctx, client_id=data["client_id"], text=data["text"], choices=data["choices"] or None
+            )
+        except services.ChatError as error:
+            messages.error(request, error.message)
+            return redirect(f"{response.get_chat_url()}#chat-form")
+    if not turn.duplicate:
+        live.broadcast_frames(
+            response_id=response.pk,
+            frames=_turn_frames(ctx, turn),
+            staff_only=turn.state != services.STATE_PAUSED,
+        )
+    return redirect(f"{response.get_chat_url()}#chat-form")
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _turn_frames(ctx, turn) -> list[dict]:
+    out = [f.message_frame(m) for m in ([turn.own_message] if turn.own_message else []) + turn.messages]
+    if turn.state_changed:
+        recruiter = {"name": f.author_name(turn.recruiter)} if turn.recruiter else None
+        out.append(f.frame("state", state=turn.state, recruiter=recruiter))
+    if turn.asked and turn.question is not None:
+        data = f.question_data(turn.question, number=ctx.question_number(turn.question), total=len(ctx.questions))
+        out.append(f.frame("question", question=data))
+    return out
+
+
+def _recruiter_action(request, pk, action):
+    response = response_get_for_user(user=request.user, pk=pk)
+    ctx, _snapshot = services.chat_snapshot(response=response)
+    back = f"{response.get_absolute_url()}#transcript"
+    if not ctx.session_id:
+        messages.error(request, _("The candidate has not started the chat yet."))
+        return redirect(back)
+    try:
+        turn = action(ctx)
+    except services.ChatError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    if not turn.duplicate:
+        live.broadcast_frames(response_id=response.pk, frames=_turn_frames(ctx, turn))
+    return redirect(back)
+
+
+@require_POST
+@editor_required
+def chat_takeover(request, pk):
+    return _recruiter_action(request, pk, lambda ctx: services.chat_takeover(ctx=ctx, user=request.user))
+
+
+@require_POST
+@editor_required
+def chat_handback(request, pk):
+    return _recruiter_action(request, pk, lambda ctx: services.chat_handback(ctx=ctx, user=request.user))
+
+
+@require_POST
+@editor_required
+def chat_recruiter_send(request, pk):
+    form = ChatFallbackForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data["text"].strip():
+        response = response_get_for_user(user=request.user, pk=pk)
+        messages.error(request, _("Write a message of at most 4,000 characters."))
+        return redirect(f"{response.get_absolute_url()}#transcript")
+    data = form.cleaned_data
+    return _recruiter_action(
+        request,
+        pk,
+        lambda ctx: services.chat_recruiter_message(
+            ctx=ctx, user=request.user, client_id=data["client_id"], text=data["text"]
+        ),
+    )

@@ -1,0 +1,44 @@
+"""Reads for the public pages and the chat: careers listings, a response by its token, a script's questions."""
+
+import re
+
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Company
+from screening.models import Response
+from vacancies.models import ScreeningQuestion, Vacancy
+
+# Tokens are secrets.token_urlsafe(32) (43 characters); anything else is refused before a query.
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def company_public_get(*, slug: str) -> Company:
+    return get_object_or_404(Company, slug=slug)
+
+
+def vacancy_public_list(*, company: Company):
+    """The company's open vacancies, newest first, for its careers page."""
+    return Vacancy.objects.filter(company=company, status=Vacancy.Status.OPEN).order_by("-published_at", "-created_at")
+
+
+def response_get_by_token(*, token: str) -> Response | None:
+    """The response a chat link points to, with its vacancy, company and candidate; None for an unknown token."""
+    if not TOKEN_RE.match(token or ""):
+        return None
+    return Response.objects.select_related("vacancy", "vacancy__company", "candidate").filter(token=token).first()
+
+
+def response_get_for_member(*, user, response_id: int) -> Response | None:
+    """The response if the user is a member of its vacancy's company (for sockets, which cannot 404)."""
+    if not getattr(user, "is_authenticated", False) or user.company_id is None:
+        return None
+    return (
+        Response.objects.select_related("vacancy", "vacancy__company", "candidate")
+        .filter(pk=response_id, vacancy__company_id=user.company_id)
+        .first()
+    )
+
+
+def script_questions(*, vacancy: Vacancy) -> list[ScreeningQuestion]:
+    """The vacancy's screening questions in the order the bot asks them."""
+    return list(ScreeningQuestion.objects.filter(vacancy=vacancy).order_by("position", "id"))

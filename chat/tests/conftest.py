@@ -1,0 +1,107 @@
+"""Helpers of the chat tests: WebSocket clients for candidates and recruiters through the real ASGI stack."""
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from screening.tests.factories import ResponseFactory
+from vacancies.tests.factories import VacancyFactory, full_script
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+@pytest.fixture
+def asgi_app():
+    from smartbot.asgi import application
+
+    return application
+
+
+@pytest.fixture
+def vacancy(company):
+    vacancy = VacancyFactory(company=company, title="Python developer", slug="python-developer")
+    full_script(vacancy)
+    return vacancy
+
+
+@pytest.fixture
+def response(vacancy):
+    return ResponseFactory(vacancy=vacancy, candidate__full_name="Anna Petrova")
+
+
+def session_cookie(client, user) -> bytes:
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+class Socket:
+    """A WebsocketCommunicator with the protocol's helpers."""
+
+    def __init__(self, app, path, headers=None):
+        self.comm = WebsocketCommunicator(app, path, headers=headers or [ORIGIN])
+        self.counter = 0
+
+    async def connect(self):
+        return await self.comm.connect()
+
+    async def recv(self, timeout=3):
+        return await self.comm.receive_json_from(timeout=timeout)
+
+    async def recv_until(self, frame_type, timeout=3):
+        """Frames up to and including the first of ``frame_type``."""
+        frames = []
+        while True:
+            item = await self.recv(timeout)
+            frames.append(item)
+            if item["type"] == frame_type:
+                return frames
+
+    async def send(self, frame_type, **fields):
+        self.counter += 1
+        fields.setdefault("id", f"c{self.counter}")
+        await self.comm.send_json_to({"v": 1, "type": frame_type, **fields})
+        return fields["id"]
+
+    async def send_raw(self, text):
+        await self.comm.send_to(text_data=text)
+
+    async def answer(self, text=None, **fields):
+        """Send an answer and return every frame up to the bot being idle again."""
+        if text is not None:
+            fields["text"] = text
+        await self.send("message", **fields)
+        return await self.recv_until_typing_off()
+
+    async def recv_until_typing_off(self):
+        """Frames up to the bot's "typing off", which ends every reply (after ack and messages)."""
+        frames = []
+        while True:
+            item = await self.recv()
+            frames.append(item)
+            if item["type"] == "typing" and item["who"] == "bot" and item["on"] is False:
+                return frames
+
+    async def nothing(self, timeout=0.1):
+        return await self.comm.receive_nothing(timeout=timeout)
+
+    async def close(self):
+        await self.comm.disconnect()
+
+
+@pytest.fixture
+def candidate_socket(asgi_app):
+    def make(response, headers=None):
+        return Socket(asgi_app, f"/ws/chat/{response.token}/", headers=headers)
+
+    return make
+
+
+@pytest.fixture
+def recruiter_socket(asgi_app, client):
+    def make(response, user=None, headers=None):
+        if headers is None:
+            headers = [ORIGIN]
+            if user is not None:
+                headers.append((b"cookie", session_cookie(client, user)))
+        return Socket(asgi_app, f"/ws/responses/{response.pk}/", headers=headers)
+
+    return make
