@@ -8,16 +8,22 @@ broadcasts) are scheduled with ``transaction.on_commit``.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vacancies.models import ScreeningQuestion, Vacancy
 
-from . import scoring
-from .models import Answer, Candidate, Note, Response, StatusChange
+from . import evaluation as ai
+from . import llm, scoring
+from .models import Answer, Candidate, Evaluation, LLMCall, Note, QuestionSuggestion, Response, StatusChange
 
 # Statuses a recruiter may set; the others are set by the screening itself.
 DECISION_STATUSES = (
@@ -209,5 +215,527 @@ def evaluation_request(*, response: Response, force: bool = False) -> None:
     """
     from . import tasks
 
+    if not response.is_screening_finished:
+        raise ValidationError(_("The screening is not finished yet: there is nothing to evaluate."))
+    with transaction.atomic():
+        evaluation, created = Evaluation.objects.get_or_create(
+            response=response, prompt_version=ai.PROMPT_VERSION, defaults={"status": Evaluation.Status.PENDING}
+        )
+        if not created:
+            evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+            if evaluation.status == Evaluation.Status.RUNNING:
+                return  # a worker is on it right now; its result is as fresh as a re-run would be
+            if evaluation.status != Evaluation.Status.PENDING:
+                if not force:
+                    return  # one evaluation per response and prompt version
+                _evaluation_reset(evaluation)
     response_id = response.pk
-    transaction.on_commit(lambda: tasks.evaluate_response.delay(response_id, force=force))
+    # The task itself is idempotent: it only runs a pending (or abandoned running) evaluation.
+    transaction.on_commit(lambda: tasks.evaluate_response.delay(response_id))
+    _on_commit_evaluation_updated(response_id=response_id)
+
+
+# --- AI evaluation, suggested questions and usage (issue 4) ----------------------------------
+#
+# The flow: ``evaluation_request`` (after a chat completes, or "Re-evaluate") makes sure a
+# pending Evaluation row exists and queues ``tasks.evaluate_response``; the task calls
+# ``evaluation_run``, which claims the row, picks the evaluator (builtin or LLM), and stores
+# only validated output. See docs/llm.md.
+
+FALLBACK_NOT_CONFIGURED = "not_configured"
+FALLBACK_AI_DISABLED = "ai_disabled"
+FALLBACK_BUDGET_SPENT = "budget_spent"
+SUGGESTION_CACHE_SECONDS = 24 * 3600
+
+
+def _on_commit_evaluation_updated(*, response_id: int) -> None:
+    from . import live
+
+    event = {"type": "evaluation.updated", "response_id": response_id}
+    transaction.on_commit(lambda: live.response_broadcast(response_id=response_id, event=event))
+
+
+def _evaluation_reset(evaluation: Evaluation) -> None:
+    """Put a finished evaluation back to pending, in place (one row per response and prompt version)."""
+    evaluation.status = Evaluation.Status.PENDING
+    evaluation.error = ""
+    evaluation.fallback_reason = ""
+    evaluation.attempts = 0
+    evaluation.tokens_in = evaluation.tokens_out = evaluation.latency_ms = 0
+    evaluation.cost = 0
+    evaluation.finished_at = None
+    evaluation.save()
+
+
+def _month_start():
+    now = timezone.localtime()
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def company_llm_spent(*, company) -> Decimal:
+    """What the company's LLM calls cost this calendar month (estimated, USD)."""
+    total = LLMCall.objects.filter(company=company, created_at__gte=_month_start()).aggregate(total=Sum("cost"))
+    return total["total"] or Decimal(0)
+
+
+def company_llm_fallback(*, company) -> str:
+    """Why the builtin provider must be used for this company now ('' when the LLM may be called)."""
+    if not company.ai_enabled:
+        return FALLBACK_AI_DISABLED
+    if not llm.is_configured():
+        return FALLBACK_NOT_CONFIGURED
+    if company.ai_monthly_budget is not None and company_llm_spent(company=company) >= company.ai_monthly_budget:
+        return FALLBACK_BUDGET_SPENT
+    return ""
+
+
+def _llm_call(*, company, purpose: str, messages: list[dict], schema: dict, schema_name: str):
+    """One provider call, recorded as an LLMCall row whatever happens. Returns (completion, cost)."""
+    try:
+        completion = llm.chat_json(messages=messages, schema=schema, schema_name=schema_name)
+    except llm.LLMError as exc:
+        LLMCall.objects.create(
+            company=company, purpose=purpose, model=llm.model_name(), latency_ms=exc.latency_ms, ok=False
+        )
+        raise
+    cost = ai.estimate_cost(
+        tokens_in=completion.tokens_in,
+        tokens_out=completion.tokens_out,
+        price_in_per_m=settings.OPENAI_PRICE_INPUT_PER_M,
+        price_out_per_m=settings.OPENAI_PRICE_OUTPUT_PER_M,
+    )
+    LLMCall.objects.create(
+        company=company,
+        purpose=purpose,
+        model=completion.model[:100],
+        tokens_in=completion.tokens_in,
+        tokens_out=completion.tokens_out,
+        latency_ms=completion.latency_ms,
+        cost=cost,
+        ok=True,
+    )
+    return completion, cost
+
+
+def _evaluation_input(response: Response) -> tuple[ai.EvaluationInput, ai.Identity]:
+    vacancy = response.vacancy
+    answers = tuple(
+        ai.QA(question=answer.question.text, answer=answer.raw_text, passed=answer.passed)
+        for answer in response.answers.select_related("question").order_by("question__position", "question_id")
+    )
+    candidate = response.candidate
+    data = ai.EvaluationInput(
+        title=vacancy.title,
+        description=vacancy.description,
+        requirements=tuple(vacancy.requirement_lines),
+        answers=answers,
+        resume=candidate.resume_text,
+        rule_score=response.score,
+        rule_status=response.status if response.status in ("passed", "rejected") else "",
+        rejection_reasons=tuple(str(r) for r in (response.rejection_reasons or [])),
+        language=vacancy.language,
+    )
+    return data, ai.Identity(full_name=candidate.full_name, email=candidate.email, phone=candidate.phone)
+
+
+def _evaluation_claim(*, response_id: int, force: bool) -> Evaluation | None:
+    """Take the response's evaluation for this worker, or None when there is nothing to do.
+
+    A running evaluation whose lease (the task's hard time limit) has not run out
+    belongs to another worker; an older one was abandoned (a killed worker) and is
+    taken over, so a redelivered task finishes the job exactly once.
+    """
+    with transaction.atomic():
+        response = Response.objects.filter(pk=response_id).first()
+        if response is None:
+            return None
+        evaluation, _created = Evaluation.objects.get_or_create(
+            response=response, prompt_version=ai.PROMPT_VERSION, defaults={"status": Evaluation.Status.PENDING}
+        )
+        evaluation = (
+            Evaluation.objects.select_for_update()
+            .select_related("response__vacancy__company", "response__candidate")
+            .get(pk=evaluation.pk)
+        )
+        lease = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+        if evaluation.status == Evaluation.Status.RUNNING and evaluation.updated_at > timezone.now() - lease:
+            return None
+        if evaluation.status in (Evaluation.Status.DONE, Evaluation.Status.FAILED) and not force:
+            return None
+        if evaluation.status in (Evaluation.Status.DONE, Evaluation.Status.FAILED):
+            _evaluation_reset(evaluation)
+        evaluation.status = Evaluation.Status.RUNNING
+        evaluation.attempts += 1
+        evaluation.save(update_fields=["status", "attempts", "updated_at"])
+    return evaluation
+
+
+def _evaluation_save(
+    evaluation: Evaluation, *, status: str, expected: tuple[str, ...] = (Evaluation.Status.RUNNING,), **fields
+) -> Evaluation:
+    """Write the outcome if this worker still holds the evaluation; copy score and advice to the response.
+
+    Only the response's ``ai_score`` and ``ai_recommendation`` change: its status is a recruiter's call.
+    """
+    with transaction.atomic():
+        current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+        if current.status not in expected:
+            return current
+        for name, value in fields.items():
+            setattr(evaluation, name, value)
+        evaluation.status = status
+        if status in (Evaluation.Status.DONE, Evaluation.Status.FAILED):
+            evaluation.finished_at = timezone.now()
+        evaluation.save()
+        if status == Evaluation.Status.DONE:
+            Response.objects.filter(pk=evaluation.response_id).update(
+                ai_score=evaluation.score, ai_recommendation=evaluation.recommendation
+            )
+            _on_commit_event(response=evaluation.response, event="response.evaluated")
+        elif status == Evaluation.Status.FAILED:
+            Response.objects.filter(pk=evaluation.response_id).update(ai_score=None, ai_recommendation="")
+        _on_commit_evaluation_updated(response_id=evaluation.response_id)
+    return evaluation
+
+
+def _result_fields(result: ai.EvaluationResult) -> dict:
+    return {
+        "score": result.score,
+        "summary": result.summary,
+        "strengths": list(result.strengths),
+        "concerns": list(result.concerns),
+        "recommendation": result.recommendation,
+        "evidence": list(result.evidence),
+        "error": "",
+    }
+
+
+_EMPTY_RESULT = {"score": None, "summary": "", "strengths": [], "concerns": [], "recommendation": "", "evidence": []}
+
+
+def evaluation_run(*, response_id: int, force: bool = False, last_attempt: bool = True) -> Evaluation | None:
+    """Evaluate a response once: claim its evaluation, pick the evaluator, store validated advice.
+
+    The builtin evaluator runs when no LLM is configured, when the company has
+    switched AI off (then nothing about the candidate leaves the machine) or when
+    its monthly budget is spent; ``fallback_reason`` says which. With the LLM, the
+    candidate's text is redacted and delimited, the reply validated, an invalid
+    reply repaired once, then the evaluation fails with the reason.
+
+    Raises ``llm.LLMError`` when retrying can help and ``last_attempt`` is False
+    (the evaluation is put back to pending for the retry); otherwise a provider
+    error marks it failed. Returns None when there was nothing to do (already
+    done, or running in another worker).
+    """
+    evaluation = _evaluation_claim(response_id=response_id, force=force)
+    if evaluation is None:
+        return None
+    response = evaluation.response
+    company = response.vacancy.company
+    raw, identity = _evaluation_input(response)
+    data = ai.prepare_input(raw, identity)
+    signals = ai.injection_signals(data.resume, *(qa.answer for qa in data.answers))
+    fallback = company_llm_fallback(company=company)
+    if fallback:
+        with translation.override(response.vacancy.language):
+            result = ai.apply_guards(ai.builtin_evaluate(data), signals)
+        return _evaluation_save(
+            evaluation,
+            status=Evaluation.Status.DONE,
+            evaluator=Evaluation.Evaluator.BUILTIN,
+            fallback_reason=fallback,
+            model="builtin",
+            **_result_fields(result),
+        )
+
+    evaluation.evaluator = Evaluation.Evaluator.LLM
+    evaluation.fallback_reason = ""
+    purpose = LLMCall.Purpose.EVALUATION
+
+    def account(completion, cost) -> None:
+        evaluation.model = completion.model[:100]
+        evaluation.tokens_in += completion.tokens_in
+        evaluation.tokens_out += completion.tokens_out
+        evaluation.latency_ms += completion.latency_ms
+        evaluation.cost += cost
+
+    messages = ai.build_messages(data)
+    try:
+        completion, cost = _llm_call(
+            company=company, purpose=purpose, messages=messages, schema=ai.EVALUATION_SCHEMA, schema_name="evaluation"
+        )
+        account(completion, cost)
+        try:
+            result = ai.parse_evaluation(completion.content, requirements=data.requirements)
+        except ai.InvalidOutput as first:
+            repair = ai.repair_messages(messages, reply=completion.content, reason=first.reason)
+            completion, cost = _llm_call(
+                company=company, purpose=purpose, messages=repair, schema=ai.EVALUATION_SCHEMA, schema_name="evaluation"
+            )
+            account(completion, cost)
+            try:
+                result = ai.parse_evaluation(completion.content, requirements=data.requirements)
+            except ai.InvalidOutput as second:
+                return _evaluation_save(
+                    evaluation,
+                    status=Evaluation.Status.FAILED,
+                    error=_("The model's answer was invalid twice (%(first)s; then %(second)s).")
+                    % {"first": first.reason, "second": second.reason},
+                    **_EMPTY_RESULT,
+                )
+    except llm.LLMError as exc:
+        if exc.retryable and not last_attempt:
+            _evaluation_save(
+                evaluation,
+                status=Evaluation.Status.PENDING,
+                error=_("Attempt %(n)d failed: %(error)s Retrying.") % {"n": evaluation.attempts, "error": exc.message},
+            )
+            raise
+        return _evaluation_save(
+            evaluation,
+            status=Evaluation.Status.FAILED,
+            error=_("The LLM provider failed after %(n)d attempt(s): %(error)s")
+            % {"n": evaluation.attempts, "error": exc.message},
+            **_EMPTY_RESULT,
+        )
+    result = ai.apply_guards(result, signals)
+    return _evaluation_save(evaluation, status=Evaluation.Status.DONE, **_result_fields(result))
+
+
+def evaluation_give_up(*, response_id: int, reason: str) -> None:
+    """Mark a response's unfinished evaluation failed from outside the run (the task hit its time limit)."""
+    evaluation = (
+        Evaluation.objects.select_related("response")
+        .filter(response_id=response_id, prompt_version=ai.PROMPT_VERSION)
+        .first()
+    )
+    if evaluation is not None:
+        _evaluation_save(
+            evaluation,
+            status=Evaluation.Status.FAILED,
+            expected=(Evaluation.Status.PENDING, Evaluation.Status.RUNNING),
+            error=reason,
+            **_EMPTY_RESULT,
+        )
+
+
+def llm_usage_month(*, company) -> dict:
+    """This calendar month's LLM calls, tokens and estimated cost for the company, with the budget left."""
+    start = _month_start()
+    calls = LLMCall.objects.filter(company=company, created_at__gte=start)
+    totals = calls.aggregate(
+        calls=Count("pk"),
+        failed=Count("pk", filter=Q(ok=False)),
+        tokens_in=Sum("tokens_in"),
+        tokens_out=Sum("tokens_out"),
+        cost=Sum("cost"),
+    )
+    by_purpose = list(
+        calls.values("purpose")
+        .annotate(calls=Count("pk"), tokens_in=Sum("tokens_in"), tokens_out=Sum("tokens_out"), cost=Sum("cost"))
+        .order_by("purpose")
+    )
+    labels = dict(LLMCall.Purpose.choices)
+    for row in by_purpose:
+        row["label"] = labels.get(row["purpose"], row["purpose"])
+    evaluations = Evaluation.objects.filter(response__vacancy__company=company, created_at__gte=start).aggregate(
+        total=Count("pk"),
+        llm=Count("pk", filter=Q(evaluator=Evaluation.Evaluator.LLM)),
+        builtin=Count("pk", filter=Q(evaluator=Evaluation.Evaluator.BUILTIN)),
+        failed=Count("pk", filter=Q(status=Evaluation.Status.FAILED)),
+    )
+    cost = totals["cost"] or Decimal(0)
+    budget = company.ai_monthly_budget
+    return {
+        "month_start": start,
+        "calls": totals["calls"] or 0,
+        "failed_calls": totals["failed"] or 0,
+        "tokens_in": totals["tokens_in"] or 0,
+        "tokens_out": totals["tokens_out"] or 0,
+        "cost": cost,
+        "budget": budget,
+        "budget_left": None if budget is None else max(Decimal(0), budget - cost),
+        "budget_spent": budget is not None and cost >= budget,
+        "by_purpose": by_purpose,
+        "evaluations": evaluations,
+        "fallback": company_llm_fallback(company=company),
+        "model": llm.model_name() if llm.is_configured() else "",
+    }
+
+
+# --- Suggested questions ------------------------------------------------------------------------
+
+
+def suggestion_request(*, vacancy: Vacancy, user, count: int = 5, difficulty: str = "medium") -> QuestionSuggestion:
+    """Queue suggested screening questions for a vacancy (after commit); returns the pending batch."""
+    from . import tasks
+
+    errors = {}
+    if not isinstance(count, int) or not 1 <= count <= ai.MAX_SUGGESTIONS:
+        errors["count"] = _("Choose between 1 and %(n)d questions.") % {"n": ai.MAX_SUGGESTIONS}
+    if difficulty not in ai.DIFFICULTIES:
+        errors["difficulty"] = _("Unknown difficulty.")
+    if errors:
+        raise ValidationError(errors)
+    suggestion = QuestionSuggestion.objects.create(
+        vacancy=vacancy, requested_by=user, count=count, difficulty=difficulty
+    )
+    suggestion_id = suggestion.pk
+    transaction.on_commit(lambda: tasks.suggest_questions.delay(suggestion_id))
+    return suggestion
+
+
+def _suggestion_save(suggestion: QuestionSuggestion, **fields) -> QuestionSuggestion:
+    for name, value in fields.items():
+        setattr(suggestion, name, value)
+    suggestion.save()
+    return suggestion
+
+
+def suggestion_run(*, suggestion_id: int, last_attempt: bool = True) -> QuestionSuggestion | None:
+    """Fill a pending batch of suggested questions from the cache, the builtin provider or the LLM.
+
+    Results are cached for 24 hours by a hash of the vacancy's text and the
+    options, so asking again for the same vacancy costs nothing. Raises
+    ``llm.LLMError`` when retrying can help and ``last_attempt`` is False.
+    """
+    suggestion = (
+        QuestionSuggestion.objects.select_related("vacancy__company")
+        .filter(pk=suggestion_id, status=QuestionSuggestion.Status.PENDING)
+        .first()
+    )
+    if suggestion is None:
+        return None
+    vacancy = suggestion.vacancy
+    company = vacancy.company
+    fallback = company_llm_fallback(company=company)
+    provider = "builtin" if fallback else f"llm:{llm.model_name()}"
+    key = "smartbot:suggest:" + ai.vacancy_text_hash(
+        title=vacancy.title,
+        description=vacancy.description,
+        requirements=vacancy.requirements,
+        count=suggestion.count,
+        difficulty=suggestion.difficulty,
+        language=vacancy.language,
+        provider=provider,
+    )
+    cached = cache.get(key)
+    evaluator = Evaluation.Evaluator.BUILTIN if fallback else Evaluation.Evaluator.LLM
+    if cached:
+        items = cached
+    elif fallback:
+        with translation.override(vacancy.language):
+            items = ai.builtin_suggestions(
+                title=vacancy.title,
+                requirements=vacancy.requirement_lines,
+                count=suggestion.count,
+                difficulty=suggestion.difficulty,
+            )
+    else:
+        purpose = LLMCall.Purpose.SUGGESTION
+        messages = ai.build_suggestion_messages(
+            title=vacancy.title,
+            description=vacancy.description,
+            requirements=vacancy.requirement_lines,
+            count=suggestion.count,
+            difficulty=suggestion.difficulty,
+            language=vacancy.language,
+        )
+        try:
+            completion, _cost = _llm_call(
+                company=company,
+                purpose=purpose,
+                messages=messages,
+                schema=ai.SUGGESTION_SCHEMA,
+                schema_name="questions",
+            )
+            try:
+                items = ai.parse_suggestions(completion.content, count=suggestion.count)
+            except ai.InvalidOutput as first:
+                repair = ai.repair_messages(messages, reply=completion.content, reason=first.reason)
+                completion, _cost = _llm_call(
+                    company=company,
+                    purpose=purpose,
+                    messages=repair,
+                    schema=ai.SUGGESTION_SCHEMA,
+                    schema_name="questions",
+                )
+                try:
+                    items = ai.parse_suggestions(completion.content, count=suggestion.count)
+                except ai.InvalidOutput as second:
+                    return _suggestion_save(
+                        suggestion,
+                        status=QuestionSuggestion.Status.FAILED,
+                        evaluator=evaluator,
+                        error=_("The model's answer was invalid twice (%(first)s; then %(second)s).")
+                        % {"first": first.reason, "second": second.reason},
+                    )
+        except llm.LLMError as exc:
+            if exc.retryable and not last_attempt:
+                raise
+            return _suggestion_save(
+                suggestion, status=QuestionSuggestion.Status.FAILED, evaluator=evaluator, error=exc.message
+            )
+    cache.set(key, items, SUGGESTION_CACHE_SECONDS)
+    return _suggestion_save(
+        suggestion,
+        status=QuestionSuggestion.Status.DONE,
+        evaluator=evaluator,
+        items=[{**item, "state": "new"} for item in items],
+        error="",
+    )
+
+
+def _suggestion_item(suggestion: QuestionSuggestion, index: int) -> dict:
+    if not isinstance(index, int) or not 0 <= index < len(suggestion.items):
+        raise ValidationError(_("This suggestion does not exist."))
+    item = suggestion.items[index]
+    if item.get("state", "new") != "new":
+        raise ValidationError(_("This suggestion was already accepted or discarded."))
+    return item
+
+
+def suggestion_accept(*, suggestion: QuestionSuggestion, index: int, changes: dict | None = None) -> ScreeningQuestion:
+    """Add suggested question ``index`` (with the recruiter's edits) to the end of the vacancy's script.
+
+    The question is validated like any other (``vacancies.rules.rule_errors``);
+    accepting twice (a double click) adds it once.
+    """
+    from vacancies.rules import rule_errors
+    from vacancies.services import MAX_QUESTIONS, question_normalise
+
+    with transaction.atomic():
+        locked = QuestionSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+        item = _suggestion_item(locked, index)
+        data = question_normalise({**item, **(changes or {})})
+        if not data["text"]:
+            raise ValidationError({"text": _("A question needs a text.")})
+        errors = rule_errors(
+            kind=data["kind"],
+            options=data["options"],
+            knockout=data["knockout"],
+            knockout_value=data["knockout_value"],
+            allowed_options=data["allowed_options"],
+        )
+        if errors:
+            raise ValidationError(errors)
+        vacancy = Vacancy.objects.select_for_update().get(pk=locked.vacancy_id)
+        existing = vacancy.questions.count()
+        if existing >= MAX_QUESTIONS:
+            raise ValidationError(_("A vacancy has at most %(n)d questions.") % {"n": MAX_QUESTIONS})
+        last = vacancy.questions.order_by("-position").values_list("position", flat=True).first() or 0
+        question = ScreeningQuestion.objects.create(vacancy=vacancy, position=last + 1, **data)
+        locked.items[index] = {**item, "state": "accepted", "question_id": question.pk}
+        locked.save(update_fields=["items"])
+    suggestion.items = locked.items
+    return question
+
+
+def suggestion_discard(*, suggestion: QuestionSuggestion, index: int) -> None:
+    """Set suggested question ``index`` aside; it is kept, marked discarded."""
+    with transaction.atomic():
+        locked = QuestionSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+        item = _suggestion_item(locked, index)
+        locked.items[index] = {**item, "state": "discarded"}
+        locked.save(update_fields=["items"])
+    suggestion.items = locked.items

@@ -6,11 +6,43 @@
 
 from celery import shared_task
 
+# Attempts after the first one when the LLM provider is busy, down or slow (429, 5xx, timeouts).
+LLM_MAX_RETRIES = 4
 
-@shared_task(acks_late=True)
-def evaluate_response(response_id: int, force: bool = False) -> None:
-    # Filled in by the AI-evaluation work (issue 4).
-    return None
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=LLM_MAX_RETRIES)
+def evaluate_response(self, response_id: int, force: bool = False) -> None:
+    """Evaluate one response (idempotent: one evaluation per response and prompt version).
+
+    Late acknowledgement + reject-on-worker-lost: a killed worker's task is
+    redelivered and ``evaluation_run`` takes the abandoned evaluation over.
+    Retries with exponential backoff and jitter (or the provider's Retry-After)
+    while retrying can help; the last failure is stored for the recruiter to see.
+    ``force`` re-runs an evaluation that is already done or failed, in place.
+    """
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from . import llm, services
+
+    retries = self.request.retries or 0
+    try:
+        services.evaluation_run(response_id=response_id, force=force, last_attempt=retries >= self.max_retries)
+    except llm.LLMError as exc:
+        raise self.retry(exc=exc, countdown=llm.retry_delay(retries, exc.retry_after))
+    except SoftTimeLimitExceeded:
+        services.evaluation_give_up(response_id=response_id, reason="The evaluation took too long and was stopped.")
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=LLM_MAX_RETRIES)
+def suggest_questions(self, suggestion_id: int) -> None:
+    """Fill a batch of suggested screening questions (idempotent: only a pending batch is filled)."""
+    from . import llm, services
+
+    retries = self.request.retries or 0
+    try:
+        services.suggestion_run(suggestion_id=suggestion_id, last_attempt=retries >= self.max_retries)
+    except llm.LLMError as exc:
+        raise self.retry(exc=exc, countdown=llm.retry_delay(retries, exc.retry_after))
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None, soft_time_limit=60, time_limit=90)

@@ -145,15 +145,20 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Task time limits below stay well under this, so a running task is never
     # redelivered while it is still alive.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    if CELERY_VISIBILITY_TIMEOUT < 60:
+        # A short timeout (tests of killed workers) is only useful if abandoned messages are swept often.
+        CELERY_BROKER_TRANSPORT_OPTIONS.update({"unacked_restore_interval": 1, "unacked_restore_throttle": 1})
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_SOFT_TIME_LIMIT = 300
-CELERY_TASK_TIME_LIMIT = 360
+# The hard limit is also the lease of a running evaluation: an older "running" one was abandoned.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=max(1, CELERY_TASK_TIME_LIMIT - 60))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 
@@ -163,6 +168,8 @@ OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
 OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
 OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=30.0)
+# "schema": strict JSON-schema structured output; "object": plain JSON mode, for servers without schemas.
+OPENAI_JSON_MODE = env.str("OPENAI_JSON_MODE", default="schema")
 # Price per million tokens, for the cost estimate (input, output), in USD.
 OPENAI_PRICE_INPUT_PER_M = env.float("OPENAI_PRICE_INPUT_PER_M", default=0.15)
 OPENAI_PRICE_OUTPUT_PER_M = env.float("OPENAI_PRICE_OUTPUT_PER_M", default=0.60)

@@ -1,0 +1,155 @@
+"""The one client around the LLM provider (the official openai SDK, any OpenAI-compatible server).
+
+Everything that talks to the provider goes through ``chat_json``. It makes exactly
+one HTTP call (the SDK's own retries are off: Celery retries with backoff, so a
+retry is visible and bounded) and turns every failure into ``LLMError``, whose
+``retryable`` says whether trying again later can help and ``retry_after`` carries
+the provider's Retry-After, in seconds, when it sent one.
+
+No tools are ever offered to the model, and nothing but the messages given is sent.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from dataclasses import dataclass
+
+import openai
+from django.conf import settings
+
+# Seconds; a provider asking for more than this is treated as "later", not obeyed literally.
+MAX_RETRY_AFTER = 600.0
+
+
+class LLMError(Exception):
+    """A call to the LLM provider failed. ``retryable``: a later attempt may succeed."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        status_code: int | None = None,
+        latency_ms: int = 0,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.status_code = status_code
+        self.latency_ms = latency_ms
+
+
+@dataclass(frozen=True)
+class Completion:
+    content: str
+    model: str
+    tokens_in: int
+    tokens_out: int
+    latency_ms: int
+
+
+def is_configured() -> bool:
+    """True when an LLM provider is configured (a key, a base URL or both); else the builtin evaluator runs."""
+    return bool(settings.OPENAI_API_KEY or settings.OPENAI_BASE_URL)
+
+
+def model_name() -> str:
+    return settings.OPENAI_MODEL
+
+
+def _client() -> openai.OpenAI:
+    return openai.OpenAI(
+        # Local servers (Ollama, vLLM, llama.cpp) need no key, but the SDK insists on one.
+        api_key=settings.OPENAI_API_KEY or "not-needed",
+        base_url=settings.OPENAI_BASE_URL or None,
+        timeout=settings.OPENAI_TIMEOUT,
+        max_retries=0,
+    )
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - time.time()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+
+
+def response_format(*, schema: dict, name: str) -> dict:
+    """The structured-output request: a strict JSON schema, or plain JSON mode for servers without it."""
+    if getattr(settings, "OPENAI_JSON_MODE", "schema") == "object":
+        return {"type": "json_object"}
+    return {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
+
+
+def chat_json(*, messages: list[dict], schema: dict, schema_name: str, max_tokens: int = 1200) -> Completion:
+    """One chat completion asking for JSON that follows ``schema``. Raises ``LLMError``.
+
+    The returned content is unvalidated text: callers must parse and validate it.
+    """
+    started = time.monotonic()
+
+    def elapsed() -> int:
+        return int((time.monotonic() - started) * 1000)
+
+    try:
+        result = _client().chat.completions.create(
+            model=settings.OPENAI_MODEL,
+            messages=messages,
+            response_format=response_format(schema=schema, name=schema_name),
+            temperature=0,
+            max_tokens=max_tokens,
+        )
+    except openai.APITimeoutError:
+        raise LLMError("The LLM provider did not answer in time.", retryable=True, latency_ms=elapsed())
+    except openai.APIConnectionError:
+        raise LLMError("Could not connect to the LLM provider.", retryable=True, latency_ms=elapsed())
+    except openai.APIStatusError as exc:
+        status = exc.status_code
+        retryable = status in (408, 409, 429) or status >= 500
+        retry_after = parse_retry_after(exc.response.headers.get("retry-after")) if retryable else None
+        raise LLMError(
+            f"The LLM provider answered HTTP {status}.",
+            retryable=retryable,
+            retry_after=retry_after,
+            status_code=status,
+            latency_ms=elapsed(),
+        )
+    except openai.OpenAIError as exc:  # malformed envelope and the like: the same call would fail the same way
+        raise LLMError(f"The LLM provider's answer could not be read ({type(exc).__name__}).", retryable=False)
+    latency = elapsed()
+    choice = result.choices[0] if result.choices else None
+    content = (choice.message.content if choice and choice.message else None) or ""
+    usage = result.usage
+    return Completion(
+        content=content,
+        model=result.model or settings.OPENAI_MODEL,
+        tokens_in=(usage.prompt_tokens or 0) if usage else 0,
+        tokens_out=(usage.completion_tokens or 0) if usage else 0,
+        latency_ms=latency,
+    )
+
+
+def retry_delay(retries: int, retry_after: float | None = None, *, base: float = 2.0, cap: float = 300.0) -> float:
+    """Seconds before retry number ``retries + 1``: the provider's Retry-After when it sent one,
+    else exponential backoff (base * 2^retries, capped) with full jitter in its upper half."""
+    if retry_after is not None:
+        return min(retry_after, MAX_RETRY_AFTER) + random.uniform(0, 1)
+    ceiling = min(cap, base * (2**retries))
+    return random.uniform(ceiling / 2, ceiling)

@@ -1,0 +1,213 @@
+"""A fake OpenAI-compatible provider: a real HTTP server on loopback, scriptable per test.
+
+It speaks just enough of the chat-completions API (``POST /v1/chat/completions``)
+for the official SDK to run unchanged, so the client, the retries and the
+parsing are exercised for real; only what is outside the machine is faked.
+
+A test queues replies with ``script(...)`` (consumed in order, one per request);
+when the queue is empty the ``default`` reply answers. Every request is captured
+(path, headers, parsed JSON body) in ``requests``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+VALID_EVALUATION = {
+    "score": 72,
+    "summary": "Solid Python and Django experience; PostgreSQL is less visible.",
+    "strengths": ["Five years of Django", "Clear answers"],
+    "concerns": ["Little evidence of PostgreSQL tuning"],
+    "recommendation": "advance",
+    "evidence": [
+        {"requirement": "Python", "met": "yes", "evidence": "Python developer for 5 years"},
+        {"requirement": "Django", "met": "yes", "evidence": "Django projects"},
+        {"requirement": "PostgreSQL", "met": "partly", "evidence": "Mentions PostgreSQL once"},
+    ],
+}
+
+VALID_SUGGESTIONS = {
+    "questions": [
+        {
+            "text": "How many years have you worked with Django?",
+            "kind": "number",
+            "options": [],
+            "knockout": "at_least",
+            "knockout_value": "2",
+            "allowed_options": [],
+        },
+        {
+            "text": "Are you comfortable with on-call duty?",
+            "kind": "yes_no",
+            "options": [],
+            "knockout": "must_equal",
+            "knockout_value": "yes",
+            "allowed_options": [],
+        },
+        {
+            "text": "Which database do you know best?",
+            "kind": "single_choice",
+            "options": ["PostgreSQL", "MySQL", "SQLite"],
+            "knockout": "",
+            "knockout_value": "",
+            "allowed_options": [],
+        },
+    ]
+}
+
+
+@dataclass
+class Reply:
+    """One scripted answer. ``content`` is the assistant message (a dict is sent as JSON text)."""
+
+    status: int = 200
+    content: object = None
+    body: object = None  # a raw body overrides the chat-completion envelope (for errors)
+    headers: dict = field(default_factory=dict)
+    delay: float = 0.0
+    prompt_tokens: int = 900
+    completion_tokens: int = 150
+
+
+def ok(content=None, **kwargs) -> Reply:
+    return Reply(content=VALID_EVALUATION if content is None else content, **kwargs)
+
+
+def rate_limited(retry_after: str = "1") -> Reply:
+    return Reply(
+        status=429,
+        body={"error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}},
+        headers={"Retry-After": retry_after},
+    )
+
+
+def server_error(status: int = 500) -> Reply:
+    return Reply(status=status, body={"error": {"message": "The server had an error", "type": "server_error"}})
+
+
+def slow(seconds: float, content=None) -> Reply:
+    return ok(content, delay=seconds)
+
+
+@dataclass
+class Captured:
+    path: str
+    headers: dict
+    body: dict
+    raw: str
+
+    @property
+    def messages(self) -> list[dict]:
+        return self.body.get("messages", [])
+
+    @property
+    def text(self) -> str:
+        """Everything sent in the body, for "is this value anywhere in it" checks."""
+        return self.raw
+
+
+class FakeOpenAI:
+    def __init__(self):
+        self.requests: list[Captured] = []
+        self.default: Reply = ok()
+        self._script: list[Reply] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- scripting ------------------------------------------------------------
+    def script(self, *replies: Reply) -> None:
+        with self._lock:
+            self._script.extend(replies)
+
+    def _next(self) -> Reply:
+        with self._lock:
+            return self._script.pop(0) if self._script else self.default
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def wait_for_requests(self, count: int, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.requests) >= count:
+                return True
+            time.sleep(0.02)
+        return False
+
+    # --- server ---------------------------------------------------------------
+    def start(self) -> FakeOpenAI:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # keep the test output quiet
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8")
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = {}
+                fake.requests.append(Captured(self.path, dict(self.headers), body, raw))
+                reply = fake._next()
+                if reply.delay:
+                    time.sleep(reply.delay)
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    reply = Reply(status=404, body={"error": {"message": "not found"}})
+                if reply.body is not None:
+                    payload = reply.body
+                else:
+                    content = reply.content
+                    if not isinstance(content, str):
+                        content = json.dumps(content)
+                    payload = {
+                        "id": f"chatcmpl-fake-{len(fake.requests)}",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": body.get("model", "fake-model"),
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": content},
+                                "finish_reason": "stop",
+                            }
+                        ],
+                        "usage": {
+                            "prompt_tokens": reply.prompt_tokens,
+                            "completion_tokens": reply.completion_tokens,
+                            "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+                        },
+                    }
+                data = json.dumps(payload).encode("utf-8")
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout): nothing to answer
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._server.block_on_close = False
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
