@@ -1,0 +1,117 @@
+// The screening-question editor: add, remove, reorder, and show only the fields a kind and rule use.
+// Progressive: without it the formset's blank forms, order numbers and remove boxes do the same job.
+(function () {
+  "use strict";
+  var list = document.querySelector("[data-question-list]");
+  if (!list) return;
+  var prefix = list.getAttribute("data-prefix");
+  var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+  var maxForms = document.getElementById("id_" + prefix + "-MAX_NUM_FORMS");
+  var template = document.getElementById("question-template");
+  var addButton = document.querySelector("[data-add-question]");
+  var rulesElement = document.getElementById("question-rules");
+  var rulesByKind = rulesElement ? JSON.parse(rulesElement.textContent) : {};
+  var CHOICE_KINDS = ["single_choice", "multiple_choice"];
+  var VALUE_RULES = ["must_equal", "at_least", "at_most"];
+
+  function forms() {
+    return Array.prototype.slice.call(list.querySelectorAll("[data-question-form]"));
+  }
+
+  function input(form, name) {
+    return form.querySelector("[name$='-" + name + "']");
+  }
+
+  function show(form, name, visible) {
+    var wrapper = form.querySelector("[data-field='" + name + "']");
+    var control = input(form, name);
+    if (!wrapper || !control) return;
+    wrapper.hidden = !visible;
+    // A hidden field is not sent, so a leftover value cannot fail validation unseen.
+    control.disabled = !visible;
+  }
+
+  function sync(form) {
+    var kind = input(form, "kind");
+    var knockout = input(form, "knockout");
+    if (!kind || !knockout) return;
+    var allowed = rulesByKind[kind.value] || [""];
+    Array.prototype.forEach.call(knockout.options, function (option) {
+      var ok = allowed.indexOf(option.value) >= 0;
+      option.hidden = !ok;
+      option.disabled = !ok;
+    });
+    if (allowed.indexOf(knockout.value) < 0) knockout.value = "";
+    show(form, "options", CHOICE_KINDS.indexOf(kind.value) >= 0);
+    show(form, "allowed_options", knockout.value === "one_of");
+    show(form, "knockout_value", VALUE_RULES.indexOf(knockout.value) >= 0);
+    var value = input(form, "knockout_value");
+    if (value) {
+      value.placeholder = knockout.value === "must_equal" ? "yes / no" : (knockout.value ? "3" : "");
+    }
+    var remove = input(form, "DELETE");
+    form.classList.toggle("is-deleted", !!(remove && remove.checked));
+  }
+
+  function renumber() {
+    var all = forms();
+    all.forEach(function (form, index) {
+      var order = input(form, "ORDER");
+      if (order) order.value = index + 1;
+      var number = form.querySelector("[data-question-number]");
+      if (number) number.textContent = index + 1;
+      var up = form.querySelector("[data-move='up']");
+      var down = form.querySelector("[data-move='down']");
+      if (up) up.disabled = index === 0;
+      if (down) down.disabled = index === all.length - 1;
+    });
+  }
+
+  function setup(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-move]"), function (button) {
+      button.hidden = false;
+    });
+    // The buttons keep the order numbers; the boxes would only confuse.
+    var order = form.querySelector("[data-field='ORDER']");
+    if (order) order.hidden = true;
+    sync(form);
+  }
+
+  list.addEventListener("change", function (event) {
+    var form = event.target.closest("[data-question-form]");
+    if (form) sync(form);
+  });
+
+  list.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-move]");
+    if (!button) return;
+    var form = button.closest("[data-question-form]");
+    if (button.getAttribute("data-move") === "up" && form.previousElementSibling) {
+      list.insertBefore(form, form.previousElementSibling);
+    } else if (button.getAttribute("data-move") === "down" && form.nextElementSibling) {
+      list.insertBefore(form.nextElementSibling, form);
+    }
+    renumber();
+    if (!button.disabled) button.focus();
+  });
+
+  if (addButton && template && total) {
+    addButton.hidden = false;
+    addButton.addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      if (maxForms && index >= parseInt(maxForms.value, 10)) return;
+      var holder = document.createElement("div");
+      holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index)).trim();
+      var form = holder.firstElementChild;
+      list.appendChild(form);
+      total.value = index + 1;
+      setup(form);
+      renumber();
+      var text = input(form, "text");
+      if (text) text.focus();
+    });
+  }
+
+  forms().forEach(setup);
+  renumber();
+})();

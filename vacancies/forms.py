@@ -1,0 +1,171 @@
+"""Forms of the vacancy editor: the vacancy itself and its screening questions (an ordered formset)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ScreeningQuestion, Vacancy
+from .rules import clean_options, rule_errors
+from .services import MAX_QUESTIONS, VACANCY_FIELDS, question_normalise
+
+
+class VacancyForm(forms.ModelForm):
+    """The vacancy's own fields. A blank slug is filled from the title by the service."""
+
+    class Meta:
+        model = Vacancy
+        fields = VACANCY_FIELDS
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "requirements": forms.Textarea(attrs={"rows": 5}),
+        }
+        help_texts = {
+            "slug": _(
+                "Part of the public link. Leave blank to make it from the title. "
+                "Changing it breaks links already shared."
+            ),
+        }
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.fields["slug"].required = False
+        self.fields["pass_threshold"].widget.attrs.update(min=0, max=100)
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug", "")
+        if slug:
+            taken = Vacancy.objects.filter(company=self.company, slug=slug).exclude(pk=self.instance.pk)
+            if taken.exists():
+                raise forms.ValidationError(_("Another vacancy of your company already uses this address."))
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("salary_from"), cleaned.get("salary_to")
+        if low is not None and high is not None and low > high:
+            self.add_error("salary_to", _("Must not be lower than 'salary from'."))
+        return cleaned
+
+    def _post_clean(self):
+        # The model's clean() repeats the salary check above; keep one message, not two.
+        super()._post_clean()
+        if "salary_to" in self._errors:
+            unique = list(dict.fromkeys(self._errors["salary_to"]))
+            self._errors["salary_to"] = self.error_class(unique)
+
+
+class LinesField(forms.CharField):
+    """A textarea of one item per line, cleaned into a list (blank lines and duplicates dropped)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        return clean_options(super().to_python(value))
+
+    def has_changed(self, initial, data):
+        return self.to_python(self.prepare_value(initial) or "") != self.to_python(data)
+
+
+class QuestionForm(forms.Form):
+    """One screening question. Checked by ``vacancies.rules.rule_errors``, like everywhere else."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    text = forms.CharField(label=_("Question"), max_length=500)
+    kind = forms.ChoiceField(
+        label=_("Answer kind"), choices=ScreeningQuestion.Kind.choices, initial=ScreeningQuestion.Kind.TEXT
+    )
+    options = LinesField(
+        label=_("Options"), required=False, help_text=_("Choice questions: one option per line, at least two.")
+    )
+    knockout = forms.ChoiceField(
+        label=_("Knockout rule"), choices=ScreeningQuestion.Knockout.choices, required=False, initial=""
+    )
+    knockout_value = forms.CharField(
+        label=_("Knockout value"),
+        max_length=50,
+        required=False,
+        help_text=_("“yes” or “no” for a yes/no question; a number for “at least” / “at most”."),
+    )
+    allowed_options = LinesField(
+        label=_("Allowed options"),
+        required=False,
+        help_text=_("For “choice within allowed options”: one per line, each one of the options."),
+    )
+    weight = forms.IntegerField(
+        label=_("Weight"), min_value=0, max_value=10, initial=1, help_text=_("0-10: how much it counts in the score.")
+    )
+    required = forms.BooleanField(label=_("Answer required"), required=False, initial=True)
+
+    def has_changed(self):
+        # Moving a blank new question up or down fills its order field; it is still blank.
+        return any(name not in ("ORDER", "DELETE") for name in self.changed_data)
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(name in self._errors for name in ("kind", "knockout", "options", "allowed_options")):
+            return cleaned
+        cleaned.update(question_normalise(cleaned))
+        for field, message in rule_errors(
+            kind=cleaned["kind"],
+            options=cleaned["options"],
+            knockout=cleaned["knockout"],
+            knockout_value=cleaned["knockout_value"],
+            allowed_options=cleaned["allowed_options"],
+        ).items():
+            self.add_error(field, message)
+        return cleaned
+
+
+class BaseQuestionFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        kept = [form for form in self.forms if not self._should_delete_form(form)]
+        ids = [form.cleaned_data["id"] for form in kept if form.cleaned_data.get("id")]
+        if len(ids) != len(set(ids)):
+            raise forms.ValidationError(_("A question appears twice; reload the page and try again."))
+
+    def questions(self) -> list[dict]:
+        """The script in its new order, without deleted and blank new questions (valid formset only)."""
+        result = []
+        for form in self.ordered_forms:
+            data = {key: value for key, value in form.cleaned_data.items() if key not in ("ORDER", "DELETE")}
+            result.append(data)
+        return result
+
+
+QuestionFormSet = forms.formset_factory(
+    QuestionForm,
+    formset=BaseQuestionFormSet,
+    extra=2,
+    can_order=True,
+    can_delete=True,
+    max_num=MAX_QUESTIONS,
+    validate_max=True,
+)
+
+
+def question_initial(question: ScreeningQuestion) -> dict:
+    """A saved question as the formset's initial data."""
+    return {
+        "id": question.pk,
+        "text": question.text,
+        "kind": question.kind,
+        "options": question.options,
+        "knockout": question.knockout,
+        "knockout_value": question.knockout_value,
+        "allowed_options": question.allowed_options,
+        "weight": question.weight,
+        "required": question.required,
+    }
+
+
+class VacancyFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All statuses")), *Vacancy.Status.choices], required=False
+    )

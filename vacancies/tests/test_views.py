@@ -1,0 +1,355 @@
+"""The vacancy pages with the personas: owner, recruiter, viewer of Acme and an outsider from Globex."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from screening.models import Response
+from screening.tests.factories import ResponseFactory
+from vacancies.models import ScreeningQuestion, Vacancy
+from vacancies.tests.factories import VacancyFactory, full_script
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def vacancy(company):
+    vacancy = VacancyFactory(company=company, title="Python developer", slug="python-dev", status=Vacancy.Status.DRAFT)
+    full_script(vacancy)
+    return vacancy
+
+
+def snapshot():
+    """Everything a write could touch, to prove that a refused request changed nothing."""
+    return (
+        list(Vacancy.objects.order_by("pk").values()),
+        list(ScreeningQuestion.objects.order_by("pk").values()),
+        Response.objects.count(),
+    )
+
+
+def management(total, initial):
+    return {
+        "questions-TOTAL_FORMS": str(total),
+        "questions-INITIAL_FORMS": str(initial),
+        "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000",
+    }
+
+
+def post_data(questions, *, initial=0, **fields):
+    data = {
+        "title": "Data engineer",
+        "slug": "",
+        "description": "Pipelines.",
+        "requirements": "SQL\nPython",
+        "location": "Kazan",
+        "salary_from": "100000",
+        "salary_to": "200000",
+        "salary_currency": "RUB",
+        "employment_type": "full_time",
+        "pass_threshold": "55",
+        "language": "en",
+        **management(len(questions), initial),
+    }
+    data.update(fields)
+    for index, question in enumerate(questions):
+        for key, value in question.items():
+            data[f"questions-{index}-{key}"] = value
+    return data
+
+
+def existing(vacancy):
+    """The edit form's questions as the browser sends them back, unchanged."""
+    rows = []
+    for position, question in enumerate(vacancy.questions.all(), start=1):
+        row = {
+            "id": str(question.pk),
+            "text": question.text,
+            "kind": question.kind,
+            "options": "\r\n".join(question.options),
+            "knockout": question.knockout,
+            "knockout_value": question.knockout_value,
+            "allowed_options": "\r\n".join(question.allowed_options),
+            "weight": str(question.weight),
+            "ORDER": str(position),
+        }
+        if question.required:
+            row["required"] = "on"
+        rows.append(row)
+    return rows
+
+
+# --- list -------------------------------------------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_log_in(client):
+    response = client.get(reverse("vacancies:list"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_list_shows_the_company_vacancies_with_counts(owner_client, company, other_company):
+    vacancy = VacancyFactory(company=company, title="Backend developer")
+    for status in ["passed", "passed", "rejected", "new"]:
+        ResponseFactory(vacancy=vacancy, status=status)
+    VacancyFactory(company=other_company, title="Secret Globex job")
+    response = owner_client.get(reverse("vacancies:list"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Backend developer" in html and "Secret Globex job" not in html
+    row = response.context["vacancies"][0]
+    assert (row.responses_total, row.responses_passed, row.responses_rejected) == (4, 2, 1)
+    assert f"{reverse('screening:list')}?vacancy={vacancy.pk}" in html
+
+
+def test_list_filters_by_status(viewer_client, company):
+    VacancyFactory(company=company, title="Open one", status=Vacancy.Status.OPEN)
+    VacancyFactory(company=company, title="Draft one", status=Vacancy.Status.DRAFT)
+    html = viewer_client.get(reverse("vacancies:list"), {"status": "draft"}).content.decode()
+    assert "Draft one" in html and "Open one" not in html
+    html = viewer_client.get(reverse("vacancies:list"), {"status": "bogus"}).content.decode()
+    assert "Draft one" in html and "Open one" in html
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_list_query_count_does_not_grow_with_vacancies(owner_client, company, count, django_assert_max_num_queries):
+    for vacancy in VacancyFactory.create_batch(count, company=company):
+        ResponseFactory(vacancy=vacancy, status="passed")
+    with django_assert_max_num_queries(5):
+        response = owner_client.get(reverse("vacancies:list"))
+    assert response.status_code == 200
+    assert len(response.context["vacancies"]) == count
+
+
+# --- detail -----------------------------------------------------------------------------------------------------
+
+
+def test_detail_shows_script_rules_link_and_counts(viewer_client, vacancy):
+    ResponseFactory(vacancy=vacancy, status="rejected")
+    response = viewer_client.get(reverse("vacancies:detail", args=[vacancy.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    link = settings.SITE_URL + reverse("chat:vacancy", args=["acme", "python-dev"])
+    assert f'data-copy="{link}"' in html
+    assert "Which city do you live in?" in html
+    assert "Rejected unless the choice is one of: Moscow." in html
+    assert "Rejected if the number is below 3." in html
+    assert "Rejected unless the answer is “yes”." in html
+    assert "Rejected unless at least one choice is among: Django, FastAPI." in html
+    assert f"{reverse('screening:list')}?vacancy={vacancy.pk}" in html
+    assert response.context["counts"] == {"responses_total": 1, "responses_passed": 0, "responses_rejected": 1}
+    # A viewer reads only: no buttons that would answer 403.
+    assert reverse("vacancies:edit", args=[vacancy.pk]) not in html
+    assert reverse("vacancies:publish", args=[vacancy.pk]) not in html
+
+
+def test_detail_escapes_user_text(owner_client, company):
+    vacancy = VacancyFactory(company=company, title="<script>alert(1)</script>")
+    html = owner_client.get(reverse("vacancies:detail", args=[vacancy.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+# --- create and edit ----------------------------------------------------------------------------------------
+
+
+def test_create_page_offers_the_question_editor(recruiter_client):
+    response = recruiter_client.get(reverse("vacancies:create"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="questions-TOTAL_FORMS" value="2"' in html  # two blank questions work without JavaScript
+    assert 'id="question-template"' in html and "js/question-editor.js" in html
+
+
+def test_create_saves_the_vacancy_with_its_questions(recruiter_client, recruiter, company):
+    data = post_data(
+        [
+            {
+                "text": "Years of SQL?",
+                "kind": "number",
+                "knockout": "at_least",
+                "knockout_value": "2",
+                "weight": "3",
+                "required": "on",
+                "ORDER": "2",
+            },
+            {
+                "text": "Where do you live?",
+                "kind": "single_choice",
+                "options": "Kazan\r\nMoscow",
+                "knockout": "one_of",
+                "allowed_options": "Kazan",
+                "weight": "1",
+                "required": "on",
+                "ORDER": "1",
+            },
+            {"text": "", "kind": "text", "weight": "1", "required": "on"},  # a blank extra form
+        ]
+    )
+    response = recruiter_client.post(reverse("vacancies:create"), data)
+    vacancy = Vacancy.objects.get(company=company)
+    assert response.status_code == 302 and response["Location"] == vacancy.get_absolute_url()
+    assert vacancy.slug == "data-engineer" and vacancy.created_by == recruiter and vacancy.status == "draft"
+    assert list(vacancy.questions.values_list("text", "position")) == [("Where do you live?", 1), ("Years of SQL?", 2)]
+
+
+def test_create_with_an_invalid_question_shows_the_error_and_saves_nothing(recruiter_client):
+    data = post_data(
+        [
+            {"text": "Fine?", "kind": "yes_no", "weight": "1"},
+            {"text": "Broken?", "kind": "yes_no", "knockout": "must_equal", "knockout_value": "perhaps", "weight": "1"},
+        ]
+    )
+    response = recruiter_client.post(reverse("vacancies:create"), data)
+    assert response.status_code == 200
+    assert "knockout_value" in response.context["formset"].errors[1]
+    assert "Enter &#x27;yes&#x27; or &#x27;no&#x27;." in response.content.decode()
+    assert not Vacancy.objects.exists() and not ScreeningQuestion.objects.exists()
+
+
+def test_create_with_an_invalid_vacancy_saves_nothing(recruiter_client):
+    data = post_data([{"text": "Fine?", "kind": "text", "weight": "1"}], salary_from="300000")
+    response = recruiter_client.post(reverse("vacancies:create"), data)
+    assert response.status_code == 200 and "salary_to" in response.context["form"].errors
+    assert not Vacancy.objects.exists() and not ScreeningQuestion.objects.exists()
+
+
+def test_edit_page_shows_the_script_and_the_suggestions_slot(owner_client, vacancy):
+    response = owner_client.get(reverse("vacancies:edit", args=[vacancy.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="questions-TOTAL_FORMS" value="7"' in html
+    assert 'name="questions-INITIAL_FORMS" value="5"' in html
+    assert "Which city do you live in?" in html and "Moscow\nSaint Petersburg\nKazan" in html
+    assert "screening/_suggestions.html" in [t.name for t in response.templates]
+    assert "Candidates already in the chat" not in html
+
+
+def test_edit_of_an_open_vacancy_warns_about_candidates_in_progress(owner_client, vacancy):
+    vacancy.status = Vacancy.Status.OPEN
+    vacancy.save()
+    html = owner_client.get(reverse("vacancies:edit", args=[vacancy.pk])).content.decode()
+    assert "Candidates already in the chat" in html
+
+
+def test_edit_reorders_changes_and_removes_questions(recruiter_client, vacancy):
+    rows = existing(vacancy)
+    rows[0]["ORDER"], rows[4]["ORDER"] = "5", "1"  # swap the first and the last
+    rows[1]["knockout_value"] = "5"
+    rows[2]["DELETE"] = "on"
+    rows.append({"text": "Notice period in weeks?", "kind": "number", "weight": "1", "required": "on"})
+    data = post_data(rows, initial=5, title=vacancy.title, slug=vacancy.slug)
+    response = recruiter_client.post(reverse("vacancies:edit", args=[vacancy.pk]), data)
+    assert response.status_code == 302
+    texts = list(vacancy.questions.values_list("text", flat=True))
+    assert texts == [
+        "Tell us about a project you are proud of.",
+        "How many years of Python experience do you have?",
+        "Which of these do you use?",
+        "Which city do you live in?",
+        "Notice period in weeks?",
+    ]
+    assert vacancy.questions.get(kind="number", knockout="at_least").knockout_value == "5"
+
+
+def test_edit_with_a_forged_question_id_changes_nothing(recruiter_client, vacancy, other_company):
+    foreign = full_script(VacancyFactory(company=other_company))[0]
+    rows = existing(vacancy)
+    rows[0]["id"] = str(foreign.pk)
+    before = snapshot()
+    data = post_data(rows, initial=5, title="Hijacked", slug=vacancy.slug)
+    response = recruiter_client.post(reverse("vacancies:edit", args=[vacancy.pk]), data)
+    assert response.status_code == 200
+    assert response.context["formset"].non_form_errors()
+    assert snapshot() == before
+
+
+# --- publish and close --------------------------------------------------------------------------------------------
+
+
+def test_publish_then_close(owner_client, vacancy):
+    response = owner_client.post(reverse("vacancies:publish", args=[vacancy.pk]))
+    assert response.status_code == 302
+    vacancy.refresh_from_db()
+    assert vacancy.status == "open" and vacancy.published_at
+    owner_client.post(reverse("vacancies:close", args=[vacancy.pk]))
+    vacancy.refresh_from_db()
+    assert vacancy.status == "closed"
+
+
+def test_publish_without_questions_is_allowed_with_a_warning(recruiter_client, company):
+    vacancy = VacancyFactory(company=company, status=Vacancy.Status.DRAFT)
+    response = recruiter_client.post(reverse("vacancies:publish", args=[vacancy.pk]), follow=True)
+    vacancy.refresh_from_db()
+    assert vacancy.status == "open"
+    assert "no screening questions" in response.content.decode()
+
+
+def test_closing_a_draft_explains_why_not(recruiter_client, vacancy):
+    response = recruiter_client.post(reverse("vacancies:close", args=[vacancy.pk]), follow=True)
+    vacancy.refresh_from_db()
+    assert vacancy.status == "draft"
+    assert "Only an open vacancy can be closed." in response.content.decode()
+
+
+def test_publish_needs_post(owner_client, vacancy):
+    assert owner_client.get(reverse("vacancies:publish", args=[vacancy.pk])).status_code == 405
+    vacancy.refresh_from_db()
+    assert vacancy.status == "draft"
+
+
+def test_delete_removes_a_vacancy_nobody_applied_to(owner_client, vacancy):
+    response = owner_client.post(reverse("vacancies:delete", args=[vacancy.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("vacancies:list")
+    assert not Vacancy.objects.exists()
+
+
+# --- access -------------------------------------------------------------------------------------------------------
+
+WRITES = [
+    ("vacancies:edit", "get"),
+    ("vacancies:edit", "post"),
+    ("vacancies:publish", "post"),
+    ("vacancies:close", "post"),
+    ("vacancies:delete", "post"),
+]
+
+
+@pytest.mark.parametrize(("name", "method"), WRITES)
+def test_viewer_gets_403_on_every_write_and_nothing_changes(viewer_client, vacancy, name, method):
+    before = snapshot()
+    data = post_data(existing(vacancy), initial=5, title="Changed by viewer") if name == "vacancies:edit" else {}
+    response = getattr(viewer_client, method)(reverse(name, args=[vacancy.pk]), data)
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_viewer_cannot_create(viewer_client, method):
+    response = getattr(viewer_client, method)(reverse("vacancies:create"), post_data([]))
+    assert response.status_code == 403
+    assert not Vacancy.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["vacancies:detail", "vacancies:edit", "vacancies:publish", "vacancies:close", "vacancies:delete"]
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_outsider_gets_404_on_every_object_url_and_nothing_changes(outsider_client, vacancy, name, method):
+    ResponseFactory(vacancy=vacancy)
+    before = snapshot()
+    data = post_data(existing(vacancy), initial=5, title="Changed by outsider") if method == "post" else {}
+    response = getattr(outsider_client, method)(reverse(name, args=[vacancy.pk]), data)
+    assert response.status_code == 404
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", ["vacancies:detail", "vacancies:edit", "vacancies:publish"])
+def test_viewer_of_one_company_gets_404_not_403_for_another(client, other_company, viewer, name):
+    theirs = VacancyFactory(company=other_company)
+    client.force_login(viewer)
+    assert client.post(reverse(name, args=[theirs.pk])).status_code == 404
+
+
+def test_outsider_list_does_not_show_our_vacancies(outsider_client, vacancy):
+    html = outsider_client.get(reverse("vacancies:list")).content.decode()
+    assert vacancy.title not in html

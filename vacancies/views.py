@@ -1,0 +1,194 @@
+"""The recruiter's vacancy pages: list, detail, the editor with its screening questions, publish and close.
+
+Thin doors: forms validate, services write, selectors read (and 404 outside the company).
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.access import company_member_required, editor_required
+
+from . import services
+from .forms import QuestionFormSet, VacancyFilterForm, VacancyForm, question_initial
+from .models import ScreeningQuestion, Vacancy
+from .rules import RULES_BY_KIND
+from .selectors import vacancy_get_for_user, vacancy_list, vacancy_response_counts
+
+PAGE_SIZE = 50
+
+
+def _vacancy_for_editor(request, pk) -> Vacancy:
+    # Fetch first: another company's vacancy is 404 for everyone, never 403.
+    vacancy = vacancy_get_for_user(user=request.user, pk=pk)
+    if not request.user.can_edit:
+        raise PermissionDenied
+    return vacancy
+
+
+def vacancy_action(action):
+    """A POST-only change of one vacancy by an editor: 404 outside the company first, then 405, then 403."""
+
+    @company_member_required
+    @wraps(action)
+    def view(request, pk):
+        vacancy = vacancy_get_for_user(user=request.user, pk=pk)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.can_edit:
+            raise PermissionDenied
+        return action(request, vacancy)
+
+    return view
+
+
+def public_link(vacancy: Vacancy) -> str:
+    return settings.SITE_URL + vacancy.get_public_url()
+
+
+def rule_in_words(question: ScreeningQuestion) -> str:
+    """The knockout rule as a recruiter would say it."""
+    Knockout = ScreeningQuestion.Knockout
+    if question.knockout == Knockout.MUST_EQUAL:
+        answer = _("yes") if question.knockout_value == "yes" else _("no")
+        return _("Rejected unless the answer is “%(answer)s”.") % {"answer": answer}
+    if question.knockout == Knockout.AT_LEAST:
+        return _("Rejected if the number is below %(value)s.") % {"value": question.knockout_value}
+    if question.knockout == Knockout.AT_MOST:
+        return _("Rejected if the number is above %(value)s.") % {"value": question.knockout_value}
+    if question.knockout == Knockout.ONE_OF:
+        allowed = ", ".join(question.allowed_options)
+        if question.kind == ScreeningQuestion.Kind.MULTIPLE_CHOICE:
+            return _("Rejected unless at least one choice is among: %(options)s.") % {"options": allowed}
+        return _("Rejected unless the choice is one of: %(options)s.") % {"options": allowed}
+    return _("No knockout rule.")
+
+
+@company_member_required
+def vacancy_list_view(request):
+    filters = VacancyFilterForm(request.GET or None)
+    vacancies = vacancy_list(company=request.user.company).select_related("company")
+    status = filters.cleaned_data["status"] if filters.is_valid() else ""
+    if status:
+        vacancies = vacancies.filter(status=status)
+    page = Paginator(vacancies, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "vacancies/list.html",
+        {"filters": filters, "page": page, "vacancies": page.object_list, "status": status},
+    )
+
+
+@company_member_required
+def vacancy_detail(request, pk):
+    vacancy = vacancy_get_for_user(user=request.user, pk=pk)
+    questions = list(vacancy.questions.all())
+    for question in questions:
+        question.rule_text = rule_in_words(question)
+    return render(
+        request,
+        "vacancies/detail.html",
+        {
+            "vacancy": vacancy,
+            "questions": questions,
+            "counts": vacancy_response_counts(vacancy=vacancy),
+            "public_link": public_link(vacancy),
+            "can_edit": request.user.can_edit,
+        },
+    )
+
+
+def _editor(request, vacancy: Vacancy | None):
+    """Create and edit share one page: the vacancy form and the questions formset, saved together."""
+    company = request.user.company
+    initial = [question_initial(q) for q in vacancy.questions.all()] if vacancy else []
+    if request.method == "POST":
+        # A copy keeps the page title and links right when the form is shown again with errors.
+        instance = vacancy_get_for_user(user=request.user, pk=vacancy.pk) if vacancy else None
+        form = VacancyForm(request.POST, instance=instance, company=company)
+        formset = QuestionFormSet(request.POST, initial=initial, prefix="questions")
+        if form.is_valid() and formset.is_valid():
+            try:
+                saved = services.vacancy_save(
+                    vacancy=vacancy,
+                    company=company,
+                    user=request.user,
+                    data={field: form.cleaned_data[field] for field in services.VACANCY_FIELDS},
+                    questions=formset.questions(),
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, messages_ in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, messages_)
+                else:
+                    formset._non_form_errors = formset.error_class(error.messages)
+            else:
+                messages.success(request, _("Vacancy saved."))
+                return redirect(saved)
+        messages.error(request, _("Please correct the errors below. Nothing has been saved yet."))
+    else:
+        form = VacancyForm(instance=vacancy, company=company)
+        formset = QuestionFormSet(initial=initial, prefix="questions")
+    return render(
+        request,
+        "vacancies/form.html",
+        {
+            "vacancy": vacancy,
+            "form": form,
+            "formset": formset,
+            "rules_by_kind": {kind: sorted(rules) for kind, rules in RULES_BY_KIND.items()},
+        },
+    )
+
+
+@editor_required
+def vacancy_create(request):
+    return _editor(request, None)
+
+
+@company_member_required
+def vacancy_edit(request, pk):
+    return _editor(request, _vacancy_for_editor(request, pk))
+
+
+@vacancy_action
+def vacancy_publish(request, vacancy):
+    try:
+        services.vacancy_publish(vacancy=vacancy)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The vacancy is open: candidates can apply by its public link."))
+        if not vacancy.questions.exists():
+            messages.warning(
+                request, _("This vacancy has no screening questions: candidates will only be asked for contacts.")
+            )
+    return redirect(vacancy)
+
+
+@vacancy_action
+def vacancy_close(request, vacancy):
+    try:
+        services.vacancy_close(vacancy=vacancy)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The vacancy is closed: no new candidates can apply."))
+    return redirect(vacancy)
+
+
+@vacancy_action
+def vacancy_delete(request, vacancy):
+    try:
+        services.vacancy_delete(vacancy=vacancy)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(vacancy)
+    messages.success(request, _("Vacancy deleted."))
+    return redirect("vacancies:list")
