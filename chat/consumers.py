@@ -21,9 +21,9 @@ import json
 import logging
 from functools import partial
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from channels.consumer import get_handler_name
 from django.utils import translation
 from django.utils.translation import gettext as _
 

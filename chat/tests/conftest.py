@@ -1,6 +1,9 @@
 """Helpers of the chat tests: WebSocket clients for candidates and recruiters through the real ASGI stack."""
 
+import uuid
+
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from screening.tests.factories import ResponseFactory
@@ -37,8 +40,9 @@ class Socket:
     """A WebsocketCommunicator with the protocol's helpers."""
 
     def __init__(self, app, path, headers=None):
-        self.comm = WebsocketCommunicator(app, path, headers=headers or [ORIGIN])
+        self.comm = WebsocketCommunicator(app, path, headers=[ORIGIN] if headers is None else headers)
         self.counter = 0
+        self.prefix = uuid.uuid4().hex[:8]
 
     async def connect(self):
         return await self.comm.connect()
@@ -57,7 +61,7 @@ class Socket:
 
     async def send(self, frame_type, **fields):
         self.counter += 1
-        fields.setdefault("id", f"c{self.counter}")
+        fields.setdefault("id", f"{self.prefix}-{self.counter}")
         await self.comm.send_json_to({"v": 1, "type": frame_type, **fields})
         return fields["id"]
 
@@ -97,11 +101,11 @@ def candidate_socket(asgi_app):
 
 @pytest.fixture
 def recruiter_socket(asgi_app, client):
-    def make(response, user=None, headers=None):
+    async def make(response, user=None, headers=None):
         if headers is None:
             headers = [ORIGIN]
             if user is not None:
-                headers.append((b"cookie", session_cookie(client, user)))
+                headers.append((b"cookie", await sync_to_async(session_cookie)(client, user)))
         return Socket(asgi_app, f"/ws/responses/{response.pk}/", headers=headers)
 
     return make
