@@ -1,8 +1,23 @@
 """Reads of responses, always scoped to a company."""
 
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 
-from .models import Response
+from vacancies.models import Vacancy
+
+from .models import Answer, Note, Response, StatusChange
+
+# Sort keys the responses table accepts, mapped to an ordering. Missing scores
+# sort last either way, and the id breaks ties so pages never overlap.
+RESPONSE_SORTS = {
+    "-date": (F("created_at").desc(), F("id").desc()),
+    "date": (F("created_at").asc(), F("id").asc()),
+    "-score": (F("score").desc(nulls_last=True), F("id").desc()),
+    "score": (F("score").asc(nulls_last=True), F("id").asc()),
+    "-ai_score": (F("ai_score").desc(nulls_last=True), F("id").desc()),
+    "ai_score": (F("ai_score").asc(nulls_last=True), F("id").asc()),
+}
+DEFAULT_RESPONSE_SORT = "-date"
 
 
 def response_get_for_user(*, user, pk) -> Response:
@@ -14,6 +29,49 @@ def response_get_for_user(*, user, pk) -> Response:
     )
 
 
+def response_get_for_page(*, user, pk) -> Response:
+    """The response with everything its page shows, in a fixed number of queries; 404 outside the company.
+
+    Answers come with their questions, the history with its actors, the notes
+    with their authors, and the chat (if any) with its messages.
+    """
+    queryset = Response.objects.select_related("vacancy", "vacancy__company", "candidate", "chat").prefetch_related(
+        Prefetch("answers", queryset=Answer.objects.select_related("question")),
+        Prefetch("history", queryset=StatusChange.objects.select_related("actor")),
+        Prefetch("notes", queryset=Note.objects.select_related("author")),
+        "chat__messages",
+    )
+    return get_object_or_404(queryset, pk=pk, vacancy__company_id=user.company_id)
+
+
 def response_list(*, company):
     """The company's responses with what a table row shows, in one query."""
     return Response.objects.filter(vacancy__company=company).select_related("candidate", "vacancy")
+
+
+def response_table(
+    *,
+    company,
+    vacancy: Vacancy | None = None,
+    status: str = "",
+    min_score: int | None = None,
+    sort: str = DEFAULT_RESPONSE_SORT,
+):
+    """The responses table: the company's responses filtered and sorted, one query per page.
+
+    ``vacancy`` must already be one of the company's (the filter form checks);
+    it is matched together with the company, so a foreign one yields nothing.
+    """
+    queryset = response_list(company=company).select_related("chat")
+    if vacancy is not None:
+        queryset = queryset.filter(vacancy=vacancy)
+    if status:
+        queryset = queryset.filter(status=status)
+    if min_score is not None:
+        queryset = queryset.filter(score__gte=min_score)
+    return queryset.order_by(*RESPONSE_SORTS.get(sort, RESPONSE_SORTS[DEFAULT_RESPONSE_SORT]))
+
+
+def response_filter_vacancies(*, company):
+    """The vacancies the responses table can be filtered by: the company's own."""
+    return Vacancy.objects.filter(company=company).only("id", "title", "company_id").order_by("title", "id")

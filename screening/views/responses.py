@@ -1,19 +1,182 @@
-"""Responses table and response page. (Being written: issue 2.)"""
+"""Responses table and response page of the recruiter workspace.
 
-from django.http import Http404
+Thin doors: forms validate, selectors read (scoped to the user's company, 404
+outside it), services write. Viewers read everything and change nothing.
+"""
+
+import os
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.access import company_member_required
+
+from .. import selectors, services
+from ..forms import NoteForm, ResponseFilterForm, ResponseStatusForm, add_service_error
+from ..models import Response
+
+PAGE_SIZE = 25
 
 
+@company_member_required
 def response_list(request):
-    raise Http404
+    """All the company's responses, filtered, sorted and paginated by GET parameters."""
+    company = request.user.company
+    form = ResponseFilterForm(request.GET or None, company=company)
+    vacancy = None
+    if form.is_bound and not form.is_valid():
+        # Never guess what a broken filter meant: show the errors and no rows.
+        responses = Response.objects.none()
+    else:
+        filters = form.cleaned_data if form.is_bound else {}
+        vacancy = filters.get("vacancy")
+        responses = selectors.response_table(
+            company=company,
+            vacancy=vacancy,
+            status=filters.get("status", ""),
+            min_score=filters.get("min_score"),
+            sort=filters.get("sort") or selectors.DEFAULT_RESPONSE_SORT,
+        )
+    page = Paginator(responses, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "screening/response_list.html",
+        {
+            "form": form,
+            "vacancy": vacancy,
+            "page_obj": page,
+            "responses": page.object_list,
+            "current_sort": (form.cleaned_data.get("sort") if form.is_bound and form.is_valid() else None)
+            or selectors.DEFAULT_RESPONSE_SORT,
+        },
+    )
 
 
+def _rule_text(question) -> str:
+    """The knockout rule of a question in plain words, for the ✓/✗ next to an answer."""
+    kinds = question.Kind
+    rule = question.knockout
+    if rule == question.Knockout.MUST_EQUAL:
+        expected = _("yes") if question.knockout_value.strip().lower() == "yes" else _("no")
+        return _("must be “%(value)s”") % {"value": expected}
+    if rule == question.Knockout.AT_LEAST:
+        return _("must be at least %(value)s") % {"value": question.knockout_value}
+    if rule == question.Knockout.AT_MOST:
+        return _("must be at most %(value)s") % {"value": question.knockout_value}
+    if rule == question.Knockout.ONE_OF:
+        allowed = ", ".join(str(o) for o in question.allowed_options or [])
+        if question.kind == kinds.MULTIPLE_CHOICE:
+            return _("must include one of: %(options)s") % {"options": allowed}
+        return _("must be one of: %(options)s") % {"options": allowed}
+    return ""
+
+
+def _value_text(value) -> str:
+    """A normalised answer value as a recruiter reads it."""
+    if value is None:
+        return ""
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _answer_rows(response: Response) -> list[dict]:
+    rows = []
+    for answer in response.answers.all():
+        rows.append(
+            {
+                "answer": answer,
+                "question": answer.question,
+                "value": _value_text(answer.value),
+                "rule": _rule_text(answer.question),
+            }
+        )
+    return rows
+
+
+def _render_page(request, response: Response, *, status_form=None, note_form=None, status=200):
+    can_edit = request.user.can_edit
+    if can_edit:
+        status_form = status_form or ResponseStatusForm()
+        note_form = note_form or NoteForm()
+    candidate = response.candidate
+    context = {
+        "response": response,
+        "candidate": candidate,
+        "vacancy": response.vacancy,
+        "answers": _answer_rows(response),
+        "history": response.history.all(),
+        "notes": response.notes.all(),
+        "resume_file_name": os.path.basename(candidate.resume_file.name) if candidate.resume_file else "",
+        "can_edit": can_edit,
+        "status_form": status_form if can_edit else None,
+        "note_form": note_form if can_edit else None,
+    }
+    return render(request, "screening/response_detail.html", context, status=status)
+
+
+@company_member_required
 def response_detail(request, pk):
-    raise Http404
+    response = selectors.response_get_for_page(user=request.user, pk=pk)
+    return _render_page(request, response)
 
 
+def _response_for_write(request, pk) -> Response:
+    """The response a POST changes: 404 outside the company (checked first, so nothing leaks), 403 for viewers."""
+    response = selectors.response_get_for_user(user=request.user, pk=pk)
+    if not request.user.can_edit:
+        raise PermissionDenied
+    return response
+
+
+@company_member_required
 def response_status(request, pk):
-    raise Http404
+    """Change the status of a response (a recruiter's decision) with an optional comment."""
+    response = _response_for_write(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ResponseStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.response_change_status(
+                response=response,
+                to_status=form.cleaned_data["status"],
+                actor=request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect(f"{response.get_absolute_url()}#history")
+    response = selectors.response_get_for_page(user=request.user, pk=pk)
+    return _render_page(request, response, status_form=form, status=400)
 
 
+@company_member_required
 def response_note(request, pk):
-    raise Http404
+    """Add a recruiter's note to a response."""
+    response = _response_for_write(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.response_add_note(response=response, author=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect(f"{response.get_absolute_url()}#notes")
+    response = selectors.response_get_for_page(user=request.user, pk=pk)
+    return _render_page(request, response, note_form=form, status=400)

@@ -1,0 +1,90 @@
+"""Forms of the recruiter workspace's responses pages: they validate and normalise, services write."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Note, Response, StatusChange
+from .selectors import DEFAULT_RESPONSE_SORT, response_filter_vacancies
+from .services import DECISION_STATUSES
+
+
+class ResponseFilterForm(forms.Form):
+    """The responses table's GET filters. Only the company's vacancies are valid choices."""
+
+    SORT_CHOICES = [
+        ("-date", _("Newest first")),
+        ("date", _("Oldest first")),
+        ("-score", _("Score, high to low")),
+        ("score", _("Score, low to high")),
+        ("-ai_score", _("AI score, high to low")),
+        ("ai_score", _("AI score, low to high")),
+    ]
+
+    vacancy = forms.ModelChoiceField(
+        label=_("Vacancy"),
+        queryset=None,
+        required=False,
+        empty_label=_("All vacancies"),
+        error_messages={"invalid_choice": _("Unknown vacancy.")},
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Response.Status.choices],
+        error_messages={"invalid_choice": _("Unknown status.")},
+    )
+    min_score = forms.IntegerField(
+        label=_("Minimum score"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"placeholder": "0-100", "inputmode": "numeric"}),
+        error_messages={"invalid": _("Enter a whole number from 0 to 100.")},
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=SORT_CHOICES,
+        error_messages={"invalid_choice": _("Unknown sort order.")},
+    )
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vacancy"].queryset = response_filter_vacancies(company=company)
+
+    def clean_sort(self):
+        return self.cleaned_data.get("sort") or DEFAULT_RESPONSE_SORT
+
+
+class ResponseStatusForm(forms.Form):
+    """A recruiter's decision: one of the statuses set by hand, and why."""
+
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[("", "---------"), *[(s.value, s.label) for s in DECISION_STATUSES]],
+        error_messages={"invalid_choice": _("This status cannot be set by hand.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=StatusChange._meta.get_field("comment").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=Note._meta.get_field("text").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field when the form has it, else on the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
