@@ -57,9 +57,11 @@ def test_a_taken_slug_raises_and_saves_nothing():
 
 def test_the_company_is_rolled_back_when_the_owner_cannot_be_saved():
     # A concurrent sign-up with the same email wins the race after our check.
-    with mock.patch.object(UserManager, "create_user", side_effect=IntegrityError("duplicate email")):
-        with pytest.raises(ValidationError):
-            company_signup(**SIGNUP)
+    with (
+        mock.patch.object(UserManager, "create_user", side_effect=IntegrityError("duplicate email")),
+        pytest.raises(ValidationError),
+    ):
+        company_signup(**SIGNUP)
 
     assert not Company.objects.filter(name="Initech").exists()
 

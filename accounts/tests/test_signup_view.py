@@ -82,7 +82,12 @@ def test_a_taken_email_in_any_case_is_a_clear_error_and_nothing_is_saved(client)
 
 @pytest.mark.parametrize(
     ("password", "reason"),
-    [("short1", "too short"), ("password123", "too common"), ("8734562910", "entirely numeric"), ("peter-gibbons", None)],
+    [
+        ("short1", "too short"),
+        ("password123", "too common"),
+        ("8734562910", "entirely numeric"),
+        ("peter-gibbons", None),
+    ],
 )
 def test_a_weak_password_is_refused_and_nothing_is_saved(client, password, reason):
     response = client.post(URL, _data(password1=password, password2=password))
