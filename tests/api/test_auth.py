@@ -10,9 +10,9 @@ from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-TOKEN = "/api/v1/auth/token/"
-REFRESH = "/api/v1/auth/token/refresh/"
-VERIFY = "/api/v1/auth/token/verify/"
+OBTAIN_URL = "/api/v1/auth/token/"
+REFRESH_URL = "/api/v1/auth/token/refresh/"
+VERIFY_URL = "/api/v1/auth/token/verify/"
 ME = "/api/v1/me/"
 
 
@@ -23,7 +23,7 @@ def test_access_tokens_are_short_lived_and_refresh_tokens_rotate():
 
 
 def test_owner_obtains_a_pair_with_email_and_password_and_reads_their_profile(anon_api, owner):
-    answer = anon_api.post(TOKEN, {"email": "OWNER@acme.test".lower(), "password": PASSWORD}, format="json")
+    answer = anon_api.post(OBTAIN_URL, {"email": "OWNER@acme.test".lower(), "password": PASSWORD}, format="json")
     assert answer.status_code == 200
     access = answer.json()["access"]
     client = APIClient()
@@ -36,33 +36,33 @@ def test_owner_obtains_a_pair_with_email_and_password_and_reads_their_profile(an
 
 
 def test_wrong_password_is_a_401_in_the_error_shape(anon_api, owner):
-    answer = anon_api.post(TOKEN, {"email": "owner@acme.test", "password": "nope"}, format="json")
+    answer = anon_api.post(OBTAIN_URL, {"email": "owner@acme.test", "password": "nope"}, format="json")
     assert answer.status_code == 401
     assert answer.json()["error"]["code"] == "no_active_account"
     assert set(answer.json()["error"]) == {"code", "message", "fields"}
 
 
 def test_missing_fields_are_field_errors(anon_api):
-    answer = anon_api.post(TOKEN, {}, format="json")
+    answer = anon_api.post(OBTAIN_URL, {}, format="json")
     assert answer.status_code == 400
     assert set(answer.json()["error"]["fields"]) == {"email", "password"}
 
 
 def test_refresh_rotates_and_the_old_refresh_token_stops_working(anon_api, owner):
-    pair = anon_api.post(TOKEN, {"email": "owner@acme.test", "password": PASSWORD}, format="json").json()
-    rotated = anon_api.post(REFRESH, {"refresh": pair["refresh"]}, format="json")
+    pair = anon_api.post(OBTAIN_URL, {"email": "owner@acme.test", "password": PASSWORD}, format="json").json()
+    rotated = anon_api.post(REFRESH_URL, {"refresh": pair["refresh"]}, format="json")
     assert rotated.status_code == 200
     assert rotated.json()["refresh"] != pair["refresh"]
     assert rotated.json()["access"]
-    again = anon_api.post(REFRESH, {"refresh": pair["refresh"]}, format="json")
+    again = anon_api.post(REFRESH_URL, {"refresh": pair["refresh"]}, format="json")
     assert again.status_code == 401
     assert again.json()["error"]["code"] == "token_not_valid"
 
 
 def test_verify_accepts_a_valid_token_and_refuses_garbage(anon_api, owner):
-    pair = anon_api.post(TOKEN, {"email": "owner@acme.test", "password": PASSWORD}, format="json").json()
-    assert anon_api.post(VERIFY, {"token": pair["access"]}, format="json").status_code == 200
-    bad = anon_api.post(VERIFY, {"token": "not-a-token"}, format="json")
+    pair = anon_api.post(OBTAIN_URL, {"email": "owner@acme.test", "password": PASSWORD}, format="json").json()
+    assert anon_api.post(VERIFY_URL, {"token": pair["access"]}, format="json").status_code == 200
+    bad = anon_api.post(VERIFY_URL, {"token": "not-a-token"}, format="json")
     assert bad.status_code == 401
     assert bad.json()["error"]["code"] == "token_not_valid"
 
@@ -83,7 +83,7 @@ def test_a_garbage_bearer_token_is_401(anon_api):
 
 def test_a_stale_token_on_the_token_endpoint_does_not_block_login(anon_api, owner):
     anon_api.credentials(HTTP_AUTHORIZATION="Bearer abc.def.ghi")
-    answer = anon_api.post(TOKEN, {"email": "owner@acme.test", "password": PASSWORD}, format="json")
+    answer = anon_api.post(OBTAIN_URL, {"email": "owner@acme.test", "password": PASSWORD}, format="json")
     assert answer.status_code == 200
 
 

@@ -92,7 +92,7 @@ def test_filters_search_and_ordering(owner_api, table, params, expected):
 
 
 def test_filter_by_vacancy_and_dates(owner_api, table, vacancy):
-    anna, boris, vera, gleb = table
+    anna, boris, vera, _gleb = table
     assert ids(owner_api.get(URL, {"vacancy": vacancy.pk, "ordering": "created_at"})) == [anna.pk, boris.pk, vera.pk]
     since = (timezone.now() - timedelta(days=2, hours=12)).isoformat()
     until = (timezone.now() - timedelta(hours=36)).isoformat()
