@@ -105,7 +105,7 @@ async def test_outcome_is_told_when_the_vacancy_says_so(company, candidate_socke
 
 
 async def test_a_number_in_words_gets_a_polite_clarification_and_the_question_again(response, candidate_socket):
-    socket, hello = await _connected(candidate_socket, response)
+    socket, _hello = await _connected(candidate_socket, response)
     await socket.answer("Moscow")
     frames = await socket.answer("five years")
     texts = _bot_texts(frames)
