@@ -39,19 +39,7 @@ class VacancyForm(forms.ModelForm):
                 raise forms.ValidationError(_("Another vacancy of your company already uses this address."))
         return slug
 
-    def clean(self):
-        cleaned = super().clean()
-        low, high = cleaned.get("salary_from"), cleaned.get("salary_to")
-        if low is not None and high is not None and low > high:
-            self.add_error("salary_to", _("Must not be lower than 'salary from'."))
-        return cleaned
-
-    def _post_clean(self):
-        # The model's clean() repeats the salary check above; keep one message, not two.
-        super()._post_clean()
-        if "salary_to" in self._errors:
-            unique = list(dict.fromkeys(self._errors["salary_to"]))
-            self._errors["salary_to"] = self.error_class(unique)
+    # salary_from <= salary_to and the threshold's 0-100 are checked by the model (Vacancy.clean, validators).
 
 
 class LinesField(forms.CharField):
@@ -122,6 +110,11 @@ class QuestionForm(forms.Form):
 
 
 class BaseQuestionFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = _("Position")
+        form.fields["ORDER"].widget.attrs["min"] = 1
+
     def clean(self):
         if any(self.errors):
             return
@@ -129,6 +122,10 @@ class BaseQuestionFormSet(forms.BaseFormSet):
         ids = [form.cleaned_data["id"] for form in kept if form.cleaned_data.get("id")]
         if len(ids) != len(set(ids)):
             raise forms.ValidationError(_("A question appears twice; reload the page and try again."))
+
+    def add_non_form_error(self, messages) -> None:
+        """Show an error about the script as a whole (e.g. one the save service found) above the questions."""
+        self.non_form_errors().extend(messages)
 
     def questions(self) -> list[dict]:
         """The script in its new order, without deleted and blank new questions (valid formset only)."""

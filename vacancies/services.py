@@ -98,7 +98,13 @@ def _save_questions(*, vacancy: Vacancy, questions: Sequence[Mapping]) -> None:
         if pk:
             # Ids come from the browser: only this vacancy's own questions may be changed.
             if pk not in existing or pk in seen:
-                raise ValidationError(_("Question %(n)d is not part of this vacancy.") % {"n": index})
+                raise ValidationError(
+                    _(
+                        "Question %(n)d is no longer part of this vacancy (it may have been changed meanwhile): "
+                        "reload the page and try again."
+                    )
+                    % {"n": index}
+                )
             seen.add(pk)
             question = existing[pk]
         else:

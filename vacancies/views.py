@@ -127,7 +127,7 @@ def _editor(request, vacancy: Vacancy | None):
                     for field, messages_ in error.message_dict.items():
                         form.add_error(field if field in form.fields else None, messages_)
                 else:
-                    formset._non_form_errors = formset.error_class(error.messages)
+                    formset.add_non_form_error(error.messages)
             else:
                 messages.success(request, _("Vacancy saved."))
                 return redirect(saved)

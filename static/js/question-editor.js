@@ -13,6 +13,8 @@
   var rulesByKind = rulesElement ? JSON.parse(rulesElement.textContent) : {};
   var CHOICE_KINDS = ["single_choice", "multiple_choice"];
   var VALUE_RULES = ["must_equal", "at_least", "at_most"];
+  var yesNoHint = list.getAttribute("data-yes-no-hint") || "";
+  var numberHint = list.getAttribute("data-number-hint") || "";
 
   function forms() {
     return Array.prototype.slice.call(list.querySelectorAll("[data-question-form]"));
@@ -47,7 +49,7 @@
     show(form, "knockout_value", VALUE_RULES.indexOf(knockout.value) >= 0);
     var value = input(form, "knockout_value");
     if (value) {
-      value.placeholder = knockout.value === "must_equal" ? "yes / no" : (knockout.value ? "3" : "");
+      value.placeholder = knockout.value === "must_equal" ? yesNoHint : (knockout.value ? numberHint : "");
     }
     var remove = input(form, "DELETE");
     form.classList.toggle("is-deleted", !!(remove && remove.checked));
