@@ -128,11 +128,31 @@ def normalise_text(text: str) -> str:
 
 
 def _name_pattern(part: str) -> str:
-    escaped = re.escape(part)
-    # Russian names decline (Иванов, Иванова, Иванову): allow a short Cyrillic ending.
+    # Russian names decline (Иванов, Иванова, Иванову; Анна, Анны): match the stem and a short ending.
     if re.search(r"[а-яё]", part, re.IGNORECASE):
-        escaped += r"[а-яё]{0,3}"
-    return rf"(?<!\w){escaped}(?!\w)"
+        stem = re.sub(r"[аяйьоеыиу]$", "", part, flags=re.IGNORECASE)
+        stem = stem if len(stem) >= 3 else part
+        return rf"(?<!\w){re.escape(stem)}[а-яё]{{0,3}}(?!\w)"
+    return rf"(?<!\w){re.escape(part)}(?!\w)"
+
+
+_TRANSLIT = str.maketrans(
+    {
+        **dict(zip("абвгдезийклмнопрстуфыэ", "abvgdeziyklmnoprstufye", strict=True)),
+        "ё": "e", "ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ь": "", "ю": "yu",
+        "я": "ya",
+    }
+)  # fmt: skip
+
+
+def _name_variants(part: str) -> list[str]:
+    """A name part and, for a Cyrillic one, its Latin transliteration (Анна -> Anna, Кузнецова -> Kuznetsova)."""
+    variants = [part]
+    if re.search(r"[а-яё]", part, re.IGNORECASE):
+        latin = part.lower().translate(_TRANSLIT)
+        if len(latin) >= 2 and latin != part.lower():
+            variants.append(latin)
+    return variants
 
 
 def _phone_digits(value: str) -> str:
@@ -176,7 +196,9 @@ def redact(text: str, identity: Identity = Identity()) -> str:
     name = normalise_text(identity.full_name).strip()
     if name:
         parts = sorted({p for p in re.split(r"[\s,]+", name) if len(p.strip(".-'")) >= 2}, key=len, reverse=True)
-        patterns = [_name_pattern(name)] + [_name_pattern(p.strip(".")) for p in parts]
+        patterns = [_name_pattern(name)] + [
+            _name_pattern(variant) for p in parts for variant in _name_variants(p.strip("."))
+        ]
         text = re.sub("|".join(patterns), REDACTED_NAME, text, flags=re.IGNORECASE)
         local = known_email.split("@")[0] if "@" in known_email else ""
         if len(local) >= 4:

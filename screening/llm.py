@@ -12,6 +12,7 @@ No tools are ever offered to the model, and nothing but the messages given is se
 from __future__ import annotations
 
 import email.utils
+import functools
 import random
 import time
 from dataclasses import dataclass
@@ -62,11 +63,17 @@ def model_name() -> str:
 
 
 def _client() -> openai.OpenAI:
+    return _cached_client(settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL, float(settings.OPENAI_TIMEOUT))
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_client(api_key: str, base_url: str, timeout: float) -> openai.OpenAI:
+    # One client per configuration: it keeps its connection pool, and building its TLS context is slow.
     return openai.OpenAI(
         # Local servers (Ollama, vLLM, llama.cpp) need no key, but the SDK insists on one.
-        api_key=settings.OPENAI_API_KEY or "not-needed",
-        base_url=settings.OPENAI_BASE_URL or None,
-        timeout=settings.OPENAI_TIMEOUT,
+        api_key=api_key or "not-needed",
+        base_url=base_url or None,
+        timeout=timeout,
         max_retries=0,
     )
 
