@@ -33,13 +33,18 @@ def response_get_for_page(*, user, pk) -> Response:
     """The response with everything its page shows, in a fixed number of queries; 404 outside the company.
 
     Answers come with their questions, the history with its actors, the notes
-    with their authors, and the chat (if any) with its messages.
+    with their authors, the chat (if any) with its messages and their authors,
+    and the evaluations (the page shows the latest).
     """
-    queryset = Response.objects.select_related("vacancy", "vacancy__company", "candidate", "chat").prefetch_related(
+    queryset = Response.objects.select_related(
+        "vacancy", "vacancy__company", "candidate", "chat", "chat__taken_over_by"
+    ).prefetch_related(
         Prefetch("answers", queryset=Answer.objects.select_related("question")),
         Prefetch("history", queryset=StatusChange.objects.select_related("actor")),
         Prefetch("notes", queryset=Note.objects.select_related("author")),
-        "chat__messages",
+        # By name: screening does not import chat (the arrows point the other way).
+        "chat__messages__author",
+        "evaluations",
     )
     return get_object_or_404(queryset, pk=pk, vacancy__company_id=user.company_id)
 
