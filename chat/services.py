@@ -178,7 +178,7 @@ def chat_open(*, response: Response, connect: bool = False) -> tuple[ChatContext
     ctx = chat_context(response=response)
     with transaction.atomic(), translation.override(ctx.language):
         session, created = ChatSession.objects.get_or_create(response=response)
-        session = ChatSession.objects.select_for_update().select_related("taken_over_by").get(pk=session.pk)
+        session = ChatSession.objects.select_for_update(of=("self",)).select_related("taken_over_by").get(pk=session.pk)
         ctx.session_id = session.pk
         fresh = Response.objects.only("status").get(pk=response.pk)
         response.status = fresh.status
@@ -238,7 +238,11 @@ def chat_disconnect(*, session_id: int) -> int:
 
 
 def _lock(ctx: ChatContext) -> ChatSession:
-    return ChatSession.objects.select_for_update().select_related("response", "taken_over_by").get(pk=ctx.session_id)
+    return (
+        ChatSession.objects.select_for_update(of=("self",))
+        .select_related("response", "taken_over_by")
+        .get(pk=ctx.session_id)
+    )
 
 
 def _known(session: ChatSession, client_id: str) -> int | None:
