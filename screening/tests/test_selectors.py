@@ -106,13 +106,15 @@ def test_page_read_is_bounded_however_much_a_response_holds(owner, vacancy, djan
         Answer.objects.create(response=response, question=question, raw_text=f"answer {i}")
         StatusChange.objects.create(response=response, actor=owner, to_status="shortlisted")
         Note.objects.create(response=response, author=owner, text=f"note {i}")
-        ChatMessageFactory(session=session)
-    with django_assert_max_num_queries(5):
+        ChatMessageFactory(session=session, sender="recruiter", author=owner)
+    # The response (with candidate, vacancy, chat), answers, history, notes, messages, their authors, evaluations.
+    with django_assert_max_num_queries(7):
         page = selectors.response_get_for_page(user=owner, pk=response.pk)
         assert [a.question.text for a in page.answers.all()]
         assert all(h.actor.email for h in page.history.all())
         assert all(n.author.email for n in page.notes.all())
-        assert len(page.chat.messages.all()) == 6
+        assert [m.author.email for m in page.chat.messages.all()] == [owner.email] * 6
+        assert list(page.evaluations.all()) == []
 
 
 def test_filter_vacancies_are_the_companys(company, vacancy):
