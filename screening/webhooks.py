@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 import uuid
 
 from django.conf import settings
@@ -52,35 +52,33 @@ class WebhookError(Exception):
         self.status_code = status_code
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect would resend (or drop) a signed body to an address nobody registered.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 def http_post(*, url: str, body: bytes, headers: dict[str, str], timeout: float = TIMEOUT) -> int:
     """POST ``body`` to ``url``; return the 2xx status code or raise ``WebhookError``.
 
     Network errors, timeouts, 429 and 5xx are retryable; other statuses are not.
+    Redirects are not followed: they would resend a signed body to an address
+    nobody registered.
     """
-    if not url.startswith(("http://", "https://")):
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookError("Only http and https URLs are supported.", retryable=False)
-    request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310 (scheme checked above)
-    for name, value in {"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers}.items():
-        request.add_header(name, value)
+    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    all_headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers}
     try:
-        with _opener.open(request, timeout=timeout) as answer:
-            return answer.status
-    except urllib.error.HTTPError as exc:
-        code = exc.code
-        retryable = code == 429 or code >= 500
-        raise WebhookError(f"HTTP {code}", retryable=retryable, status_code=code)
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise WebhookError(f"Network error: {reason}", retryable=True)
+        connection = connection_class(parts.hostname, parts.port, timeout=timeout)
+        try:
+            connection.request("POST", path, body=body, headers=all_headers)
+            answer = connection.getresponse()
+            answer.read(64 * 1024)
+            code = answer.status
+        finally:
+            connection.close()
+    except (OSError, http.client.HTTPException) as exc:
+        raise WebhookError(f"Network error: {exc}", retryable=True)
+    if 200 <= code < 300:
+        return code
+    raise WebhookError(f"HTTP {code}", retryable=code == 429 or code >= 500, status_code=code)
 
 
 def webhook_sign(*, secret: str, timestamp: int | str, body: str | bytes) -> str:

@@ -110,6 +110,15 @@ class PublicEndpoint:
     permission_classes = [permissions.AllowAny]
     throttle_classes = [PublicThrottle]
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Other sites call these from the browser: any origin may read them, never with cookies.
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Content-Type"
+        response["Access-Control-Max-Age"] = "86400"
+        return response
+
 
 _company_param = OpenApiParameter("company_slug", str, OpenApiParameter.PATH, description=_("The company's slug."))
 
