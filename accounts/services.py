@@ -154,7 +154,9 @@ def invitation_create(*, company: Company, invited_by: User | None, email: str, 
             invitation.expires_at = _invitation_expiry()
             invitation.save(update_fields=["role", "invited_by", "expires_at"])
         invitation_id = invitation.pk
-        transaction.on_commit(lambda: _send_invitation_after_commit(invitation_id))
+        # robust: a mail outage must not turn the saved invitation into a 500; the owner
+        # can resend it or copy the link from the team page.
+        transaction.on_commit(lambda: _send_invitation_after_commit(invitation_id), robust=True)
     return invitation
 
 

@@ -97,10 +97,15 @@ def _render_team(request, *, invite_form=None, status=200):
     is_owner = request.user.is_owner
     if is_owner and invite_form is None:
         invite_form = InvitationForm()
+    invitations = list(selectors.invitations_pending(company=company))
+    if is_owner:
+        # Only the owner may see the links: anyone holding one can join the company.
+        for invitation in invitations:
+            invitation.accept_url = services.invitation_accept_url(invitation)
     context = {
         "company": company,
         "members": selectors.team_members(company=company),
-        "invitations": selectors.invitations_pending(company=company),
+        "invitations": invitations,
         "is_owner": is_owner,
         "invite_form": invite_form if is_owner else None,
     }

@@ -2,11 +2,21 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import Invitation, Role
 
 pytestmark = pytest.mark.django_db
+
+
+class BrokenEmailBackend(BaseEmailBackend):
+    """The mail server is down."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("SMTP server unreachable")
+
 
 URL = reverse("accounts:invite")
 
@@ -82,3 +92,14 @@ def test_anonymous_visitors_cannot_invite(client):
 
     assert response.status_code == 302
     assert not Invitation.objects.exists()
+
+
+@override_settings(EMAIL_BACKEND="accounts.tests.test_invite_view.BrokenEmailBackend")
+def test_a_mail_outage_keeps_the_invitation_and_does_not_crash(owner_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(URL, {"email": "dana@acme.test", "role": "recruiter"})
+
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    # The owner can still hand the link over from the team page.
+    assert invitation.token.encode() in owner_client.get(reverse("accounts:team")).content

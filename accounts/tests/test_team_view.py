@@ -90,3 +90,10 @@ def test_the_team_page_query_count_does_not_grow_with_the_team(owner_client, com
     assert large_team == small_team + 30
     assert large == small
     assert small <= 8
+
+
+def test_only_the_owner_sees_the_invitation_link_to_copy(owner_client, client, recruiter, team):
+    assert team.token.encode() in owner_client.get(URL).content
+
+    client.force_login(recruiter)
+    assert team.token.encode() not in client.get(URL).content
