@@ -47,10 +47,10 @@ class QuestionSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         current = {}
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
+        if self.partial and isinstance(self.instance, ScreeningQuestion):
             # A partial update is judged together with what the question already says.
             current = {field: getattr(self.instance, field) for field in QUESTION_FIELDS_FOR_RULES}
-        merged = {**current, **attrs}
+        merged = {**QUESTION_DEFAULTS, **current, **attrs}
         normalised = question_normalise(merged)
         errors = rule_errors(
             kind=normalised.get("kind", ScreeningQuestion.Kind.TEXT),
@@ -67,6 +67,16 @@ class QuestionSerializer(serializers.ModelSerializer):
 
 
 QUESTION_FIELDS_FOR_RULES = ("text", "kind", "options", "knockout", "knockout_value", "allowed_options")
+# What a field left out of a full write (POST, PUT) means.
+QUESTION_DEFAULTS = {
+    "kind": ScreeningQuestion.Kind.TEXT,
+    "options": [],
+    "knockout": "",
+    "knockout_value": "",
+    "allowed_options": [],
+    "weight": 1,
+    "required": True,
+}
 
 
 class VacancySerializer(serializers.ModelSerializer):
@@ -77,7 +87,8 @@ class VacancySerializer(serializers.ModelSerializer):
         help_text=_(
             "The whole screening script, in order. When given, it REPLACES the current set: "
             "items with an `id` update that question, items without one are added, "
-            "and current questions left out are deleted. Omit the field to keep the questions as they are."
+            "and current questions left out are deleted (with their answers). Each item is a whole question: "
+            "fields it leaves out take their defaults. Omit the field to keep the questions as they are."
         ),
     )
     slug = serializers.SlugField(

@@ -13,7 +13,7 @@ from vacancies import services
 from vacancies.models import ScreeningQuestion, Vacancy
 from vacancies.selectors import vacancy_get_for_user, vacancy_list
 
-from .serializers import QuestionSerializer, VacancySerializer
+from .serializers import QUESTION_DEFAULTS, QuestionSerializer, VacancySerializer
 
 
 def _conflict(error: ValidationError) -> Conflict:
@@ -58,6 +58,9 @@ class VacancyViewSet(viewsets.ModelViewSet):
     def _save(self, serializer, vacancy):
         data = dict(serializer.validated_data)
         questions = data.pop("questions", None)
+        if questions is not None:
+            # Each item is a whole question: what it leaves out takes its default, as it was validated.
+            questions = [{**QUESTION_DEFAULTS, **item} for item in questions]
         saved = services.vacancy_save(
             vacancy=vacancy,
             company=self.request.user.company,
@@ -179,6 +182,9 @@ class QuestionDetailView(_QuestionsBase):
         serializer = self.get_serializer(question, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         changes = {key: value for key, value in serializer.validated_data.items() if key != "id"}
+        if not partial:
+            # A full write: what is left out takes its default, not its old value.
+            changes = {**QUESTION_DEFAULTS, **changes}
         script = [{**item, **changes} if item["id"] == question.pk else item for item in _script(vacancy)]
         self.save_script(vacancy, script)
         question.refresh_from_db()

@@ -1,0 +1,129 @@
+"""Tenant isolation: every object endpoint and method, tried by another company's owner (404, nothing changes)
+and by a viewer of the same company (403 on every write, nothing changes)."""
+
+import pytest
+
+from chat.models import ChatMessage
+from screening.models import Evaluation, Note, Response, StatusChange, WebhookDelivery, WebhookEndpoint
+from vacancies.models import ScreeningQuestion, Vacancy
+
+pytestmark = pytest.mark.django_db
+
+QUESTION = {"text": "Can you start in May?", "kind": "yes_no", "knockout": "must_equal", "knockout_value": "yes"}
+VACANCY = {"title": "Hijacked", "questions": [QUESTION]}
+WEBHOOK = {"url": "https://evil.example/hook", "events": ["response.completed"], "is_active": True}
+
+# (method, path template, body). {v}: vacancy, {q}: one of its questions, {r}: response, {w}: webhook endpoint.
+ENDPOINTS = [
+    ("get", "/api/v1/vacancies/{v}/", None),
+    ("put", "/api/v1/vacancies/{v}/", VACANCY),
+    ("patch", "/api/v1/vacancies/{v}/", {"title": "Hijacked"}),
+    ("delete", "/api/v1/vacancies/{v}/", None),
+    ("post", "/api/v1/vacancies/{v}/publish/", None),
+    ("post", "/api/v1/vacancies/{v}/close/", None),
+    ("get", "/api/v1/vacancies/{v}/questions/", None),
+    ("post", "/api/v1/vacancies/{v}/questions/", QUESTION),
+    ("put", "/api/v1/vacancies/{v}/questions/", [QUESTION]),
+    ("get", "/api/v1/vacancies/{v}/questions/{q}/", None),
+    ("put", "/api/v1/vacancies/{v}/questions/{q}/", QUESTION),
+    ("patch", "/api/v1/vacancies/{v}/questions/{q}/", {"text": "Hijacked?"}),
+    ("delete", "/api/v1/vacancies/{v}/questions/{q}/", None),
+    ("get", "/api/v1/responses/{r}/", None),
+    ("post", "/api/v1/responses/{r}/status/", {"status": "hired", "comment": "Hijacked"}),
+    ("get", "/api/v1/responses/{r}/notes/", None),
+    ("post", "/api/v1/responses/{r}/notes/", {"text": "Hijacked"}),
+    ("post", "/api/v1/responses/{r}/evaluate/", None),
+    ("get", "/api/v1/webhooks/{w}/", None),
+    ("put", "/api/v1/webhooks/{w}/", WEBHOOK),
+    ("patch", "/api/v1/webhooks/{w}/", {"url": "https://evil.example/hook"}),
+    ("delete", "/api/v1/webhooks/{w}/", None),
+    ("get", "/api/v1/webhooks/{w}/deliveries/", None),
+]
+WRITES = [endpoint for endpoint in ENDPOINTS if endpoint[0] != "get"]
+# Collection endpoints a viewer may not write to either.
+COLLECTION_WRITES = [
+    ("post", "/api/v1/vacancies/", VACANCY),
+    ("post", "/api/v1/webhooks/", WEBHOOK),
+]
+
+
+@pytest.fixture
+def world(vacancy, finished_response, company, owner):
+    """Company A's objects: a vacancy with its script, a finished response with a note, a webhook with a delivery."""
+    endpoint = WebhookEndpoint.objects.create(
+        company=company, url="https://acme.example/hook", events=["response.completed"]
+    )
+    WebhookDelivery.objects.create(endpoint=endpoint, event="response.completed", event_id="evt_1", payload={})
+    Note.objects.create(response=finished_response, author=owner, text="Keep")
+    return {
+        "v": vacancy.pk,
+        "q": vacancy.questions.first().pk,
+        "r": finished_response.pk,
+        "w": endpoint.pk,
+    }
+
+
+def snapshot():
+    """Everything a request could have changed, row by row."""
+    models = [
+        Vacancy,
+        ScreeningQuestion,
+        Response,
+        StatusChange,
+        Note,
+        Evaluation,
+        WebhookEndpoint,
+        WebhookDelivery,
+        ChatMessage,
+    ]
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+
+
+def call(client, method, template, body, ids):
+    kwargs = {"format": "json"} if body is not None else {}
+    return getattr(client, method)(template.format(**ids), body, **kwargs)
+
+
+@pytest.mark.parametrize(("method", "template", "body"), ENDPOINTS, ids=[f"{m} {t}" for m, t, _b in ENDPOINTS])
+def test_outsider_gets_404_and_nothing_changes(outsider_api, world, method, template, body):
+    before = snapshot()
+    answer = call(outsider_api, method, template, body, world)
+    assert answer.status_code == 404, answer.content
+    assert answer.json() == {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "template", "body"),
+    WRITES + COLLECTION_WRITES,
+    ids=[f"{m} {t}" for m, t, _b in WRITES + COLLECTION_WRITES],
+)
+def test_viewer_gets_403_on_every_write_and_nothing_changes(viewer_api, world, method, template, body):
+    before = snapshot()
+    answer = call(viewer_api, method, template, body, world)
+    assert answer.status_code == 403, answer.content
+    assert answer.json()["error"]["code"] == "permission_denied"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "template", "body"),
+    [e for e in ENDPOINTS if e[0] == "get"],
+    ids=[t for m, t, _b in ENDPOINTS if m == "get"],
+)
+def test_viewer_reads_everything_of_the_company(viewer_api, world, method, template, body):
+    assert call(viewer_api, method, template, body, world).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "template", "body"), WRITES, ids=[f"{m} {t}" for m, t, _b in WRITES])
+def test_the_table_is_real_the_owner_can_do_each_write(owner_api, world, method, template, body):
+    # The same requests succeed for the company's owner, so the 404s above are the tenancy check, not a bad request.
+    answer = call(owner_api, method, template, body, world)
+    assert answer.status_code < 300 or answer.status_code == 409, answer.content
+
+
+def test_outsider_lists_show_nothing_of_the_other_company(outsider_api, world):
+    assert outsider_api.get("/api/v1/vacancies/").json()["count"] == 0
+    assert outsider_api.get("/api/v1/responses/").json()["count"] == 0
+    assert outsider_api.get("/api/v1/responses/", {"vacancy": world["v"]}).json()["count"] == 0
+    assert outsider_api.get("/api/v1/webhooks/").json()["count"] == 0
