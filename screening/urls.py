@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", responses.response_detail, name="response"),
     path("<int:pk>/status/", responses.response_status, name="status"),
     path("<int:pk>/notes/", responses.response_note, name="note"),
+    path("<int:pk>/resume/", responses.response_resume, name="resume"),
     path("<int:pk>/evaluate/", ai.response_reevaluate, name="reevaluate"),
     path("<int:pk>/evaluation/", ai.evaluation_fragment, name="evaluation"),
     path("usage/", ai.usage, name="usage"),

@@ -429,3 +429,37 @@ def test_outsider_post_gets_404_and_nothing_changes(outsider_client, screened, n
 
 def test_unknown_response_is_404(owner_client):
     assert owner_client.get(reverse("screening:response", args=[999999])).status_code == 404
+
+
+# --- Resume download -----------------------------------------------------------------
+
+
+@pytest.fixture
+def response_with_file(company, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    response = ResponseFactory(vacancy__company=company)
+    response.candidate.resume_file.save("cv.txt", ContentFile(b"My resume"), save=True)
+    return response
+
+
+def test_member_downloads_the_resume_file(viewer_client, response_with_file):
+    answer = viewer_client.get(reverse("screening:resume", args=[response_with_file.pk]))
+    assert answer.status_code == 200
+    assert b"".join(answer.streaming_content) == b"My resume"
+    assert "attachment" in answer["Content-Disposition"]
+
+
+def test_outsider_gets_404_for_the_resume_file(outsider_client, response_with_file):
+    assert outsider_client.get(reverse("screening:resume", args=[response_with_file.pk])).status_code == 404
+
+
+def test_anonymous_is_sent_to_login_for_the_resume_file(client, response_with_file):
+    answer = client.get(reverse("screening:resume", args=[response_with_file.pk]))
+    assert answer.status_code == 302
+
+
+def test_response_without_file_has_no_resume_download(recruiter_client, company):
+    response = ResponseFactory(vacancy__company=company)
+    assert recruiter_client.get(reverse("screening:resume", args=[response.pk])).status_code == 404

@@ -9,7 +9,7 @@ import os
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -180,3 +180,17 @@ def response_note(request, pk):
             return redirect(f"{response.get_absolute_url()}#notes")
     response = selectors.response_get_for_page(user=request.user, pk=pk)
     return _render_page(request, response, note_form=form, status=400)
+
+
+@company_member_required
+def response_resume(request, pk):
+    """The candidate's uploaded resume file, for members of the vacancy's company only."""
+    response = selectors.response_get_for_user(user=request.user, pk=pk)
+    resume = response.candidate.resume_file
+    if not resume:
+        raise Http404
+    try:
+        handle = resume.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    return FileResponse(handle, as_attachment=True, filename=os.path.basename(resume.name))
