@@ -117,9 +117,12 @@ class EmailAuthenticationForm(AuthenticationForm):
     )
 
     def clean_username(self):
-        # Emails are stored lower-case (UserManager), so lower-casing here is
-        # what makes "Owner@Acme.test" log in.
-        return _normalise_email(self.cleaned_data.get("username"))
+        # The backend matches the email exactly; hand it the stored spelling so
+        # that "Owner@Acme.test" logs in, even for a user saved in mixed case
+        # by a path that bypassed UserManager's lower-casing.
+        email = _normalise_email(self.cleaned_data.get("username"))
+        stored = User.objects.filter(email__iexact=email).values_list("email", flat=True).first()
+        return stored or email
 
 
 class InvitationForm(forms.Form):

@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
+from accounts.tests.factories import UserFactory
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +25,17 @@ def test_an_owner_logs_in_with_the_email_in_any_case(client, owner, typed):
     assert response.status_code == 302
     assert response.url == reverse("vacancies:list")
     assert client.session["_auth_user_id"] == str(owner.pk)
+
+
+def test_a_user_stored_with_a_mixed_case_email_still_logs_in(client, company):
+    # e.g. created through a form that did not lower-case the address
+    user = UserFactory(company=company, email="placeholder@acme.test")
+    User.objects.filter(pk=user.pk).update(email="Mixed.Case@Acme.test")
+
+    response = client.post(URL, {"username": "mixed.case@acme.TEST", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
 
 
 def test_a_wrong_password_is_refused_with_a_message(client, owner):
