@@ -1,0 +1,104 @@
+"""Real daphne processes on loopback for the tests that need a server over TCP (two processes, the browser).
+
+Django's ``live_server`` is WSGI-only, so WebSockets need daphne itself. The
+server is another process: it sees only committed data, through the
+``DATABASE_URL`` it is given.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url() -> str:
+    """The URL of the database this test process uses (the test database, once pytest-django made it)."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def server_env(**overrides: str) -> dict[str, str]:
+    """The environment of a server process: not a test process, debug on, loopback only."""
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "LOG_LEVEL": "WARNING",
+        **overrides,
+    }
+    env.pop("PYTEST_VERSION", None)  # would make the server think it runs under pytest
+    env.pop("PYTEST_CURRENT_TEST", None)
+    return env
+
+
+class Daphne:
+    """``daphne -b 127.0.0.1 -p PORT smartbot.asgi:application`` as a subprocess; output goes to ``log``."""
+
+    def __init__(self, *, env: dict[str, str], log: Path, port: int | None = None):
+        self.env, self.log = env, log
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+        self._handle = None
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self) -> Daphne:
+        self._handle = self.log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "smartbot.asgi:application"],
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            stdout=self._handle,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def wait_ready(self, timeout: float = 20) -> None:
+        """Until the port accepts connections; raises with the server's output if it died or never listened."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"daphne did not listen on {self.port} within {timeout} s:\n{self.output()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
