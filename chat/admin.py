@@ -22,6 +22,7 @@ class ChatMessageInline(ReadOnlyInline, admin.TabularInline):
 @admin.register(ChatSession)
 class ChatSessionAdmin(CompanyScopedModelAdmin):
     company_field = "response__vacancy__company"
+    ordering = ("-started_at",)
     inlines = (ChatMessageInline,)
     list_display = ("response", "state", "taken_over_by", "message_count", "started_at", "last_activity_at")
     list_filter = ("state",)

@@ -277,25 +277,30 @@ def test_finish_is_idempotent(chatting):
     assert StatusChange.objects.filter(response=chatting, to_status="passed").count() == 1
 
 
-def test_finish_queues_the_evaluation_and_the_webhook_on_commit(chatting, django_capture_on_commit_callbacks):
-    answer_all(chatting, GOOD)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.response_finish(response=chatting)
-    # One for the AI evaluation, one for the "response.completed" webhook.
-    assert len(callbacks) == 2
-
-
-def test_finish_runs_the_evaluation_task_with_the_response_id(
+def test_finish_registers_on_commit_callbacks_and_runs_nothing_before_commit(
     chatting, django_capture_on_commit_callbacks, monkeypatch
 ):
     from screening import tasks
 
     calls = []
-    monkeypatch.setattr(tasks.evaluate_response, "delay", lambda *args, **kw: calls.append((args, kw)))
+    monkeypatch.setattr(tasks.evaluate_response, "delay", lambda *args, **kw: calls.append(args))
+    answer_all(chatting, GOOD)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.response_finish(response=chatting)
+    # At least the AI evaluation and the "response.completed" webhook wait for the commit.
+    assert len(callbacks) >= 2
+    assert calls == []
+
+
+def test_finish_queues_the_evaluation_task_for_the_response(chatting, django_capture_on_commit_callbacks, monkeypatch):
+    from screening import tasks
+
+    calls = []
+    monkeypatch.setattr(tasks.evaluate_response, "delay", lambda *args, **kw: calls.append(args))
     answer_all(chatting, GOOD)
     with django_capture_on_commit_callbacks(execute=True):
         services.response_finish(response=chatting)
-    assert calls == [((chatting.pk,), {"force": False})]
+    assert [args[0] for args in calls] == [chatting.pk]
 
 
 def test_finishing_again_queues_nothing(chatting, django_capture_on_commit_callbacks):
@@ -304,16 +309,6 @@ def test_finishing_again_queues_nothing(chatting, django_capture_on_commit_callb
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.response_finish(response=chatting)
     assert callbacks == []
-
-
-def test_evaluation_request_force_is_passed_to_the_task(chatting, django_capture_on_commit_callbacks, monkeypatch):
-    from screening import tasks
-
-    calls = []
-    monkeypatch.setattr(tasks.evaluate_response, "delay", lambda *args, **kw: calls.append((args, kw)))
-    with django_capture_on_commit_callbacks(execute=True):
-        services.evaluation_request(response=chatting, force=True)
-    assert calls == [((chatting.pk,), {"force": True})]
 
 
 # --- response_change_status ------------------------------------------------------------------------------------

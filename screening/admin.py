@@ -1,0 +1,249 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.admin_scoping import CompanyScopedModelAdmin, ReadOnlyInline, related_only
+
+from . import services
+from .models import (
+    Answer,
+    Candidate,
+    Evaluation,
+    LLMCall,
+    Note,
+    QuestionSuggestion,
+    Response,
+    StatusChange,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+
+@admin.register(Candidate)
+class CandidateAdmin(CompanyScopedModelAdmin):
+    company_field = "company"
+    list_display = ("full_name", "email", "phone", "city", "company", "consent_at", "created_at")
+    list_filter = (related_only("company"), "city")
+    search_fields = ("full_name", "email", "phone")
+    list_select_related = ("company",)
+    autocomplete_fields = ("company",)
+    readonly_fields = ("consent_at", "consent_version", "created_at", "updated_at")
+    date_hierarchy = "created_at"
+
+
+class AnswerInline(ReadOnlyInline, admin.TabularInline):
+    company_field = "response__vacancy__company"
+    model = Answer
+    fields = ("question", "raw_text", "value", "passed", "points")
+    readonly_fields = fields
+    ordering = ("question__position", "question_id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question")
+
+
+class StatusChangeInline(ReadOnlyInline, admin.TabularInline):
+    company_field = "response__vacancy__company"
+    model = StatusChange
+    fields = ("created_at", "from_status", "to_status", "actor", "comment")
+    readonly_fields = fields
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class NoteInline(ReadOnlyInline, admin.TabularInline):
+    company_field = "response__vacancy__company"
+    model = Note
+    fields = ("created_at", "author", "text")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+@admin.register(Response)
+class ResponseAdmin(CompanyScopedModelAdmin):
+    company_field = "vacancy__company"
+    inlines = (AnswerInline, StatusChangeInline, NoteInline)
+    list_display = (
+        "candidate",
+        "vacancy",
+        "status",
+        "score",
+        "ai_score",
+        "ai_recommendation",
+        "source",
+        "created_at",
+        "completed_at",
+    )
+    list_filter = ("status", "source", "ai_recommendation", related_only("vacancy"), "created_at")
+    search_fields = ("candidate__full_name", "candidate__email", "vacancy__title", "token")
+    list_select_related = ("candidate", "vacancy", "vacancy__company")
+    autocomplete_fields = ("vacancy", "candidate")
+    date_hierarchy = "created_at"
+    actions = ("reevaluate",)
+    # Status and score move only through the services (history, webhooks); the admin shows them.
+    readonly_fields = (
+        "status",
+        "score",
+        "rejection_reasons",
+        "ai_score",
+        "ai_recommendation",
+        "token",
+        "chat_link",
+        "transcript",
+        "created_at",
+        "updated_at",
+        "completed_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("vacancy", "candidate", "source", "status", "score", "rejection_reasons")}),
+        (_("AI"), {"fields": ("ai_score", "ai_recommendation")}),
+        (_("Chat"), {"fields": ("token", "chat_link", "transcript")}),
+        (_("Dates"), {"fields": ("created_at", "updated_at", "completed_at")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return (*self.readonly_fields, "vacancy", "candidate")
+        return self.readonly_fields
+
+    @admin.display(description=_("chat session"))
+    def chat_link(self, obj):
+        session = getattr(obj, "chat", None) if obj.pk else None
+        if session is None:
+            return "—"
+        url = reverse("admin:chat_chatsession_change", args=[session.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the chat session"))
+
+    @admin.display(description=_("transcript"))
+    def transcript(self, obj):
+        session = getattr(obj, "chat", None) if obj.pk else None
+        if session is None:
+            return "—"
+        rows = session.messages.order_by("created_at", "id").values_list("sender", "text")
+        # format_html_join escapes the candidate's words.
+        return format_html_join("", "<p><strong>{}:</strong> {}</p>", ((sender, text) for sender, text in rows)) or "—"
+
+    @admin.action(description=_("Re-evaluate with AI"), permissions=["change"])
+    def reevaluate(self, request, queryset):
+        count = 0
+        for response in queryset.select_related("candidate", "vacancy"):
+            try:
+                services.evaluation_request(response=response, force=True)
+            except ValidationError as error:
+                self.message_user(request, f"{response}: {' '.join(error.messages)}", messages.WARNING)
+            else:
+                count += 1
+        if not count:
+            return
+        self.message_user(
+            request,
+            ngettext("Evaluation queued for %(n)d response.", "Evaluation queued for %(n)d responses.", count)
+            % {"n": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(CompanyScopedModelAdmin):
+    company_field = "response__vacancy__company"
+    list_display = ("response", "from_status", "to_status", "actor", "created_at")
+    list_filter = ("to_status", "from_status")
+    search_fields = ("response__candidate__full_name", "response__candidate__email", "comment")
+    list_select_related = ("response__candidate", "response__vacancy", "actor")
+    autocomplete_fields = ("response", "actor")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Note)
+class NoteAdmin(CompanyScopedModelAdmin):
+    company_field = "response__vacancy__company"
+    list_display = ("__str__", "response", "author", "created_at")
+    search_fields = ("text", "response__candidate__full_name")
+    list_select_related = ("response__candidate", "response__vacancy", "author")
+    autocomplete_fields = ("response", "author")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Answer)
+class AnswerAdmin(CompanyScopedModelAdmin):
+    company_field = "response__vacancy__company"
+    list_display = ("response", "question", "raw_text", "passed", "points", "created_at")
+    list_filter = ("passed", "question__kind")
+    search_fields = ("raw_text", "question__text", "response__candidate__full_name")
+    list_select_related = ("response__candidate", "response__vacancy", "question")
+    autocomplete_fields = ("response", "question")
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(CompanyScopedModelAdmin):
+    company_field = "response__vacancy__company"
+    list_display = (
+        "response",
+        "prompt_version",
+        "status",
+        "evaluator",
+        "score",
+        "recommendation",
+        "model",
+        "tokens_in",
+        "tokens_out",
+        "cost",
+        "created_at",
+    )
+    list_filter = ("status", "evaluator", "recommendation", "prompt_version")
+    search_fields = ("response__candidate__full_name", "response__candidate__email", "summary", "model")
+    list_select_related = ("response__candidate", "response__vacancy")
+    autocomplete_fields = ("response",)
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at", "updated_at", "finished_at")
+
+
+@admin.register(LLMCall)
+class LLMCallAdmin(CompanyScopedModelAdmin):
+    company_field = "company"
+    list_display = ("created_at", "company", "purpose", "model", "tokens_in", "tokens_out", "latency_ms", "cost", "ok")
+    list_filter = ("purpose", "ok", "model", related_only("company"))
+    search_fields = ("model", "company__name")
+    list_select_related = ("company",)
+    autocomplete_fields = ("company",)
+    date_hierarchy = "created_at"
+
+
+@admin.register(QuestionSuggestion)
+class QuestionSuggestionAdmin(CompanyScopedModelAdmin):
+    company_field = "vacancy__company"
+    list_display = ("vacancy", "count", "difficulty", "status", "evaluator", "requested_by", "created_at")
+    list_filter = ("status", "evaluator", "difficulty")
+    search_fields = ("vacancy__title",)
+    list_select_related = ("vacancy", "requested_by")
+    autocomplete_fields = ("vacancy", "requested_by")
+    date_hierarchy = "created_at"
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(CompanyScopedModelAdmin):
+    company_field = "company"
+    list_display = ("url", "company", "events", "is_active", "created_at")
+    list_filter = ("is_active", related_only("company"))
+    search_fields = ("url", "company__name")
+    list_select_related = ("company",)
+    autocomplete_fields = ("company",)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(CompanyScopedModelAdmin):
+    company_field = "endpoint__company"
+    list_display = ("event", "endpoint", "status", "attempts", "status_code", "created_at", "delivered_at")
+    list_filter = ("status", "event")
+    search_fields = ("event_id", "endpoint__url")
+    list_select_related = ("endpoint",)
+    autocomplete_fields = ("endpoint",)
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at", "delivered_at")
