@@ -127,6 +127,12 @@ class BaseQuestionFormSet(forms.BaseFormSet):
         """Show an error about the script as a whole (e.g. one the save service found) above the questions."""
         self.non_form_errors().extend(messages)
 
+    def known_question_ids(self) -> set[int]:
+        """The saved questions the page was loaded with, kept or marked for removal."""
+        return {
+            form.cleaned_data["id"] for form in self.forms if getattr(form, "cleaned_data", {}).get("id") is not None
+        }
+
     def questions(self) -> list[dict]:
         """The script in its new order, without deleted and blank new questions (valid formset only)."""
         result = []

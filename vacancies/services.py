@@ -7,7 +7,7 @@ only moves the allowed ways.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -86,10 +86,18 @@ def question_normalise(item: Mapping) -> dict:
     return data
 
 
-def _save_questions(*, vacancy: Vacancy, questions: Sequence[Mapping]) -> None:
+def _save_questions(
+    *, vacancy: Vacancy, questions: Sequence[Mapping], known_question_ids: Collection[int] | None
+) -> None:
     if len(questions) > MAX_QUESTIONS:
         raise ValidationError(_("A vacancy has at most %(n)d questions.") % {"n": MAX_QUESTIONS})
-    existing = {question.pk: question for question in vacancy.questions.all()}
+    existing = {question.pk: question for question in vacancy.questions.select_for_update()}
+    if known_question_ids is not None and set(existing) - set(known_question_ids):
+        # Someone added a question (e.g. an accepted suggestion) after this script was loaded:
+        # replacing the script would silently delete it, and its answers with it.
+        raise ValidationError(
+            _("Questions were added to this vacancy meanwhile: reload the page to see them, then edit again.")
+        )
     seen: set[int] = set()
     errors: list[str] = []
     to_save: list[ScreeningQuestion] = []
@@ -136,12 +144,15 @@ def vacancy_save(
     user,
     data: Mapping,
     questions: Sequence[Mapping] | None = None,
+    known_question_ids: Collection[int] | None = None,
 ) -> Vacancy:
     """Create (``vacancy=None``) or update a vacancy and, if given, replace its screening script.
 
     ``data`` holds any of ``VACANCY_FIELDS``; a blank slug is made from the title.
     ``questions`` is the whole script in order: dicts with the question fields and
     ``id`` for an existing question; existing questions left out are deleted.
+    ``known_question_ids``, if given, are the questions the caller had loaded: if
+    the vacancy has others by now, nothing is saved (they would be deleted unseen).
     Everything is validated and saved in one transaction: on any error (a
     ``ValidationError``) nothing is saved.
     """
@@ -162,7 +173,7 @@ def vacancy_save(
         # Two saves raced for the same slug; the constraint had the last word.
         raise ValidationError({"slug": _("Another vacancy of your company already uses this address.")})
     if questions is not None:
-        _save_questions(vacancy=vacancy, questions=questions)
+        _save_questions(vacancy=vacancy, questions=questions, known_question_ids=known_question_ids)
     return vacancy
 
 

@@ -121,6 +121,7 @@ def _editor(request, vacancy: Vacancy | None):
                     user=request.user,
                     data={field: form.cleaned_data[field] for field in services.VACANCY_FIELDS},
                     questions=formset.questions(),
+                    known_question_ids=formset.known_question_ids(),
                 )
             except ValidationError as error:
                 if hasattr(error, "error_dict"):

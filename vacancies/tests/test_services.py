@@ -170,3 +170,31 @@ def test_delete_removes_a_vacancy_without_responses_only(company):
     with pytest.raises(ValidationError):
         vacancy_delete(vacancy=applied)
     assert Vacancy.objects.filter(pk=applied.pk).exists()
+
+
+def test_a_question_added_meanwhile_is_not_deleted_by_a_stale_editor(company, owner):
+    vacancy = VacancyFactory(company=company)
+    loaded = full_script(vacancy)
+    added_meanwhile = QuestionFactory(vacancy=vacancy, position=6, text="Accepted suggestion?")
+    kept = [{**q(x.text, x.kind, options=x.options), "id": x.pk} for x in loaded if x.kind in ("text", "number")]
+    with pytest.raises(ValidationError) as error:
+        vacancy_save(
+            vacancy=vacancy,
+            company=company,
+            user=owner,
+            data={"title": "Stale"},
+            questions=kept,
+            known_question_ids=[x.pk for x in loaded],
+        )
+    assert "reload" in " ".join(error.value.messages)
+    assert vacancy.questions.count() == 6 and ScreeningQuestion.objects.filter(pk=added_meanwhile.pk).exists()
+    # Knowing every question, the same edit goes through.
+    vacancy_save(
+        vacancy=vacancy,
+        company=company,
+        user=owner,
+        data={},
+        questions=kept,
+        known_question_ids=[x.pk for x in loaded] + [added_meanwhile.pk],
+    )
+    assert vacancy.questions.count() == 2

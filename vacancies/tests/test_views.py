@@ -7,7 +7,7 @@ from django.urls import reverse
 from screening.models import Response
 from screening.tests.factories import ResponseFactory
 from vacancies.models import ScreeningQuestion, Vacancy
-from vacancies.tests.factories import VacancyFactory, full_script
+from vacancies.tests.factories import QuestionFactory, VacancyFactory, full_script
 
 pytestmark = pytest.mark.django_db
 
@@ -353,3 +353,15 @@ def test_viewer_of_one_company_gets_404_not_403_for_another(client, other_compan
 def test_outsider_list_does_not_show_our_vacancies(outsider_client, vacancy):
     html = outsider_client.get(reverse("vacancies:list")).content.decode()
     assert vacancy.title not in html
+
+
+def test_edit_refuses_to_drop_a_question_added_since_the_page_was_loaded(recruiter_client, vacancy):
+    rows = existing(vacancy)
+    QuestionFactory(vacancy=vacancy, position=6, text="Accepted from a suggestion?")
+    before = snapshot()
+    response = recruiter_client.post(
+        reverse("vacancies:edit", args=[vacancy.pk]), post_data(rows, initial=5, title=vacancy.title)
+    )
+    assert response.status_code == 200
+    assert "reload the page" in response.content.decode()
+    assert snapshot() == before
