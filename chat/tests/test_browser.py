@@ -1,0 +1,179 @@
+"""The whole candidate path in a real browser: apply on the public page, screen in the live chat, recruiter sees it.
+
+Headless Debian Chromium (``/usr/bin/chromium``, installed by ``.ci/run``;
+Playwright never downloads a browser here) against a real daphne process,
+because the chat needs WebSockets and Django's ``live_server`` is WSGI-only.
+The server gets its own SQLite file database, migrated and seeded by a
+subprocess: this test is about the browser path, not the database. Skipped
+locally without Chromium, failing in CI.
+"""
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from chat.tests.live_server import Daphne, server_env
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PASSWORD = "pass-w0rd-123"
+TIMEOUT_MS = 10_000
+
+SEED = textwrap.dedent(
+    f"""
+    import django
+    django.setup()
+    from django.core.management import call_command
+    call_command("migrate", verbosity=0, interactive=False)
+    from accounts.models import Role
+    from accounts.tests.factories import CompanyFactory, UserFactory
+    from vacancies.tests.factories import VacancyFactory, full_script
+    company = CompanyFactory(name="Acme", slug="acme")
+    UserFactory(company=company, role=Role.RECRUITER, email="recruiter@acme.test", first_name="Roman",
+                password={PASSWORD!r})
+    vacancy = VacancyFactory(company=company, title="Python developer", slug="python-developer")
+    full_script(vacancy)
+    """
+)
+
+
+@pytest.fixture
+def chromium():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
+        pytest.skip(f"needs {CHROMIUM} (apt-get install chromium)")
+    return str(CHROMIUM)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """daphne on a seeded SQLite file of its own, with in-memory channels and eager (builtin) evaluation."""
+    database = tmp_path / "browser.sqlite3"
+    env = server_env(DATABASE_URL=f"sqlite:///{database}", DJANGO_SETTINGS_MODULE="smartbot.settings")
+    for name in ("REDIS_URL", "CELERY_BROKER_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        env.pop(name, None)
+    seeded = subprocess.run(
+        [sys.executable, "-c", SEED], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert seeded.returncode == 0, seeded.stderr[-4000:]
+    daphne = Daphne(env=env, log=tmp_path / "daphne.log").start()
+    try:
+        daphne.wait_ready()
+        daphne.database = database
+        yield daphne
+    finally:
+        daphne.stop()
+
+
+def _bot_says(page, text):
+    from playwright.sync_api import expect
+
+    expect(page.locator(".chat__msg--bot").last).to_have_text(text)
+
+
+def test_candidate_applies_and_finishes_the_chat_and_the_recruiter_sees_the_result(chromium, server):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            expect.set_options(timeout=TIMEOUT_MS)
+            candidate = browser.new_context()
+            candidate.set_default_timeout(TIMEOUT_MS)
+            page = candidate.new_page()
+            page.goto(f"{server.http_url}/careers/acme/python-developer/")
+
+            # Apply on the public page.
+            page.fill("#id_full_name", "Anna Petrova")
+            page.fill("#id_email", "anna@example.org")
+            page.fill("#id_phone", "+7 900 123-45-67")
+            page.fill("#id_city", "Moscow")
+            page.fill("#id_resume_text", "Python developer, five years of Django and PostgreSQL.")
+            page.check("#id_consent")
+            page.get_by_role("button", name="Apply and start the chat").click()
+            # The form posts to "…#apply"; the browser keeps the fragment through the redirect.
+            page.wait_for_url(re.compile(r"/chat/[A-Za-z0-9_-]{20,64}/(#.*)?$"))
+            token = re.search(r"/chat/([A-Za-z0-9_-]+)/", page.url).group(1)
+
+            # The socket is open and the bot greets Anna by her first name.
+            expect(page.locator("[data-status]")).to_have_text("Online")
+            expect(page.locator(".chat__msg--bot").first).to_contain_text("Anna")
+            choices = page.locator("[data-choices]")
+            _bot_says(page, "Which city do you live in?")
+            choices.get_by_role("button", name="Moscow").click()
+
+            _bot_says(page, "How many years of Python experience do you have?")
+            page.fill("#chat-text", "five")
+            page.press("#chat-text", "Enter")
+            expect(page.locator(".chat__msg--bot", has_text="Please answer with a number")).to_have_count(1)
+            _bot_says(page, "How many years of Python experience do you have?")
+            page.fill("#chat-text", "5")
+            page.press("#chat-text", "Enter")
+
+            _bot_says(page, "Are you allowed to work in Russia?")
+            choices.get_by_role("button", name="Yes").click()
+
+            _bot_says(page, "Which of these do you use?")
+            choices.get_by_role("button", name="Django").click()
+            choices.get_by_role("button", name="FastAPI").click()
+            choices.get_by_role("button", name="Send").click()
+
+            _bot_says(page, "Tell us about a project you are proud of.")
+            page.fill("#chat-text", "A screening bot <b>in Django</b>.")
+            page.press("#chat-text", "Enter")
+
+            # The closing message, the chat read-only, every answer acknowledged, HTML shown as text.
+            expect(page.locator(".chat__form.muted")).to_have_text("The chat is finished. Thank you!")
+            expect(page.locator("#chat-text")).to_have_count(0)
+            expect(page.locator(".chat__msg.is-pending")).to_have_count(0)
+            expect(page.locator(".chat__msg--candidate").last).to_have_text("A screening bot <b>in Django</b>.")
+            closing = page.locator(".chat__msg--bot").last.inner_text()
+            assert closing and "Tell us about" not in closing
+            candidate.close()
+
+            with sqlite3.connect(server.database) as db:
+                response_id, status, score = db.execute(
+                    "SELECT id, status, score FROM screening_response WHERE token = ?", (token,)
+                ).fetchone()
+                answers = db.execute("SELECT count(*) FROM screening_answer WHERE response_id = ?", (response_id,))
+                assert answers.fetchone()[0] == 5
+            assert status == "passed" and score is not None
+
+            # The recruiter logs in in another browser and sees the finished response with its score and status.
+            staff = browser.new_context()
+            staff.set_default_timeout(TIMEOUT_MS)
+            page = staff.new_page()
+            page.goto(f"{server.http_url}/accounts/login/")
+            page.fill("#id_username", "recruiter@acme.test")
+            page.fill("#id_password", PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url(lambda url: "/accounts/login/" not in url)
+            page.goto(f"{server.http_url}/responses/{response_id}/")
+            expect(page.locator("h1")).to_contain_text("Anna Petrova")
+            expect(page.locator("h1 .badge--passed")).to_have_text("Passed")
+            expect(page.locator(".page-head .score")).to_have_text(f"{score} / 100")
+            expect(page.locator("#answers")).to_contain_text("Django, FastAPI")
+            staff.close()
+        except BaseException:
+            print(f"--- daphne ---\n{server.output()}")
+            raise
+        finally:
+            browser.close()
