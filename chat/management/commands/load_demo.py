@@ -1,0 +1,491 @@
+"""Demo data for `make demo`: a company, its team, two open vacancies and a dozen screened candidates.
+
+Everything a recruiter would do goes through the services (apply, chat, answer,
+finish, decide, note), so the demo shows what the product really computes:
+scores, knockout reasons, history. Only the chat transcript rows are written
+directly. Idempotent: a second run finds everything in place and adds nothing
+(it only resets the demo passwords to the printed one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import Company, Role, User
+from chat.models import ChatMessage, ChatSession
+from screening import scoring, services
+from screening.models import Note, Response, StatusChange
+from vacancies import services as vacancy_services
+from vacancies.models import Vacancy
+
+COMPANY_SLUG = "demo"
+DEMO_PASSWORD = "smartbot-demo"  # noqa: S105 - a published demo login, printed on purpose
+TEAM = [
+    ("owner@demo.smartbot", "Olga", "Orlova", Role.OWNER),
+    ("recruiter@demo.smartbot", "Roman", "Romanov", Role.RECRUITER),
+    ("viewer@demo.smartbot", "Vera", "Volkova", Role.VIEWER),
+]
+
+
+def q(text, kind, *, options=(), knockout="", value="", allowed=(), weight=1, required=True):
+    return {
+        "text": text,
+        "kind": kind,
+        "options": list(options),
+        "knockout": knockout,
+        "knockout_value": value,
+        "allowed_options": list(allowed),
+        "weight": weight,
+        "required": required,
+    }
+
+
+VACANCIES = [
+    {
+        "data": {
+            "title": "Python developer (Django)",
+            "slug": "python-developer",
+            "description": (
+                "We are building a recruiting platform used by hundreds of companies. You will design APIs, "
+                "background jobs and real-time features together with a small, friendly team."
+            ),
+            "requirements": (
+                "3+ years of Python\nDjango and PostgreSQL\nCelery or another task queue\nGood written English"
+            ),
+            "location": "Moscow or Saint Petersburg (hybrid)",
+            "salary_from": 250000,
+            "salary_to": 350000,
+            "salary_currency": "RUB",
+            "employment_type": "full_time",
+            "pass_threshold": 75,
+            "show_outcome": True,
+            "language": "en",
+        },
+        "questions": [
+            q(
+                "Which city do you live in?",
+                "single_choice",
+                options=["Moscow", "Saint Petersburg", "Kazan", "Other"],
+                knockout="one_of",
+                allowed=["Moscow", "Saint Petersburg"],
+            ),
+            q(
+                "How many years of commercial Python experience do you have?",
+                "number",
+                knockout="at_least",
+                value="2",
+                weight=2,
+            ),
+            q("Are you legally allowed to work in Russia?", "yes_no", knockout="must_equal", value="yes"),
+            q(
+                "Which of these have you used in production?",
+                "multiple_choice",
+                options=["Django", "PostgreSQL", "Celery", "Redis", "React"],
+                knockout="one_of",
+                allowed=["Django", "PostgreSQL", "Celery"],
+                weight=2,
+            ),
+            q("What monthly salary do you expect, in roubles?", "number", knockout="at_most", value="350000"),
+            q("Tell us about a project you are proud of.", "text", weight=2),
+        ],
+    },
+    {
+        "data": {
+            "title": "Менеджер по продажам B2B",
+            "slug": "menedzher-po-prodazham",
+            "description": (
+                "Ищем менеджера, который будет продавать нашу платформу компаниям: от первого звонка до "
+                "подписания договора."
+            ),
+            "requirements": "Опыт B2B-продаж от 1 года\nРабота с CRM\nГотовность к командировкам",
+            "location": "Москва",
+            "salary_from": 120000,
+            "salary_to": 200000,
+            "salary_currency": "RUB",
+            "employment_type": "full_time",
+            "pass_threshold": 70,
+            "show_outcome": False,
+            "language": "ru",
+        },
+        "questions": [
+            q(
+                "В каком городе вы живёте?",
+                "single_choice",
+                options=["Москва", "Санкт-Петербург", "Казань", "Другой"],
+                knockout="one_of",
+                allowed=["Москва"],
+            ),
+            q("Сколько лет у вас опыта в B2B-продажах?", "number", knockout="at_least", value="1", weight=2),
+            q("Готовы ли вы к командировкам?", "yes_no", knockout="must_equal", value="yes"),
+            q(
+                "С какими CRM вы работали?",
+                "multiple_choice",
+                options=["amoCRM", "Битрикс24", "Salesforce", "Не работал"],
+                knockout="one_of",
+                allowed=["amoCRM", "Битрикс24", "Salesforce"],
+            ),
+            q("Расскажите о самой сложной сделке, которую вы закрыли.", "text", weight=2),
+        ],
+    },
+]
+
+
+@dataclass
+class Applicant:
+    vacancy: str  # slug
+    name: str
+    email: str
+    city: str
+    # Raw answers in question order; a (wrong, right) pair shows the bot asking again.
+    answers: list = field(default_factory=list)
+    finish: bool = True
+    decisions: list = field(default_factory=list)  # (status, actor email, comment)
+    note: str = ""
+    resume: str = ""
+    days_ago: int = 1
+
+
+GOOD_PROJECT = (
+    "I led the rewrite of a logistics dispatch system from PHP to Django with Celery workers, "
+    "cut the order processing time from minutes to seconds and mentored two junior developers."
+)
+
+APPLICANTS = [
+    Applicant(
+        "python-developer",
+        "Anna Smirnova",
+        "anna.smirnova@example.com",
+        "Moscow",
+        ["Moscow", "6 years", "yes", "Django, PostgreSQL, Celery, Redis", "300 000", GOOD_PROJECT],
+        decisions=[
+            ("shortlisted", "recruiter@demo.smartbot", "Strong background, matches the stack."),
+            ("interview", "owner@demo.smartbot", "Technical interview on Thursday at 11:00."),
+        ],
+        note="Prefers a hybrid schedule; available in two weeks.",
+        resume="Senior Python developer, 6 years. Django, DRF, PostgreSQL, Celery, Redis. Team lead of 3.",
+        days_ago=6,
+    ),
+    Applicant(
+        "python-developer",
+        "Boris Kuznetsov",
+        "boris.kuznetsov@example.com",
+        "Saint Petersburg",
+        [
+            "2",
+            ("a lot", "4"),
+            "Yes, I am",
+            "1, 2",
+            "280000",
+            "Built an internal analytics service on Django and PostgreSQL that the whole sales department uses daily.",
+        ],
+        resume="Python developer, 4 years. Django, PostgreSQL, a bit of React.",
+        days_ago=5,
+    ),
+    Applicant(
+        "python-developer",
+        "Clara Novikova",
+        "clara.novikova@example.com",
+        "Moscow",
+        ["Moscow", "3,5", "да", "Django, Celery", "320000", GOOD_PROJECT],
+        decisions=[("shortlisted", "recruiter@demo.smartbot", "")],
+        days_ago=4,
+    ),
+    Applicant(
+        "python-developer",
+        "Dmitry Orlov",
+        "dmitry.orlov@example.com",
+        "Kazan",
+        ["Kazan", "5", "yes", "Django, PostgreSQL", "250000", GOOD_PROJECT],
+        days_ago=4,
+    ),
+    Applicant(
+        "python-developer",
+        "Elena Popova",
+        "elena.popova@example.com",
+        "Moscow",
+        ["Moscow", "1 year", "no", "React", "400000", "Mostly frontend work so far."],
+        days_ago=3,
+    ),
+    Applicant(
+        "python-developer",
+        "Farid Aliev",
+        "farid.aliev@example.com",
+        "Moscow",
+        ["Moscow", "2", "yes", "Django", "200000", "Small CRUD apps."],
+        days_ago=3,
+    ),
+    Applicant(
+        "python-developer",
+        "Galina Sokolova",
+        "galina.sokolova@example.com",
+        "Saint Petersburg",
+        ["Saint Petersburg", "7", "yes"],
+        finish=False,
+        days_ago=0,
+    ),
+    Applicant(
+        "menedzher-po-prodazham",
+        "Ирина Волкова",
+        "irina.volkova@example.com",
+        "Москва",
+        [
+            "Москва",
+            "4 года",
+            "Да, конечно",
+            "amoCRM, Битрикс24",
+            "Закрыла контракт с федеральной сетью на 12 млн рублей: полгода переговоров, три тендера и "
+            "защита проекта перед советом директоров.",
+        ],
+        decisions=[
+            ("shortlisted", "recruiter@demo.smartbot", "Отличный опыт крупных сделок."),
+            ("interview", "recruiter@demo.smartbot", "Встреча в офисе в понедельник."),
+        ],
+        note="Просит связаться после 18:00.",
+        days_ago=5,
+    ),
+    Applicant(
+        "menedzher-po-prodazham",
+        "Кирилл Смирнов",
+        "kirill.smirnov@example.com",
+        "Казань",
+        ["Казань", "3", "да", "Битрикс24", "Продал партию оборудования крупному заводу после долгих переговоров."],
+        days_ago=4,
+    ),
+    Applicant(
+        "menedzher-po-prodazham",
+        "Мария Лебедева",
+        "maria.lebedeva@example.com",
+        "Москва",
+        ["Москва", "2", "да", "amoCRM", "Сложный клиент."],
+        days_ago=2,
+    ),
+    Applicant(
+        "menedzher-po-prodazham",
+        "Олег Павлов",
+        "oleg.pavlov@example.com",
+        "Москва",
+        ["1", ("много", "5")],
+        finish=False,
+        days_ago=0,
+    ),
+    Applicant(
+        "menedzher-po-prodazham",
+        "Светлана Морозова",
+        "svetlana.morozova@example.com",
+        "Москва",
+        [
+            "Москва",
+            "6",
+            "да",
+            "Salesforce, amoCRM, Битрикс24",
+            "Вывела на рынок новый продукт и за квартал заключила двадцать договоров с региональными дистрибьюторами.",
+        ],
+        decisions=[
+            ("shortlisted", "owner@demo.smartbot", ""),
+            ("interview", "owner@demo.smartbot", ""),
+            ("offer", "owner@demo.smartbot", "Оффер отправлен, ждём ответа до пятницы."),
+        ],
+        days_ago=7,
+    ),
+    Applicant(
+        "menedzher-po-prodazham",
+        "Тимур Зайцев",
+        "timur.zaitsev@example.com",
+        "Санкт-Петербург",
+        [],
+        finish=False,
+        days_ago=0,
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo company, its team, two open vacancies and screened candidates (idempotent)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            company = self._company()
+            team = self._team(company)
+            vacancies = {data["data"]["slug"]: self._vacancy(company, team, data) for data in VACANCIES}
+            created = sum(self._applicant(vacancies[a.vacancy], team, a) for a in APPLICANTS)
+        self._print(company, created)
+
+    # --- building blocks ----------------------------------------------------------------------------------------
+
+    def _company(self) -> Company:
+        company, _created = Company.objects.get_or_create(
+            slug=COMPANY_SLUG,
+            defaults={"name": "Demo Company", "description": "A demo tenant: vacancies, candidates and screenings."},
+        )
+        return company
+
+    def _team(self, company: Company) -> dict[str, User]:
+        team = {}
+        for email, first, last, role in TEAM:
+            user, _created = User.objects.get_or_create(
+                email=email, defaults={"first_name": first, "last_name": last, "company": company, "role": role}
+            )
+            # The printed login always works, even if someone changed the password in the demo.
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            team[email] = user
+        return team
+
+    def _vacancy(self, company: Company, team: dict[str, User], spec: dict) -> Vacancy:
+        existing = Vacancy.objects.filter(company=company, slug=spec["data"]["slug"]).first()
+        if existing:
+            return existing
+        vacancy = vacancy_services.vacancy_save(
+            vacancy=None,
+            company=company,
+            user=team["owner@demo.smartbot"],
+            data=spec["data"],
+            questions=spec["questions"],
+        )
+        return vacancy_services.vacancy_publish(vacancy=vacancy)
+
+    def _applicant(self, vacancy: Vacancy, team: dict[str, User], applicant: Applicant) -> int:
+        response, created = services.candidate_apply(
+            vacancy=vacancy,
+            full_name=applicant.name,
+            email=applicant.email,
+            phone=f"+7 900 555-01-{APPLICANTS.index(applicant) + 10:02d}",
+            city=applicant.city,
+            resume_text=applicant.resume,
+            consent=True,
+        )
+        if not created:
+            return 0
+        start = timezone.now() - timedelta(days=applicant.days_ago, hours=3, minutes=7 * APPLICANTS.index(applicant))
+        clock = _Clock(start)
+        Response.objects.filter(pk=response.pk).update(created_at=clock.tick(0))
+        StatusChange.objects.filter(response=response).update(created_at=clock.now)
+        if not applicant.answers and not applicant.finish:
+            return 1  # applied, has not opened the chat yet
+
+        response = services.response_start_chat(response=response)
+        StatusChange.objects.filter(response=response, to_status=Response.Status.IN_CHAT).update(
+            created_at=clock.tick()
+        )
+        session = ChatSession.objects.create(response=response)
+        transcript = _Transcript(session, clock)
+        questions = list(vacancy.questions.order_by("position", "id"))
+        with translation.override(vacancy.language):
+            transcript.bot(_greeting(vacancy, applicant, len(questions)))
+            for question, raw in zip(questions, applicant.answers, strict=False):
+                attempts = raw if isinstance(raw, tuple) else (raw,)
+                transcript.bot(_ask(question), question)
+                for attempt in attempts:
+                    transcript.candidate(attempt, question)
+                    try:
+                        services.response_submit_answer(response=response, question=question, raw=attempt)
+                    except scoring.InvalidAnswer as invalid:
+                        transcript.bot(invalid.message, question)
+                        transcript.bot(_ask(question), question)
+            if applicant.finish:
+                response = services.response_finish(response=response)
+                transcript.bot(_closing(vacancy, applicant, response))
+                ChatSession.objects.filter(pk=session.pk).update(
+                    state=ChatSession.State.FINISHED, finished_at=clock.now, last_activity_at=clock.now
+                )
+            else:
+                transcript.bot(_ask(questions[len(applicant.answers)]), questions[len(applicant.answers)])
+                ChatSession.objects.filter(pk=session.pk).update(started_at=start, last_activity_at=clock.now)
+        Response.objects.filter(pk=response.pk).update(completed_at=clock.now if applicant.finish else None)
+        StatusChange.objects.filter(response=response, created_at__gt=clock.now).update(created_at=clock.now)
+
+        for status, actor_email, comment in applicant.decisions:
+            clock.tick(60 * 24)
+            response = services.response_change_status(
+                response=response, to_status=status, actor=team[actor_email], comment=comment
+            )
+            StatusChange.objects.filter(response=response, to_status=status).update(created_at=clock.now)
+        if applicant.note:
+            note = services.response_add_note(
+                response=response, author=team["recruiter@demo.smartbot"], text=applicant.note
+            )
+            Note.objects.filter(pk=note.pk).update(created_at=clock.tick(30))
+        return 1
+
+    def _print(self, company: Company, created: int) -> None:
+        site = settings.SITE_URL
+        write = self.stdout.write
+        if created:
+            write(self.style.SUCCESS(f"Demo data loaded: {created} new responses."))
+        else:
+            write(self.style.SUCCESS("Demo data already loaded: nothing to add."))
+        write("")
+        write(f"  Log in at      {site}{reverse('accounts:login')}")
+        for email, _first, _last, role in TEAM:
+            write(f"  {role:<10}     {email}  /  password: {DEMO_PASSWORD}")
+        write(f"  Careers page   {site}{reverse('chat:careers', args=[company.slug])}")
+        write("")
+
+
+class _Clock:
+    """Plausible timestamps: a chat takes minutes, decisions come days later."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def tick(self, minutes: float = 0.5):
+        self.now += timedelta(minutes=minutes)
+        return self.now
+
+
+class _Transcript:
+    def __init__(self, session: ChatSession, clock: _Clock):
+        self.session, self.clock = session, clock
+
+    def _add(self, sender: str, text: str, question=None) -> None:
+        message = ChatMessage.objects.create(session=self.session, sender=sender, text=str(text), question=question)
+        ChatMessage.objects.filter(pk=message.pk).update(created_at=self.clock.tick())
+
+    def bot(self, text: str, question=None) -> None:
+        self._add(ChatMessage.Sender.BOT, text, question)
+
+    def candidate(self, text: str, question=None) -> None:
+        self._add(ChatMessage.Sender.CANDIDATE, text, question)
+
+
+# The same wording as the live chat (chat.services), so one translation serves both.
+def _greeting(vacancy: Vacancy, applicant: Applicant, count: int) -> str:
+    hello = _("Hi, %(name)s!") % {"name": applicant.name.split()[0]}
+    thanks = _("Thank you for applying for “%(title)s”.") % {"title": vacancy.title}
+    plan = ngettext(
+        "I have %(count)d short question for you; it takes a couple of minutes.",
+        "I have %(count)d short questions for you; it takes a couple of minutes.",
+        count,
+    ) % {"count": count}
+    return f"{hello} {thanks} {plan}"
+
+
+def _ask(question) -> str:
+    if question.is_choice:
+        return f"{question.text}\n" + "\n".join(f"{i}. {o}" for i, o in enumerate(question.options, start=1))
+    return question.text
+
+
+def _closing(vacancy: Vacancy, applicant: Applicant, response: Response) -> str:
+    name = applicant.name.split()[0]
+    if vacancy.show_outcome:
+        if response.status == Response.Status.PASSED:
+            return _("Thank you, %(name)s! You have passed the screening. A recruiter will contact you soon.") % {
+                "name": name
+            }
+        return _(
+            "Thank you for your answers, %(name)s. Unfortunately your profile does not match this vacancy's "
+            "requirements, so we cannot move forward this time."
+        ) % {"name": name}
+    return _("Thank you, %(name)s! Your answers have been sent to the recruiter. We will get back to you.") % {
+        "name": name
+    }
