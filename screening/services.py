@@ -353,7 +353,7 @@ def _evaluation_claim(*, response_id: int, force: bool) -> Evaluation | None:
             response=response, prompt_version=ai.PROMPT_VERSION, defaults={"status": Evaluation.Status.PENDING}
         )
         evaluation = (
-            Evaluation.objects.select_for_update()
+            Evaluation.objects.select_for_update(of=("self",))
             .select_related("response__vacancy__company", "response__candidate")
             .get(pk=evaluation.pk)
         )

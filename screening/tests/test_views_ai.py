@@ -272,6 +272,13 @@ def test_response_page_includes_the_evaluation_block(recruiter_client, company):
     response = make_finished_response(company=company)
     _evaluation(response)
     page = recruiter_client.get(reverse("screening:response", args=[response.pk]))
-    if page.status_code != 200:
-        pytest.skip("the response page is another helper's work in progress")
-    assert 'id="evaluation"' in page.content.decode()
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="evaluation"' in html and "js/evaluation.js" in html
+    assert reverse("screening:reevaluate", args=[response.pk]) in html
+
+
+def test_vacancy_editor_includes_the_suggestions_block(recruiter_client, vacancy):
+    page = recruiter_client.get(reverse("vacancies:edit", args=[vacancy.pk]))
+    assert page.status_code == 200
+    assert reverse("screening:suggest", args=[vacancy.pk]) in page.content.decode()

@@ -1,6 +1,6 @@
 // The AI evaluation block of the response page: refreshes itself when the evaluation changes.
 // Live: the recruiter socket script dispatches `smartbot:evaluation-updated` on document
-// (detail: {response_id}) when the server broadcasts "evaluation.updated".
+// (detail: {responseId} or {response_id}) when the server broadcasts "evaluation.updated".
 // Fallback: while the evaluation is pending or running, poll every few seconds (the demo's
 // worker is another process, and an in-memory channel layer cannot reach this page).
 // Without JavaScript the block is plain HTML and the "Re-evaluate" form posts normally.
@@ -53,7 +53,7 @@
   document.addEventListener("smartbot:evaluation-updated", function (event) {
     var el = block();
     if (!el) return;
-    var id = event.detail && event.detail.response_id;
+    var id = event.detail && (event.detail.response_id || event.detail.responseId);
     if (id && String(id) !== el.getAttribute("data-response-id")) return;
     refresh();
   });
