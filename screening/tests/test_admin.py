@@ -352,3 +352,21 @@ def test_staff_without_company_sees_nothing(client, rows_a):
     client.force_login(user)
     page = client.get(admin_url(Response, "changelist"))
     assert list(page.context["cl"].queryset) == []
+
+
+@pytest.mark.parametrize("model", TENANT_MODELS, ids=lambda m: m.__name__)
+def test_changelist_query_count_does_not_grow_with_rows(staff_client, company, model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    build_tenant(company, "one")
+    url = admin_url(model, "changelist")
+    staff_client.get(url)  # warm the session and content-type caches
+    with CaptureQueriesContext(connection) as few:
+        assert staff_client.get(url).status_code == 200
+    for tag in ("two", "three", "four"):
+        build_tenant(company, tag)
+    with CaptureQueriesContext(connection) as many:
+        page = staff_client.get(url)
+    assert page.context["cl"].result_count == 4
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
