@@ -498,7 +498,8 @@ def evaluation_run(*, response_id: int, force: bool = False, last_attempt: bool 
             % {"n": evaluation.attempts, "error": exc.message},
             **_EMPTY_RESULT,
         )
-    result = ai.apply_guards(result, signals)
+    with translation.override(response.vacancy.language):
+        result = ai.apply_guards(result, signals)
     return _evaluation_save(evaluation, status=Evaluation.Status.DONE, **_result_fields(result))
 
 

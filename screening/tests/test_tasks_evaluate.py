@@ -202,6 +202,27 @@ def test_429_then_success_is_retried(eager_retries, fake_llm, finished_response)
     assert list(LLMCall.objects.order_by("pk").values_list("ok", flat=True)) == [False, False, True]
 
 
+def test_a_429_schedules_the_retry_after_retry_after_and_stays_visibly_pending(fake_llm, finished_response):
+    from celery.exceptions import Retry
+
+    fake_llm.script(fake_openai.rate_limited("7"))
+    with pytest.raises(Retry) as retry:
+        tasks.evaluate_response.apply(args=(finished_response.pk,), throw=True)
+    assert 7 <= retry.value.when <= 8
+    evaluation = Evaluation.objects.get()
+    assert evaluation.status == "pending"
+    assert "HTTP 429" in evaluation.error and "Retrying" in evaluation.error
+
+
+def test_without_retry_after_the_retry_backs_off_exponentially(fake_llm, finished_response):
+    from celery.exceptions import Retry
+
+    fake_llm.script(fake_openai.server_error(503))
+    with pytest.raises(Retry) as retry:
+        tasks.evaluate_response.apply(args=(finished_response.pk,), retries=3, throw=True)
+    assert 8 <= retry.value.when <= 16  # 2 * 2**3, jittered in its upper half
+
+
 def test_500_every_time_ends_failed_after_the_retries(eager_retries, fake_llm, finished_response):
     fake_llm.default = fake_openai.server_error(500)
     evaluation = run(finished_response)

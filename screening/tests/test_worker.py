@@ -31,7 +31,9 @@ TIME_LIMIT = 3
 
 
 def _database_url() -> str:
-    db = settings.DATABASES["default"]
+    from django.db import connection
+
+    db = connection.settings_dict  # the test database's name (test_…, per xdist worker too)
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
@@ -115,7 +117,8 @@ def workers(transactional_db, fake_openai_server, eager_off, tmp_path):
     yield Workers()
     for worker in started:
         worker.stop()
-    eager_off.connection_for_write().default_channel.client.delete(queue)
+    with eager_off.connection_for_write() as connection:
+        connection.default_channel.client.delete(queue)
 
 
 def _wait_for(predicate, *, timeout: float, what: str, workers=None) -> None:
