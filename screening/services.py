@@ -503,6 +503,26 @@ def evaluation_run(*, response_id: int, force: bool = False, last_attempt: bool 
     return _evaluation_save(evaluation, status=Evaluation.Status.DONE, **_result_fields(result))
 
 
+def evaluation_requeue_stalled(*, older_than: timedelta) -> int:
+    """Queue again evaluations nobody is working on: still pending, or running past their lease.
+
+    The periodic safety net (Celery beat) for a task lost before it reached the
+    broker; the task is idempotent, so a duplicate costs nothing. Returns how many.
+    """
+    from . import tasks
+
+    now = timezone.now()
+    lease = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    stalled = Evaluation.objects.filter(
+        Q(status=Evaluation.Status.PENDING, updated_at__lt=now - older_than)
+        | Q(status=Evaluation.Status.RUNNING, updated_at__lt=now - max(lease, older_than))
+    ).values_list("response_id", flat=True)
+    response_ids = list(stalled[:500])
+    for response_id in response_ids:
+        tasks.evaluate_response.delay(response_id)
+    return len(response_ids)
+
+
 def evaluation_give_up(*, response_id: int, reason: str) -> None:
     """Mark a response's unfinished evaluation failed from outside the run (the task hit its time limit)."""
     evaluation = (

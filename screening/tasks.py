@@ -58,3 +58,13 @@ def deliver_webhook(self, delivery_id: int) -> None:
         webhooks.webhook_deliver(delivery_id=delivery_id, last_attempt=retries + 1 >= webhooks.MAX_ATTEMPTS)
     except webhooks.WebhookError as exc:
         raise self.retry(exc=exc, countdown=webhooks.backoff_seconds(retries))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def requeue_stalled_evaluations() -> int:
+    """Beat's safety net: evaluations left pending (a lost enqueue) or abandoned are queued again."""
+    from datetime import timedelta
+
+    from . import services
+
+    return services.evaluation_requeue_stalled(older_than=timedelta(minutes=15))

@@ -112,7 +112,19 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis's
+                # blocking BZPOPMIN: an idle (or busy) process's shared receive loop then times out and
+                # closes every socket of that process with 1011. Reads wait longer than the BZPOPMIN.
+                # The async pool raises past max_connections (default 100): room for a thousand
+                # sockets' group_add/group_send at once.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": env.float("CHANNEL_LAYER_SOCKET_TIMEOUT", default=30),
+                        "socket_connect_timeout": 5,
+                        "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+                    }
+                ],
                 "capacity": 1500,
                 "expiry": 30,
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="smartbot"),
@@ -161,6 +173,10 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=max(1, CELERY_TASK_TIME_LIMIT - 60))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Periodic housekeeping run by `celery beat`.
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stalled-evaluations": {"task": "screening.tasks.requeue_stalled_evaluations", "schedule": 300.0},
+}
 
 # --- LLM ----------------------------------------------------------------------
 # With neither a key nor a base URL, the builtin evaluator is used.
