@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, permissions, serializers, status, throttling
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -75,6 +76,7 @@ def exception_handler(exc, context):
     return response
 
 
+@csrf_exempt
 def not_found(request, *args, **kwargs):
     """The catch-all of /api/: an unknown address gets the same JSON 404 as a missing object."""
     return JsonResponse(error_body(code="not_found", message=_("Not found.")), status=404)
