@@ -134,7 +134,8 @@ class Note(models.Model):
 
 class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(ScreeningQuestion, on_delete=models.CASCADE, related_name="answers")
+    # RESTRICT: an answer outlives edits of the script; it goes only with its response or company.
+    question = models.ForeignKey(ScreeningQuestion, on_delete=models.RESTRICT, related_name="answers")
     raw_text = models.TextField(_("answer"), max_length=4000, blank=True)
     value = models.JSONField(_("normalised value"), null=True, blank=True)
     passed = models.BooleanField(_("passed the knockout rule"), null=True, blank=True)

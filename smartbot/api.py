@@ -52,7 +52,12 @@ def error_body(*, code: str, message: str, fields: dict | None = None) -> dict:
 def exception_handler(exc, context):
     """DRF's handler, reshaped into the one error body; Django's ValidationError becomes a 400."""
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(as_serializer_error(exc))
+        codes = {error.code for error in getattr(exc, "error_list", [])}
+        if codes == {"conflict"}:
+            # The request is fine but the current state forbids it (e.g. removing an answered question).
+            exc = Conflict(" ".join(exc.messages))
+        else:
+            exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

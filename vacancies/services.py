@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -129,6 +130,20 @@ def _save_questions(
                     _("Question %(n)d: %(message)s") % {"n": index, "message": label + message} for message in messages
                 )
         to_save.append(question)
+    removed_answered = (
+        ScreeningQuestion.objects.filter(pk__in=set(existing) - seen)
+        .annotate(answer_count=Count("answers"))
+        .filter(answer_count__gt=0)
+    )
+    for question in removed_answered:
+        # Candidates' answers are records of what they said: a script edit never deletes them.
+        errors.append(
+            ValidationError(
+                _("“%(question)s” already has answers from candidates and cannot be removed; edit it instead.")
+                % {"question": question.text},
+                code="conflict",
+            )
+        )
     if errors:
         raise ValidationError(errors)
     ScreeningQuestion.objects.filter(vacancy=vacancy).exclude(pk__in=seen).delete()

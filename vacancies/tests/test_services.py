@@ -198,3 +198,35 @@ def test_a_question_added_meanwhile_is_not_deleted_by_a_stale_editor(company, ow
         known_question_ids=[x.pk for x in loaded] + [added_meanwhile.pk],
     )
     assert vacancy.questions.count() == 2
+
+
+def test_removing_an_answered_question_is_refused_and_nothing_is_lost(company, owner):
+    from screening.models import Answer
+
+    vacancy = VacancyFactory(company=company)
+    kept, answered = QuestionFactory(vacancy=vacancy, text="Kept?"), QuestionFactory(vacancy=vacancy, text="Asked?")
+    response = ResponseFactory(vacancy=vacancy)
+    Answer.objects.create(response=response, question=answered, raw_text="yes")
+
+    with pytest.raises(ValidationError) as error:
+        vacancy_save(
+            vacancy=vacancy,
+            company=company,
+            user=owner,
+            data={},
+            questions=[{"id": kept.pk, "text": "Kept?", "kind": "text"}],
+        )
+
+    assert "Asked?" in str(error.value)
+    assert set(vacancy.questions.values_list("text", flat=True)) == {"Kept?", "Asked?"}
+    assert Answer.objects.filter(question=answered).count() == 1
+
+
+def test_deleting_a_company_takes_its_answers_with_it(company):
+    from screening.models import Answer
+
+    vacancy = VacancyFactory(company=company)
+    question = QuestionFactory(vacancy=vacancy)
+    Answer.objects.create(response=ResponseFactory(vacancy=vacancy), question=question, raw_text="x")
+    company.delete()
+    assert not Answer.objects.exists()
