@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from vacancies.rules import parse_decimal
+from vacancies.rules import parse_decimal, yes_no_value
 
 YES_WORDS = {"yes", "y", "yeah", "yep", "sure", "true", "1", "+", "да", "д", "ага", "конечно", "есть"}
 NO_WORDS = {"no", "n", "nope", "false", "0", "-", "нет", "н", "неа", "не"}
@@ -196,7 +196,7 @@ def check(spec: QuestionSpec, value) -> Checked:
         return Checked(value=value, passed=None, points=weight)
 
     if rule == "must_equal":
-        expected = spec.knockout_value.strip().lower() == "yes"
+        expected = yes_no_value(spec.knockout_value) == "yes"
         passed = value is expected
         need = _("must be “%(value)s”") % {"value": _display(expected)}
         points = weight if passed else 0.0

@@ -34,6 +34,15 @@ def clean_options(options) -> list[str]:
     return result
 
 
+# The expected answer of a yes/no rule may be typed in either interface language.
+_YES_NO_VALUES = {"yes": "yes", "y": "yes", "да": "yes", "no": "no", "n": "no", "нет": "no"}
+
+
+def yes_no_value(value) -> str | None:
+    """'yes' or 'no' for a yes/no rule's expected answer (English or Russian), else None."""
+    return _YES_NO_VALUES.get(str(value or "").strip().lower())
+
+
 def parse_decimal(value) -> Decimal | None:
     try:
         number = Decimal(str(value).strip().replace(",", "."))
@@ -66,7 +75,7 @@ def rule_errors(*, kind, options, knockout, knockout_value, allowed_options) -> 
     if knockout not in RULES_BY_KIND[kind]:
         errors["knockout"] = _("This rule does not apply to this kind of answer.")
         return errors
-    if knockout == "must_equal" and str(knockout_value).strip().lower() not in ("yes", "no"):
+    if knockout == "must_equal" and yes_no_value(knockout_value) is None:
         errors["knockout_value"] = _("Enter 'yes' or 'no'.")
     if knockout in ("at_least", "at_most") and parse_decimal(knockout_value) is None:
         errors["knockout_value"] = _("Enter a number.")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company
 
 from .models import ScreeningQuestion, Vacancy
-from .rules import clean_options, parse_decimal
+from .rules import clean_options, parse_decimal, yes_no_value
 
 # The fields a recruiter edits; company, author, status and dates are set by the services.
 VACANCY_FIELDS = (
@@ -76,7 +76,7 @@ def question_normalise(item: Mapping) -> dict:
     data["allowed_options"] = [by_lower.get(option.lower(), option) for option in allowed]
     value = str(data.get("knockout_value") or "").strip()
     if data["knockout"] == ScreeningQuestion.Knockout.MUST_EQUAL:
-        value = value.lower()
+        value = yes_no_value(value) or value.lower()
     elif data["knockout"] in (ScreeningQuestion.Knockout.AT_LEAST, ScreeningQuestion.Knockout.AT_MOST):
         number = parse_decimal(value)
         if number is not None:

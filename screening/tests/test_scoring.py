@@ -606,3 +606,9 @@ def test_outcome_of_a_full_script_with_two_knockouts_lists_both():
         "Which city do you live in: answered “Kazan”, must be one of: Moscow.",
         "Years of Python experience: answered “1”, must be at least 3.",
     ]
+
+
+def test_a_yes_no_rule_stored_in_russian_is_read_the_same_as_english():
+    spec = QuestionSpec(text="Ready to relocate?", kind="yes_no", knockout="must_equal", knockout_value="Да")
+    assert check(spec, True).passed is True
+    assert check(spec, False).passed is False

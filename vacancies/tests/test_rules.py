@@ -81,7 +81,7 @@ def test_every_kind_accepts_no_rule():
         ("number", ["1", "2"], "", "", (), "options", "Only choice questions have options."),
         ("yes_no", (), "must_equal", "maybe", (), "knockout_value", "Enter 'yes' or 'no'."),
         ("yes_no", (), "must_equal", "", (), "knockout_value", "Enter 'yes' or 'no'."),
-        ("yes_no", (), "must_equal", "да", (), "knockout_value", "Enter 'yes' or 'no'."),
+        ("yes_no", (), "must_equal", "может быть", (), "knockout_value", "Enter 'yes' or 'no'."),
         ("number", (), "at_least", "", (), "knockout_value", "Enter a number."),
         ("number", (), "at_least", "three", (), "knockout_value", "Enter a number."),
         ("number", (), "at_most", "NaN", (), "knockout_value", "Enter a number."),
@@ -206,3 +206,12 @@ def test_question_clean_accepts_a_valid_rule():
         vacancy=VacancyFactory(), kind="single_choice", options=OPTS, knockout="one_of", allowed_options=["Moscow"]
     )
     question.clean()
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("yes", "yes"), ("Да", "yes"), (" нет ", "no"), ("NO", "no")])
+def test_a_yes_no_rule_value_may_be_typed_in_russian_and_is_stored_in_english(typed, stored):
+    from vacancies.services import question_normalise
+
+    assert rule_errors(kind="yes_no", options=[], knockout="must_equal", knockout_value=typed, allowed_options=[]) == {}
+    item = {"text": "Q?", "kind": "yes_no", "knockout": "must_equal", "knockout_value": typed}
+    assert question_normalise(item)["knockout_value"] == stored
