@@ -27,7 +27,7 @@ demo: venv
 	DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) smartbot.asgi:application
 
 test: venv
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: venv
 	$(BIN)/ruff check .

@@ -36,10 +36,10 @@ logger = logging.getLogger(__name__)
 
 EVENTS = tuple(WebhookEndpoint.Event.values)
 # Attempts in all (the first one included) before a delivery is marked failed.
-MAX_ATTEMPTS = getattr(settings, "WEBHOOK_MAX_ATTEMPTS", 6)
+MAX_ATTEMPTS = settings.WEBHOOK_MAX_ATTEMPTS
 # Seconds before the first retry; doubled at every further retry (30 s, 1 min, 2 min, 4 min, 8 min).
-BACKOFF_BASE = getattr(settings, "WEBHOOK_BACKOFF_SECONDS", 30)
-TIMEOUT = getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 10)
+BACKOFF_BASE = settings.WEBHOOK_BACKOFF_SECONDS
+TIMEOUT = settings.WEBHOOK_TIMEOUT_SECONDS
 USER_AGENT = "SmartBot-Webhooks/1.0"
 
 

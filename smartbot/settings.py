@@ -300,6 +300,13 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 
+# --- Webhooks -----------------------------------------------------------------
+# Attempts per delivery (then it is marked failed), the first retry's delay
+# (doubling after that) and one request's timeout, in seconds.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_BACKOFF_SECONDS = env.int("WEBHOOK_BACKOFF_SECONDS", default=30)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+
 # --- Product limits -----------------------------------------------------------
 # Per-IP limit of public applications (the careers page form).
 APPLY_RATE_LIMIT = env.str("APPLY_RATE_LIMIT", default="20/h")
