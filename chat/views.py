@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.access import editor_required
@@ -105,6 +106,7 @@ def _response_or_404(token):
     return response
 
 
+@xframe_options_exempt  # integrators embed the screening in an iframe on their own careers site
 def candidate_chat(request, token):
     """The chat page: the transcript rendered on the server, a form that posts without JS, the socket with JS."""
     response = _response_or_404(token)

@@ -273,3 +273,8 @@ def test_the_response_page_shows_the_live_transcript_with_controls(client, recru
     body = page.content.decode()
     assert 'id="recruiter-chat"' in body and "Take over" in body
     assert "Which city do you live in?" in body
+
+
+def test_the_chat_page_may_be_embedded_in_an_iframe_but_the_workspace_may_not(client, response, owner_client):
+    assert "X-Frame-Options" not in client.get(response.get_chat_url())
+    assert owner_client.get(reverse("vacancies:list"))["X-Frame-Options"] == "DENY"
