@@ -14,9 +14,10 @@ a connection so no turn reloads the script.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -99,19 +100,37 @@ def _current_question(questions: list[ScreeningQuestion], answered: set[int]) ->
 
 
 def _answered_ids(response_id: int) -> set[int]:
-    return set(Answer.objects.filter(response_id=response_id).values_list("question_id", flat=True))
+    # order_by(): Answer's default ordering would join the questions table for nothing.
+    return set(Answer.objects.filter(response_id=response_id).order_by().values_list("question_id", flat=True))
 
 
 def _bot(session: ChatSession, text: str, question: ScreeningQuestion | None = None) -> ChatMessage:
     return ChatMessage.objects.create(session=session, sender=ChatMessage.Sender.BOT, text=text, question=question)
 
 
+def _bot_unsaved(session: ChatSession, text: str, question: ScreeningQuestion | None = None) -> ChatMessage:
+    return ChatMessage(session=session, sender=ChatMessage.Sender.BOT, text=text, question=question)
+
+
+def _save_all(messages: list[ChatMessage]) -> list[ChatMessage]:
+    """Insert the messages of one turn in one statement, in order (ids are returned on PostgreSQL and SQLite)."""
+    ChatMessage.objects.bulk_create(messages)
+    return messages
+
+
 def _system(session: ChatSession, text: str, author=None) -> ChatMessage:
     return ChatMessage.objects.create(session=session, sender=ChatMessage.Sender.SYSTEM, text=text, author=author)
 
 
-def _touch(session: ChatSession, **fields) -> None:
+# ``last_activity_at`` only feeds the "live" badge (a 30-minute window) and the admin: a turn that changes
+# nothing else on the session skips the UPDATE when the row was touched this recently.
+ACTIVITY_RESOLUTION = timedelta(seconds=30)
+
+
+def _touch(session: ChatSession, *, lazy: bool = False, **fields) -> None:
     now = timezone.now()
+    if lazy and not fields and session.last_activity_at and now - session.last_activity_at < ACTIVITY_RESOLUTION:
+        return
     fields["last_activity_at"] = now
     ChatSession.objects.filter(pk=session.pk).update(**fields)
     for name, value in fields.items():
@@ -149,11 +168,18 @@ def _closing(ctx: ChatContext, response: Response) -> str:
     }
 
 
-def _finish(ctx: ChatContext, session: ChatSession, response: Response) -> list[ChatMessage]:
+def _finish(
+    ctx: ChatContext, session: ChatSession, response: Response, *, before: list[ChatMessage] = ()
+) -> list[ChatMessage]:
+    """Score and close the screening; ``before`` (unsaved messages of the same turn) is inserted with the closing.
+
+    Returns the new bot messages (not ``before``).
+    """
     finished = response_finish(response=response)
     response.status = finished.status
     response.score = finished.score
-    closing = _bot(session, _closing(ctx, finished))
+    closing = _bot_unsaved(session, _closing(ctx, finished))
+    _save_all([*before, closing])
     _touch(session, state=ChatSession.State.FINISHED, finished_at=timezone.now())
     return [closing]
 
@@ -177,28 +203,41 @@ def chat_open(*, response: Response, connect: bool = False) -> tuple[ChatContext
     """
     ctx = chat_context(response=response)
     with transaction.atomic(), translation.override(ctx.language):
-        session, created = ChatSession.objects.get_or_create(response=response)
-        session = ChatSession.objects.select_for_update(of=("self",)).select_related("taken_over_by").get(pk=session.pk)
+        # A reconnect (the common case) finds and locks the session in one query, reading the response's
+        # status fresh in the same statement; only the first open creates it.
+        session = _locked_session(response_id=response.pk)
+        created = False
+        if session is None:
+            try:
+                with transaction.atomic():
+                    ChatSession.objects.create(response=response)
+                created = True
+            except IntegrityError:  # another tab opened it first
+                created = False
+            session = _locked_session(response_id=response.pk)
         ctx.session_id = session.pk
-        fresh = Response.objects.only("status").get(pk=response.pk)
-        response.status = fresh.status
+        response.status = session.response.status
+        messages = None
         if created and not response.is_screening_finished:
             response_start_chat(response=response)
-            _bot(session, _greeting(ctx))
+            greeting = [_bot_unsaved(session, _greeting(ctx))]
             if ctx.questions:
-                _bot(session, ctx.questions[0].text, ctx.questions[0])
+                messages = _save_all([*greeting, _bot_unsaved(session, ctx.questions[0].text, ctx.questions[0])])
             else:
-                _finish(ctx, session, response)
+                _finish(ctx, session, response, before=greeting)
         elif not session.is_finished and response.is_screening_finished:
             # Finished elsewhere (a recruiter's decision, an import): the chat is read-only from now on.
             _touch(session, state=ChatSession.State.FINISHED, finished_at=timezone.now())
         if connect:
-            _touch(session, candidate_sockets=F("candidate_sockets") + 1)
-            session.refresh_from_db(fields=["candidate_sockets"])
-        messages = list(session.messages.select_related("author"))
+            # The row is locked: the count read with it is current.
+            _touch(session, candidate_sockets=session.candidate_sockets + 1)
         question = None
-        if not session.is_finished:
-            question = _current_question(ctx.questions, _answered_ids(response.pk))
+        if messages is not None:  # just greeted: nothing answered yet, and these are all the messages
+            question = ctx.questions[0]
+        else:
+            messages = list(session.messages.select_related("author"))
+            if not session.is_finished:
+                question = _current_question(ctx.questions, _answered_ids(response.pk))
     snapshot = ChatSnapshot(
         state=_state_of(session),
         messages=messages,
@@ -237,17 +276,32 @@ def chat_disconnect(*, session_id: int) -> int:
     return ChatSession.objects.filter(pk=session_id).values_list("candidate_sockets", flat=True).first() or 0
 
 
-def _lock(ctx: ChatContext) -> ChatSession:
-    return (
-        ChatSession.objects.select_for_update(of=("self",))
-        .select_related("response", "taken_over_by")
-        .get(pk=ctx.session_id)
-    )
+def _locking():
+    return ChatSession.objects.select_for_update(of=("self",)).select_related("response", "taken_over_by")
+
+
+def _locked_session(*, response_id: int) -> ChatSession | None:
+    return _locking().filter(response_id=response_id).first()
+
+
+def _lock(ctx: ChatContext, client_id: str = "") -> ChatSession:
+    """Lock the chat's session row; with ``client_id``, the same query tells (``known_id``) whether that id
+    already made a message of this chat."""
+    sessions = _locking()
+    if client_id:
+        sessions = sessions.annotate(
+            known_id=Subquery(
+                ChatMessage.objects.filter(session=OuterRef("pk"), client_id=client_id).order_by().values("id")[:1]
+            )
+        )
+    return sessions.get(pk=ctx.session_id)
 
 
 def _known(session: ChatSession, client_id: str) -> int | None:
     if not client_id:
         return None
+    if hasattr(session, "known_id"):
+        return session.known_id
     return session.messages.filter(client_id=client_id).values_list("id", flat=True).first()
 
 
@@ -270,8 +324,23 @@ def chat_candidate_message(
     the question awaited (else ``ChatError("stale_question")``), so an answer
     typed in an old tab never lands on another question.
     """
+    args = {"ctx": ctx, "client_id": client_id, "text": text, "choices": choices, "question_id": question_id}
+    try:
+        return _candidate_turn(**args)
+    except IntegrityError:
+        # The duplicate check rides on the lock query, whose snapshot predates the wait for the lock: a resend
+        # racing its original through another socket reaches the unique constraint instead. The turn was rolled
+        # back whole; run it again, now as the duplicate it is.
+        if client_id and ChatMessage.objects.filter(session_id=ctx.session_id, client_id=client_id).exists():
+            return _candidate_turn(**args)
+        raise
+
+
+def _candidate_turn(
+    *, ctx: ChatContext, client_id: str, text: str, choices: list[str] | None, question_id: int | None
+) -> Turn:
     with transaction.atomic(), translation.override(ctx.language):
-        session = _lock(ctx)
+        session = _lock(ctx, client_id)
         known = _known(session, client_id)
         if known is not None:
             return _duplicate(ctx, session, known)
@@ -280,46 +349,46 @@ def chat_candidate_message(
         response = session.response
         response.vacancy = ctx.vacancy  # cached with the connection: no query
         shown = ", ".join(choices) if choices else text.strip()
+        own = ChatMessage(session=session, sender=ChatMessage.Sender.CANDIDATE, text=shown, client_id=client_id)
         if session.bot_paused:
-            own = ChatMessage.objects.create(
-                session=session, sender=ChatMessage.Sender.CANDIDATE, text=shown, client_id=client_id
-            )
-            _touch(session)
+            own.save()
+            _touch(session, lazy=True)
             return Turn(message_id=own.pk, own_message=own, state=STATE_PAUSED, recruiter=session.taken_over_by)
-        question = _current_question(ctx.questions, _answered_ids(response.pk))
+        answered = _answered_ids(response.pk)
+        question = _current_question(ctx.questions, answered)
         if question is None:  # every question answered but not finished (e.g. a crash in between)
-            own = ChatMessage.objects.create(
-                session=session, sender=ChatMessage.Sender.CANDIDATE, text=shown, client_id=client_id
-            )
-            return Turn(
-                message_id=own.pk,
-                own_message=own,
-                messages=_finish(ctx, session, response),
-                state=STATE_FINISHED,
-                state_changed=True,
-            )
+            messages = _finish(ctx, session, response, before=[own])
+            return Turn(message_id=own.pk, own_message=own, messages=messages, state=STATE_FINISHED, state_changed=True)
         if question_id is not None and question_id != question.pk:
             raise ChatError("stale_question", _("This question has already been answered."))
-        own = ChatMessage.objects.create(
-            session=session, sender=ChatMessage.Sender.CANDIDATE, text=shown, client_id=client_id, question=question
-        )
-        turn = Turn(message_id=own.pk, own_message=own)
+        own.question = question
+        turn = Turn(message_id=None, own_message=own)
         raw = list(choices) if choices else text
         try:
-            response_submit_answer(response=response, question=question, raw=raw)
+            # The session lock serialises the chat's turns and ``answered`` was read under it: no answer to
+            # this question exists, so the answer is inserted without update_or_create's savepoints.
+            response_submit_answer(response=response, question=question, raw=raw, new=True)
         except scoring.InvalidAnswer as invalid:
-            turn.messages = [_bot(session, invalid.message, question), _bot(session, question.text, question)]
+            turn.messages = [
+                _bot_unsaved(session, invalid.message, question),
+                _bot_unsaved(session, question.text, question),
+            ]
+            _save_all([own, *turn.messages])
+            turn.message_id = own.pk
             turn.question, turn.asked = question, True
-            _touch(session)
+            _touch(session, lazy=True)
             return turn
-        following = _current_question(ctx.questions, _answered_ids(response.pk))
+        answered.add(question.pk)
+        following = _current_question(ctx.questions, answered)
         if following is None:
-            turn.messages = _finish(ctx, session, response)
+            turn.messages = _finish(ctx, session, response, before=[own])
             turn.state, turn.state_changed = STATE_FINISHED, True
         else:
-            turn.messages = [_bot(session, following.text, following)]
+            turn.messages = [_bot_unsaved(session, following.text, following)]
+            _save_all([own, *turn.messages])
             turn.question, turn.asked = following, True
-            _touch(session)
+            _touch(session, lazy=True)
+        turn.message_id = own.pk
         return turn
 
 

@@ -112,13 +112,19 @@ def response_start_chat(*, response: Response) -> Response:
     return response
 
 
-def response_submit_answer(*, response: Response, question: ScreeningQuestion, raw) -> Answer:
+def response_submit_answer(*, response: Response, question: ScreeningQuestion, raw, new: bool = False) -> Answer:
     """Validate, score and store the answer to one question.
 
     Raises ``scoring.InvalidAnswer`` (with a message in the vacancy's
     language) when the text cannot be read as the question's kind; nothing is
     written then. Answering the same question again replaces the answer while
     the screening is still running.
+
+    ``new=True`` is for a caller that holds a lock serialising the response's
+    answers and has seen that the question has no answer yet (the chat): the
+    answer is inserted in one statement, without ``update_or_create``'s lock
+    and savepoints. An existing answer is then never replaced: the unique
+    constraint raises ``IntegrityError`` instead.
     """
     if question.vacancy_id != response.vacancy_id:
         raise ValidationError("The question belongs to another vacancy.")
@@ -129,16 +135,15 @@ def response_submit_answer(*, response: Response, question: ScreeningQuestion, r
         value = scoring.normalise(spec, raw)
         checked = scoring.check(spec, value)
     raw_text = ", ".join(raw) if isinstance(raw, list | tuple) else str(raw or "")
-    answer, _created = Answer.objects.update_or_create(
-        response=response,
-        question=question,
-        defaults={
-            "raw_text": raw_text.strip()[:4000],
-            "value": checked.value,
-            "passed": checked.passed,
-            "points": checked.points,
-        },
-    )
+    fields = {
+        "raw_text": raw_text.strip()[:4000],
+        "value": checked.value,
+        "passed": checked.passed,
+        "points": checked.points,
+    }
+    if new:
+        return Answer.objects.create(response=response, question=question, **fields)
+    answer, _created = Answer.objects.update_or_create(response=response, question=question, defaults=fields)
     return answer
 
 

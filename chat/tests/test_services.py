@@ -1,0 +1,158 @@
+"""The chat services' fast answer path: few queries, and none of the chat's guarantees given up for them."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from chat import services
+from chat.models import ChatMessage, ChatSession
+from conftest import require_services
+from screening.models import Answer, Response
+from screening.services import response_submit_answer
+from screening.tests.factories import ResponseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _open(response_id: int) -> services.ChatContext:
+    response = Response.objects.select_related("vacancy", "candidate").get(pk=response_id)
+    ctx, _snapshot = services.chat_open(response=response, connect=True)
+    return ctx
+
+
+def _senders(ctx) -> list[tuple[str, str]]:
+    return list(ChatMessage.objects.filter(session_id=ctx.session_id).values_list("sender", "text"))
+
+
+def test_an_answer_turn_costs_a_handful_of_queries(response, django_assert_max_num_queries):
+    ctx = _open(response.pk)
+    # BEGIN, lock (+ duplicate check), answered ids, INSERT answer, INSERT both messages, COMMIT
+    # (the activity UPDATE is skipped: the session was touched a moment ago).
+    with django_assert_max_num_queries(6):
+        turn = services.chat_candidate_message(ctx=ctx, client_id="a1", text="Moscow")
+    assert turn.question == ctx.questions[1] and turn.asked
+    assert _senders(ctx)[-2:] == [("candidate", "Moscow"), ("bot", ctx.questions[1].text)]
+    # The ack's id is the candidate's own message, stored before the bot's reply.
+    own, reply = ChatMessage.objects.filter(session_id=ctx.session_id).order_by("-id")[:2][::-1]
+    assert turn.message_id == own.pk and own.client_id == "a1" and own.question_id == ctx.questions[0].pk
+    assert reply.pk > own.pk and turn.messages[0].pk == reply.pk
+
+
+def test_a_reconnect_costs_a_handful_of_queries(response, django_assert_max_num_queries):
+    ctx = _open(response.pk)
+    services.chat_candidate_message(ctx=ctx, client_id="a1", text="Moscow")
+    fresh = Response.objects.select_related("vacancy", "candidate").get(pk=response.pk)
+    # questions, BEGIN, lock, sockets UPDATE, messages, answered ids, COMMIT
+    with django_assert_max_num_queries(7):
+        _ctx, snapshot = services.chat_open(response=fresh, connect=True)
+    assert snapshot.question == ctx.questions[1]
+    assert ChatSession.objects.get(pk=ctx.session_id).candidate_sockets == 2
+
+
+def test_the_whole_chat_is_stored_once_in_order(response):
+    ctx = _open(response.pk)
+    for i, text in enumerate(["Moscow", "5", "yes", "Django", "I build web services with Django and Celery"]):
+        turn = services.chat_candidate_message(ctx=ctx, client_id=f"a{i}", text=text)
+    assert turn.state == services.STATE_FINISHED
+    assert Answer.objects.filter(response=response).count() == 5
+    senders = [sender for sender, _text in _senders(ctx)]
+    assert senders == ["bot", "bot"] + ["candidate", "bot"] * 5
+    response.refresh_from_db()
+    assert response.is_screening_finished and response.score is not None
+    assert ChatSession.objects.get(pk=ctx.session_id).is_finished
+
+
+def test_an_unreadable_answer_writes_the_message_and_asks_again_but_stores_no_answer(response):
+    ctx = _open(response.pk)
+    services.chat_candidate_message(ctx=ctx, client_id="a1", text="Moscow")
+    turn = services.chat_candidate_message(ctx=ctx, client_id="a2", text="a lot")
+    assert turn.question == ctx.questions[1] and len(turn.messages) == 2
+    assert [s for s, _t in _senders(ctx)[-3:]] == ["candidate", "bot", "bot"]
+    assert Answer.objects.filter(response=response).count() == 1
+
+
+def test_a_resent_id_is_acknowledged_again_and_writes_nothing(response):
+    ctx = _open(response.pk)
+    first = services.chat_candidate_message(ctx=ctx, client_id="same", text="Moscow")
+    count = ChatMessage.objects.count()
+    again = services.chat_candidate_message(ctx=_open(response.pk), client_id="same", text="Kazan")
+    assert again.duplicate and again.message_id == first.message_id
+    assert again.question == ctx.questions[1]
+    assert ChatMessage.objects.count() == count
+    assert Answer.objects.get(response=response).raw_text == "Moscow"
+
+
+def test_the_fast_path_refuses_a_second_answer_to_the_same_question(response):
+    ctx = _open(response.pk)
+    question = ctx.questions[0]
+    response_submit_answer(response=response, question=question, raw="Moscow", new=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        response_submit_answer(response=response, question=question, raw="Kazan", new=True)
+    assert Answer.objects.get(response=response, question=question).raw_text == "Moscow"
+    # Other callers keep the replacing behaviour.
+    response_submit_answer(response=response, question=question, raw="Kazan")
+    assert Answer.objects.get(response=response, question=question).raw_text == "Kazan"
+
+
+def test_activity_is_recorded_at_most_every_half_minute_on_plain_turns(response):
+    ctx = _open(response.pk)
+    long_ago = timezone.now() - timedelta(minutes=10)
+    ChatSession.objects.filter(pk=ctx.session_id).update(last_activity_at=long_ago)
+    services.chat_candidate_message(ctx=ctx, client_id="a1", text="Moscow")
+    touched = ChatSession.objects.get(pk=ctx.session_id).last_activity_at
+    assert touched > long_ago
+    services.chat_candidate_message(ctx=ctx, client_id="a2", text="5")
+    assert ChatSession.objects.get(pk=ctx.session_id).last_activity_at == touched
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_resend_racing_its_original_is_acknowledged_as_a_duplicate(vacancy):
+    """The duplicate check rides on the lock query, whose snapshot predates the wait for the lock; the
+    resend that waited must still be answered as a duplicate, not fail and not write twice."""
+    require_services(redis=False)
+    response = ResponseFactory(vacancy=vacancy)
+    ctx = _open(response.pk)
+    holding, released = threading.Event(), threading.Event()
+    result = {}
+
+    def original():
+        try:
+            with transaction.atomic():
+                session = ChatSession.objects.select_for_update().get(pk=ctx.session_id)
+                holding.set()
+                released.wait(5)
+                ChatMessage.objects.create(session=session, sender="candidate", text="Moscow", client_id="same")
+        finally:
+            connection.close()
+
+    def resend():
+        try:
+            holding.wait(5)
+            result["turn"] = services.chat_candidate_message(ctx=ctx, client_id="same", text="Moscow")
+        except Exception as error:  # surfaced by the assertion below
+            result["error"] = error
+        finally:
+            connection.close()
+
+    first, second = threading.Thread(target=original), threading.Thread(target=resend)
+    first.start()
+    second.start()
+    holding.wait(5)
+    # Let the resend's lock query start (and wait) before the original commits.
+    deadline = timezone.now() + timedelta(seconds=5)
+    while timezone.now() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            if cursor.fetchone()[0]:
+                break
+    released.set()
+    first.join(10)
+    second.join(10)
+    assert "error" not in result, result.get("error")
+    assert result["turn"].duplicate
+    assert ChatMessage.objects.filter(session_id=ctx.session_id, client_id="same").count() == 1
+    assert not Answer.objects.filter(response=response).exists()
