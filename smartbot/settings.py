@@ -108,6 +108,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+if TESTING and REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    # Parallel test processes each get their own Redis database: a test's cache.clear()
+    # flushes a whole database, which must not wipe another process's queues and counters.
+    from urllib.parse import urlsplit, urlunsplit
+
+    _url = urlsplit(REDIS_URL)
+    _base_db = int(_url.path.strip("/") or 0)
+    _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    REDIS_URL = urlunsplit(_url._replace(path=f"/{(_base_db + 1 + _worker) % 16}"))
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
