@@ -84,7 +84,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--processes", "-p", type=int, default=os.cpu_count() or 1, help="daphne processes")
     parser.add_argument("--clients", type=int, default=2, help="load-generator processes")
     parser.add_argument("--port", type=int, default=9000, help="first port of the chat servers (echo: +100)")
-    parser.add_argument("--asgi-threads", type=int, default=int(os.environ.get("ASGI_THREADS", "16")))
+    # 4 threads per process measured best on 2 cores (2: fewer DB round trips in flight; 8-16: GIL hand-offs).
+    parser.add_argument("--asgi-threads", type=int, default=int(os.environ.get("ASGI_THREADS", "4")))
+    parser.add_argument(
+        "--ws-connect-timeout", type=float, default=20.0,
+        help="daphne --websocket_connect_timeout, seconds (daphne's default 5: a handshake queued longer is refused)",
+    )  # fmt: skip
     parser.add_argument("--phases", default="think,closed,echo", help="comma-separated subset of think,closed,echo")
     parser.add_argument(
         "--database-url",
@@ -340,8 +345,8 @@ def run_clients(jobs: list[dict]) -> dict:
 class ServerSet:
     """``count`` daphne processes serving ``app`` on consecutive loopback ports; RSS sampled while they run."""
 
-    def __init__(self, *, app: str, count: int, first_port: int, env: dict, name: str):
-        self.app, self.env, self.name = app, env, name
+    def __init__(self, *, app: str, count: int, first_port: int, env: dict, name: str, flags: tuple = ()):
+        self.app, self.env, self.name, self.flags = app, env, name, list(flags)
         self.ports = [first_port + i for i in range(count)]
         self.processes: list[subprocess.Popen] = []
         self.peak_rss: dict[int, int] = {}
@@ -355,7 +360,7 @@ class ServerSet:
             log = (LOG_DIR / f"{self.name}-{port}.log").open("wb")  # one run per log
             self.processes.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), self.app],
+                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *self.flags, self.app],
                     cwd=BASE_DIR,
                     env=self.env,
                     stdout=log,
@@ -675,6 +680,7 @@ def main(argv=None) -> int:
         "candidates": args.candidates, "think_s": list(args.think), "ramp_s": args.ramp,
         "closed_concurrency": args.closed_concurrency, "duration_s": args.duration, "processes": args.processes,
         "clients": args.clients, "asgi_threads": args.asgi_threads, "phases": args.phases,
+        "ws_connect_timeout_s": args.ws_connect_timeout,
     }  # fmt: skip
     prepare_database(args)
     setup_django(args)
@@ -687,10 +693,11 @@ def main(argv=None) -> int:
         k: v for k, v in settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).items() if k != "hosts"
     }
     env = server_env(args)
+    flags = ("--websocket_connect_timeout", str(args.ws_connect_timeout))
 
     if "think" in args.phases or "closed" in args.phases:
         servers = ServerSet(app="smartbot.asgi:application", count=args.processes, first_port=args.port, env=env,
-                            name="chat").start()  # fmt: skip
+                            name="chat", flags=flags).start()  # fmt: skip
         try:
             if "think" in args.phases:
                 chats = seed(responses=args.candidates, label="think")
@@ -731,7 +738,7 @@ def main(argv=None) -> int:
 
     if "echo" in args.phases:
         echo = ServerSet(app="bench.echo_asgi:application", count=args.processes, first_port=args.port + 100,
-                         env=env, name="echo").start()  # fmt: skip
+                         env=env, name="echo", flags=flags).start()  # fmt: skip
         try:
             jobs = [
                 {"phase": "echo", "ports": echo.ports, "concurrency": max(1, args.closed_concurrency // args.clients),

@@ -203,9 +203,10 @@ def chat_open(*, response: Response, connect: bool = False) -> tuple[ChatContext
     """
     ctx = chat_context(response=response)
     with transaction.atomic(), translation.override(ctx.language):
-        # A reconnect (the common case) finds and locks the session in one query, reading the response's
-        # status fresh in the same statement; only the first open creates it.
-        session = _locked_session(response_id=response.pk)
+        # A reconnect finds and locks the session in one query, reading the response's status fresh in the same
+        # statement. A new response has no session yet (its status changes in the transaction that creates
+        # one), so the first open skips that lookup and creates it.
+        session = None if response.status == Response.Status.NEW else _locked_session(response_id=response.pk)
         created = False
         if session is None:
             try:

@@ -98,7 +98,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A health check is a hidden ``SELECT 1`` round trip at the first query of every request and of every
+    # chat frame's database call; switch off (DB_CONN_HEALTH_CHECKS=0) only where PostgreSQL never restarts.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (daphne, celery) share the demo database file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

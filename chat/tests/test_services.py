@@ -41,6 +41,21 @@ def test_an_answer_turn_costs_a_handful_of_queries(response, django_assert_max_n
     assert reply.pk > own.pk and turn.messages[0].pk == reply.pk
 
 
+def test_a_first_open_greets_and_asks_in_one_insert(response, django_assert_max_num_queries):
+    response = Response.objects.select_related("vacancy", "candidate").get(pk=response.pk)
+    # questions, BEGIN, session INSERT (in a savepoint), lock, start the chat (savepoint, lock, UPDATE, history),
+    # INSERT greeting + first question, sockets UPDATE, COMMIT
+    with django_assert_max_num_queries(14):
+        ctx, snapshot = services.chat_open(response=response, connect=True)
+    assert [m.sender for m in snapshot.messages] == ["bot", "bot"] and all(m.pk for m in snapshot.messages)
+    assert snapshot.question == ctx.questions[0]
+    assert list(ChatMessage.objects.filter(session_id=ctx.session_id).values_list("pk", flat=True)) == [
+        m.pk for m in snapshot.messages
+    ]
+    response.refresh_from_db()
+    assert response.status == Response.Status.IN_CHAT
+
+
 def test_a_reconnect_costs_a_handful_of_queries(response, django_assert_max_num_queries):
     ctx = _open(response.pk)
     services.chat_candidate_message(ctx=ctx, client_id="a1", text="Moscow")
