@@ -277,18 +277,21 @@ def chat_disconnect(*, session_id: int) -> int:
     return ChatSession.objects.filter(pk=session_id).values_list("candidate_sockets", flat=True).first() or 0
 
 
-def _locking():
-    return ChatSession.objects.select_for_update(of=("self",)).select_related("response", "taken_over_by")
+def _locking(*, recruiter: bool = True):
+    # The candidate's turns skip the recruiter's row (a join and a whole user): it is loaded, with one query,
+    # only while a recruiter leads the chat.
+    related = ("response", "taken_over_by") if recruiter else ("response",)
+    return ChatSession.objects.select_for_update(of=("self",)).select_related(*related)
 
 
 def _locked_session(*, response_id: int) -> ChatSession | None:
     return _locking().filter(response_id=response_id).first()
 
 
-def _lock(ctx: ChatContext, client_id: str = "") -> ChatSession:
+def _lock(ctx: ChatContext, client_id: str = "", *, recruiter: bool = True) -> ChatSession:
     """Lock the chat's session row; with ``client_id``, the same query tells (``known_id``) whether that id
     already made a message of this chat."""
-    sessions = _locking()
+    sessions = _locking(recruiter=recruiter)
     if client_id:
         sessions = sessions.annotate(
             known_id=Subquery(
@@ -341,7 +344,7 @@ def _candidate_turn(
     *, ctx: ChatContext, client_id: str, text: str, choices: list[str] | None, question_id: int | None
 ) -> Turn:
     with transaction.atomic(), translation.override(ctx.language):
-        session = _lock(ctx, client_id)
+        session = _lock(ctx, client_id, recruiter=False)
         known = _known(session, client_id)
         if known is not None:
             return _duplicate(ctx, session, known)
