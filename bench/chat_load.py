@@ -87,7 +87,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     # 4 threads per process measured best on 2 cores (2: fewer DB round trips in flight; 8-16: GIL hand-offs).
     parser.add_argument("--asgi-threads", type=int, default=int(os.environ.get("ASGI_THREADS", "4")))
     parser.add_argument(
-        "--ws-connect-timeout", type=float, default=20.0,
+        "--ws-connect-timeout", type=int, default=20,
         help="daphne --websocket_connect_timeout, seconds (daphne's default 5: a handshake queued longer is refused)",
     )  # fmt: skip
     parser.add_argument("--phases", default="think,closed,echo", help="comma-separated subset of think,closed,echo")
