@@ -1,5 +1,7 @@
 """Helpers of the chat tests: WebSocket clients for candidates and recruiters through the real ASGI stack."""
 
+import asyncio
+import contextlib
 import uuid
 
 import pytest
@@ -36,6 +38,10 @@ def session_cookie(client, user) -> bytes:
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
+# Sockets opened by the current test, closed after it (see ``_close_sockets``).
+_open_sockets: list = []
+
+
 class Socket:
     """A WebsocketCommunicator with the protocol's helpers."""
 
@@ -43,6 +49,7 @@ class Socket:
         self.comm = WebsocketCommunicator(app, path, headers=[ORIGIN] if headers is None else headers)
         self.counter = 0
         self.prefix = uuid.uuid4().hex[:8]
+        _open_sockets.append(self)
 
     async def connect(self):
         return await self.comm.connect()
@@ -89,6 +96,20 @@ class Socket:
 
     async def close(self):
         await self.comm.disconnect()
+
+
+@pytest.fixture(autouse=True)
+async def _close_sockets():
+    """Disconnect every socket a test left open, on the test's own event loop.
+
+    A consumer left running is otherwise cancelled while the loop is torn down,
+    with its channel-layer and database calls half done (seen hanging once in CI).
+    """
+    yield
+    while _open_sockets:
+        socket = _open_sockets.pop()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(socket.comm.disconnect(), timeout=5)
 
 
 @pytest.fixture
