@@ -90,6 +90,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--ws-connect-timeout", type=int, default=20,
         help="daphne --websocket_connect_timeout, seconds (daphne's default 5: a handshake queued longer is refused)",
     )  # fmt: skip
+    parser.add_argument(
+        "--switch-interval", type=float, default=0.0,
+        help="run daphne with sys.setswitchinterval(SECONDS) (0: Python's default, 0.005)",
+    )  # fmt: skip
     parser.add_argument("--phases", default="think,closed,echo", help="comma-separated subset of think,closed,echo")
     parser.add_argument(
         "--database-url",
@@ -345,8 +349,16 @@ def run_clients(jobs: list[dict]) -> dict:
 class ServerSet:
     """``count`` daphne processes serving ``app`` on consecutive loopback ports; RSS sampled while they run."""
 
-    def __init__(self, *, app: str, count: int, first_port: int, env: dict, name: str, flags: tuple = ()):
+    def __init__(
+        self, *, app: str, count: int, first_port: int, env: dict, name: str, flags: tuple = (), switch_interval=0.0
+    ):
         self.app, self.env, self.name, self.flags = app, env, name, list(flags)
+        self.launcher = [sys.executable, "-m", "daphne"]
+        if switch_interval:
+            code = (
+                f"import sys; sys.setswitchinterval({switch_interval!r}); from daphne.cli import CommandLineInterface; "
+            )
+            self.launcher = [sys.executable, "-c", code + "CommandLineInterface.entrypoint()"]
         self.ports = [first_port + i for i in range(count)]
         self.processes: list[subprocess.Popen] = []
         self.peak_rss: dict[int, int] = {}
@@ -360,7 +372,7 @@ class ServerSet:
             log = (LOG_DIR / f"{self.name}-{port}.log").open("wb")  # one run per log
             self.processes.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *self.flags, self.app],
+                    [*self.launcher, "-b", "127.0.0.1", "-p", str(port), *self.flags, self.app],
                     cwd=BASE_DIR,
                     env=self.env,
                     stdout=log,
@@ -680,7 +692,7 @@ def main(argv=None) -> int:
         "candidates": args.candidates, "think_s": list(args.think), "ramp_s": args.ramp,
         "closed_concurrency": args.closed_concurrency, "duration_s": args.duration, "processes": args.processes,
         "clients": args.clients, "asgi_threads": args.asgi_threads, "phases": args.phases,
-        "ws_connect_timeout_s": args.ws_connect_timeout,
+        "ws_connect_timeout_s": args.ws_connect_timeout, "switch_interval_s": args.switch_interval or None,
     }  # fmt: skip
     prepare_database(args)
     setup_django(args)
@@ -697,7 +709,7 @@ def main(argv=None) -> int:
 
     if "think" in args.phases or "closed" in args.phases:
         servers = ServerSet(app="smartbot.asgi:application", count=args.processes, first_port=args.port, env=env,
-                            name="chat", flags=flags).start()  # fmt: skip
+                            name="chat", flags=flags, switch_interval=args.switch_interval).start()  # fmt: skip
         try:
             if "think" in args.phases:
                 chats = seed(responses=args.candidates, label="think")
@@ -738,7 +750,7 @@ def main(argv=None) -> int:
 
     if "echo" in args.phases:
         echo = ServerSet(app="bench.echo_asgi:application", count=args.processes, first_port=args.port + 100,
-                         env=env, name="echo", flags=flags).start()  # fmt: skip
+                         env=env, name="echo", flags=flags, switch_interval=args.switch_interval).start()  # fmt: skip
         try:
             jobs = [
                 {"phase": "echo", "ports": echo.ports, "concurrency": max(1, args.closed_concurrency // args.clients),
