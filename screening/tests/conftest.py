@@ -15,13 +15,6 @@ from vacancies.tests.factories import VacancyFactory, full_script
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The personas' passwords are hashed with PBKDF2 (about a second each on a busy machine);
-    # these tests are not about hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _clean_cache():
     # Suggestions are cached; a test must not see another test's cache.
     cache.clear()
