@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -230,6 +231,8 @@ class QuestionSuggestionAdmin(CompanyScopedModelAdmin):
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(CompanyScopedModelAdmin):
     company_field = "company"
+    # A URL typed without a scheme means https (Django 6's default, asked for explicitly now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("url", "company", "events", "is_active", "created_at")
     list_filter = ("is_active", related_only("company"))
     search_fields = ("url", "company__name")
