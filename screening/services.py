@@ -322,6 +322,46 @@ def _llm_call(*, company, purpose: str, messages: list[dict], schema: dict, sche
     return completion, cost
 
 
+class _InvalidTwice(Exception):
+    """The model's reply was invalid, and so was its one repair."""
+
+    def __init__(self, first: str, second: str):
+        self.message = _("The model's answer was invalid twice (%(first)s; then %(second)s).") % {
+            "first": first,
+            "second": second,
+        }
+        super().__init__(self.message)
+
+
+def _llm_call_validated(
+    *, company, purpose: str, messages: list[dict], schema: dict, schema_name: str, parse, account=None
+):
+    """Call the LLM and return ``parse(reply)``; an invalid reply gets one repair attempt.
+
+    Unvalidated output never leaves this function: raises ``_InvalidTwice`` when
+    the repair is invalid too, ``llm.LLMError`` when the provider fails.
+    ``account(completion, cost)`` is told of every call.
+    """
+
+    def call(conversation):
+        completion, cost = _llm_call(
+            company=company, purpose=purpose, messages=conversation, schema=schema, schema_name=schema_name
+        )
+        if account is not None:
+            account(completion, cost)
+        return completion
+
+    completion = call(messages)
+    try:
+        return parse(completion.content)
+    except ai.InvalidOutput as first:
+        completion = call(ai.repair_messages(messages, reply=completion.content, reason=first.reason))
+        try:
+            return parse(completion.content)
+        except ai.InvalidOutput as second:
+            raise _InvalidTwice(first.reason, second.reason)
+
+
 def _evaluation_input(response: Response) -> tuple[ai.EvaluationInput, ai.Identity]:
     vacancy = response.vacancy
     answers = tuple(
@@ -464,30 +504,18 @@ def evaluation_run(*, response_id: int, force: bool = False, last_attempt: bool 
         evaluation.latency_ms += completion.latency_ms
         evaluation.cost += cost
 
-    messages = ai.build_messages(data)
     try:
-        completion, cost = _llm_call(
-            company=company, purpose=purpose, messages=messages, schema=ai.EVALUATION_SCHEMA, schema_name="evaluation"
+        result = _llm_call_validated(
+            company=company,
+            purpose=purpose,
+            messages=ai.build_messages(data),
+            schema=ai.EVALUATION_SCHEMA,
+            schema_name="evaluation",
+            parse=lambda content: ai.parse_evaluation(content, requirements=data.requirements),
+            account=account,
         )
-        account(completion, cost)
-        try:
-            result = ai.parse_evaluation(completion.content, requirements=data.requirements)
-        except ai.InvalidOutput as first:
-            repair = ai.repair_messages(messages, reply=completion.content, reason=first.reason)
-            completion, cost = _llm_call(
-                company=company, purpose=purpose, messages=repair, schema=ai.EVALUATION_SCHEMA, schema_name="evaluation"
-            )
-            account(completion, cost)
-            try:
-                result = ai.parse_evaluation(completion.content, requirements=data.requirements)
-            except ai.InvalidOutput as second:
-                return _evaluation_save(
-                    evaluation,
-                    status=Evaluation.Status.FAILED,
-                    error=_("The model's answer was invalid twice (%(first)s; then %(second)s).")
-                    % {"first": first.reason, "second": second.reason},
-                    **_EMPTY_RESULT,
-                )
+    except _InvalidTwice as invalid:
+        return _evaluation_save(evaluation, status=Evaluation.Status.FAILED, error=invalid.message, **_EMPTY_RESULT)
     except llm.LLMError as exc:
         if exc.retryable and not last_attempt:
             _evaluation_save(
@@ -668,34 +696,18 @@ def suggestion_run(*, suggestion_id: int, last_attempt: bool = True) -> Question
             language=vacancy.language,
         )
         try:
-            completion, _cost = _llm_call(
+            items = _llm_call_validated(
                 company=company,
                 purpose=purpose,
                 messages=messages,
                 schema=ai.SUGGESTION_SCHEMA,
                 schema_name="questions",
+                parse=lambda content: ai.parse_suggestions(content, count=suggestion.count),
             )
-            try:
-                items = ai.parse_suggestions(completion.content, count=suggestion.count)
-            except ai.InvalidOutput as first:
-                repair = ai.repair_messages(messages, reply=completion.content, reason=first.reason)
-                completion, _cost = _llm_call(
-                    company=company,
-                    purpose=purpose,
-                    messages=repair,
-                    schema=ai.SUGGESTION_SCHEMA,
-                    schema_name="questions",
-                )
-                try:
-                    items = ai.parse_suggestions(completion.content, count=suggestion.count)
-                except ai.InvalidOutput as second:
-                    return _suggestion_save(
-                        suggestion,
-                        status=QuestionSuggestion.Status.FAILED,
-                        evaluator=evaluator,
-                        error=_("The model's answer was invalid twice (%(first)s; then %(second)s).")
-                        % {"first": first.reason, "second": second.reason},
-                    )
+        except _InvalidTwice as invalid:
+            return _suggestion_save(
+                suggestion, status=QuestionSuggestion.Status.FAILED, evaluator=evaluator, error=invalid.message
+            )
         except llm.LLMError as exc:
             if exc.retryable and not last_attempt:
                 raise
