@@ -145,15 +145,16 @@ def response_event_emit(*, response_id: int, event: str) -> list[WebhookDelivery
     """
     if event not in EVENTS:
         raise ValueError(f"Unknown webhook event {event!r}")
-    response = Response.objects.select_related("vacancy", "candidate").filter(pk=response_id).first()
-    if response is None:
-        return []
+    # Most companies have no endpoints: find that out in one query before loading the response.
     endpoints = [
         endpoint
-        for endpoint in WebhookEndpoint.objects.filter(company_id=response.vacancy.company_id, is_active=True)
+        for endpoint in WebhookEndpoint.objects.filter(company__vacancies__responses__id=response_id, is_active=True)
         if event in (endpoint.events or [])
     ]
     if not endpoints:
+        return []
+    response = Response.objects.select_related("vacancy", "candidate").filter(pk=response_id).first()
+    if response is None:
         return []
     data = response_event_payload(response=response)
     created_at = timezone.now().isoformat()
