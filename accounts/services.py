@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .models import Company, Invitation, Role, User, _invitation_expiry
+from .slugs import slug_unique
 
 logger = logging.getLogger(__name__)
 
@@ -27,12 +28,7 @@ class InvitationUnusable(Exception):
 def company_unique_slug(*, name: str) -> str:
     """A free company slug made from ``name``: ``acme``, then ``acme-2``, ``acme-3``..."""
     base = slugify(name)[: SLUG_MAX_LENGTH - 6].strip("-") or "company"
-    taken = set(Company.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return slug_unique(base=base, taken=Company.objects.all())
 
 
 def _ensure_email_free(email: str, *, field: str | None = "email") -> None:

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import Company
+from accounts.slugs import slug_unique
 
 from .models import ScreeningQuestion, Vacancy
 from .rules import clean_options, parse_decimal, yes_no_value
@@ -52,16 +53,7 @@ def vacancy_slug_for(*, company: Company, title: str, exclude_pk: int | None = N
     """A slug from the title that no other vacancy of the company uses ("python-dev", "python-dev-2", ...)."""
     base = slugify(_transliterate(title)).replace("-", " ").split()
     base = "-".join(base)[:200].strip("-") or "vacancy"
-    taken = set(
-        Vacancy.objects.filter(company=company, slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return slug_unique(base=base, taken=Vacancy.objects.filter(company=company).exclude(pk=exclude_pk))
 
 
 def question_normalise(item: Mapping) -> dict:
