@@ -221,7 +221,7 @@ def evaluation_request(*, response: Response, force: bool = False) -> None:
     from . import tasks
 
     if not response.is_screening_finished:
-        raise ValidationError(_("The screening is not finished yet: there is nothing to evaluate."))
+        raise ValidationError(_("The screening is not finished yet: there is nothing to evaluate."), code="conflict")
     with transaction.atomic():
         evaluation, created = Evaluation.objects.get_or_create(
             response=response, prompt_version=ai.PROMPT_VERSION, defaults={"status": Evaluation.Status.PENDING}

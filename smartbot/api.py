@@ -54,7 +54,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         codes = {error.code for error in getattr(exc, "error_list", [])}
         if codes == {"conflict"}:
-            # The request is fine but the current state forbids it (e.g. removing an answered question).
+            # Services mark refusals caused by the current state (publish an open vacancy, remove an
+            # answered question...) with code="conflict": the request was fine, the state forbids it.
             exc = Conflict(" ".join(exc.messages))
         else:
             exc = exceptions.ValidationError(as_serializer_error(exc))

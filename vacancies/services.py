@@ -193,7 +193,7 @@ def vacancy_publish(*, vacancy: Vacancy) -> Vacancy:
     """Open a draft or closed vacancy to candidates (its public link starts working)."""
     locked = _locked(vacancy)
     if locked.status == Vacancy.Status.OPEN:
-        raise ValidationError(_("This vacancy is already open."))
+        raise ValidationError(_("This vacancy is already open."), code="conflict")
     locked.status = Vacancy.Status.OPEN
     locked.published_at = timezone.now()
     locked.save(update_fields=["status", "published_at", "updated_at"])
@@ -206,7 +206,7 @@ def vacancy_close(*, vacancy: Vacancy) -> Vacancy:
     """Stop accepting candidates; responses already in are kept."""
     locked = _locked(vacancy)
     if locked.status != Vacancy.Status.OPEN:
-        raise ValidationError(_("Only an open vacancy can be closed."))
+        raise ValidationError(_("Only an open vacancy can be closed."), code="conflict")
     locked.status = Vacancy.Status.CLOSED
     locked.save(update_fields=["status", "updated_at"])
     vacancy.status = locked.status
@@ -218,5 +218,7 @@ def vacancy_delete(*, vacancy: Vacancy) -> None:
     """Delete a vacancy nobody has applied to; one with responses must be closed instead."""
     locked = _locked(vacancy)
     if locked.responses.exists():
-        raise ValidationError(_("Candidates have applied to this vacancy: close it instead of deleting it."))
+        raise ValidationError(
+            _("Candidates have applied to this vacancy: close it instead of deleting it."), code="conflict"
+        )
     locked.delete()

@@ -11,7 +11,7 @@ from rest_framework.response import Response as APIResponse
 from screening import services, webhooks
 from screening.models import Response, WebhookDelivery, WebhookEndpoint
 from screening.selectors import RESPONSE_SORTS, response_get_for_page, response_get_for_user, response_list
-from smartbot.api import Conflict, DetailSerializer, accepted
+from smartbot.api import DetailSerializer, accepted
 
 from .serializers import (
     NoteSerializer,
@@ -148,8 +148,6 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="evaluate", filter_backends=[])
     def reevaluate(self, request, pk=None):
         response = self.get_object()
-        if not response.is_screening_finished:
-            raise Conflict(_("The screening is not finished yet: there is nothing to evaluate."))
         services.evaluation_request(response=response, force=True)
         return accepted(_("The evaluation is queued."))
 

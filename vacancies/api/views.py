@@ -1,6 +1,5 @@
 """Vacancies API: CRUD, publish, close, and the screening questions. Thin doors into vacancies.services."""
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -8,16 +7,11 @@ from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from smartbot.api import Conflict
 from vacancies import services
 from vacancies.models import ScreeningQuestion, Vacancy
 from vacancies.selectors import vacancy_get_for_user, vacancy_list
 
 from .serializers import QUESTION_DEFAULTS, QuestionSerializer, VacancySerializer
-
-
-def _conflict(error: ValidationError) -> Conflict:
-    return Conflict(" ".join(error.messages))
 
 
 def _script(vacancy: Vacancy) -> list[dict]:
@@ -77,29 +71,20 @@ class VacancyViewSet(viewsets.ModelViewSet):
         self._save(serializer, serializer.instance)
 
     def perform_destroy(self, instance):
-        try:
-            services.vacancy_delete(vacancy=instance)
-        except ValidationError as error:
-            raise _conflict(error)
+        services.vacancy_delete(vacancy=instance)
 
     @extend_schema(request=None, responses=VacancySerializer, summary="Open the vacancy to candidates")
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         vacancy = self.get_object()
-        try:
-            services.vacancy_publish(vacancy=vacancy)
-        except ValidationError as error:
-            raise _conflict(error)
+        services.vacancy_publish(vacancy=vacancy)
         return Response(self.get_serializer(self._reload(vacancy)).data)
 
     @extend_schema(request=None, responses=VacancySerializer, summary="Stop accepting candidates")
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         vacancy = self.get_object()
-        try:
-            services.vacancy_close(vacancy=vacancy)
-        except ValidationError as error:
-            raise _conflict(error)
+        services.vacancy_close(vacancy=vacancy)
         return Response(self.get_serializer(self._reload(vacancy)).data)
 
 
