@@ -1,7 +1,7 @@
 """A bare echo consumer on the chat's own stack: the floor the chat benchmark is compared with.
 
-Same server (daphne), same Channels version, same middleware as
-``smartbot.asgi`` (origin validation and session authentication), same JSON
+Same server (daphne), same Channels version, same middleware as the
+candidate's route in ``smartbot.asgi`` (origin validation), same JSON
 consumer base class and the same ``dispatch`` shortcut as the chat consumers;
 it only sends every frame back. Routed here, in the benchmark, and nowhere in
 the product. Serve it with
@@ -15,7 +15,6 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartbot.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.consumer import get_handler_name  # noqa: E402
 from channels.generic.websocket import AsyncJsonWebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -37,8 +36,6 @@ class EchoConsumer(AsyncJsonWebsocketConsumer):
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter([re_path(r"^ws/echo/$", EchoConsumer.as_asgi())]))
-        ),
+        "websocket": AllowedHostsOriginValidator(URLRouter([re_path(r"^ws/echo/$", EchoConsumer.as_asgi())])),
     }
 )

@@ -175,12 +175,13 @@ class CandidateChatConsumer(_ChatSocket):
         await self._join(response_group(self.response_id))
         await self.accept()
         await self.send_json(self._hello(snapshot))
-        await live.send_frames(
-            self.channel_layer,
-            response_id=self.response_id,
-            frames=[f.frame("presence", candidate_online=True)],
-            staff_only=True,
-        )
+        if snapshot.watchers:
+            await live.send_frames(
+                self.channel_layer,
+                response_id=self.response_id,
+                frames=[f.frame("presence", candidate_online=True)],
+                staff_only=True,
+            )
 
     @staticmethod
     def _open(token):
@@ -203,8 +204,8 @@ class CandidateChatConsumer(_ChatSocket):
     async def disconnect(self, code):
         if self.ctx is None:
             return
-        remaining = await _db(services.chat_disconnect)(session_id=self.ctx.session_id)
-        if remaining == 0:
+        remaining, watchers = await _db(services.chat_disconnect)(session_id=self.ctx.session_id)
+        if remaining == 0 and watchers:
             await live.send_frames(
                 self.channel_layer,
                 response_id=self.response_id,
@@ -255,7 +256,7 @@ class CandidateChatConsumer(_ChatSocket):
                 staff_only=False,
                 origin=self.channel_name,
             )
-        else:
+        elif turn.watchers:  # nobody watching: no channel-layer round trip at all
             await live.send_frames(
                 self.channel_layer,
                 response_id=self.response_id,
@@ -293,14 +294,17 @@ class RecruiterChatConsumer(_ChatSocket):
     async def connect(self):
         self.user = self.scope.get("user")
         response_id = int(self.scope["url_route"]["kwargs"]["response_id"])
-        opened = await _db(self._open)(self.user, response_id)
-        if opened is None:
+        response = await _db(selectors.response_get_for_member)(user=self.user, response_id=response_id)
+        if response is None:
             await self.close(code=f.CLOSE_FORBIDDEN)
             return
-        self.ctx, snapshot = opened
+        self.response_id = response.pk
         self.language = translation.get_language() or "en"
-        self.response_id = self.ctx.response_id
+        # Join first, then count this socket as a watcher and read the chat: a candidate's turn either sees
+        # the count (and fans out to the groups joined) or committed before the read (and is in the snapshot).
         await self._join(response_group(self.response_id), live.staff_group(self.response_id))
+        self.ctx, snapshot = await _db(services.chat_snapshot)(response=response, watch=True)
+        self.watching = True
         await self.accept()
         await self.send_json(
             f.frame(
@@ -381,7 +385,11 @@ class RecruiterChatConsumer(_ChatSocket):
 
     async def disconnect(self, code):
         """A recruiter who leaves while leading the chat hands it back, so the candidate is never stuck."""
-        if self.ctx is None or not self.ctx.session_id or not getattr(self.user, "can_edit", False):
+        if self.ctx is None or not self.ctx.session_id:
+            return
+        if getattr(self, "watching", False):
+            await _db(services.chat_unwatch)(session_id=self.ctx.session_id)
+        if not getattr(self.user, "can_edit", False):
             return
         try:
             turn = await _db(self._leave)()

@@ -27,6 +27,10 @@ class ChatSession(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # Open candidate sockets, counted on connect and disconnect (several tabs count several).
     candidate_sockets = models.PositiveSmallIntegerField(default=0)
+    # Open recruiter sockets watching the chat. The candidate's turns read it with the row they lock and skip the
+    # recruiters' fan-out (a channel-layer round trip) while it is 0; a count left by a crashed process only costs
+    # a fan-out to an empty group.
+    watchers = models.PositiveSmallIntegerField(default=0)
 
     # A count left behind by a crashed server process stops meaning "live" after this long without activity.
     LIVE_WINDOW = timedelta(minutes=30)

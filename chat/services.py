@@ -14,10 +14,10 @@ a connection so no turn reloads the script.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from screening import scoring
 from screening.models import Answer, Response
 from screening.services import response_finish, response_start_chat, response_submit_answer
+from smartbot import sql
 from vacancies.models import ScreeningQuestion, Vacancy
 
 from . import selectors
@@ -54,6 +55,9 @@ class ChatContext:
     vacancy: Vacancy
     candidate_first_name: str
     questions: list[ScreeningQuestion]
+    response: Response | None = None
+    # When this connection last wrote the session's ``last_activity_at`` (see ``ACTIVITY_RESOLUTION``).
+    touched_at: datetime | None = None
 
     @property
     def language(self) -> str:
@@ -72,6 +76,7 @@ class ChatSnapshot:
     question: ScreeningQuestion | None
     recruiter: object | None  # the user who has taken the chat over
     candidate_online: bool
+    watchers: int = 1  # recruiter sockets watching (a candidate's presence is fanned out to them)
 
 
 @dataclass
@@ -87,6 +92,8 @@ class Turn:
     question: ScreeningQuestion | None = None
     asked: bool = False  # the question was (re)asked in this turn
     recruiter: object | None = None
+    # Recruiter sockets watching the chat when the turn ran: none means no fan-out to them.
+    watchers: int = 1
 
 
 def _state_of(session: ChatSession) -> str:
@@ -108,14 +115,15 @@ def _bot(session: ChatSession, text: str, question: ScreeningQuestion | None = N
     return ChatMessage.objects.create(session=session, sender=ChatMessage.Sender.BOT, text=text, question=question)
 
 
-def _bot_unsaved(session: ChatSession, text: str, question: ScreeningQuestion | None = None) -> ChatMessage:
-    return ChatMessage(session=session, sender=ChatMessage.Sender.BOT, text=text, question=question)
+def _bot_unsaved(session_id: int, text: str, question: ScreeningQuestion | None = None) -> ChatMessage:
+    return ChatMessage(
+        session_id=session_id, sender=ChatMessage.Sender.BOT, text=text, question_id=question.pk if question else None
+    )
 
 
 def _save_all(messages: list[ChatMessage]) -> list[ChatMessage]:
-    """Insert the messages of one turn in one statement, in order (ids are returned on PostgreSQL and SQLite)."""
-    ChatMessage.objects.bulk_create(messages)
-    return messages
+    """Insert the messages of one turn in one statement, in order."""
+    return sql.insert(messages)
 
 
 def _system(session: ChatSession, text: str, author=None) -> ChatMessage:
@@ -127,14 +135,19 @@ def _system(session: ChatSession, text: str, author=None) -> ChatMessage:
 ACTIVITY_RESOLUTION = timedelta(seconds=30)
 
 
-def _touch(session: ChatSession, *, lazy: bool = False, **fields) -> None:
-    now = timezone.now()
-    if lazy and not fields and session.last_activity_at and now - session.last_activity_at < ACTIVITY_RESOLUTION:
-        return
-    fields["last_activity_at"] = now
+def _touch(session: ChatSession, **fields) -> None:
+    fields["last_activity_at"] = timezone.now()
     ChatSession.objects.filter(pk=session.pk).update(**fields)
     for name, value in fields.items():
         setattr(session, name, value)
+
+
+def _touch_lazily(ctx: ChatContext) -> None:
+    """Record activity at most every ACTIVITY_RESOLUTION per connection (other writers only make the row newer)."""
+    now = timezone.now()
+    if ctx.touched_at is None or now - ctx.touched_at >= ACTIVITY_RESOLUTION:
+        sql.update(ChatSession, ctx.session_id, last_activity_at=now)
+        ctx.touched_at = now
 
 
 def _greeting(ctx: ChatContext) -> str:
@@ -168,19 +181,19 @@ def _closing(ctx: ChatContext, response: Response) -> str:
     }
 
 
-def _finish(
-    ctx: ChatContext, session: ChatSession, response: Response, *, before: list[ChatMessage] = ()
-) -> list[ChatMessage]:
+def _finish(ctx: ChatContext, response: Response, *, before: list[ChatMessage] = ()) -> list[ChatMessage]:
     """Score and close the screening; ``before`` (unsaved messages of the same turn) is inserted with the closing.
 
     Returns the new bot messages (not ``before``).
     """
-    finished = response_finish(response=response)
+    finished = response_finish(response=response, questions=ctx.questions)
     response.status = finished.status
     response.score = finished.score
-    closing = _bot_unsaved(session, _closing(ctx, finished))
+    closing = _bot_unsaved(ctx.session_id, _closing(ctx, finished))
     _save_all([*before, closing])
-    _touch(session, state=ChatSession.State.FINISHED, finished_at=timezone.now())
+    now = timezone.now()
+    sql.update(ChatSession, ctx.session_id, state=ChatSession.State.FINISHED, finished_at=now, last_activity_at=now)
+    ctx.touched_at = now
     return [closing]
 
 
@@ -192,6 +205,7 @@ def chat_context(*, response: Response) -> ChatContext:
         vacancy=response.vacancy,
         candidate_first_name=response.candidate.first_name,
         questions=selectors.script_questions(vacancy=response.vacancy),
+        response=response,
     )
 
 
@@ -203,78 +217,100 @@ def chat_open(*, response: Response, connect: bool = False) -> tuple[ChatContext
     """
     ctx = chat_context(response=response)
     with transaction.atomic(), translation.override(ctx.language):
-        # A reconnect finds and locks the session in one query, reading the response's status fresh in the same
-        # statement. A new response has no session yet (its status changes in the transaction that creates
-        # one), so the first open skips that lookup and creates it.
-        session = None if response.status == Response.Status.NEW else _locked_session(response_id=response.pk)
-        created = False
+        session = None
+        if response.status == Response.Status.NEW:
+            # The usual first open: one INSERT creates the session (already counting this socket). It fails
+            # quietly if another tab or a watching recruiter created it first; the row is then read below.
+            new = ChatSession(response=response, candidate_sockets=1 if connect else 0)
+            if sql.insert_if_new(new):
+                session, messages = new, []
         if session is None:
-            try:
-                with transaction.atomic():
-                    ChatSession.objects.create(response=response)
-                created = True
-            except IntegrityError:  # another tab opened it first
-                created = False
             session = _locked_session(response_id=response.pk)
+            if session is None:  # a response that did not start as new (an import) and has no session yet
+                sql.insert_if_new(ChatSession(response=response))
+                session = _locked_session(response_id=response.pk)
+            messages = list(session.messages.select_related("author"))
+            if connect:
+                # The row is locked: the count read with it is current.
+                _touch(session, candidate_sockets=session.candidate_sockets + 1)
         ctx.session_id = session.pk
         response.status = session.response.status
-        messages = None
-        if created and not response.is_screening_finished:
+        question = None
+        if response.status == Response.Status.NEW or (not messages and not response.is_screening_finished):
+            # Nobody has opened the chat yet (the session lock makes this true for one opener only). A recruiter
+            # watching before the candidate came may have made the session row, so its existence says nothing.
             response_start_chat(response=response)
-            greeting = [_bot_unsaved(session, _greeting(ctx))]
+            greeting = [_bot_unsaved(session.pk, _greeting(ctx))]
             if ctx.questions:
-                messages = _save_all([*greeting, _bot_unsaved(session, ctx.questions[0].text, ctx.questions[0])])
+                question = ctx.questions[0]
+                messages = [*messages, *_save_all([*greeting, _bot_unsaved(session.pk, question.text, question)])]
             else:
-                _finish(ctx, session, response, before=greeting)
+                messages = [*messages, *greeting, *_finish(ctx, response, before=greeting)]
+                session.state = ChatSession.State.FINISHED
         elif not session.is_finished and response.is_screening_finished:
             # Finished elsewhere (a recruiter's decision, an import): the chat is read-only from now on.
             _touch(session, state=ChatSession.State.FINISHED, finished_at=timezone.now())
-        if connect:
-            # The row is locked: the count read with it is current.
-            _touch(session, candidate_sockets=session.candidate_sockets + 1)
-        question = None
-        if messages is not None:  # just greeted: nothing answered yet, and these are all the messages
-            question = ctx.questions[0]
-        else:
-            messages = list(session.messages.select_related("author"))
-            if not session.is_finished:
-                question = _current_question(ctx.questions, _answered_ids(response.pk))
+        elif not session.is_finished:
+            question = _current_question(ctx.questions, _answered_ids(response.pk))
+    ctx.touched_at = session.last_activity_at
     snapshot = ChatSnapshot(
         state=_state_of(session),
         messages=messages,
         question=question,
-        recruiter=session.taken_over_by,
+        recruiter=session.taken_over_by if session.taken_over_by_id else None,
         candidate_online=session.candidate_sockets > 0,
+        watchers=session.watchers,
     )
     return ctx, snapshot
 
 
-def chat_snapshot(*, response: Response) -> tuple[ChatContext, ChatSnapshot]:
-    """The chat as a recruiter sees it on connecting; opens nothing and greets no one."""
+def chat_snapshot(*, response: Response, watch: bool = False) -> tuple[ChatContext, ChatSnapshot]:
+    """The chat as a recruiter sees it on connecting; greets no one.
+
+    ``watch`` counts a recruiter socket (``chat_unwatch`` uncounts it), creating
+    the session row if the candidate has not opened the chat yet, so that the
+    candidate's turns know from their first one that someone is watching.
+    """
     ctx = chat_context(response=response)
-    session = ChatSession.objects.select_related("taken_over_by").filter(response=response).first()
+    with transaction.atomic():
+        if watch:
+            counted = ChatSession.objects.filter(response=response).update(watchers=F("watchers") + 1)
+            if not counted and not sql.insert_if_new(ChatSession(response=response, watchers=1)):
+                ChatSession.objects.filter(response=response).update(watchers=F("watchers") + 1)  # made meanwhile
+        session = ChatSession.objects.select_related("taken_over_by").filter(response=response).first()
     if session is None:
         state = STATE_FINISHED if response.is_screening_finished else STATE_ACTIVE
         return ctx, ChatSnapshot(state=state, messages=[], question=None, recruiter=None, candidate_online=False)
     ctx.session_id = session.pk
+    messages = list(session.messages.select_related("author"))
     question = None
-    if not session.is_finished:
+    if messages and not session.is_finished:
         question = _current_question(ctx.questions, _answered_ids(response.pk))
     return ctx, ChatSnapshot(
         state=_state_of(session),
-        messages=list(session.messages.select_related("author")),
+        messages=messages,
         question=question,
         recruiter=session.taken_over_by,
         candidate_online=session.is_live,
     )
 
 
-def chat_disconnect(*, session_id: int) -> int:
-    """Uncount a candidate socket; returns how many are still open."""
-    ChatSession.objects.filter(pk=session_id).update(
-        candidate_sockets=Greatest(F("candidate_sockets") - 1, 0), last_activity_at=timezone.now()
-    )
-    return ChatSession.objects.filter(pk=session_id).values_list("candidate_sockets", flat=True).first() or 0
+def chat_unwatch(*, session_id: int) -> None:
+    """Uncount a recruiter socket (see ``chat_snapshot(watch=True)``)."""
+    ChatSession.objects.filter(pk=session_id).update(watchers=Greatest(F("watchers") - 1, 0))
+
+
+def chat_disconnect(*, session_id: int) -> tuple[int, int]:
+    """Uncount a candidate socket; returns the candidate sockets still open and the recruiters watching."""
+    table = ChatSession._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET candidate_sockets = CASE WHEN candidate_sockets > 0 THEN candidate_sockets - 1 "  # noqa: S608
+            f"ELSE 0 END, last_activity_at = %s WHERE id = %s RETURNING candidate_sockets, watchers",
+            [ChatSession._meta.get_field("last_activity_at").get_db_prep_save(timezone.now(), connection), session_id],
+        )
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, 0)
 
 
 def _locking(*, recruiter: bool = True):
@@ -288,25 +324,41 @@ def _locked_session(*, response_id: int) -> ChatSession | None:
     return _locking().filter(response_id=response_id).first()
 
 
-def _lock(ctx: ChatContext, client_id: str = "", *, recruiter: bool = True) -> ChatSession:
-    """Lock the chat's session row; with ``client_id``, the same query tells (``known_id``) whether that id
-    already made a message of this chat."""
-    sessions = _locking(recruiter=recruiter)
-    if client_id:
-        sessions = sessions.annotate(
-            known_id=Subquery(
-                ChatMessage.objects.filter(session=OuterRef("pk"), client_id=client_id).order_by().values("id")[:1]
-            )
-        )
-    return sessions.get(pk=ctx.session_id)
+def _lock(ctx: ChatContext) -> ChatSession:
+    return _locking().get(pk=ctx.session_id)
 
 
 def _known(session: ChatSession, client_id: str) -> int | None:
     if not client_id:
         return None
-    if hasattr(session, "known_id"):
-        return session.known_id
     return session.messages.filter(client_id=client_id).values_list("id", flat=True).first()
+
+
+@dataclass
+class _TurnRow:
+    state: str
+    taken_over_by_id: int | None
+    watchers: int
+    response_status: str
+    known_id: int | None  # the message an earlier frame with this client id made
+    answered: set[int]
+
+
+def _turn_row(ctx: ChatContext, client_id: str) -> _TurnRow:
+    """Lock the chat's session row and read, in the same statement, all a candidate's turn needs to decide."""
+    session, message, response, answer = (m._meta.db_table for m in (ChatSession, ChatMessage, Response, Answer))
+    query = (
+        f"SELECT s.state, s.taken_over_by_id, s.watchers, r.status, "  # noqa: S608 (names from the models)
+        f"(SELECT m.id FROM {message} m WHERE m.session_id = s.id AND m.client_id = %s LIMIT 1), "
+        f"(SELECT {sql.id_list_agg('a.question_id')} FROM {answer} a WHERE a.response_id = s.response_id) "
+        f"FROM {session} s JOIN {response} r ON r.id = s.response_id WHERE s.id = %s{sql.lock_clause('s')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [client_id or None, ctx.session_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise ChatError("no_chat", _("This chat no longer exists."))
+    return _TurnRow(*row[:5], answered=sql.ids_of(row[5]))
 
 
 def chat_candidate_message(
@@ -343,30 +395,35 @@ def chat_candidate_message(
 def _candidate_turn(
     *, ctx: ChatContext, client_id: str, text: str, choices: list[str] | None, question_id: int | None
 ) -> Turn:
+    # The hot path of the product: one locking read, then one INSERT for the answer and one for the messages
+    # (plain SQL through smartbot.sql; the ORM's compilation was most of a turn's CPU).
     with transaction.atomic(), translation.override(ctx.language):
-        session = _lock(ctx, client_id, recruiter=False)
-        known = _known(session, client_id)
-        if known is not None:
-            return _duplicate(ctx, session, known)
-        if session.is_finished or session.response.is_screening_finished:
+        row = _turn_row(ctx, client_id)
+        if row.known_id is not None:
+            return _duplicate(ctx, row.known_id)
+        response = ctx.response
+        response.status = row.response_status
+        if row.state == ChatSession.State.FINISHED or response.is_screening_finished:
             raise ChatError("finished", _("This chat is finished."))
-        response = session.response
-        response.vacancy = ctx.vacancy  # cached with the connection: no query
         shown = ", ".join(choices) if choices else text.strip()
-        own = ChatMessage(session=session, sender=ChatMessage.Sender.CANDIDATE, text=shown, client_id=client_id)
-        if session.bot_paused:
-            own.save()
-            _touch(session, lazy=True)
-            return Turn(message_id=own.pk, own_message=own, state=STATE_PAUSED, recruiter=session.taken_over_by)
-        answered = _answered_ids(response.pk)
-        question = _current_question(ctx.questions, answered)
+        own = ChatMessage(
+            session_id=ctx.session_id, sender=ChatMessage.Sender.CANDIDATE, text=shown, client_id=client_id
+        )
+        if row.taken_over_by_id is not None:
+            _save_all([own])
+            _touch_lazily(ctx)
+            return Turn(message_id=own.pk, own_message=own, state=STATE_PAUSED, recruiter=_user(row.taken_over_by_id))
+        question = _current_question(ctx.questions, row.answered)
         if question is None:  # every question answered but not finished (e.g. a crash in between)
-            messages = _finish(ctx, session, response, before=[own])
-            return Turn(message_id=own.pk, own_message=own, messages=messages, state=STATE_FINISHED, state_changed=True)
+            messages = _finish(ctx, response, before=[own])
+            return Turn(
+                message_id=own.pk, own_message=own, messages=messages, state=STATE_FINISHED, state_changed=True,
+                watchers=row.watchers,
+            )  # fmt: skip
         if question_id is not None and question_id != question.pk:
             raise ChatError("stale_question", _("This question has already been answered."))
-        own.question = question
-        turn = Turn(message_id=None, own_message=own)
+        own.question_id = question.pk
+        turn = Turn(message_id=None, own_message=own, watchers=row.watchers)
         raw = list(choices) if choices else text
         try:
             # The session lock serialises the chat's turns and ``answered`` was read under it: no answer to
@@ -374,29 +431,35 @@ def _candidate_turn(
             response_submit_answer(response=response, question=question, raw=raw, new=True)
         except scoring.InvalidAnswer as invalid:
             turn.messages = [
-                _bot_unsaved(session, invalid.message, question),
-                _bot_unsaved(session, question.text, question),
+                _bot_unsaved(ctx.session_id, invalid.message, question),
+                _bot_unsaved(ctx.session_id, question.text, question),
             ]
             _save_all([own, *turn.messages])
             turn.message_id = own.pk
             turn.question, turn.asked = question, True
-            _touch(session, lazy=True)
+            _touch_lazily(ctx)
             return turn
-        answered.add(question.pk)
-        following = _current_question(ctx.questions, answered)
+        following = _current_question(ctx.questions, row.answered | {question.pk})
         if following is None:
-            turn.messages = _finish(ctx, session, response, before=[own])
+            turn.messages = _finish(ctx, response, before=[own])
             turn.state, turn.state_changed = STATE_FINISHED, True
         else:
-            turn.messages = [_bot_unsaved(session, following.text, following)]
+            turn.messages = [_bot_unsaved(ctx.session_id, following.text, following)]
             _save_all([own, *turn.messages])
             turn.question, turn.asked = following, True
-            _touch(session, lazy=True)
+            _touch_lazily(ctx)
         turn.message_id = own.pk
         return turn
 
 
-def _duplicate(ctx: ChatContext, session: ChatSession, message_id: int) -> Turn:
+def _user(user_id: int):
+    from accounts.models import User
+
+    return User.objects.filter(pk=user_id).first()
+
+
+def _duplicate(ctx: ChatContext, message_id: int) -> Turn:
+    session = ChatSession.objects.select_related("taken_over_by").get(pk=ctx.session_id)
     question = None
     if not session.is_finished:
         question = _current_question(ctx.questions, _answered_ids(ctx.response_id))
@@ -421,6 +484,8 @@ def chat_takeover(*, ctx: ChatContext, user) -> Turn:
         session = _lock(ctx)
         if session.is_finished:
             raise ChatError("finished", _("This chat is finished."))
+        if session.response.status == Response.Status.NEW:  # a watching recruiter's page made the row
+            raise ChatError("no_chat", _("The candidate has not started the chat yet."))
         if session.taken_over_by_id == user.pk:
             return Turn(message_id=None, state=STATE_PAUSED, recruiter=user)
         if session.taken_over_by_id is not None:
@@ -449,7 +514,9 @@ def chat_handback(*, ctx: ChatContext, user) -> Turn:
         else:
             question = _current_question(ctx.questions, _answered_ids(ctx.response_id))
             if question is None:
-                turn.messages = messages + _finish(ctx, session, session.response)
+                response = ctx.response
+                response.status = session.response.status
+                turn.messages = messages + _finish(ctx, response)
                 turn.state = STATE_FINISHED
                 return turn
             messages.append(_bot(session, _("Let's continue.") + " " + question.text, question))
@@ -465,7 +532,7 @@ def chat_recruiter_message(*, ctx: ChatContext, user, client_id: str, text: str)
         session = _lock(ctx)
         known = _known(session, client_id)
         if known is not None:
-            return _duplicate(ctx, session, known)
+            return _duplicate(ctx, known)
         with translation.override(ctx.language):
             if session.is_finished:
                 raise ChatError("finished", _("This chat is finished."))
@@ -480,6 +547,6 @@ def chat_recruiter_message(*, ctx: ChatContext, user, client_id: str, text: str)
                     session=session, sender=ChatMessage.Sender.RECRUITER, author=user, text=text, client_id=client_id
                 )
         except IntegrityError:  # the same id raced in through another socket
-            return _duplicate(ctx, session, _known(session, client_id))
+            return _duplicate(ctx, _known(session, client_id))
         _touch(session)
         return Turn(message_id=own.pk, own_message=own, state=STATE_PAUSED, recruiter=user)

@@ -19,6 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from smartbot import sql
 from vacancies.models import ScreeningQuestion, Vacancy
 
 from . import evaluation as ai
@@ -43,8 +44,8 @@ def _on_commit_event(*, response: Response, event: str) -> None:
 
 
 def _record_history(*, response: Response, from_status: str, to_status: str, actor=None, comment: str = "") -> None:
-    StatusChange.objects.create(
-        response=response, actor=actor, from_status=from_status, to_status=to_status, comment=comment
+    sql.insert(
+        [StatusChange(response=response, actor=actor, from_status=from_status, to_status=to_status, comment=comment)]
     )
 
 
@@ -102,13 +103,15 @@ def candidate_apply(
 
 def response_start_chat(*, response: Response) -> Response:
     """Mark a new response as being screened in the chat (idempotent)."""
-    with transaction.atomic():
-        locked = Response.objects.select_for_update().get(pk=response.pk)
-        if locked.status == Response.Status.NEW:
-            locked.status = Response.Status.IN_CHAT
-            locked.save(update_fields=["status", "updated_at"])
-            _record_history(response=locked, from_status=Response.Status.NEW, to_status=Response.Status.IN_CHAT)
-    response.status = locked.status
+    with transaction.atomic(savepoint=False):  # nested in the chat's turn: no savepoint round trips
+        started = Response.objects.filter(pk=response.pk, status=Response.Status.NEW).update(
+            status=Response.Status.IN_CHAT, updated_at=timezone.now()
+        )
+        if started:
+            response.status = Response.Status.IN_CHAT
+            _record_history(response=response, from_status=Response.Status.NEW, to_status=Response.Status.IN_CHAT)
+        else:
+            response.refresh_from_db(fields=["status"])
     return response
 
 
@@ -142,35 +145,40 @@ def response_submit_answer(*, response: Response, question: ScreeningQuestion, r
         "points": checked.points,
     }
     if new:
-        return Answer.objects.create(response=response, question=question, **fields)
+        return sql.insert([Answer(response=response, question=question, **fields)])[0]
     answer, _created = Answer.objects.update_or_create(response=response, question=question, defaults=fields)
     return answer
 
 
-def response_outcome(*, response: Response) -> scoring.Outcome:
-    """Compute (without saving) the outcome of a response from its stored answers."""
-    questions = list(response.vacancy.questions.all())
-    answers = {a.question_id: a for a in response.answers.all()}
+def response_outcome(*, response: Response, questions: list[ScreeningQuestion] | None = None) -> scoring.Outcome:
+    """Compute (without saving) the outcome of a response from its stored answers.
+
+    ``questions``: the vacancy's script if the caller has it loaded already (the chat does).
+    """
+    if questions is None:
+        questions = list(response.vacancy.questions.all())
+    answers = dict(response.answers.order_by().values_list("question_id", "value"))
     results = []
     with translation.override(response.vacancy.language):
         for question in questions:
             spec = scoring.QuestionSpec.from_question(question)
-            answer = answers.get(question.pk)
-            value = answer.value if answer else None
+            value = answers.get(question.pk)
             results.append((spec, scoring.check(spec, value)))
         return scoring.outcome(results, threshold=response.vacancy.pass_threshold)
 
 
-def response_finish(*, response: Response) -> Response:
+def response_finish(*, response: Response, questions: list[ScreeningQuestion] | None = None) -> Response:
     """Close the screening: compute score and status, record history, queue evaluation.
 
     Idempotent: a response whose screening is already finished is returned as is.
+    ``questions``: the vacancy's script if the caller has it loaded already (the chat does).
     """
-    with transaction.atomic():
-        locked = Response.objects.select_for_update().select_related("vacancy").get(pk=response.pk)
+    with transaction.atomic(savepoint=False):  # nested in the chat's turn: no savepoint round trips
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        locked.vacancy = response.vacancy  # the caller's (cached) vacancy, or one query
         if locked.is_screening_finished:
             return locked
-        result = response_outcome(response=locked)
+        result = response_outcome(response=locked, questions=questions)
         previous = locked.status
         locked.status = result.status
         locked.score = result.score
@@ -183,7 +191,9 @@ def response_finish(*, response: Response) -> Response:
             to_status=result.status,
             comment=_("Screening finished with score %(score)d.") % {"score": result.score},
         )
-        evaluation_request(response=locked)
+        # The chat announces the finish itself (a "state: finished" frame, on which the recruiter's page reloads
+        # its evaluation block): no second live event, which cost the chat's last turn a channel-layer round trip.
+        evaluation_request(response=locked, announce=False)
         _on_commit_event(response=locked, event="response.completed")
     return locked
 
@@ -213,21 +223,22 @@ def response_add_note(*, response: Response, author, text: str) -> Note:
     return Note.objects.create(response=response, author=author, text=text)
 
 
-def evaluation_request(*, response: Response, force: bool = False) -> None:
+def evaluation_request(*, response: Response, force: bool = False, announce: bool = True) -> None:
     """Queue the AI evaluation of a finished response once the current transaction commits.
 
     ``force`` re-runs an evaluation that already exists (the "Re-evaluate" button).
+    ``announce=False`` skips the live ``evaluation.updated`` event, for a caller
+    that announces the change itself.
     """
     from . import tasks
 
     if not response.is_screening_finished:
         raise ValidationError(_("The screening is not finished yet: there is nothing to evaluate."), code="conflict")
-    with transaction.atomic():
-        evaluation, created = Evaluation.objects.get_or_create(
-            response=response, prompt_version=ai.PROMPT_VERSION, defaults={"status": Evaluation.Status.PENDING}
-        )
-        if not created:
-            evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    with transaction.atomic(savepoint=False):
+        # The common case (a screening just finished) is one INSERT; an existing row is locked and looked at.
+        evaluation = Evaluation(response=response, prompt_version=ai.PROMPT_VERSION, status=Evaluation.Status.PENDING)
+        if not sql.insert_if_new(evaluation):
+            evaluation = Evaluation.objects.select_for_update().get(response=response, prompt_version=ai.PROMPT_VERSION)
             if evaluation.status == Evaluation.Status.RUNNING:
                 return  # a worker is on it right now; its result is as fresh as a re-run would be
             if evaluation.status != Evaluation.Status.PENDING:
@@ -237,7 +248,8 @@ def evaluation_request(*, response: Response, force: bool = False) -> None:
     response_id = response.pk
     # The task itself is idempotent: it only runs a pending (or abandoned running) evaluation.
     transaction.on_commit(lambda: tasks.evaluate_response.delay(response_id))
-    _on_commit_evaluation_updated(response_id=response_id)
+    if announce:
+        _on_commit_evaluation_updated(response_id=response_id)
 
 
 # --- AI evaluation, suggested questions and usage (issue 4) ----------------------------------

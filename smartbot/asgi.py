@@ -1,7 +1,8 @@
 """ASGI entry point: Django for HTTP, Channels for the chat WebSockets.
 
-The WebSocket stack checks the Origin header against ALLOWED_HOSTS and loads
-the session user before any consumer sees the socket.
+The WebSocket stack checks the Origin header against ALLOWED_HOSTS before any
+consumer sees the socket; the recruiters' route also loads the session user
+(``chat.routing``), the candidate's is authenticated by its chat token.
 """
 
 import os
@@ -11,7 +12,6 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartbot.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
@@ -20,6 +20,6 @@ from chat.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -116,6 +116,7 @@ def test_activity_is_recorded_at_most_every_half_minute_on_plain_turns(response)
     ctx = _open(response.pk)
     long_ago = timezone.now() - timedelta(minutes=10)
     ChatSession.objects.filter(pk=ctx.session_id).update(last_activity_at=long_ago)
+    ctx.touched_at = long_ago  # the connection's own last write, which it remembers instead of reading the row
     services.chat_candidate_message(ctx=ctx, client_id="a1", text="Moscow")
     touched = ChatSession.objects.get(pk=ctx.session_id).last_activity_at
     assert touched > long_ago

@@ -92,6 +92,10 @@
       var byMe = frame.state === "paused" && (mine || pendingTakeover);
       pendingTakeover = false;
       setState(frame.state, frame.recruiter, byMe);
+      // A finished screening has just queued its AI evaluation: the evaluation block reloads itself.
+      if (frame.state === "finished") {
+        document.dispatchEvent(new CustomEvent("smartbot:evaluation-updated", { detail: {} }));
+      }
     },
     presence: function (frame) { setPresence(frame.candidate_online); },
     typing: function (frame) {
