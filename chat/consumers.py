@@ -185,7 +185,7 @@ class CandidateChatConsumer(_ChatSocket):
 
     @staticmethod
     def _open(token):
-        response = selectors.response_get_by_token(token=token)
+        response = selectors.response_get_by_token(token=token, page=False)
         if response is None:
             return None
         return services.chat_open(response=response, connect=True)

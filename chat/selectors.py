@@ -21,11 +21,15 @@ def vacancy_public_list(*, company: Company):
     return Vacancy.objects.filter(company=company, status=Vacancy.Status.OPEN).order_by("-published_at", "-created_at")
 
 
-def response_get_by_token(*, token: str) -> Response | None:
-    """The response a chat link points to, with its vacancy, company and candidate; None for an unknown token."""
+def response_get_by_token(*, token: str, page: bool = True) -> Response | None:
+    """The response a chat link points to, with its vacancy and candidate; None for an unknown token.
+
+    ``page`` also joins the company (the chat page shows it; the chat socket, on every connect, does not).
+    """
     if not TOKEN_RE.match(token or ""):
         return None
-    return Response.objects.select_related("vacancy", "vacancy__company", "candidate").filter(token=token).first()
+    related = ("vacancy", "vacancy__company", "candidate") if page else ("vacancy", "candidate")
+    return Response.objects.select_related(*related).filter(token=token).first()
 
 
 def response_get_for_member(*, user, response_id: int) -> Response | None:

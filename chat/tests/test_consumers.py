@@ -1,5 +1,6 @@
 """The screening chat over WebSockets: the candidate's consumer and the recruiter's, through smartbot.asgi."""
 
+import asyncio
 import json
 
 import pytest
@@ -376,6 +377,39 @@ async def test_recruiters_get_evaluation_updates_and_candidates_ignore_them(
     assert _question(frames)
     await socket.close()
     await watcher.close()
+
+
+async def test_an_unwatched_chat_sends_nothing_to_the_recruiters_group(response, candidate_socket):
+    from channels.layers import get_channel_layer
+
+    from chat.live import staff_group
+
+    layer = get_channel_layer()
+    spy = await layer.new_channel()
+    await layer.group_add(staff_group(response.pk), spy)  # listening without being counted as a watcher
+    socket, _hello = await _connected(candidate_socket, response)
+    await socket.answer("Moscow")
+    await socket.close()
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(layer.receive(spy), timeout=0.2)
+
+
+async def test_a_recruiter_watching_before_the_candidate_comes_sees_the_chat_live(
+    response, candidate_socket, recruiter_socket, recruiter
+):
+    watcher, hello = await _connected(recruiter_socket, response, recruiter)
+    assert hello["messages"] == [] and hello["candidate_online"] is False
+    socket, hello = await _connected(candidate_socket, response)
+    assert _bot_texts([{"type": "message", "message": m} for m in hello["messages"]])[0].startswith("Hi, Anna!")
+    assert (await watcher.recv()) == {"v": 1, "type": "presence", "candidate_online": True}
+    await socket.answer("Moscow")
+    frames = await watcher.recv_until("question")
+    assert next(f["message"]["text"] for f in frames if f["type"] == "message") == "Moscow"
+    await socket.close()
+    assert (await watcher.recv()) == {"v": 1, "type": "presence", "candidate_online": False}
+    await watcher.close()
+    session = await _db(ChatSession.objects.get, response=response)
+    assert session.watchers == 0 and session.candidate_sockets == 0
 
 
 async def test_live_is_counted_per_open_candidate_socket(response, candidate_socket):

@@ -29,9 +29,9 @@ def _senders(ctx) -> list[tuple[str, str]]:
 
 def test_an_answer_turn_costs_a_handful_of_queries(response, django_assert_max_num_queries):
     ctx = _open(response.pk)
-    # BEGIN, lock (+ duplicate check), answered ids, INSERT answer, INSERT both messages, COMMIT
-    # (the activity UPDATE is skipped: the session was touched a moment ago).
-    with django_assert_max_num_queries(6):
+    # BEGIN, lock (+ duplicate check, answered ids, watchers), INSERT answer, INSERT both messages, COMMIT
+    # (the activity UPDATE is skipped: this connection touched the session a moment ago).
+    with django_assert_max_num_queries(5):
         turn = services.chat_candidate_message(ctx=ctx, client_id="a1", text="Moscow")
     assert turn.question == ctx.questions[1] and turn.asked
     assert _senders(ctx)[-2:] == [("candidate", "Moscow"), ("bot", ctx.questions[1].text)]
@@ -43,9 +43,9 @@ def test_an_answer_turn_costs_a_handful_of_queries(response, django_assert_max_n
 
 def test_a_first_open_greets_and_asks_in_one_insert(response, django_assert_max_num_queries):
     response = Response.objects.select_related("vacancy", "candidate").get(pk=response.pk)
-    # questions, BEGIN, session INSERT (in a savepoint), lock, start the chat (savepoint, lock, UPDATE, history),
-    # INSERT greeting + first question, sockets UPDATE, COMMIT
-    with django_assert_max_num_queries(14):
+    # questions, BEGIN, session INSERT (counting the socket), start the chat (UPDATE, history),
+    # INSERT greeting + first question, COMMIT
+    with django_assert_max_num_queries(7):
         ctx, snapshot = services.chat_open(response=response, connect=True)
     assert [m.sender for m in snapshot.messages] == ["bot", "bot"] and all(m.pk for m in snapshot.messages)
     assert snapshot.question == ctx.questions[0]
@@ -172,3 +172,56 @@ def test_a_resend_racing_its_original_is_acknowledged_as_a_duplicate(vacancy):
     assert result["turn"].duplicate
     assert ChatMessage.objects.filter(session_id=ctx.session_id, client_id="same").count() == 1
     assert not Answer.objects.filter(response=response).exists()
+
+
+# Recruiters watching: counted on the session, so that unwatched chats skip the recruiters' fan-out ------------
+
+
+def _fresh(response_id: int) -> Response:
+    return Response.objects.select_related("vacancy", "candidate").get(pk=response_id)
+
+
+def test_a_recruiter_socket_is_counted_while_it_watches(response):
+    ctx = _open(response.pk)
+    assert services.chat_candidate_message(ctx=ctx, client_id="a1", text="Moscow").watchers == 0
+    watch_ctx, _snapshot = services.chat_snapshot(response=_fresh(response.pk), watch=True)
+    assert ChatSession.objects.get(pk=ctx.session_id).watchers == 1
+    assert services.chat_candidate_message(ctx=ctx, client_id="a2", text="5").watchers == 1
+    services.chat_unwatch(session_id=watch_ctx.session_id)
+    services.chat_unwatch(session_id=watch_ctx.session_id)  # never below zero
+    assert ChatSession.objects.get(pk=ctx.session_id).watchers == 0
+    assert services.chat_candidate_message(ctx=ctx, client_id="a3", text="yes").watchers == 0
+
+
+def test_a_recruiter_watching_before_the_candidate_comes_does_not_stop_the_greeting(response):
+    _ctx, snapshot = services.chat_snapshot(response=_fresh(response.pk), watch=True)
+    assert snapshot.messages == [] and snapshot.question is None
+    session = ChatSession.objects.get(response=response)
+    assert session.watchers == 1 and session.candidate_sockets == 0
+    response.refresh_from_db()
+    assert response.status == Response.Status.NEW
+
+    ctx, snapshot = services.chat_open(response=_fresh(response.pk), connect=True)
+    assert ctx.session_id == session.pk and snapshot.watchers == 1
+    assert [m.sender for m in snapshot.messages] == ["bot", "bot"] and snapshot.question == ctx.questions[0]
+    session.refresh_from_db()
+    assert session.candidate_sockets == 1
+    response.refresh_from_db()
+    assert response.status == Response.Status.IN_CHAT
+
+
+def test_a_chat_the_candidate_has_not_opened_cannot_be_taken_over(response, recruiter):
+    ctx, _snapshot = services.chat_snapshot(response=_fresh(response.pk), watch=True)
+    with pytest.raises(services.ChatError) as refused:
+        services.chat_takeover(ctx=ctx, user=recruiter)
+    assert refused.value.code == "no_chat"
+    assert not ChatMessage.objects.exists()
+
+
+def test_disconnect_tells_the_sockets_left_and_the_watchers(response):
+    ctx = _open(response.pk)
+    _open(response.pk)
+    services.chat_snapshot(response=_fresh(response.pk), watch=True)
+    assert services.chat_disconnect(session_id=ctx.session_id) == (1, 1)
+    assert services.chat_disconnect(session_id=ctx.session_id) == (0, 1)
+    assert services.chat_disconnect(session_id=ctx.session_id) == (0, 1)  # never below zero
