@@ -297,9 +297,11 @@ def client_main(job: dict, out) -> None:
         coro = closed_phase(job["chats"], concurrency=job["concurrency"], duration=job["duration"], stats=stats)
     else:
         coro = echo_phase(job["ports"], concurrency=job["concurrency"], duration=job["duration"], stats=stats)
+    cpu_started = time.process_time()
     asyncio.run(coro)
     out.send(
         {
+            "cpu_s": time.process_time() - cpu_started,
             "latencies": stats.latencies,
             "connect_ms": stats.connect_ms,
             "errors": stats.errors,
@@ -326,6 +328,7 @@ def run_clients(jobs: list[dict]) -> dict:
         sender.close()
         running.append((process, receiver))
     merged = {"latencies": [], "connect_ms": [], "errors": [], "acked": {}, "completed": 0, "answers": 0, "spans": []}
+    merged["client_cpu_s"] = 0.0
     firsts, lasts = [], []
     for process, receiver in running:
         part = receiver.recv()
@@ -334,6 +337,7 @@ def run_clients(jobs: list[dict]) -> dict:
             merged[key].extend(part[key])
         merged["acked"].update(part["acked"])
         merged["completed"] += part["completed"]
+        merged["client_cpu_s"] += part["cpu_s"]
         merged["answers"] += part["answers"]
         if part["first_send"]:
             firsts.append(part["first_send"])
@@ -408,14 +412,7 @@ class ServerSet:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the server processes have used so far."""
-        total = 0.0
-        for process in self.processes:
-            try:
-                fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            except (OSError, IndexError, ValueError):
-                pass
-        return total
+        return sum(process_cpu_seconds(process.pid) for process in self.processes)
 
     def _sample(self) -> None:
         while self._sampling:
@@ -632,15 +629,60 @@ def system_cpu() -> tuple[float, float]:
     return sum(values) - idle, sum(values)
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process (all its threads) has used so far; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def service_cpu_seconds() -> dict[int, tuple[str, float]]:
+    """CPU used so far by each of the machine's PostgreSQL and Redis processes, by pid."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        key = "postgres" if name.startswith("postgres") else "redis" if name.startswith("redis") else None
+        if key:
+            found[int(entry.name)] = (key, process_cpu_seconds(int(entry.name)))
+    return found
+
+
+def service_cpu_delta(before: dict, after: dict) -> dict[str, float]:
+    # Per process, so that a backend that exits meanwhile (the seeding connection) does not count negative;
+    # a backend that both starts and exits within the phase is missed (PostgreSQL's CPU is a lower bound).
+    totals = {"postgres": 0.0, "redis": 0.0}
+    for pid, (key, seconds) in after.items():
+        previous = before.get(pid)
+        totals[key] += seconds - (previous[1] if previous and previous[0] == key else 0.0)
+    return totals
+
+
 def measure(servers: ServerSet, jobs: list[dict]) -> dict:
-    """Run a phase and account the CPU the servers and the whole machine used meanwhile."""
-    cpu_before, sys_before = servers.cpu_seconds(), system_cpu()
+    """Run a phase and account the CPU the servers, PostgreSQL, Redis, the clients and the machine used meanwhile."""
+    cpu_before, services_before, sys_before = servers.cpu_seconds(), service_cpu_seconds(), system_cpu()
     result = run_clients(jobs)
-    cpu_after, sys_after = servers.cpu_seconds(), system_cpu()
+    cpu_after, services_after, sys_after = servers.cpu_seconds(), service_cpu_seconds(), system_cpu()
     busy, total = sys_after[0] - sys_before[0], sys_after[1] - sys_before[1]
     result["server_cpu_s"] = round(cpu_after - cpu_before, 1)
+    result["cpu_s"] = {
+        "daphne": cpu_after - cpu_before,
+        **service_cpu_delta(services_before, services_after),
+        "load_generator": result.pop("client_cpu_s"),
+    }
     result["machine_busy_pct"] = round(100 * busy / total, 1) if total else None
     return result
+
+
+def cpu_per_unit(result: dict, units: int) -> dict:
+    """Where the machine's CPU went, in ms per answer (or per echo round trip)."""
+    return {name: round(1000 * seconds / max(1, units), 3) for name, seconds in result["cpu_s"].items()}
 
 
 def summarize(result: dict, *, servers: ServerSet, extra: dict) -> dict:
@@ -658,6 +700,7 @@ def summarize(result: dict, *, servers: ServerSet, extra: dict) -> dict:
         "answers_per_second": round(result["answers"] / window, 1),
         "server_cpu_s": result["server_cpu_s"],
         "server_cpu_ms_per_answer": round(1000 * result["server_cpu_s"] / max(1, result["answers"]), 2),
+        "cpu_ms_per_answer": cpu_per_unit(result, result["answers"]),
         "machine_busy_pct": result["machine_busy_pct"],
         "server_memory": servers.memory(),
     }
@@ -769,6 +812,7 @@ def main(argv=None) -> int:
                 "rtt_ms": percentiles(result["latencies"]),
                 "server_cpu_s": result["server_cpu_s"],
                 "server_cpu_ms_per_round_trip": round(1000 * result["server_cpu_s"] / max(1, result["answers"]), 3),
+                "cpu_ms_per_round_trip": cpu_per_unit(result, result["answers"]),
                 "machine_busy_pct": result["machine_busy_pct"],
                 "server_memory": echo.memory(),
             }

@@ -1,0 +1,78 @@
+"""The chat benchmark itself runs end to end and checks the database (a smoke run, no speed asserted).
+
+Speeds are for ``docs/benchmarks.md``; this only keeps ``bench/chat_load.py``
+working: real daphne, PostgreSQL and Redis, a few candidates through every
+phase, and its own lost/doubled check coming out clean.
+"""
+
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from django.conf import settings
+
+from conftest import require_services
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BENCH_REDIS_DB = 15  # the bench flushes its Redis database; the test workers use 1, 2, ...
+
+
+def _free_base_port() -> int:
+    for _ in range(50):
+        base = random.randrange(20000, 30000)
+        if all(_free(port) for port in (base, base + 100)):
+            return base
+    raise RuntimeError("no free port pair")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _bench_urls() -> tuple[str, str]:
+    db = settings.DATABASES["default"]
+    auth = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    database_url = f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/smartbot_bench_ci"
+    redis = urlsplit(settings.REDIS_URL)
+    return database_url, urlunsplit(redis._replace(path=f"/{BENCH_REDIS_DB}"))
+
+
+def test_the_chat_benchmark_runs_every_phase_and_finds_nothing_lost_or_doubled():
+    require_services()
+    database_url, redis_url = _bench_urls()
+    command = [
+        sys.executable, "bench/chat_load.py", "--candidates", "12", "--think", "0.05", "0.2", "--ramp", "1",
+        "--closed-concurrency", "4", "--closed-chats", "300", "--duration", "2", "--processes", "1",
+        "--clients", "1", "--port", str(_free_base_port()), "--database-url", database_url,
+        "--redis-url", redis_url,
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_VERSION", "PYTEST_XDIST_WORKER")}
+    run = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=200)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout)
+
+    think, closed, echo = report["think"], report["closed"], report["echo"]
+    clean = {
+        "answers_lost": 0,
+        "answers_doubled": 0,
+        "duplicate_client_ids": 0,
+        "finished_chats_with_wrong_message_count": 0,
+        "acked_chats_not_finished_in_db": 0,
+    }
+    assert think["chats_completed"] == 12 and think["errors"] == 0 and think["answers_acked"] == 60
+    assert think["db_check"] == clean and think["bot_reply_ms"]["count"] == 60
+    assert closed["errors"] == 0 and closed["answers_acked"] > 0 and closed["db_check"] == clean
+    assert echo["errors"] == 0 and echo["round_trips"] > 0
+    assert report["closed_vs_echo"] > 0
+    assert set(think["cpu_ms_per_answer"]) == {"daphne", "postgres", "redis", "load_generator"}
+    assert report["targets"]["zero_lost_or_doubled"] is True
