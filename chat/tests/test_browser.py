@@ -177,3 +177,92 @@ def test_candidate_applies_and_finishes_the_chat_and_the_recruiter_sees_the_resu
             raise
         finally:
             browser.close()
+
+
+def _apply(page, base_url, *, name, email):
+    page.goto(f"{base_url}/careers/acme/python-developer/")
+    page.fill("#id_full_name", name)
+    page.fill("#id_email", email)
+    page.fill("#id_phone", "+7 900 123-45-67")
+    page.fill("#id_city", "Moscow")
+    page.fill("#id_resume_text", "Python developer, five years of Django and PostgreSQL.")
+    page.check("#id_consent")
+    page.get_by_role("button", name="Apply and start the chat").click()
+    page.wait_for_url(re.compile(r"/chat/[A-Za-z0-9_-]{20,64}/(#.*)?$"))
+    return re.search(r"/chat/([A-Za-z0-9_-]+)/", page.url).group(1)
+
+
+def test_a_recruiter_watches_the_chat_live_takes_it_over_and_hands_it_back(chromium, server):
+    """The issue's "done when", in two browsers: live transcript, takeover, hand-back, result and AI evaluation."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            expect.set_options(timeout=TIMEOUT_MS)
+            candidate = browser.new_context().new_page()
+            token = _apply(candidate, server.http_url, name="Boris Ivanov", email="boris@example.org")
+            choices = candidate.locator("[data-choices]")
+            _bot_says(candidate, "Which city do you live in?")
+            choices.get_by_role("button", name="Moscow").click()
+            _bot_says(candidate, "How many years of Python experience do you have?")
+            with sqlite3.connect(server.database) as db:
+                (response_id,) = db.execute("SELECT id FROM screening_response WHERE token = ?", (token,)).fetchone()
+
+            # The recruiter opens the response page while the candidate is in the chat.
+            staff = browser.new_context().new_page()
+            staff.goto(f"{server.http_url}/accounts/login/")
+            staff.fill("#id_username", "recruiter@acme.test")
+            staff.fill("#id_password", PASSWORD)
+            staff.get_by_role("button", name="Log in").click()
+            staff.wait_for_url(lambda url: "/accounts/login/" not in url)
+            staff.goto(f"{server.http_url}/responses/{response_id}/")
+            log = staff.locator("#recruiter-chat [data-log]")
+            expect(log).to_contain_text("Which city do you live in?")
+            expect(staff.locator("#recruiter-chat [data-presence]")).to_contain_text("Candidate online")
+
+            # The candidate's next answer appears on the recruiter's page without a reload.
+            candidate.fill("#chat-text", "4")
+            candidate.press("#chat-text", "Enter")
+            _bot_says(candidate, "Are you allowed to work in Russia?")
+            expect(log.locator(".chat__msg--candidate").last).to_have_text("4")
+            expect(log.locator(".chat__msg--bot").last).to_contain_text("Are you allowed to work in Russia?")
+
+            # Take over: the candidate is told who joined; they talk directly; the bot stays silent.
+            staff.get_by_role("button", name="Take over").click()
+            expect(candidate.locator(".chat__msg").last).to_have_text("Roman joined the chat")
+            staff.fill("#recruiter-text", "Hi Boris, <i>quick question</i>: can you start in May?")
+            staff.press("#recruiter-text", "Enter")
+            expect(candidate.locator(".chat__msg--recruiter").last).to_contain_text(
+                "Hi Boris, <i>quick question</i>: can you start in May?"
+            )
+            candidate.fill("#chat-text", "Yes, May works.")
+            candidate.press("#chat-text", "Enter")
+            expect(log.locator(".chat__msg--candidate").last).to_have_text("Yes, May works.")
+            expect(candidate.locator(".chat__msg--bot").last).to_contain_text("Are you allowed to work in Russia?")
+
+            # Hand back: the bot asks again where it stopped, and the screening runs to the end.
+            staff.get_by_role("button", name="Hand back to the bot").click()
+            expect(candidate.locator(".chat__msg--bot").last).to_contain_text("Are you allowed to work in Russia?")
+            expect(candidate.locator(".chat__msg--bot").last).to_contain_text("Let's continue.")
+            choices.get_by_role("button", name="Yes").click()
+            _bot_says(candidate, "Which of these do you use?")
+            choices.get_by_role("button", name="Django").click()
+            choices.get_by_role("button", name="Send").click()
+            _bot_says(candidate, "Tell us about a project you are proud of.")
+            candidate.fill("#chat-text", "A screening bot.")
+            candidate.press("#chat-text", "Enter")
+            expect(candidate.locator(".chat__form.muted")).to_have_text("The chat is finished. Thank you!")
+
+            # The recruiter's page follows: the chat is finished and the AI evaluation block reloads by itself.
+            expect(staff.locator("#recruiter-chat [data-lead]")).to_have_text("The screening chat is finished.")
+            expect(staff.locator("#evaluation")).to_have_attribute("data-evaluation-status", "done")
+            expect(staff.locator("#evaluation")).to_contain_text("Builtin evaluator")
+            staff.reload()
+            expect(staff.locator("h1 .badge--passed")).to_have_text("Passed")
+            expect(staff.locator(".page-head .score")).to_contain_text("/ 100")
+        except BaseException:
+            print(f"--- daphne ---\n{server.output()}")
+            raise
+        finally:
+            browser.close()
