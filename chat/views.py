@@ -149,12 +149,9 @@ def candidate_chat_send(request, token):
         except services.ChatError as error:
             messages.error(request, error.message)
             return redirect(f"{response.get_chat_url()}#chat-form")
-    if not turn.duplicate:
-        live.broadcast_frames(
-            response_id=response.pk,
-            frames=_turn_frames(ctx, turn),
-            staff_only=turn.state != services.STATE_PAUSED,
-        )
+    paused = turn.state == services.STATE_PAUSED
+    if not turn.duplicate and (paused or turn.watchers):  # the bot's turns go to watching recruiters only
+        live.broadcast_frames(response_id=response.pk, frames=_turn_frames(ctx, turn), staff_only=not paused)
     return redirect(f"{response.get_chat_url()}#chat-form")
 
 

@@ -412,6 +412,21 @@ async def test_a_recruiter_watching_before_the_candidate_comes_sees_the_chat_liv
     assert session.watchers == 0 and session.candidate_sockets == 0
 
 
+async def test_a_watching_recruiter_sees_answers_sent_without_javascript(response, recruiter_socket, recruiter, client):
+    from django.urls import reverse
+
+    await sync_to_async(client.get)(response.get_chat_url())  # the page opens the chat (greeting, question 1)
+    watcher, hello = await _connected(recruiter_socket, response, recruiter)
+    assert hello["question"]["kind"] == "single_choice"
+    url = reverse("chat:fallback", args=[response.token])
+    reply = await sync_to_async(client.post)(url, {"client_id": "form-1", "text": "Moscow"})
+    assert reply.status_code == 302
+    frames = await watcher.recv_until("question")
+    assert next(f["message"]["text"] for f in frames if f["type"] == "message") == "Moscow"
+    assert frames[-1]["question"]["kind"] == "number"
+    await watcher.close()
+
+
 async def test_live_is_counted_per_open_candidate_socket(response, candidate_socket):
     socket, _hello = await _connected(candidate_socket, response)
     session = await _db(ChatSession.objects.get, response=response)
