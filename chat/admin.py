@@ -29,7 +29,8 @@ class ChatSessionAdmin(CompanyScopedModelAdmin):
     search_fields = ("response__candidate__full_name", "response__candidate__email", "response__vacancy__title")
     list_select_related = ("response__candidate", "response__vacancy", "taken_over_by")
     autocomplete_fields = ("response", "taken_over_by")
-    readonly_fields = ("started_at", "last_activity_at", "finished_at")
+    # The socket counters are kept by the consumers; an edit here would only make them wrong.
+    readonly_fields = ("started_at", "last_activity_at", "finished_at", "candidate_sockets", "watchers")
     date_hierarchy = "started_at"
 
     def get_queryset(self, request):
