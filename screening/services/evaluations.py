@@ -1,10 +1,4 @@
-"""Writes and workflows on applications (responses): apply, answer, finish, decide.
-
-Every door (the careers page, the chat consumer, the HTTP fallback, the
-recruiter workspace, the REST API, the admin) goes through these functions, so
-a rule is enforced in one place. Side effects (evaluation, webhooks, live
-broadcasts) are scheduled with ``transaction.on_commit``.
-"""
+"""The AI evaluation of finished responses, the LLM calls behind it, and the company's LLM budget and usage."""
 
 from __future__ import annotations
 
@@ -12,215 +6,28 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from smartbot import sql
-from vacancies.models import ScreeningQuestion, Vacancy
 
-from . import evaluation as ai
-from . import llm, scoring
-from .models import Answer, Candidate, Evaluation, LLMCall, Note, QuestionSuggestion, Response, StatusChange
+from .. import evaluation as ai
+from .. import llm
+from ..models import Evaluation, LLMCall, Response
 
-# Statuses a recruiter may set; the others are set by the screening itself.
-DECISION_STATUSES = (
-    Response.Status.SHORTLISTED,
-    Response.Status.INTERVIEW,
-    Response.Status.OFFER,
-    Response.Status.HIRED,
-    Response.Status.DECLINED,
-    Response.Status.WITHDRAWN,
-)
+# --- AI evaluation, suggested questions and usage (issue 4) ----------------------------------
+#
+# The flow: ``evaluation_request`` (after a chat completes, or "Re-evaluate") makes sure a
+# pending Evaluation row exists and queues ``tasks.evaluate_response``; the task calls
+# ``evaluation_run``, which claims the row, picks the evaluator (builtin or LLM), and stores
+# only validated output. See docs/llm.md.
 
-
-def _on_commit_event(*, response: Response, event: str) -> None:
-    from . import webhooks
-
-    transaction.on_commit(lambda: webhooks.response_event_emit(response_id=response.pk, event=event))
-
-
-def _record_history(*, response: Response, from_status: str, to_status: str, actor=None, comment: str = "") -> None:
-    sql.insert(
-        [StatusChange(response=response, actor=actor, from_status=from_status, to_status=to_status, comment=comment)]
-    )
-
-
-def candidate_apply(
-    *,
-    vacancy: Vacancy,
-    full_name: str,
-    email: str,
-    phone: str = "",
-    city: str = "",
-    resume_text: str = "",
-    resume_file=None,
-    consent: bool,
-    source: str = Response.Source.WEB,
-) -> tuple[Response, bool]:
-    """Create the candidate's application to an open vacancy, or return the existing one.
-
-    One response per candidate email per vacancy: applying again returns the
-    first response (and its chat) unchanged, with ``created`` False.
-    """
-    if not vacancy.is_open:
-        raise ValidationError(_("This vacancy is not open for applications."))
-    if not consent:
-        raise ValidationError({"consent": _("Consent is required to apply.")})
-    email = email.strip().lower()
-    existing = (
-        Response.objects.select_related("candidate", "vacancy")
-        .filter(vacancy=vacancy, candidate__company_id=vacancy.company_id, candidate__email=email)
-        .first()
-    )
-    if existing:
-        return existing, False
-    try:
-        with transaction.atomic():
-            candidate, _created = Candidate.objects.get_or_create(
-                company_id=vacancy.company_id, email=email, defaults={"full_name": full_name.strip()}
-            )
-            candidate.full_name = full_name.strip()
-            candidate.phone = phone.strip()
-            candidate.city = city.strip()
-            if resume_text:
-                candidate.resume_text = resume_text
-            if resume_file:
-                candidate.resume_file = resume_file
-            candidate.consent_at = timezone.now()
-            candidate.consent_version = settings.CONSENT_TEXT_VERSION
-            candidate.save()
-            response = Response.objects.create(vacancy=vacancy, candidate=candidate, source=source)
-            _record_history(response=response, from_status="", to_status=Response.Status.NEW)
-    except IntegrityError:
-        # A concurrent application with the same email won the race.
-        return Response.objects.get(vacancy=vacancy, candidate__email=email), False
-    return response, True
-
-
-def response_start_chat(*, response: Response) -> Response:
-    """Mark a new response as being screened in the chat (idempotent)."""
-    with transaction.atomic(savepoint=False):  # nested in the chat's turn: no savepoint round trips
-        started = Response.objects.filter(pk=response.pk, status=Response.Status.NEW).update(
-            status=Response.Status.IN_CHAT, updated_at=timezone.now()
-        )
-        if started:
-            response.status = Response.Status.IN_CHAT
-            _record_history(response=response, from_status=Response.Status.NEW, to_status=Response.Status.IN_CHAT)
-        else:
-            response.refresh_from_db(fields=["status"])
-    return response
-
-
-def response_submit_answer(*, response: Response, question: ScreeningQuestion, raw, new: bool = False) -> Answer:
-    """Validate, score and store the answer to one question.
-
-    Raises ``scoring.InvalidAnswer`` (with a message in the vacancy's
-    language) when the text cannot be read as the question's kind; nothing is
-    written then. Answering the same question again replaces the answer while
-    the screening is still running.
-
-    ``new=True`` is for a caller that holds a lock serialising the response's
-    answers and has seen that the question has no answer yet (the chat): the
-    answer is inserted in one statement, without ``update_or_create``'s lock
-    and savepoints. An existing answer is then never replaced: the unique
-    constraint raises ``IntegrityError`` instead.
-    """
-    if question.vacancy_id != response.vacancy_id:
-        raise ValidationError("The question belongs to another vacancy.")
-    if response.is_screening_finished:
-        raise ValidationError(_("This screening is already finished."))
-    spec = scoring.QuestionSpec.from_question(question)
-    with translation.override(response.vacancy.language):
-        value = scoring.normalise(spec, raw)
-        checked = scoring.check(spec, value)
-    raw_text = ", ".join(raw) if isinstance(raw, list | tuple) else str(raw or "")
-    fields = {
-        "raw_text": raw_text.strip()[:4000],
-        "value": checked.value,
-        "passed": checked.passed,
-        "points": checked.points,
-    }
-    if new:
-        return sql.insert([Answer(response=response, question=question, **fields)])[0]
-    answer, _created = Answer.objects.update_or_create(response=response, question=question, defaults=fields)
-    return answer
-
-
-def response_outcome(*, response: Response, questions: list[ScreeningQuestion] | None = None) -> scoring.Outcome:
-    """Compute (without saving) the outcome of a response from its stored answers.
-
-    ``questions``: the vacancy's script if the caller has it loaded already (the chat does).
-    """
-    if questions is None:
-        questions = list(response.vacancy.questions.all())
-    answers = dict(response.answers.order_by().values_list("question_id", "value"))
-    results = []
-    with translation.override(response.vacancy.language):
-        for question in questions:
-            spec = scoring.QuestionSpec.from_question(question)
-            value = answers.get(question.pk)
-            results.append((spec, scoring.check(spec, value)))
-        return scoring.outcome(results, threshold=response.vacancy.pass_threshold)
-
-
-def response_finish(*, response: Response, questions: list[ScreeningQuestion] | None = None) -> Response:
-    """Close the screening: compute score and status, record history, queue evaluation.
-
-    Idempotent: a response whose screening is already finished is returned as is.
-    ``questions``: the vacancy's script if the caller has it loaded already (the chat does).
-    """
-    with transaction.atomic(savepoint=False):  # nested in the chat's turn: no savepoint round trips
-        locked = Response.objects.select_for_update().get(pk=response.pk)
-        locked.vacancy = response.vacancy  # the caller's (cached) vacancy, or one query
-        if locked.is_screening_finished:
-            return locked
-        result = response_outcome(response=locked, questions=questions)
-        previous = locked.status
-        locked.status = result.status
-        locked.score = result.score
-        locked.rejection_reasons = result.reasons
-        locked.completed_at = timezone.now()
-        locked.save(update_fields=["status", "score", "rejection_reasons", "completed_at", "updated_at"])
-        _record_history(
-            response=locked,
-            from_status=previous,
-            to_status=result.status,
-            comment=_("Screening finished with score %(score)d.") % {"score": result.score},
-        )
-        # The chat announces the finish itself (a "state: finished" frame, on which the recruiter's page reloads
-        # its evaluation block): no second live event, which cost the chat's last turn a channel-layer round trip.
-        evaluation_request(response=locked, announce=False)
-        _on_commit_event(response=locked, event="response.completed")
-    return locked
-
-
-def response_change_status(*, response: Response, to_status: str, actor, comment: str = "") -> Response:
-    """A recruiter's decision on a response, recorded in its history."""
-    if to_status not in DECISION_STATUSES:
-        raise ValidationError({"status": _("This status is set by the screening, not by hand.")})
-    with transaction.atomic():
-        locked = Response.objects.select_for_update().get(pk=response.pk)
-        if locked.status == to_status:
-            raise ValidationError({"status": _("The response already has this status.")})
-        previous = locked.status
-        locked.status = to_status
-        locked.save(update_fields=["status", "updated_at"])
-        _record_history(
-            response=locked, from_status=previous, to_status=to_status, actor=actor, comment=comment.strip()
-        )
-        _on_commit_event(response=locked, event="response.status_changed")
-    return locked
-
-
-def response_add_note(*, response: Response, author, text: str) -> Note:
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": _("A note cannot be empty.")})
-    return Note.objects.create(response=response, author=author, text=text)
+FALLBACK_NOT_CONFIGURED = "not_configured"
+FALLBACK_AI_DISABLED = "ai_disabled"
+FALLBACK_BUDGET_SPENT = "budget_spent"
 
 
 def evaluation_request(*, response: Response, force: bool = False, announce: bool = True) -> None:
@@ -230,7 +37,7 @@ def evaluation_request(*, response: Response, force: bool = False, announce: boo
     ``announce=False`` skips the live ``evaluation.updated`` event, for a caller
     that announces the change itself.
     """
-    from . import tasks
+    from .. import tasks
 
     if not response.is_screening_finished:
         raise ValidationError(_("The screening is not finished yet: there is nothing to evaluate."), code="conflict")
@@ -252,21 +59,8 @@ def evaluation_request(*, response: Response, force: bool = False, announce: boo
         _on_commit_evaluation_updated(response_id=response_id)
 
 
-# --- AI evaluation, suggested questions and usage (issue 4) ----------------------------------
-#
-# The flow: ``evaluation_request`` (after a chat completes, or "Re-evaluate") makes sure a
-# pending Evaluation row exists and queues ``tasks.evaluate_response``; the task calls
-# ``evaluation_run``, which claims the row, picks the evaluator (builtin or LLM), and stores
-# only validated output. See docs/llm.md.
-
-FALLBACK_NOT_CONFIGURED = "not_configured"
-FALLBACK_AI_DISABLED = "ai_disabled"
-FALLBACK_BUDGET_SPENT = "budget_spent"
-SUGGESTION_CACHE_SECONDS = 24 * 3600
-
-
 def _on_commit_evaluation_updated(*, response_id: int) -> None:
-    from . import live
+    from .. import live
 
     event = {"type": "evaluation.updated", "response_id": response_id}
     transaction.on_commit(lambda: live.response_broadcast(response_id=response_id, event=event))
@@ -434,6 +228,8 @@ def _evaluation_save(
 
     Only the response's ``ai_score`` and ``ai_recommendation`` change: its status is a recruiter's call.
     """
+    from .responses import _on_commit_event  # not at the top: responses imports this module (finish → evaluate)
+
     with transaction.atomic():
         current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
         if current.status not in expected:
@@ -554,7 +350,7 @@ def evaluation_requeue_stalled(*, older_than: timedelta) -> int:
     The periodic safety net (Celery beat) for a task lost before it reached the
     broker; the task is idempotent, so a duplicate costs nothing. Returns how many.
     """
-    from . import tasks
+    from .. import tasks
 
     now = timezone.now()
     lease = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
@@ -627,165 +423,3 @@ def llm_usage_month(*, company) -> dict:
         "fallback": company_llm_fallback(company=company),
         "model": llm.model_name() if llm.is_configured() else "",
     }
-
-
-# --- Suggested questions ------------------------------------------------------------------------
-
-
-def suggestion_request(*, vacancy: Vacancy, user, count: int = 5, difficulty: str = "medium") -> QuestionSuggestion:
-    """Queue suggested screening questions for a vacancy (after commit); returns the pending batch."""
-    from . import tasks
-
-    errors = {}
-    if not isinstance(count, int) or not 1 <= count <= ai.MAX_SUGGESTIONS:
-        errors["count"] = _("Choose between 1 and %(n)d questions.") % {"n": ai.MAX_SUGGESTIONS}
-    if difficulty not in ai.DIFFICULTIES:
-        errors["difficulty"] = _("Unknown difficulty.")
-    if errors:
-        raise ValidationError(errors)
-    suggestion = QuestionSuggestion.objects.create(
-        vacancy=vacancy, requested_by=user, count=count, difficulty=difficulty
-    )
-    suggestion_id = suggestion.pk
-    transaction.on_commit(lambda: tasks.suggest_questions.delay(suggestion_id))
-    return suggestion
-
-
-def _suggestion_save(suggestion: QuestionSuggestion, **fields) -> QuestionSuggestion:
-    for name, value in fields.items():
-        setattr(suggestion, name, value)
-    suggestion.save()
-    return suggestion
-
-
-def suggestion_run(*, suggestion_id: int, last_attempt: bool = True) -> QuestionSuggestion | None:
-    """Fill a pending batch of suggested questions from the cache, the builtin provider or the LLM.
-
-    Results are cached for 24 hours by a hash of the vacancy's text and the
-    options, so asking again for the same vacancy costs nothing. Raises
-    ``llm.LLMError`` when retrying can help and ``last_attempt`` is False.
-    """
-    suggestion = (
-        QuestionSuggestion.objects.select_related("vacancy__company")
-        .filter(pk=suggestion_id, status=QuestionSuggestion.Status.PENDING)
-        .first()
-    )
-    if suggestion is None:
-        return None
-    vacancy = suggestion.vacancy
-    company = vacancy.company
-    fallback = company_llm_fallback(company=company)
-    provider = "builtin" if fallback else f"llm:{llm.model_name()}"
-    key = "smartbot:suggest:" + ai.vacancy_text_hash(
-        title=vacancy.title,
-        description=vacancy.description,
-        requirements=vacancy.requirements,
-        count=suggestion.count,
-        difficulty=suggestion.difficulty,
-        language=vacancy.language,
-        provider=provider,
-    )
-    cached = cache.get(key)
-    evaluator = Evaluation.Evaluator.BUILTIN if fallback else Evaluation.Evaluator.LLM
-    if cached:
-        items = cached
-    elif fallback:
-        with translation.override(vacancy.language):
-            items = ai.builtin_suggestions(
-                title=vacancy.title,
-                requirements=vacancy.requirement_lines,
-                count=suggestion.count,
-                difficulty=suggestion.difficulty,
-            )
-    else:
-        purpose = LLMCall.Purpose.SUGGESTION
-        messages = ai.build_suggestion_messages(
-            title=vacancy.title,
-            description=vacancy.description,
-            requirements=vacancy.requirement_lines,
-            count=suggestion.count,
-            difficulty=suggestion.difficulty,
-            language=vacancy.language,
-        )
-        try:
-            items = _llm_call_validated(
-                company=company,
-                purpose=purpose,
-                messages=messages,
-                schema=ai.SUGGESTION_SCHEMA,
-                schema_name="questions",
-                parse=lambda content: ai.parse_suggestions(content, count=suggestion.count),
-            )
-        except _InvalidTwice as invalid:
-            return _suggestion_save(
-                suggestion, status=QuestionSuggestion.Status.FAILED, evaluator=evaluator, error=invalid.message
-            )
-        except llm.LLMError as exc:
-            if exc.retryable and not last_attempt:
-                raise
-            return _suggestion_save(
-                suggestion, status=QuestionSuggestion.Status.FAILED, evaluator=evaluator, error=exc.message
-            )
-    cache.set(key, items, SUGGESTION_CACHE_SECONDS)
-    return _suggestion_save(
-        suggestion,
-        status=QuestionSuggestion.Status.DONE,
-        evaluator=evaluator,
-        items=[{**item, "state": "new"} for item in items],
-        error="",
-    )
-
-
-def _suggestion_item(suggestion: QuestionSuggestion, index: int) -> dict:
-    if not isinstance(index, int) or not 0 <= index < len(suggestion.items):
-        raise ValidationError(_("This suggestion does not exist."))
-    item = suggestion.items[index]
-    if item.get("state", "new") != "new":
-        raise ValidationError(_("This suggestion was already accepted or discarded."))
-    return item
-
-
-def suggestion_accept(*, suggestion: QuestionSuggestion, index: int, changes: dict | None = None) -> ScreeningQuestion:
-    """Add suggested question ``index`` (with the recruiter's edits) to the end of the vacancy's script.
-
-    The question is validated like any other (``vacancies.rules.rule_errors``);
-    accepting twice (a double click) adds it once.
-    """
-    from vacancies.rules import rule_errors
-    from vacancies.services import MAX_QUESTIONS, question_normalise
-
-    with transaction.atomic():
-        locked = QuestionSuggestion.objects.select_for_update().get(pk=suggestion.pk)
-        item = _suggestion_item(locked, index)
-        data = question_normalise({**item, **(changes or {})})
-        if not data["text"]:
-            raise ValidationError({"text": _("A question needs a text.")})
-        errors = rule_errors(
-            kind=data["kind"],
-            options=data["options"],
-            knockout=data["knockout"],
-            knockout_value=data["knockout_value"],
-            allowed_options=data["allowed_options"],
-        )
-        if errors:
-            raise ValidationError(errors)
-        vacancy = Vacancy.objects.select_for_update().get(pk=locked.vacancy_id)
-        existing = vacancy.questions.count()
-        if existing >= MAX_QUESTIONS:
-            raise ValidationError(_("A vacancy has at most %(n)d questions.") % {"n": MAX_QUESTIONS})
-        last = vacancy.questions.order_by("-position").values_list("position", flat=True).first() or 0
-        question = ScreeningQuestion.objects.create(vacancy=vacancy, position=last + 1, **data)
-        locked.items[index] = {**item, "state": "accepted", "question_id": question.pk}
-        locked.save(update_fields=["items"])
-    suggestion.items = locked.items
-    return question
-
-
-def suggestion_discard(*, suggestion: QuestionSuggestion, index: int) -> None:
-    """Set suggested question ``index`` aside; it is kept, marked discarded."""
-    with transaction.atomic():
-        locked = QuestionSuggestion.objects.select_for_update().get(pk=suggestion.pk)
-        item = _suggestion_item(locked, index)
-        locked.items[index] = {**item, "state": "discarded"}
-        locked.save(update_fields=["items"])
-    suggestion.items = locked.items

@@ -1,0 +1,215 @@
+"""Applying to a vacancy and the screening of a response: chat, answers, finish, decisions, notes.
+
+Finishing a screening queues its AI evaluation (``evaluations.evaluation_request``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from smartbot import sql
+from vacancies.models import ScreeningQuestion, Vacancy
+
+from .. import scoring
+from ..models import Answer, Candidate, Note, Response, StatusChange
+from .evaluations import evaluation_request
+
+# Statuses a recruiter may set; the others are set by the screening itself.
+DECISION_STATUSES = (
+    Response.Status.SHORTLISTED,
+    Response.Status.INTERVIEW,
+    Response.Status.OFFER,
+    Response.Status.HIRED,
+    Response.Status.DECLINED,
+    Response.Status.WITHDRAWN,
+)
+
+
+def _on_commit_event(*, response: Response, event: str) -> None:
+    from .. import webhooks
+
+    transaction.on_commit(lambda: webhooks.response_event_emit(response_id=response.pk, event=event))
+
+
+def _record_history(*, response: Response, from_status: str, to_status: str, actor=None, comment: str = "") -> None:
+    sql.insert(
+        [StatusChange(response=response, actor=actor, from_status=from_status, to_status=to_status, comment=comment)]
+    )
+
+
+def candidate_apply(
+    *,
+    vacancy: Vacancy,
+    full_name: str,
+    email: str,
+    phone: str = "",
+    city: str = "",
+    resume_text: str = "",
+    resume_file=None,
+    consent: bool,
+    source: str = Response.Source.WEB,
+) -> tuple[Response, bool]:
+    """Create the candidate's application to an open vacancy, or return the existing one.
+
+    One response per candidate email per vacancy: applying again returns the
+    first response (and its chat) unchanged, with ``created`` False.
+    """
+    if not vacancy.is_open:
+        raise ValidationError(_("This vacancy is not open for applications."))
+    if not consent:
+        raise ValidationError({"consent": _("Consent is required to apply.")})
+    email = email.strip().lower()
+    existing = (
+        Response.objects.select_related("candidate", "vacancy")
+        .filter(vacancy=vacancy, candidate__company_id=vacancy.company_id, candidate__email=email)
+        .first()
+    )
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            candidate, _created = Candidate.objects.get_or_create(
+                company_id=vacancy.company_id, email=email, defaults={"full_name": full_name.strip()}
+            )
+            candidate.full_name = full_name.strip()
+            candidate.phone = phone.strip()
+            candidate.city = city.strip()
+            if resume_text:
+                candidate.resume_text = resume_text
+            if resume_file:
+                candidate.resume_file = resume_file
+            candidate.consent_at = timezone.now()
+            candidate.consent_version = settings.CONSENT_TEXT_VERSION
+            candidate.save()
+            response = Response.objects.create(vacancy=vacancy, candidate=candidate, source=source)
+            _record_history(response=response, from_status="", to_status=Response.Status.NEW)
+    except IntegrityError:
+        # A concurrent application with the same email won the race.
+        return Response.objects.get(vacancy=vacancy, candidate__email=email), False
+    return response, True
+
+
+def response_start_chat(*, response: Response) -> Response:
+    """Mark a new response as being screened in the chat (idempotent)."""
+    with transaction.atomic(savepoint=False):  # nested in the chat's turn: no savepoint round trips
+        started = Response.objects.filter(pk=response.pk, status=Response.Status.NEW).update(
+            status=Response.Status.IN_CHAT, updated_at=timezone.now()
+        )
+        if started:
+            response.status = Response.Status.IN_CHAT
+            _record_history(response=response, from_status=Response.Status.NEW, to_status=Response.Status.IN_CHAT)
+        else:
+            response.refresh_from_db(fields=["status"])
+    return response
+
+
+def response_submit_answer(*, response: Response, question: ScreeningQuestion, raw, new: bool = False) -> Answer:
+    """Validate, score and store the answer to one question.
+
+    Raises ``scoring.InvalidAnswer`` (with a message in the vacancy's
+    language) when the text cannot be read as the question's kind; nothing is
+    written then. Answering the same question again replaces the answer while
+    the screening is still running.
+
+    ``new=True`` is for a caller that holds a lock serialising the response's
+    answers and has seen that the question has no answer yet (the chat): the
+    answer is inserted in one statement, without ``update_or_create``'s lock
+    and savepoints. An existing answer is then never replaced: the unique
+    constraint raises ``IntegrityError`` instead.
+    """
+    if question.vacancy_id != response.vacancy_id:
+        raise ValidationError("The question belongs to another vacancy.")
+    if response.is_screening_finished:
+        raise ValidationError(_("This screening is already finished."))
+    spec = scoring.QuestionSpec.from_question(question)
+    with translation.override(response.vacancy.language):
+        value = scoring.normalise(spec, raw)
+        checked = scoring.check(spec, value)
+    raw_text = ", ".join(raw) if isinstance(raw, list | tuple) else str(raw or "")
+    fields = {
+        "raw_text": raw_text.strip()[:4000],
+        "value": checked.value,
+        "passed": checked.passed,
+        "points": checked.points,
+    }
+    if new:
+        return sql.insert([Answer(response=response, question=question, **fields)])[0]
+    answer, _created = Answer.objects.update_or_create(response=response, question=question, defaults=fields)
+    return answer
+
+
+def response_outcome(*, response: Response, questions: list[ScreeningQuestion] | None = None) -> scoring.Outcome:
+    """Compute (without saving) the outcome of a response from its stored answers.
+
+    ``questions``: the vacancy's script if the caller has it loaded already (the chat does).
+    """
+    if questions is None:
+        questions = list(response.vacancy.questions.all())
+    answers = dict(response.answers.order_by().values_list("question_id", "value"))
+    results = []
+    with translation.override(response.vacancy.language):
+        for question in questions:
+            spec = scoring.QuestionSpec.from_question(question)
+            value = answers.get(question.pk)
+            results.append((spec, scoring.check(spec, value)))
+        return scoring.outcome(results, threshold=response.vacancy.pass_threshold)
+
+
+def response_finish(*, response: Response, questions: list[ScreeningQuestion] | None = None) -> Response:
+    """Close the screening: compute score and status, record history, queue evaluation.
+
+    Idempotent: a response whose screening is already finished is returned as is.
+    ``questions``: the vacancy's script if the caller has it loaded already (the chat does).
+    """
+    with transaction.atomic(savepoint=False):  # nested in the chat's turn: no savepoint round trips
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        locked.vacancy = response.vacancy  # the caller's (cached) vacancy, or one query
+        if locked.is_screening_finished:
+            return locked
+        result = response_outcome(response=locked, questions=questions)
+        previous = locked.status
+        locked.status = result.status
+        locked.score = result.score
+        locked.rejection_reasons = result.reasons
+        locked.completed_at = timezone.now()
+        locked.save(update_fields=["status", "score", "rejection_reasons", "completed_at", "updated_at"])
+        _record_history(
+            response=locked,
+            from_status=previous,
+            to_status=result.status,
+            comment=_("Screening finished with score %(score)d.") % {"score": result.score},
+        )
+        # The chat announces the finish itself (a "state: finished" frame, on which the recruiter's page reloads
+        # its evaluation block): no second live event, which cost the chat's last turn a channel-layer round trip.
+        evaluation_request(response=locked, announce=False)
+        _on_commit_event(response=locked, event="response.completed")
+    return locked
+
+
+def response_change_status(*, response: Response, to_status: str, actor, comment: str = "") -> Response:
+    """A recruiter's decision on a response, recorded in its history."""
+    if to_status not in DECISION_STATUSES:
+        raise ValidationError({"status": _("This status is set by the screening, not by hand.")})
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if locked.status == to_status:
+            raise ValidationError({"status": _("The response already has this status.")})
+        previous = locked.status
+        locked.status = to_status
+        locked.save(update_fields=["status", "updated_at"])
+        _record_history(
+            response=locked, from_status=previous, to_status=to_status, actor=actor, comment=comment.strip()
+        )
+        _on_commit_event(response=locked, event="response.status_changed")
+    return locked
+
+
+def response_add_note(*, response: Response, author, text: str) -> Note:
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("A note cannot be empty.")})
+    return Note.objects.create(response=response, author=author, text=text)

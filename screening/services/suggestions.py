@@ -1,0 +1,177 @@
+"""Suggested screening questions for a vacancy: request, run (cache, builtin provider or LLM), accept, discard."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from vacancies.models import ScreeningQuestion, Vacancy
+
+from .. import evaluation as ai
+from .. import llm
+from ..models import Evaluation, LLMCall, QuestionSuggestion
+from .evaluations import _InvalidTwice, _llm_call_validated, company_llm_fallback
+
+SUGGESTION_CACHE_SECONDS = 24 * 3600
+
+
+def suggestion_request(*, vacancy: Vacancy, user, count: int = 5, difficulty: str = "medium") -> QuestionSuggestion:
+    """Queue suggested screening questions for a vacancy (after commit); returns the pending batch."""
+    from .. import tasks
+
+    errors = {}
+    if not isinstance(count, int) or not 1 <= count <= ai.MAX_SUGGESTIONS:
+        errors["count"] = _("Choose between 1 and %(n)d questions.") % {"n": ai.MAX_SUGGESTIONS}
+    if difficulty not in ai.DIFFICULTIES:
+        errors["difficulty"] = _("Unknown difficulty.")
+    if errors:
+        raise ValidationError(errors)
+    suggestion = QuestionSuggestion.objects.create(
+        vacancy=vacancy, requested_by=user, count=count, difficulty=difficulty
+    )
+    suggestion_id = suggestion.pk
+    transaction.on_commit(lambda: tasks.suggest_questions.delay(suggestion_id))
+    return suggestion
+
+
+def _suggestion_save(suggestion: QuestionSuggestion, **fields) -> QuestionSuggestion:
+    for name, value in fields.items():
+        setattr(suggestion, name, value)
+    suggestion.save()
+    return suggestion
+
+
+def suggestion_run(*, suggestion_id: int, last_attempt: bool = True) -> QuestionSuggestion | None:
+    """Fill a pending batch of suggested questions from the cache, the builtin provider or the LLM.
+
+    Results are cached for 24 hours by a hash of the vacancy's text and the
+    options, so asking again for the same vacancy costs nothing. Raises
+    ``llm.LLMError`` when retrying can help and ``last_attempt`` is False.
+    """
+    suggestion = (
+        QuestionSuggestion.objects.select_related("vacancy__company")
+        .filter(pk=suggestion_id, status=QuestionSuggestion.Status.PENDING)
+        .first()
+    )
+    if suggestion is None:
+        return None
+    vacancy = suggestion.vacancy
+    company = vacancy.company
+    fallback = company_llm_fallback(company=company)
+    provider = "builtin" if fallback else f"llm:{llm.model_name()}"
+    key = "smartbot:suggest:" + ai.vacancy_text_hash(
+        title=vacancy.title,
+        description=vacancy.description,
+        requirements=vacancy.requirements,
+        count=suggestion.count,
+        difficulty=suggestion.difficulty,
+        language=vacancy.language,
+        provider=provider,
+    )
+    cached = cache.get(key)
+    evaluator = Evaluation.Evaluator.BUILTIN if fallback else Evaluation.Evaluator.LLM
+    if cached:
+        items = cached
+    elif fallback:
+        with translation.override(vacancy.language):
+            items = ai.builtin_suggestions(
+                title=vacancy.title,
+                requirements=vacancy.requirement_lines,
+                count=suggestion.count,
+                difficulty=suggestion.difficulty,
+            )
+    else:
+        purpose = LLMCall.Purpose.SUGGESTION
+        messages = ai.build_suggestion_messages(
+            title=vacancy.title,
+            description=vacancy.description,
+            requirements=vacancy.requirement_lines,
+            count=suggestion.count,
+            difficulty=suggestion.difficulty,
+            language=vacancy.language,
+        )
+        try:
+            items = _llm_call_validated(
+                company=company,
+                purpose=purpose,
+                messages=messages,
+                schema=ai.SUGGESTION_SCHEMA,
+                schema_name="questions",
+                parse=lambda content: ai.parse_suggestions(content, count=suggestion.count),
+            )
+        except _InvalidTwice as invalid:
+            return _suggestion_save(
+                suggestion, status=QuestionSuggestion.Status.FAILED, evaluator=evaluator, error=invalid.message
+            )
+        except llm.LLMError as exc:
+            if exc.retryable and not last_attempt:
+                raise
+            return _suggestion_save(
+                suggestion, status=QuestionSuggestion.Status.FAILED, evaluator=evaluator, error=exc.message
+            )
+    cache.set(key, items, SUGGESTION_CACHE_SECONDS)
+    return _suggestion_save(
+        suggestion,
+        status=QuestionSuggestion.Status.DONE,
+        evaluator=evaluator,
+        items=[{**item, "state": "new"} for item in items],
+        error="",
+    )
+
+
+def _suggestion_item(suggestion: QuestionSuggestion, index: int) -> dict:
+    if not isinstance(index, int) or not 0 <= index < len(suggestion.items):
+        raise ValidationError(_("This suggestion does not exist."))
+    item = suggestion.items[index]
+    if item.get("state", "new") != "new":
+        raise ValidationError(_("This suggestion was already accepted or discarded."))
+    return item
+
+
+def suggestion_accept(*, suggestion: QuestionSuggestion, index: int, changes: dict | None = None) -> ScreeningQuestion:
+    """Add suggested question ``index`` (with the recruiter's edits) to the end of the vacancy's script.
+
+    The question is validated like any other (``vacancies.rules.rule_errors``);
+    accepting twice (a double click) adds it once.
+    """
+    from vacancies.rules import rule_errors
+    from vacancies.services import MAX_QUESTIONS, question_normalise
+
+    with transaction.atomic():
+        locked = QuestionSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+        item = _suggestion_item(locked, index)
+        data = question_normalise({**item, **(changes or {})})
+        if not data["text"]:
+            raise ValidationError({"text": _("A question needs a text.")})
+        errors = rule_errors(
+            kind=data["kind"],
+            options=data["options"],
+            knockout=data["knockout"],
+            knockout_value=data["knockout_value"],
+            allowed_options=data["allowed_options"],
+        )
+        if errors:
+            raise ValidationError(errors)
+        vacancy = Vacancy.objects.select_for_update().get(pk=locked.vacancy_id)
+        existing = vacancy.questions.count()
+        if existing >= MAX_QUESTIONS:
+            raise ValidationError(_("A vacancy has at most %(n)d questions.") % {"n": MAX_QUESTIONS})
+        last = vacancy.questions.order_by("-position").values_list("position", flat=True).first() or 0
+        question = ScreeningQuestion.objects.create(vacancy=vacancy, position=last + 1, **data)
+        locked.items[index] = {**item, "state": "accepted", "question_id": question.pk}
+        locked.save(update_fields=["items"])
+    suggestion.items = locked.items
+    return question
+
+
+def suggestion_discard(*, suggestion: QuestionSuggestion, index: int) -> None:
+    """Set suggested question ``index`` aside; it is kept, marked discarded."""
+    with transaction.atomic():
+        locked = QuestionSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+        item = _suggestion_item(locked, index)
+        locked.items[index] = {**item, "state": "discarded"}
+        locked.save(update_fields=["items"])
+    suggestion.items = locked.items
