@@ -82,3 +82,23 @@ def require_services(*, postgres: bool = True, redis: bool = True) -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{message}: CI must run against the real services")
         pytest.skip(message)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_database_sessions(django_db_setup, django_db_blocker):
+    """At the end, end the test database's sessions that other threads left open, so it can be dropped.
+
+    The chat consumers run their database work in executor threads (as in
+    production), and each such thread keeps its own connection; pytest-django
+    cannot drop a PostgreSQL database while they are open and warned about it.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
