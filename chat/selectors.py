@@ -24,12 +24,19 @@ def vacancy_public_list(*, company: Company):
 def response_get_by_token(*, token: str, page: bool = True) -> Response | None:
     """The response a chat link points to, with its vacancy and candidate; None for an unknown token.
 
-    ``page`` also joins the company (the chat page shows it; the chat socket, on every connect, does not).
+    ``page`` also joins the company (the chat page shows it). The chat socket, on every connect, needs
+    neither the company nor the long texts (a resume may be 100,000 characters), so it skips them.
     """
     if not TOKEN_RE.match(token or ""):
         return None
-    related = ("vacancy", "vacancy__company", "candidate") if page else ("vacancy", "candidate")
-    return Response.objects.select_related(*related).filter(token=token).first()
+    if page:
+        return Response.objects.select_related("vacancy", "vacancy__company", "candidate").filter(token=token).first()
+    return (
+        Response.objects.select_related("vacancy", "candidate")
+        .defer("candidate__resume_text", "vacancy__description", "vacancy__requirements")
+        .filter(token=token)
+        .first()
+    )
 
 
 def response_get_for_member(*, user, response_id: int) -> Response | None:

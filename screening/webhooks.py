@@ -138,17 +138,19 @@ def response_event_payload(*, response: Response) -> dict:
     }
 
 
-def response_event_emit(*, response_id: int, event: str) -> list[WebhookDelivery]:
+def response_event_emit(*, response_id: int, event: str, company_id: int | None = None) -> list[WebhookDelivery]:
     """Store a delivery of ``event`` for every active endpoint of the company subscribed to it, and queue them.
 
-    Called after the change is committed; the payload is a snapshot of the response now.
+    Called after the change is committed; the payload is a snapshot of the response now. ``company_id``
+    (the response's company, if the caller knows it) makes the endpoint lookup a plain indexed filter.
     """
     if event not in EVENTS:
         raise ValueError(f"Unknown webhook event {event!r}")
     # Most companies have no endpoints: find that out in one query before loading the response.
+    scope = {"company_id": company_id} if company_id else {"company__vacancies__responses__id": response_id}
     endpoints = [
         endpoint
-        for endpoint in WebhookEndpoint.objects.filter(company__vacancies__responses__id=response_id, is_active=True)
+        for endpoint in WebhookEndpoint.objects.filter(is_active=True, **scope)
         if event in (endpoint.events or [])
     ]
     if not endpoints:

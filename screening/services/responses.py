@@ -32,7 +32,12 @@ DECISION_STATUSES = (
 def _on_commit_event(*, response: Response, event: str) -> None:
     from .. import webhooks
 
-    transaction.on_commit(lambda: webhooks.response_event_emit(response_id=response.pk, event=event))
+    # The company, when the vacancy is at hand, spares the endpoint lookup its joins (it runs after every
+    # finished chat, and most companies have no endpoint).
+    company_id = response.vacancy.company_id if Response.vacancy.is_cached(response) else None
+    transaction.on_commit(
+        lambda: webhooks.response_event_emit(response_id=response.pk, event=event, company_id=company_id)
+    )
 
 
 def _record_history(*, response: Response, from_status: str, to_status: str, actor=None, comment: str = "") -> None:

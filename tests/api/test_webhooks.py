@@ -183,6 +183,26 @@ def test_a_status_change_is_emitted_only_to_subscribed_active_endpoints(
     assert json.loads(receiver.requests[0]["body"])["data"]["response"]["status"] == "interview"
 
 
+def test_a_completed_screening_is_emitted_to_its_own_company_only(
+    vacancy, endpoint, receiver, django_capture_on_commit_callbacks
+):
+    # The finish knows the company and looks endpoints up by it (no joins); another company's endpoint,
+    # subscribed to the same event, must not hear of it.
+    stranger = WebhookEndpoint.objects.create(url=receiver.url, events=ALL_EVENTS, company=_other_company())
+    response = ResponseFactory(vacancy=vacancy)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer_all(response, GOOD_ANSWERS)
+    completed = WebhookDelivery.objects.filter(event="response.completed")
+    assert [d.endpoint_id for d in completed] == [endpoint.pk]
+    assert not WebhookDelivery.objects.filter(endpoint=stranger).exists()
+    # Both ways of finding the endpoints agree.
+    by_join = webhooks.response_event_emit(response_id=response.pk, event="response.completed")
+    by_company = webhooks.response_event_emit(
+        response_id=response.pk, event="response.completed", company_id=vacancy.company_id
+    )
+    assert [d.endpoint_id for d in by_join] == [d.endpoint_id for d in by_company] == [endpoint.pk]
+
+
 def _other_company():
     from accounts.tests.factories import CompanyFactory
 
