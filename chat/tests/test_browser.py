@@ -89,6 +89,28 @@ def _bot_says(page, text):
     expect(page.locator(".chat__msg--bot").last).to_have_text(text)
 
 
+def _apply(page, base_url, *, name, email):
+    page.goto(f"{base_url}/careers/acme/python-developer/")
+    page.fill("#id_full_name", name)
+    page.fill("#id_email", email)
+    page.fill("#id_phone", "+7 900 123-45-67")
+    page.fill("#id_city", "Moscow")
+    page.fill("#id_resume_text", "Python developer, five years of Django and PostgreSQL.")
+    page.check("#id_consent")
+    page.get_by_role("button", name="Apply and start the chat").click()
+    # The form posts to "…#apply"; the browser keeps the fragment through the redirect.
+    page.wait_for_url(re.compile(r"/chat/[A-Za-z0-9_-]{20,64}/(#.*)?$"))
+    return re.search(r"/chat/([A-Za-z0-9_-]+)/", page.url).group(1)
+
+
+def _log_in(page, base_url):
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", "recruiter@acme.test")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
 def test_candidate_applies_and_finishes_the_chat_and_the_recruiter_sees_the_result(chromium, server):
     from playwright.sync_api import expect, sync_playwright
 
@@ -99,19 +121,7 @@ def test_candidate_applies_and_finishes_the_chat_and_the_recruiter_sees_the_resu
             candidate = browser.new_context()
             candidate.set_default_timeout(TIMEOUT_MS)
             page = candidate.new_page()
-            page.goto(f"{server.http_url}/careers/acme/python-developer/")
-
-            # Apply on the public page.
-            page.fill("#id_full_name", "Anna Petrova")
-            page.fill("#id_email", "anna@example.org")
-            page.fill("#id_phone", "+7 900 123-45-67")
-            page.fill("#id_city", "Moscow")
-            page.fill("#id_resume_text", "Python developer, five years of Django and PostgreSQL.")
-            page.check("#id_consent")
-            page.get_by_role("button", name="Apply and start the chat").click()
-            # The form posts to "…#apply"; the browser keeps the fragment through the redirect.
-            page.wait_for_url(re.compile(r"/chat/[A-Za-z0-9_-]{20,64}/(#.*)?$"))
-            token = re.search(r"/chat/([A-Za-z0-9_-]+)/", page.url).group(1)
+            token = _apply(page, server.http_url, name="Anna Petrova", email="anna@example.org")
 
             # The socket is open and the bot greets Anna by her first name.
             expect(page.locator("[data-status]")).to_have_text("Online")
@@ -161,11 +171,7 @@ def test_candidate_applies_and_finishes_the_chat_and_the_recruiter_sees_the_resu
             staff = browser.new_context()
             staff.set_default_timeout(TIMEOUT_MS)
             page = staff.new_page()
-            page.goto(f"{server.http_url}/accounts/login/")
-            page.fill("#id_username", "recruiter@acme.test")
-            page.fill("#id_password", PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(lambda url: "/accounts/login/" not in url)
+            _log_in(page, server.http_url)
             page.goto(f"{server.http_url}/responses/{response_id}/")
             expect(page.locator("h1")).to_contain_text("Anna Petrova")
             expect(page.locator("h1 .badge--passed")).to_have_text("Passed")
@@ -177,19 +183,6 @@ def test_candidate_applies_and_finishes_the_chat_and_the_recruiter_sees_the_resu
             raise
         finally:
             browser.close()
-
-
-def _apply(page, base_url, *, name, email):
-    page.goto(f"{base_url}/careers/acme/python-developer/")
-    page.fill("#id_full_name", name)
-    page.fill("#id_email", email)
-    page.fill("#id_phone", "+7 900 123-45-67")
-    page.fill("#id_city", "Moscow")
-    page.fill("#id_resume_text", "Python developer, five years of Django and PostgreSQL.")
-    page.check("#id_consent")
-    page.get_by_role("button", name="Apply and start the chat").click()
-    page.wait_for_url(re.compile(r"/chat/[A-Za-z0-9_-]{20,64}/(#.*)?$"))
-    return re.search(r"/chat/([A-Za-z0-9_-]+)/", page.url).group(1)
 
 
 def test_a_recruiter_watches_the_chat_live_takes_it_over_and_hands_it_back(chromium, server):
@@ -211,11 +204,7 @@ def test_a_recruiter_watches_the_chat_live_takes_it_over_and_hands_it_back(chrom
 
             # The recruiter opens the response page while the candidate is in the chat.
             staff = browser.new_context().new_page()
-            staff.goto(f"{server.http_url}/accounts/login/")
-            staff.fill("#id_username", "recruiter@acme.test")
-            staff.fill("#id_password", PASSWORD)
-            staff.get_by_role("button", name="Log in").click()
-            staff.wait_for_url(lambda url: "/accounts/login/" not in url)
+            _log_in(staff, server.http_url)
             staff.goto(f"{server.http_url}/responses/{response_id}/")
             log = staff.locator("#recruiter-chat [data-log]")
             expect(log).to_contain_text("Which city do you live in?")
