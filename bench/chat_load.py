@@ -170,7 +170,9 @@ class Stats:
 
 
 async def _recv(ws) -> dict:
-    return json.loads(await asyncio.wait_for(ws.recv(), RECV_TIMEOUT))
+    # No per-frame timeout here: ``asyncio.wait_for`` makes a task per frame, which cost the load generator
+    # (on the same two cores as the server) more than parsing the frame. Callers bound a whole turn instead.
+    return json.loads(await ws.recv())
 
 
 async def one_chat(chat: dict, *, think, stats: Stats, deadline: float) -> None:
@@ -185,7 +187,8 @@ async def one_chat(chat: dict, *, think, stats: Stats, deadline: float) -> None:
         async with connect(
             url, origin=origin, open_timeout=RECV_TIMEOUT, compression=None, ping_interval=None, max_queue=64
         ) as ws:
-            hello = await _recv(ws)
+            async with asyncio.timeout(RECV_TIMEOUT):
+                hello = await _recv(ws)
             stats.connect_ms.append((time.time() - started) * 1000)
             if hello.get("type") != "hello":
                 stats.error(f"first frame {hello.get('type')}")
@@ -206,23 +209,24 @@ async def one_chat(chat: dict, *, think, stats: Stats, deadline: float) -> None:
                 stats.first_send = stats.first_send or time.time()
                 await ws.send(json.dumps(frame))
                 question, replied, acked = None, False, False
-                while True:
-                    item = await _recv(ws)
-                    kind = item.get("type")
-                    if kind == "ack" and item.get("id") == client_id:
-                        acked = True
-                        if item.get("duplicate"):
-                            stats.error("unexpected duplicate ack")
-                    elif kind == "question" or (kind == "state" and item.get("state") == "finished"):
-                        if not replied:
-                            stats.latencies.append((time.perf_counter() - sent) * 1000)
-                            replied = True
-                        if kind == "question":
-                            question = item["question"]
-                    elif kind == "error":
-                        stats.error(f"error frame {item.get('code')}: {item.get('message')}")
-                    elif kind == "typing" and item.get("who") == "bot" and item.get("on") is False:
-                        break
+                async with asyncio.timeout(RECV_TIMEOUT):  # the whole reply, every frame of it
+                    while True:
+                        item = await _recv(ws)
+                        kind = item.get("type")
+                        if kind == "ack" and item.get("id") == client_id:
+                            acked = True
+                            if item.get("duplicate"):
+                                stats.error("unexpected duplicate ack")
+                        elif kind == "question" or (kind == "state" and item.get("state") == "finished"):
+                            if not replied:
+                                stats.latencies.append((time.perf_counter() - sent) * 1000)
+                                replied = True
+                            if kind == "question":
+                                question = item["question"]
+                        elif kind == "error":
+                            stats.error(f"error frame {item.get('code')}: {item.get('message')}")
+                        elif kind == "typing" and item.get("who") == "bot" and item.get("on") is False:
+                            break
                 stats.last_reply = time.time()
                 if acked:
                     stats.acked[response_id] = stats.acked.get(response_id, 0) + 1
@@ -274,7 +278,8 @@ async def echo_phase(ports, *, concurrency, duration, stats) -> None:
                 while time.time() < stop:
                     sent = time.perf_counter()
                     await ws.send(payload)
-                    await asyncio.wait_for(ws.recv(), RECV_TIMEOUT)
+                    async with asyncio.timeout(RECV_TIMEOUT):  # as the chat's client does, one per reply
+                        await ws.recv()
                     stats.latencies.append((time.perf_counter() - sent) * 1000)
                     stats.answers += 1
                 stats.last_reply = time.time()
@@ -622,11 +627,15 @@ def split(items: list, parts: int) -> list[list]:
     return [items[i::parts] for i in range(parts)]
 
 
-def system_cpu() -> tuple[float, float]:
-    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+def system_cpu() -> tuple[float, float, float]:
+    """(busy, total, steal) jiffies of the whole machine, from /proc/stat.
+
+    Steal is time the hypervisor gave this VM's CPUs to someone else: a run with much of it measured a
+    slower machine than a quiet one.
+    """
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
+    return sum(values) - idle, sum(values), values[7]
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -669,7 +678,7 @@ def measure(servers: ServerSet, jobs: list[dict]) -> dict:
     cpu_before, services_before, sys_before = servers.cpu_seconds(), service_cpu_seconds(), system_cpu()
     result = run_clients(jobs)
     cpu_after, services_after, sys_after = servers.cpu_seconds(), service_cpu_seconds(), system_cpu()
-    busy, total = sys_after[0] - sys_before[0], sys_after[1] - sys_before[1]
+    busy, total, steal = (after - before for after, before in zip(sys_after, sys_before, strict=True))
     result["server_cpu_s"] = round(cpu_after - cpu_before, 1)
     result["cpu_s"] = {
         "daphne": cpu_after - cpu_before,
@@ -677,6 +686,7 @@ def measure(servers: ServerSet, jobs: list[dict]) -> dict:
         "load_generator": result.pop("client_cpu_s"),
     }
     result["machine_busy_pct"] = round(100 * busy / total, 1) if total else None
+    result["machine_steal_pct"] = round(100 * steal / total, 1) if total else None
     return result
 
 
@@ -702,6 +712,7 @@ def summarize(result: dict, *, servers: ServerSet, extra: dict) -> dict:
         "server_cpu_ms_per_answer": round(1000 * result["server_cpu_s"] / max(1, result["answers"]), 2),
         "cpu_ms_per_answer": cpu_per_unit(result, result["answers"]),
         "machine_busy_pct": result["machine_busy_pct"],
+        "machine_steal_pct": result["machine_steal_pct"],
         "server_memory": servers.memory(),
     }
 
@@ -814,6 +825,7 @@ def main(argv=None) -> int:
                 "server_cpu_ms_per_round_trip": round(1000 * result["server_cpu_s"] / max(1, result["answers"]), 3),
                 "cpu_ms_per_round_trip": cpu_per_unit(result, result["answers"]),
                 "machine_busy_pct": result["machine_busy_pct"],
+                "machine_steal_pct": result["machine_steal_pct"],
                 "server_memory": echo.memory(),
             }
         finally:
