@@ -1,6 +1,10 @@
+import ipaddress
 import secrets
+import socket
+import urllib.parse
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +15,42 @@ from vacancies.models import ScreeningQuestion, Vacancy
 
 def _public_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def webhook_address_error(url: str, *, unresolvable_is_error: bool = True) -> str | None:
+    """Why our workers must not POST to ``url``, or None: a webhook may only reach public addresses.
+
+    A tenant registers the URL and our worker calls it from inside our network,
+    so loopback, private, link-local (cloud metadata) and other non-public
+    addresses are refused, whatever name resolves to them, unless
+    ``WEBHOOK_ALLOW_PRIVATE_ADDRESSES`` is on (development, tests, the demo).
+    A name that does not resolve is an error at registration; at delivery
+    (``unresolvable_is_error=False``) the attempt goes on and fails as a
+    network error, which is retried.
+    """
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    if not parts.hostname:
+        return str(_("The address has no host."))
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (OSError, ValueError, UnicodeError):
+        return str(_("The host name could not be resolved.")) if unresolvable_is_error else None
+    for *_rest, address in found:
+        ip = ipaddress.ip_address(address[0].split("%", 1)[0])
+        if not ip.is_global or ip.is_multicast:
+            return str(_("Webhooks can only be sent to public internet addresses, not to %(address)s.")) % {
+                "address": ip
+            }
+    return None
+
+
+def validate_webhook_url(url: str) -> None:
+    error = webhook_address_error(url)
+    if error:
+        raise ValidationError(error, code="private_address")
 
 
 class Candidate(models.Model):
@@ -264,7 +304,7 @@ class WebhookEndpoint(models.Model):
         RESPONSE_STATUS_CHANGED = "response.status_changed", _("Status changed")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="webhooks")
-    url = models.URLField(_("URL"), max_length=500)
+    url = models.URLField(_("URL"), max_length=500, validators=[validate_webhook_url])
     events = models.JSONField(_("events"), default=list)
     secret = models.CharField(_("secret"), max_length=128, default=_public_token)
     is_active = models.BooleanField(_("active"), default=True)

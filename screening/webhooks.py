@@ -30,7 +30,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Response, WebhookDelivery, WebhookEndpoint
+from .models import Response, WebhookDelivery, WebhookEndpoint, webhook_address_error
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,10 @@ def http_post(*, url: str, body: bytes, headers: dict[str, str], timeout: float 
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookError("Only http and https URLs are supported.", retryable=False)
+    # Checked again at every attempt: the name may resolve elsewhere than when it was registered.
+    refused = webhook_address_error(url, unresolvable_is_error=False)
+    if refused:
+        raise WebhookError(f"Refused: {refused}", retryable=False)
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     all_headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers}

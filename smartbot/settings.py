@@ -317,6 +317,9 @@ SIMPLE_JWT = {
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 WEBHOOK_BACKOFF_SECONDS = env.int("WEBHOOK_BACKOFF_SECONDS", default=30)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Webhook URLs are typed by tenants and called by our workers from inside our network: only public
+# addresses are allowed, unless this is on (development and tests, whose receivers run on loopback).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG or TESTING)
 
 # --- Product limits -----------------------------------------------------------
 # Per-IP limit of public applications (the careers page form).

@@ -15,6 +15,7 @@ from screening.models import (
     StatusChange,
     WebhookDelivery,
     WebhookEndpoint,
+    webhook_address_error,
 )
 from screening.services import DECISION_STATUSES
 
@@ -216,6 +217,9 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
     def validate_url(self, value):
         if not value.lower().startswith(("http://", "https://")):
             raise serializers.ValidationError(_("Only http and https addresses are supported."))
+        error = webhook_address_error(value)
+        if error:
+            raise serializers.ValidationError(error)
         return value
 
     def validate_events(self, value):

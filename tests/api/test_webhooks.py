@@ -299,3 +299,66 @@ def test_deliveries_are_listed_with_their_status_codes(
         410,
         1,
     )
+
+
+# --- Only public addresses (tenants type the URL; our workers call it from inside our network) -------
+
+PRIVATE_URLS = [
+    "http://127.0.0.1:6379/",
+    "http://localhost/hook",
+    "http://10.1.2.3/hook",
+    "http://192.168.0.5/hook",
+    "http://172.16.0.1/hook",
+    "http://100.64.0.1/hook",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[::1]/hook",
+    "http://[fd00::1]/hook",
+    "http://0.0.0.0/hook",
+    "http://224.0.0.1/hook",
+]
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_an_endpoint_on_a_private_address_is_refused_and_nothing_is_stored(owner_api, settings, url):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    reply = owner_api.post(URL, {"url": url, "events": ["response.completed"]}, format="json")
+    assert reply.status_code == 400
+    assert "public internet addresses" in str(reply.json()["error"]["fields"]["url"])
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_public_address_is_accepted_and_an_unresolvable_name_is_refused(owner_api, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    public = owner_api.post(URL, {"url": "https://93.184.216.34/hook", "events": ["response.completed"]}, format="json")
+    assert public.status_code == 201, public.json()
+    unknown = owner_api.post(URL, {"url": "https://hooks.invalid/in", "events": ["response.completed"]}, format="json")
+    assert unknown.status_code == 400
+    assert "could not be resolved" in str(unknown.json()["error"]["fields"]["url"])
+    # Moving an existing endpoint to a private address is refused too.
+    moved = owner_api.patch(f"{URL}{public.json()['id']}/", {"url": "http://10.0.0.7/"}, format="json")
+    assert moved.status_code == 400
+    assert WebhookEndpoint.objects.get().url == "https://93.184.216.34/hook"
+
+
+def test_the_admin_and_model_validation_refuse_a_private_address(company, settings):
+    from django.core.exceptions import ValidationError
+
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    endpoint = WebhookEndpoint(company=company, url="http://169.254.169.254/", events=["response.completed"])
+    with pytest.raises(ValidationError) as refused:
+        endpoint.full_clean()
+    assert "url" in refused.value.message_dict
+
+
+def test_a_delivery_to_a_private_address_is_refused_without_a_request_or_a_retry(
+    endpoint, receiver, finished_response, settings, django_capture_on_commit_callbacks
+):
+    # Registered while allowed (or the name moved to a private address since): refused at delivery time.
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    received = len(receiver.requests)
+    with django_capture_on_commit_callbacks(execute=True):
+        webhooks.response_event_emit(response_id=finished_response.pk, event="response.status_changed")
+    delivery = WebhookDelivery.objects.get(event="response.status_changed")
+    assert delivery.status == "failed" and delivery.attempts == 1
+    assert "public internet addresses" in delivery.error
+    assert len(receiver.requests) == received
