@@ -150,11 +150,10 @@ def _touch_lazily(ctx: ChatContext) -> None:
         ctx.touched_at = now
 
 
-def _greeting(ctx: ChatContext) -> str:
-    count = len(ctx.questions)
-    name = ctx.candidate_first_name
-    hello = _("Hi, %(name)s!") % {"name": name} if name else _("Hello!")
-    thanks = _("Thank you for applying for “%(title)s”.") % {"title": ctx.vacancy.title}
+def greeting_text(*, vacancy: Vacancy, first_name: str, count: int) -> str:
+    """The bot's first message: hello by first name, thanks, and how many questions (also the demo's)."""
+    hello = _("Hi, %(name)s!") % {"name": first_name} if first_name else _("Hello!")
+    thanks = _("Thank you for applying for “%(title)s”.") % {"title": vacancy.title}
     if not count:
         return f"{hello} {thanks}"
     plan = ngettext(
@@ -165,20 +164,24 @@ def _greeting(ctx: ChatContext) -> str:
     return f"{hello} {thanks} {plan}"
 
 
-def _closing(ctx: ChatContext, response: Response) -> str:
-    name = ctx.candidate_first_name
-    if ctx.vacancy.show_outcome:
-        if response.status == Response.Status.PASSED:
+def closing_text(*, vacancy: Vacancy, first_name: str, status: str) -> str:
+    """The bot's last message: the outcome if the vacancy shows it, else a neutral thank-you (also the demo's)."""
+    if vacancy.show_outcome:
+        if status == Response.Status.PASSED:
             return _("Thank you, %(name)s! You have passed the screening. A recruiter will contact you soon.") % {
-                "name": name
+                "name": first_name
             }
         return _(
             "Thank you for your answers, %(name)s. Unfortunately your profile does not match this vacancy's "
             "requirements, so we cannot move forward this time."
-        ) % {"name": name}
+        ) % {"name": first_name}
     return _("Thank you, %(name)s! Your answers have been sent to the recruiter. We will get back to you.") % {
-        "name": name
+        "name": first_name
     }
+
+
+def _greeting_of(ctx: ChatContext) -> str:
+    return greeting_text(vacancy=ctx.vacancy, first_name=ctx.candidate_first_name, count=len(ctx.questions))
 
 
 def _finish(ctx: ChatContext, response: Response, *, before: list[ChatMessage] = ()) -> list[ChatMessage]:
@@ -189,7 +192,10 @@ def _finish(ctx: ChatContext, response: Response, *, before: list[ChatMessage] =
     finished = response_finish(response=response, questions=ctx.questions)
     response.status = finished.status
     response.score = finished.score
-    closing = _bot_unsaved(ctx.session_id, _closing(ctx, finished))
+    closing = _bot_unsaved(
+        ctx.session_id,
+        closing_text(vacancy=ctx.vacancy, first_name=ctx.candidate_first_name, status=finished.status),
+    )
     _save_all([*before, closing])
     now = timezone.now()
     sql.update(ChatSession, ctx.session_id, state=ChatSession.State.FINISHED, finished_at=now, last_activity_at=now)
@@ -240,7 +246,7 @@ def chat_open(*, response: Response, connect: bool = False) -> tuple[ChatContext
             # Nobody has opened the chat yet (the session lock makes this true for one opener only). A recruiter
             # watching before the candidate came may have made the session row, so its existence says nothing.
             response_start_chat(response=response)
-            greeting = [_bot_unsaved(session.pk, _greeting(ctx))]
+            greeting = [_bot_unsaved(session.pk, _greeting_of(ctx))]
             if ctx.questions:
                 question = ctx.questions[0]
                 messages = [*messages, *_save_all([*greeting, _bot_unsaved(session.pk, question.text, question)])]

@@ -17,10 +17,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import Company, Role, User
+from chat import services as chat_services
 from chat.models import ChatMessage, ChatSession
 from screening import scoring, services
 from screening.models import Note, Response, StatusChange
@@ -380,7 +379,9 @@ class Command(BaseCommand):
         transcript = _Transcript(session, clock)
         questions = list(vacancy.questions.order_by("position", "id"))
         with translation.override(vacancy.language):
-            transcript.bot(_greeting(vacancy, applicant, len(questions)))
+            # The live chat's own wording, so one translation serves both.
+            first_name = applicant.name.split()[0]
+            transcript.bot(chat_services.greeting_text(vacancy=vacancy, first_name=first_name, count=len(questions)))
             for question, raw in zip(questions, applicant.answers, strict=False):
                 attempts = raw if isinstance(raw, tuple) else (raw,)
                 transcript.bot(_ask(question), question)
@@ -393,7 +394,9 @@ class Command(BaseCommand):
                         transcript.bot(_ask(question), question)
             if applicant.finish:
                 response = services.response_finish(response=response)
-                transcript.bot(_closing(vacancy, applicant, response))
+                transcript.bot(
+                    chat_services.closing_text(vacancy=vacancy, first_name=first_name, status=response.status)
+                )
                 ChatSession.objects.filter(pk=session.pk).update(
                     state=ChatSession.State.FINISHED, finished_at=clock.now, last_activity_at=clock.now
                 )
@@ -457,35 +460,7 @@ class _Transcript:
         self._add(ChatMessage.Sender.CANDIDATE, text, question)
 
 
-# The same wording as the live chat (chat.services), so one translation serves both.
-def _greeting(vacancy: Vacancy, applicant: Applicant, count: int) -> str:
-    hello = _("Hi, %(name)s!") % {"name": applicant.name.split()[0]}
-    thanks = _("Thank you for applying for “%(title)s”.") % {"title": vacancy.title}
-    plan = ngettext(
-        "I have %(count)d short question for you; it takes a couple of minutes.",
-        "I have %(count)d short questions for you; it takes a couple of minutes.",
-        count,
-    ) % {"count": count}
-    return f"{hello} {thanks} {plan}"
-
-
 def _ask(question) -> str:
     if question.is_choice:
         return f"{question.text}\n" + "\n".join(f"{i}. {o}" for i, o in enumerate(question.options, start=1))
     return question.text
-
-
-def _closing(vacancy: Vacancy, applicant: Applicant, response: Response) -> str:
-    name = applicant.name.split()[0]
-    if vacancy.show_outcome:
-        if response.status == Response.Status.PASSED:
-            return _("Thank you, %(name)s! You have passed the screening. A recruiter will contact you soon.") % {
-                "name": name
-            }
-        return _(
-            "Thank you for your answers, %(name)s. Unfortunately your profile does not match this vacancy's "
-            "requirements, so we cannot move forward this time."
-        ) % {"name": name}
-    return _("Thank you, %(name)s! Your answers have been sent to the recruiter. We will get back to you.") % {
-        "name": name
-    }
