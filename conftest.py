@@ -102,3 +102,14 @@ def _end_stray_database_sessions(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture
+def eager_retries():
+    """Let ``self.retry`` run the retries in eager mode (they would otherwise propagate as ``Retry``)."""
+    from smartbot.celery import app
+
+    previous = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = previous

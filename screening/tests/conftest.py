@@ -41,17 +41,6 @@ def fake_llm(fake_openai_server, settings):
 
 
 @pytest.fixture
-def eager_retries():
-    """Let ``self.retry`` run the retries in eager mode (they would otherwise propagate as ``Retry``)."""
-    from smartbot.celery import app
-
-    previous = app.conf.task_eager_propagates
-    app.conf.task_eager_propagates = False
-    yield
-    app.conf.task_eager_propagates = previous
-
-
-@pytest.fixture
 def no_llm(settings):
     settings.OPENAI_BASE_URL = ""
     settings.OPENAI_API_KEY = ""

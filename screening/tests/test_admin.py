@@ -228,29 +228,27 @@ def test_staff_saves_into_their_own_company(staff_client, staff, company):
     assert Candidate.objects.get(email="ivan@example.org").company == company
 
 
+def _vacancy_with_one_question(company, **question) -> dict:
+    """The admin's add-vacancy form with one inline number question (``question`` overrides its fields)."""
+    fields = {"position": 1, "text": "Years of Python?", "kind": "number", "options": "[]", "allowed_options": "[]"}
+    return {
+        "company": company.pk,
+        "title": "Backend developer",
+        "slug": "backend-developer",
+        "language": "en",
+        "pass_threshold": 60,
+        "employment_type": "full_time",
+        "salary_currency": "RUB",
+        "questions-TOTAL_FORMS": 1,
+        "questions-INITIAL_FORMS": 0,
+        **{f"questions-0-{name}": value for name, value in (fields | question).items()},
+    }
+
+
 def test_vacancy_with_question_inline_is_created_by_the_staff_user(staff_client, staff, company):
     page = staff_client.post(
         admin_url(Vacancy, "add"),
-        {
-            "company": company.pk,
-            "title": "Backend developer",
-            "slug": "backend-developer",
-            "language": "en",
-            "pass_threshold": 60,
-            "employment_type": "full_time",
-            "salary_currency": "RUB",
-            "questions-TOTAL_FORMS": 1,
-            "questions-INITIAL_FORMS": 0,
-            "questions-0-position": 1,
-            "questions-0-text": "Years of Python?",
-            "questions-0-kind": "number",
-            "questions-0-options": "[]",
-            "questions-0-knockout": "at_least",
-            "questions-0-knockout_value": "3",
-            "questions-0-allowed_options": "[]",
-            "questions-0-weight": 2,
-            "questions-0-required": "on",
-        },
+        _vacancy_with_one_question(company, knockout="at_least", knockout_value="3", weight=2, required="on"),
     )
     assert page.status_code == 302, page.context["adminform"].form.errors if page.context else page
     vacancy = Vacancy.objects.get(slug="backend-developer")
@@ -260,26 +258,7 @@ def test_vacancy_with_question_inline_is_created_by_the_staff_user(staff_client,
 
 def test_question_inline_uses_the_rule_validation(staff_client, company):
     page = staff_client.post(
-        admin_url(Vacancy, "add"),
-        {
-            "company": company.pk,
-            "title": "Backend developer",
-            "slug": "backend-developer",
-            "language": "en",
-            "pass_threshold": 60,
-            "employment_type": "full_time",
-            "salary_currency": "RUB",
-            "questions-TOTAL_FORMS": 1,
-            "questions-INITIAL_FORMS": 0,
-            "questions-0-position": 1,
-            "questions-0-text": "Years of Python?",
-            "questions-0-kind": "number",
-            "questions-0-options": "[]",
-            "questions-0-knockout": "one_of",
-            "questions-0-knockout_value": "",
-            "questions-0-allowed_options": "[]",
-            "questions-0-weight": 1,
-        },
+        admin_url(Vacancy, "add"), _vacancy_with_one_question(company, knockout="one_of", knockout_value="", weight=1)
     )
     assert page.status_code == 200
     assert not Vacancy.objects.filter(slug="backend-developer").exists()

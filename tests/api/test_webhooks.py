@@ -50,14 +50,9 @@ class Receiver:
 
 
 @pytest.fixture(autouse=True)
-def _eager_retries():
+def _eager_retries(eager_retries):
     # Eager tasks that propagate errors hand a retry back to the caller; a worker (and this) runs it instead.
-    from smartbot.celery import app
-
-    before = app.conf.task_eager_propagates
-    app.conf.task_eager_propagates = False
     yield
-    app.conf.task_eager_propagates = before
 
 
 @pytest.fixture
