@@ -695,6 +695,18 @@ def cpu_per_unit(result: dict, units: int) -> dict:
     return {name: round(1000 * seconds / max(1, units), 3) for name, seconds in result["cpu_s"].items()}
 
 
+def cost_fields(result: dict, servers: ServerSet, *, unit: str, digits: int) -> dict:
+    """The CPU and memory part of a phase's report; ``unit`` names what it is counted per."""
+    return {
+        "server_cpu_s": result["server_cpu_s"],
+        f"server_cpu_ms_per_{unit}": round(1000 * result["server_cpu_s"] / max(1, result["answers"]), digits),
+        f"cpu_ms_per_{unit}": cpu_per_unit(result, result["answers"]),
+        "machine_busy_pct": result["machine_busy_pct"],
+        "machine_steal_pct": result["machine_steal_pct"],
+        "server_memory": servers.memory(),
+    }
+
+
 def summarize(result: dict, *, servers: ServerSet, extra: dict) -> dict:
     window = result["window"] or 1e-9
     return {
@@ -708,12 +720,7 @@ def summarize(result: dict, *, servers: ServerSet, extra: dict) -> dict:
         "bot_reply_ms": percentiles(result["latencies"]),
         "window_s": round(window, 1),
         "answers_per_second": round(result["answers"] / window, 1),
-        "server_cpu_s": result["server_cpu_s"],
-        "server_cpu_ms_per_answer": round(1000 * result["server_cpu_s"] / max(1, result["answers"]), 2),
-        "cpu_ms_per_answer": cpu_per_unit(result, result["answers"]),
-        "machine_busy_pct": result["machine_busy_pct"],
-        "machine_steal_pct": result["machine_steal_pct"],
-        "server_memory": servers.memory(),
+        **cost_fields(result, servers, unit="answer", digits=2),
     }
 
 
@@ -821,12 +828,7 @@ def main(argv=None) -> int:
                 "window_s": round(window, 1),
                 "round_trips_per_second": round(result["answers"] / window, 1),
                 "rtt_ms": percentiles(result["latencies"]),
-                "server_cpu_s": result["server_cpu_s"],
-                "server_cpu_ms_per_round_trip": round(1000 * result["server_cpu_s"] / max(1, result["answers"]), 3),
-                "cpu_ms_per_round_trip": cpu_per_unit(result, result["answers"]),
-                "machine_busy_pct": result["machine_busy_pct"],
-                "machine_steal_pct": result["machine_steal_pct"],
-                "server_memory": echo.memory(),
+                **cost_fields(result, echo, unit="round_trip", digits=3),
             }
         finally:
             echo.stop()
