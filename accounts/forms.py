@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import phonenumbers
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -183,6 +184,22 @@ class CompanySettingsForm(forms.Form):
         decimal_places=2,
         help_text=_("Empty means no limit. Once spent, the builtin evaluator is used until next month."),
     )
+    phone_region = forms.ChoiceField(
+        label=_("Default phone region"),
+        choices=[(code, code) for code in sorted(phonenumbers.SUPPORTED_REGIONS)],
+        help_text=_("Country (ISO 3166 code) of phone numbers candidates type without a country code."),
+        error_messages={"invalid_choice": _("Choose a country code such as RU, KZ or DE.")},
+    )
+    retention_months = forms.IntegerField(
+        label=_("Keep candidates' data for (months)"),
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text=_(
+            "Erase a candidate's data this many months after the last activity on their applications. "
+            "Empty keeps it until erased by hand or at the candidate's request."
+        ),
+    )
 
     def __init__(self, *args, company: Company, **kwargs):
         self.company = company
@@ -194,6 +211,8 @@ class CompanySettingsForm(forms.Form):
                 "slug": company.slug,
                 "ai_enabled": company.ai_enabled,
                 "ai_monthly_budget": company.ai_monthly_budget,
+                "phone_region": company.phone_region,
+                "retention_months": company.retention_months,
             },
         )
         super().__init__(*args, **kwargs)

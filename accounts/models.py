@@ -26,6 +26,21 @@ class Company(models.Model):
         blank=True,
         help_text=_("Empty means no limit. Once spent, the builtin evaluator is used until next month."),
     )
+    phone_region = models.CharField(
+        _("default phone region"),
+        max_length=2,
+        default="RU",
+        help_text=_("ISO 3166 country code for phone numbers typed without a country code, e.g. RU."),
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep candidates' data for (months)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Erase a candidate's data this many months after the last activity on their applications. "
+            "Empty keeps it until erased by hand."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -81,8 +81,14 @@ def company_update(
     slug: str,
     ai_enabled: bool,
     ai_monthly_budget: Decimal | None,
+    phone_region: str = "RU",
+    retention_months: int | None = None,
 ) -> Company:
-    """Save the company's settings (the owner's settings page)."""
+    """Save the company's settings (the owner's settings page).
+
+    ``phone_region``: ISO 3166-1 alpha-2 code for phones typed without a country code.
+    ``retention_months``: erase candidates' data this many months after their last activity; None keeps it.
+    """
     if ai_monthly_budget is not None and ai_monthly_budget < 0:
         raise ValidationError({"ai_monthly_budget": _("The budget cannot be negative.")})
     slug = slug.strip().lower()
@@ -93,7 +99,19 @@ def company_update(
     company.slug = slug
     company.ai_enabled = ai_enabled
     company.ai_monthly_budget = ai_monthly_budget
-    company.save(update_fields=["name", "description", "slug", "ai_enabled", "ai_monthly_budget"])
+    company.phone_region = (phone_region or "RU").upper()
+    company.retention_months = retention_months
+    company.save(
+        update_fields=[
+            "name",
+            "description",
+            "slug",
+            "ai_enabled",
+            "ai_monthly_budget",
+            "phone_region",
+            "retention_months",
+        ]
+    )
     return company
 
 

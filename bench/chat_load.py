@@ -553,13 +553,15 @@ def seed(*, responses: int, label: str) -> list[dict]:
         )  # fmt: skip
         now = timezone.now()
         candidates = Candidate.objects.bulk_create(
-            Candidate(
-                company=company, full_name=f"Candidate {i} Bench", email=f"c{i}@{run}.bench.test",
-                resume_text="Python developer.", consent_at=now, consent_version="2026-11",
+            Candidate(company=company, email=f"c{i}@{run}.bench.test") for i in range(responses)
+        )
+        created = Response.objects.bulk_create(
+            Response(
+                vacancy=vacancy, candidate=c, full_name=f"Candidate {i} Bench", email=c.email,
+                resume_text="Python developer.", consent_at=now, ai_consent_at=now, consent_version="2026-11-30",
             )
-            for i in range(responses)
+            for i, c in enumerate(candidates)
         )  # fmt: skip
-        created = Response.objects.bulk_create(Response(vacancy=vacancy, candidate=c) for c in candidates)
     return [{"response_id": r.pk, "token": r.token} for r in created]
 
 

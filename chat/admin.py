@@ -26,7 +26,7 @@ class ChatSessionAdmin(CompanyScopedModelAdmin):
     inlines = (ChatMessageInline,)
     list_display = ("response", "state", "taken_over_by", "message_count", "started_at", "last_activity_at")
     list_filter = ("state",)
-    search_fields = ("response__candidate__full_name", "response__candidate__email", "response__vacancy__title")
+    search_fields = ("response__full_name", "response__email", "response__vacancy__title")
     list_select_related = ("response__candidate", "response__vacancy", "taken_over_by")
     autocomplete_fields = ("response", "taken_over_by")
     # The socket counters are kept by the consumers; an edit here would only make them wrong.
@@ -46,7 +46,7 @@ class ChatMessageAdmin(CompanyScopedModelAdmin):
     company_field = "session__response__vacancy__company"
     list_display = ("created_at", "session", "sender", "short_text", "author")
     list_filter = ("sender",)
-    search_fields = ("text", "session__response__candidate__full_name")
+    search_fields = ("text", "session__response__full_name")
     list_select_related = ("session", "author")
     autocomplete_fields = ("session", "author", "question")
     date_hierarchy = "created_at"

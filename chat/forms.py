@@ -1,20 +1,23 @@
 """The public apply form (careers page; the REST API's public apply reuses it) and the chat's no-JS form."""
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from screening.resume import MAX_RESUME_CHARS, ResumeError, resume_read_upload
+from screening import identity
+from screening.resume import ResumeError, resume_read_upload
 
-# The text the candidate agrees to; its version (settings.CONSENT_TEXT_VERSION) is stored with the timestamp.
-# Change the version whenever this text changes.
+# The texts the candidate agrees to, one per purpose; their version (settings.CONSENT_TEXT_VERSION) is stored
+# with each consent's time. Change the version whenever one of these texts changes.
 CONSENT_TEXT = _(
-    "I agree that the company processes my personal data (name, contacts, resume and chat answers) "
-    "to consider my application, and that an automated assistant helps to assess my answers."
+    "I agree that the company processes my personal data (name, contacts, resume and chat answers) to consider "
+    "my application. An automated assistant asks the screening questions; a person makes the decision."
 )
-_PHONE_RE = re.compile(r"^\+?[\d\s().-]{6,40}$")
+AI_CONSENT_TEXT = _(
+    "Optional: an AI model may help to assess my application (a person still decides). "
+    "Without this, a person reviews my answers."
+)
+TALENT_POOL_CONSENT_TEXT = _("Optional: keep my application for the company's future vacancies.")
 
 
 class ApplyForm(forms.Form):
@@ -34,7 +37,7 @@ class ApplyForm(forms.Form):
     resume_text = forms.CharField(
         label=_("Resume"),
         required=False,
-        max_length=MAX_RESUME_CHARS,
+        max_length=settings.RESUME_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Paste your resume here, or upload a file below."),
     )
@@ -45,12 +48,19 @@ class ApplyForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.txt"}),
     )
     consent = forms.BooleanField(label=CONSENT_TEXT, required=True)
+    ai_consent = forms.BooleanField(label=AI_CONSENT_TEXT, required=False)
+    talent_pool_consent = forms.BooleanField(label=TALENT_POOL_CONSENT_TEXT, required=False)
     # Honeypot: hidden from people by CSS, filled in by naive bots.
     website = forms.CharField(
         label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+
+    def __init__(self, *args, phone_region: str = "RU", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phone_region = phone_region or "RU"
+        self._extracted = None
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
@@ -59,12 +69,19 @@ class ApplyForm(forms.Form):
         return name
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        email = self.cleaned_data["email"].strip()
+        try:
+            identity.email_normalise(email)
+        except identity.EmailError as error:
+            raise forms.ValidationError(error.message)
+        return email
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
-        if not _PHONE_RE.match(phone) or sum(ch.isdigit() for ch in phone) < 6:
-            raise forms.ValidationError(_("Enter a phone number, e.g. +7 900 123-45-67."))
+        try:
+            identity.phone_normalise(phone, region=self.phone_region)
+        except identity.PhoneError as error:
+            raise forms.ValidationError(error.message)
         return phone
 
     def clean_city(self):
@@ -75,7 +92,7 @@ class ApplyForm(forms.Form):
         if not upload:
             return None
         try:
-            self._extracted_text = resume_read_upload(upload)
+            self._extracted = resume_read_upload(upload)
         except ResumeError as exc:
             raise forms.ValidationError(exc.message, code=exc.code)
         return upload
@@ -83,9 +100,10 @@ class ApplyForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         text = (cleaned.get("resume_text") or "").strip()
-        if not text and getattr(self, "_extracted_text", ""):
-            text = self._extracted_text
+        if not text and self._extracted is not None:
+            text = self._extracted.text
         cleaned["resume_text"] = text
+        cleaned["resume_hidden_text"] = self._extracted.hidden_text if self._extracted is not None else ""
         if not text and not cleaned.get("resume_file") and "resume_file" not in self.errors:
             self.add_error("resume_text", _("Paste your resume or upload a file."))
         return cleaned
@@ -108,8 +126,11 @@ class ApplyForm(forms.Form):
             "phone": data["phone"],
             "city": data["city"],
             "resume_text": data["resume_text"],
+            "resume_hidden_text": data["resume_hidden_text"],
             "resume_file": data.get("resume_file"),
             "consent": data["consent"],
+            "ai_consent": data.get("ai_consent", False),
+            "talent_pool_consent": data.get("talent_pool_consent", False),
         }
 
 
@@ -123,3 +144,18 @@ class ChatFallbackForm(forms.Form):
     def __init__(self, *args, options=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["choices"].choices = [(o, o) for o in options]
+
+
+class LinkRequestForm(forms.Form):
+    """A candidate who lost the link to their application asks for it again by email."""
+
+    email = forms.EmailField(label=_("Email you applied with"), max_length=254)
+
+
+class EraseConfirmForm(forms.Form):
+    """The candidate confirms that their data is to be erased (it cannot be undone)."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that my applications, answers and chat will be erased and cannot be restored."),
+        required=True,
+    )

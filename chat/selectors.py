@@ -29,12 +29,12 @@ def response_get_by_token(*, token: str, page: bool = True) -> Response | None:
     """
     if not TOKEN_RE.match(token or ""):
         return None
+    live = Response.objects.filter(token=token, erased_at__isnull=True)
     if page:
-        return Response.objects.select_related("vacancy", "vacancy__company", "candidate").filter(token=token).first()
+        return live.select_related("vacancy", "vacancy__company").first()
     return (
-        Response.objects.select_related("vacancy", "candidate")
-        .defer("candidate__resume_text", "vacancy__description", "vacancy__requirements")
-        .filter(token=token)
+        live.select_related("vacancy")
+        .defer("resume_text", "resume_hidden_text", "vacancy__description", "vacancy__requirements")
         .first()
     )
 
@@ -44,7 +44,7 @@ def response_get_for_member(*, user, response_id: int) -> Response | None:
     if not getattr(user, "is_authenticated", False) or user.company_id is None:
         return None
     return (
-        Response.objects.select_related("vacancy", "vacancy__company", "candidate")
+        Response.objects.select_related("vacancy", "vacancy__company")
         .filter(pk=response_id, vacancy__company_id=user.company_id)
         .first()
     )

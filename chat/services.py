@@ -151,17 +151,21 @@ def _touch_lazily(ctx: ChatContext) -> None:
 
 
 def greeting_text(*, vacancy: Vacancy, first_name: str, count: int) -> str:
-    """The bot's first message: hello by first name, thanks, and how many questions (also the demo's)."""
+    """The bot's first message: hello by first name, thanks, who is asking, and how many questions (also the demo's).
+
+    It says that an automated assistant asks and a person decides (GDPR Art. 13(2)(f) and 22; 152-FZ Art. 16).
+    """
     hello = _("Hi, %(name)s!") % {"name": first_name} if first_name else _("Hello!")
     thanks = _("Thank you for applying for “%(title)s”.") % {"title": vacancy.title}
+    who = _("I am an automated assistant: I ask the questions, and a person at the company makes the decision.")
     if not count:
-        return f"{hello} {thanks}"
+        return f"{hello} {thanks} {who}"
     plan = ngettext(
         "I have %(count)d short question for you; it takes a couple of minutes.",
         "I have %(count)d short questions for you; it takes a couple of minutes.",
         count,
     ) % {"count": count}
-    return f"{hello} {thanks} {plan}"
+    return f"{hello} {thanks} {who} {plan}"
 
 
 def closing_text(*, vacancy: Vacancy, first_name: str, status: str) -> str:
@@ -209,7 +213,7 @@ def chat_context(*, response: Response) -> ChatContext:
         response_id=response.pk,
         session_id=0,
         vacancy=response.vacancy,
-        candidate_first_name=response.candidate.first_name,
+        candidate_first_name=response.first_name,
         questions=selectors.script_questions(vacancy=response.vacancy),
         response=response,
     )
@@ -556,3 +560,23 @@ def chat_recruiter_message(*, ctx: ChatContext, user, client_id: str, text: str)
             return _duplicate(ctx, _known(session, client_id))
         _touch(session)
         return Turn(message_id=own.pk, own_message=own, state=STATE_PAUSED, recruiter=user)
+
+
+def chat_erase(*, response_ids: list[int]) -> None:
+    """Delete the chats' messages of erased applications and forget who took them over (``application_erasing``).
+
+    The session rows stay (state and dates, for counts); nothing the candidate or a recruiter wrote does.
+    """
+    ChatMessage.objects.filter(session__response_id__in=response_ids).delete()
+    ChatSession.objects.filter(response_id__in=response_ids).update(taken_over_by=None)
+
+
+def chat_export(*, response: Response) -> dict:
+    """The application's chat transcript for the candidate's export (``application_exporting``): ``{"chat": [...]}``."""
+    rows = ChatMessage.objects.filter(session__response=response).order_by("created_at", "id")
+    return {
+        "chat": [
+            {"at": m.created_at.isoformat(), "from": m.sender, "text": m.text}
+            for m in rows.only("created_at", "sender", "text")
+        ]
+    }

@@ -9,7 +9,7 @@ import uuid
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -17,13 +17,16 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.access import editor_required
+from screening import services as screening_services
+from screening.forms import add_service_error
+from screening.models import Erasure, Response
 from screening.selectors import response_get_for_user
 from screening.services import candidate_apply
 from vacancies.selectors import vacancy_public_get
 
 from . import frames as f
 from . import live, selectors, services
-from .forms import CONSENT_TEXT, ApplyForm, ChatFallbackForm
+from .forms import ApplyForm, ChatFallbackForm, EraseConfirmForm, LinkRequestForm
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -41,12 +44,15 @@ def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def apply_rate_limited(request) -> bool:
-    """Count this application attempt against the IP's budget (settings.APPLY_RATE_LIMIT, in the shared cache)."""
+def apply_rate_limited(request, *, scope: str = "apply") -> bool:
+    """Count this attempt against the IP's budget for ``scope`` (settings.APPLY_RATE_LIMIT, in the shared cache).
+
+    Scopes: ``apply`` (applications) and ``link`` (asking for the private link again).
+    """
     from django.conf import settings
 
     limit, window = _parse_rate(settings.APPLY_RATE_LIMIT)
-    key = f"apply-rate:{_client_ip(request)}"
+    key = f"{scope}-rate:{_client_ip(request)}"
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
@@ -62,41 +68,59 @@ def careers(request, company_slug):
     return render(request, "chat/careers.html", {"company": company, "vacancies": vacancies, "hide_login": True})
 
 
-def vacancy_apply(request, company_slug, slug):
-    vacancy = vacancy_public_get(company_slug=company_slug, slug=slug)
-    form = ApplyForm()
-    if request.method == "POST":
-        if apply_rate_limited(request):
-            return render(request, "chat/rate_limited.html", {"vacancy": vacancy, "hide_login": True}, status=429)
-        form = ApplyForm(request.POST, request.FILES)
-        if form.is_valid():
-            if form.is_bot:
-                # Look like success to the bot; store nothing.
-                return render(request, "chat/applied.html", {"vacancy": vacancy, "hide_login": True})
-            try:
-                response, _created = candidate_apply(vacancy=vacancy, **form.service_kwargs())
-            except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
-            else:
-                return redirect(response.get_chat_url())
-    elif request.method != "GET":
-        raise Http404
+def _vacancy_page(request, vacancy, *, form=None, link_form=None, status=200):
     return render(
         request,
         "chat/vacancy.html",
         {
             "vacancy": vacancy,
             "company": vacancy.company,
-            "form": form,
-            "consent_text": CONSENT_TEXT,
+            "form": form or ApplyForm(phone_region=vacancy.company.phone_region),
+            "link_form": link_form or LinkRequestForm(),
             "hide_login": True,
         },
-        status=400 if form.is_bound else 200,
+        status=status,
     )
+
+
+def _check_inbox(request, vacancy):
+    # One answer for a new email, a known one and a bot: the page never tells whether someone applied.
+    return render(request, "chat/applied.html", {"vacancy": vacancy, "hide_login": True})
+
+
+def vacancy_apply(request, company_slug, slug):
+    """The vacancy page and its apply form. Applying always ends in "check your inbox": the link goes by email."""
+    vacancy = vacancy_public_get(company_slug=company_slug, slug=slug)
+    if request.method == "GET":
+        return _vacancy_page(request, vacancy)
+    if request.method != "POST":
+        raise Http404
+    form = ApplyForm(request.POST, request.FILES, phone_region=vacancy.company.phone_region)
+    if apply_rate_limited(request):
+        return render(request, "chat/rate_limited.html", {"vacancy": vacancy, "hide_login": True}, status=429)
+    if not form.is_valid():
+        return _vacancy_page(request, vacancy, form=form, status=400)
+    if form.is_bot:
+        return _check_inbox(request, vacancy)  # look like success to the bot; store nothing
+    try:
+        candidate_apply(vacancy=vacancy, **form.service_kwargs())
+    except ValidationError as error:
+        add_service_error(form, error)
+        return _vacancy_page(request, vacancy, form=form, status=400)
+    return _check_inbox(request, vacancy)
+
+
+@require_POST
+def vacancy_link_request(request, company_slug, slug):
+    """A candidate who lost their link asks for it again; the same neutral answer whether they applied or not."""
+    vacancy = vacancy_public_get(company_slug=company_slug, slug=slug)
+    form = LinkRequestForm(request.POST)
+    if not form.is_valid():
+        return _vacancy_page(request, vacancy, link_form=form, status=400)
+    if apply_rate_limited(request, scope="link"):
+        return render(request, "chat/rate_limited.html", {"vacancy": vacancy, "hide_login": True}, status=429)
+    screening_services.application_link_request(vacancy=vacancy, email=form.cleaned_data["email"])
+    return _check_inbox(request, vacancy)
 
 
 def _response_or_404(token):
@@ -215,3 +239,86 @@ def chat_recruiter_send(request, pk):
             ctx=ctx, user=request.user, client_id=data["client_id"], text=data["text"]
         ),
     )
+
+
+def _stage(response: Response) -> tuple[str, str]:
+    """What the candidate is told about where the application stands: (stage, what happens next)."""
+    status = response.status
+    s = Response.Status
+    if status == s.NEW:
+        return _("Applied"), _("Start the screening chat: it takes a few minutes.")
+    if status == s.IN_CHAT:
+        return _("Screening chat in progress"), _("Answer the remaining questions in the chat.")
+    if status in (s.PASSED, s.REJECTED) and not response.vacancy.show_outcome:
+        return _("Screening finished"), _("A recruiter reviews your answers and will contact you by email.")
+    stages = {
+        s.PASSED: (_("Screening passed"), _("A recruiter reviews your application and will contact you.")),
+        s.REJECTED: (_("Not a match this time"), _("Your answers did not meet this vacancy's requirements.")),
+        s.SHORTLISTED: (_("Shortlisted"), _("A recruiter will contact you about the next steps.")),
+        s.INTERVIEW: (_("Interview"), _("A recruiter will contact you to arrange the interview.")),
+        s.OFFER: (_("Offer"), _("The company will contact you about the offer.")),
+        s.HIRED: (_("Hired"), _("Congratulations!")),
+        s.DECLINED: (_("Closed"), _("The company decided not to go further with this application.")),
+        s.WITHDRAWN: (_("Withdrawn"), _("You withdrew this application. Nothing more will happen with it.")),
+    }
+    return stages.get(status, (response.get_status_display(), ""))
+
+
+def _application_page(request, response, *, erase_form=None, status=200):
+    stage, next_step = _stage(response)
+    with translation.override(response.vacancy.language):
+        return render(
+            request,
+            "chat/application.html",
+            {
+                "response": response,
+                "vacancy": response.vacancy,
+                "stage": stage,
+                "next_step": next_step,
+                "can_withdraw": response.status
+                not in (Response.Status.WITHDRAWN, Response.Status.HIRED, Response.Status.DECLINED),
+                "erase_form": erase_form or EraseConfirmForm(),
+                "hide_login": True,
+            },
+            status=status,
+        )
+
+
+def candidate_application(request, token):
+    """The candidate's private page: where the application stands, withdraw, download, erase."""
+    return _application_page(request, _response_or_404(token))
+
+
+@require_POST
+def candidate_application_withdraw(request, token):
+    response = _response_or_404(token)
+    with translation.override(response.vacancy.language):
+        try:
+            screening_services.application_withdraw(response=response)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your application was withdrawn."))
+    return redirect("chat:application", token=token)
+
+
+def candidate_application_export(request, token):
+    """Everything kept about the candidate, as a JSON download (GDPR Art. 15)."""
+    response = _response_or_404(token)
+    data = screening_services.application_export(response=response)
+    download = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    download["Content-Disposition"] = f'attachment; filename="application-{response.pk}.json"'
+    download["Cache-Control"] = "no-store"
+    return download
+
+
+@require_POST
+def candidate_application_erase(request, token):
+    response = _response_or_404(token)
+    form = EraseConfirmForm(request.POST)
+    if not form.is_valid():
+        return _application_page(request, response, erase_form=form, status=400)
+    language = response.vacancy.language
+    screening_services.candidate_erase(candidate=response.candidate, reason=Erasure.Reason.CANDIDATE)
+    with translation.override(language):
+        return render(request, "chat/erased.html", {"hide_login": True})

@@ -26,13 +26,17 @@ from .models import (
 @admin.register(Candidate)
 class CandidateAdmin(CompanyScopedModelAdmin):
     company_field = "company"
-    list_display = ("full_name", "email", "phone", "city", "company", "consent_at", "created_at")
-    list_filter = (related_only("company"), "city")
-    search_fields = ("full_name", "email", "phone")
+    list_display = ("email", "company", "created_at", "erased_at")
+    list_filter = (related_only("company"),)
+    search_fields = ("email", "responses__full_name", "responses__phone_e164")
     list_select_related = ("company",)
     autocomplete_fields = ("company",)
-    readonly_fields = ("consent_at", "consent_version", "created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "erased_at")
     date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        # The email is the key that links a person's applications: it is set when they apply.
+        return (*self.readonly_fields, "company", "email") if obj is not None else self.readonly_fields
 
 
 class AnswerInline(ReadOnlyInline, admin.TabularInline):
@@ -72,7 +76,7 @@ class ResponseAdmin(CompanyScopedModelAdmin):
     company_field = "vacancy__company"
     inlines = (AnswerInline, StatusChangeInline, NoteInline)
     list_display = (
-        "candidate",
+        "full_name",
         "vacancy",
         "status",
         "score",
@@ -83,7 +87,7 @@ class ResponseAdmin(CompanyScopedModelAdmin):
         "completed_at",
     )
     list_filter = ("status", "source", "ai_recommendation", related_only("vacancy"), "created_at")
-    search_fields = ("candidate__full_name", "candidate__email", "vacancy__title", "token")
+    search_fields = ("full_name", "email", "phone_e164", "vacancy__title", "token")
     list_select_related = ("candidate", "vacancy", "vacancy__company")
     autocomplete_fields = ("vacancy", "candidate")
     date_hierarchy = "created_at"
@@ -101,9 +105,37 @@ class ResponseAdmin(CompanyScopedModelAdmin):
         "created_at",
         "updated_at",
         "completed_at",
+        "phone_e164",
+        "resume_hidden_text",
+        "consent_version",
+        "consent_at",
+        "ai_consent_at",
+        "talent_pool_consent_at",
+        "erased_at",
     )
+    # What the candidate submitted is their record: shown, never edited afterwards.
+    submitted_fields = ("full_name", "email", "phone", "city", "resume_text", "resume_file")
     fieldsets = (
         (None, {"fields": ("vacancy", "candidate", "source", "status", "score", "rejection_reasons")}),
+        (
+            _("Submitted by the candidate"),
+            {
+                "fields": (
+                    "full_name",
+                    "email",
+                    "phone",
+                    "phone_e164",
+                    "city",
+                    "resume_text",
+                    "resume_file",
+                    "resume_hidden_text",
+                )
+            },
+        ),
+        (
+            _("Consents"),
+            {"fields": ("consent_version", "consent_at", "ai_consent_at", "talent_pool_consent_at", "erased_at")},
+        ),
         (_("AI"), {"fields": ("ai_score", "ai_recommendation")}),
         (_("Chat"), {"fields": ("token", "chat_link", "transcript")}),
         (_("Dates"), {"fields": ("created_at", "updated_at", "completed_at")}),
@@ -111,7 +143,7 @@ class ResponseAdmin(CompanyScopedModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
-            return (*self.readonly_fields, "vacancy", "candidate")
+            return (*self.readonly_fields, "vacancy", "candidate", *self.submitted_fields)
         return self.readonly_fields
 
     @admin.display(description=_("chat session"))
@@ -156,7 +188,7 @@ class StatusChangeAdmin(CompanyScopedModelAdmin):
     company_field = "response__vacancy__company"
     list_display = ("response", "from_status", "to_status", "actor", "created_at")
     list_filter = ("to_status", "from_status")
-    search_fields = ("response__candidate__full_name", "response__candidate__email", "comment")
+    search_fields = ("response__full_name", "response__email", "comment")
     list_select_related = ("response__candidate", "response__vacancy", "actor")
     autocomplete_fields = ("response", "actor")
     date_hierarchy = "created_at"
@@ -166,7 +198,7 @@ class StatusChangeAdmin(CompanyScopedModelAdmin):
 class NoteAdmin(CompanyScopedModelAdmin):
     company_field = "response__vacancy__company"
     list_display = ("__str__", "response", "author", "created_at")
-    search_fields = ("text", "response__candidate__full_name")
+    search_fields = ("text", "response__full_name")
     list_select_related = ("response__candidate", "response__vacancy", "author")
     autocomplete_fields = ("response", "author")
     date_hierarchy = "created_at"
@@ -177,7 +209,7 @@ class AnswerAdmin(CompanyScopedModelAdmin):
     company_field = "response__vacancy__company"
     list_display = ("response", "question", "raw_text", "passed", "points", "created_at")
     list_filter = ("passed", "question__kind")
-    search_fields = ("raw_text", "question__text", "response__candidate__full_name")
+    search_fields = ("raw_text", "question__text", "response__full_name")
     list_select_related = ("response__candidate", "response__vacancy", "question")
     autocomplete_fields = ("response", "question")
 
@@ -199,7 +231,7 @@ class EvaluationAdmin(CompanyScopedModelAdmin):
         "created_at",
     )
     list_filter = ("status", "evaluator", "recommendation", "prompt_version")
-    search_fields = ("response__candidate__full_name", "response__candidate__email", "summary", "model")
+    search_fields = ("response__full_name", "response__email", "summary", "model")
     list_select_related = ("response__candidate", "response__vacancy")
     autocomplete_fields = ("response",)
     date_hierarchy = "created_at"

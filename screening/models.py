@@ -54,32 +54,35 @@ def validate_webhook_url(url: str) -> None:
 
 
 class Candidate(models.Model):
-    """A person who applied to one of a company's vacancies. Personal data."""
+    """A person known to a company: the profile that links all their applications (``responses``).
+
+    It holds only the key that recognises the person: ``email``, normalised by
+    ``screening.identity.email_normalise`` (lower case, IDNA-encoded domain).
+    What the person submitted (name, phone, resume, consents) lives on each
+    application, so a later application never rewrites an earlier one.
+    """
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="candidates")
-    full_name = models.CharField(_("full name"), max_length=200)
-    email = models.EmailField(_("email"))
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
-    resume_text = models.TextField(_("resume"), blank=True, max_length=100000)
-    resume_file = models.FileField(_("resume file"), upload_to="resumes/%Y/%m/", blank=True)
-    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
-    consent_version = models.CharField(_("consent text version"), max_length=40, blank=True)
+    email = models.EmailField(_("email (normalised)"), max_length=254)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the person's data was erased; the row stays as an anonymous tombstone with ``email`` cleared.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
-        ordering = ["full_name"]
-        constraints = [models.UniqueConstraint(fields=["company", "email"], name="candidate_email_unique_per_company")]
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "email"],
+                condition=models.Q(erased_at__isnull=True),
+                name="candidate_email_unique_per_company",
+            )
+        ]
 
     def __str__(self):
-        return self.full_name
-
-    @property
-    def first_name(self) -> str:
-        return self.full_name.split()[0] if self.full_name.split() else ""
+        return self.email or f"#{self.pk} (erased)"
 
 
 class Response(models.Model):
@@ -112,6 +115,28 @@ class Response(models.Model):
     ai_recommendation = models.CharField(_("AI recommendation"), max_length=10, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WEB)
     token = models.CharField(max_length=64, unique=True, default=_public_token, editable=False)
+    # What the candidate submitted with this application: personal data, kept per application.
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, help_text=_("As the candidate typed it."))
+    phone_e164 = models.CharField(_("phone (E.164)"), max_length=16, blank=True, db_index=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    resume_text = models.TextField(_("resume"), blank=True, max_length=100000)
+    resume_hidden_text = models.TextField(
+        _("hidden text in the resume file"),
+        blank=True,
+        max_length=100000,
+        help_text=_("Text a person cannot see in the file (white, tiny or off-page); never read as the resume."),
+    )
+    resume_file = models.FileField(_("resume file"), upload_to="resumes/%Y/%m/", blank=True)
+    # Consents, one per purpose, all given to the text version ``consent_version``; empty time = not given.
+    consent_version = models.CharField(_("consent text version"), max_length=40, blank=True)
+    consent_at = models.DateTimeField(_("consent to screening given at"), null=True, blank=True)
+    ai_consent_at = models.DateTimeField(_("consent to AI-assisted evaluation given at"), null=True, blank=True)
+    talent_pool_consent_at = models.DateTimeField(
+        _("consent to be kept for future vacancies given at"), null=True, blank=True
+    )
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -136,6 +161,25 @@ class Response(models.Model):
     @property
     def is_screening_finished(self) -> bool:
         return self.status not in (self.Status.NEW, self.Status.IN_CHAT)
+
+    @property
+    def first_name(self) -> str:
+        parts = self.full_name.split()
+        return parts[0] if parts else ""
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
+    def ai_allowed(self) -> bool:
+        """The candidate agreed that an AI (an LLM) helps to evaluate this application."""
+        return self.ai_consent_at is not None
+
+    @property
+    def last_activity_at(self):
+        """When anything last happened to the application (the retention period counts from here)."""
+        return self.updated_at
 
 
 class StatusChange(models.Model):
@@ -297,11 +341,37 @@ class QuestionSuggestion(models.Model):
         return f"{self.vacancy_id} ×{self.count} {self.status}"
 
 
+class Erasure(models.Model):
+    """The record that a person's data was erased: when, why, by whom, how many applications; never what."""
+
+    class Reason(models.TextChoices):
+        CANDIDATE = "candidate", _("Asked by the candidate")
+        OWNER = "owner", _("By the company's owner")
+        RETENTION = "retention", _("Retention period ended")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="erasures")
+    # The tombstone's id (kept for counts); no foreign key, so nothing personal can hang off this row.
+    candidate_id_erased = models.PositiveBigIntegerField(_("candidate id"))
+    applications = models.PositiveIntegerField(_("applications erased"), default=0)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"candidate #{self.candidate_id_erased} {self.reason} {self.created_at:%Y-%m-%d}"
+
+
 class WebhookEndpoint(models.Model):
     class Event(models.TextChoices):
         RESPONSE_COMPLETED = "response.completed", _("Screening completed")
         RESPONSE_EVALUATED = "response.evaluated", _("Response evaluated")
         RESPONSE_STATUS_CHANGED = "response.status_changed", _("Status changed")
+        CANDIDATE_ERASED = "candidate.erased", _("Candidate erased")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(_("URL"), max_length=500, validators=[validate_webhook_url])

@@ -1,131 +1,254 @@
-"""Reading the text of an uploaded resume (PDF, DOCX or TXT).
+"""Reading the text of an uploaded resume (PDF, DOCX or TXT), within budgets.
 
-The content is sniffed from its first bytes (the ``filetype`` package) and must
-match the file name's extension: a text file renamed to ``.pdf`` is refused
-with a clear message instead of failing deep inside a parser. Text comes out
-of maintained libraries: pypdf for PDF, python-docx for DOCX.
+The content is sniffed and must match the file name's extension: a text file renamed to ``.pdf`` is
+refused with a clear message instead of failing deep inside a parser. The parsing itself runs in a
+child process (``screening.resume_worker``) with a wall-clock limit, an address-space limit and a
+CPU limit, and inside it with caps on pages, inflated bytes and characters: the settings
+``RESUME_*`` (see docs/uploads.md). Whatever goes wrong in there, the caller gets a
+``ResumeError`` with a message for the candidate, never another exception.
+
+Text a person cannot see (white or tiny, invisible, off the page, hidden in Word) comes back apart
+in ``ResumeText.hidden_text``, so the evaluation does not read keyword stuffing as the resume and
+the recruiter can be shown it as a signal.
 """
 
 from __future__ import annotations
 
-import io
+import contextlib
+import json
 import logging
 import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import filetype
+from django.conf import settings
 from django.utils.translation import gettext as _
+
+from screening.resume_worker import tidy_text
 
 logger = logging.getLogger(__name__)
 
-MAX_RESUME_BYTES = 5 * 1024 * 1024
-# Candidate.resume_text holds at most this many characters.
-MAX_RESUME_CHARS = 100_000
 ALLOWED_EXTENSIONS = ("pdf", "docx", "txt")
+# A document with page-sized pictures and fewer letter words than this per page is a scan (a
+# scanner app's one-line watermark is not a resume); a short resume without such pictures passes.
+SCAN_WORDS_PER_PAGE = 20
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Codes whose message is the general "we could not read this file".
+_UNREADABLE_CODES = ("unreadable", "timeout", "memory", "too_complex")
+# Codes the worker may answer with.
+_WORKER_CODES = {*_UNREADABLE_CODES, "not_text", "encoding", "encrypted"}
 
 
 class ResumeError(ValueError):
-    """The file cannot be used as a resume; ``message`` tells the candidate why, ``code`` for tests and APIs."""
+    """The file cannot be used as a resume; ``message`` tells the candidate why, ``code`` for tests and APIs.
 
-    def __init__(self, code: str, message: str):
+    Codes: ``too_large``, ``empty``, ``extension``, ``mismatch``, ``not_text``, ``encoding``,
+    ``encrypted``, ``scan``, ``no_text``, and for a file that could not be read within the
+    budgets ``unreadable``, ``timeout``, ``memory`` or ``too_complex``.
+    """
+
+    def __init__(self, code: str, message: str | None = None):
+        message = message or _message(code)
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+@dataclass(frozen=True)
+class ResumeText:
+    """What a resume file says.
+
+    ``text``: what a person sees when opening the file, whitespace collapsed per line and blank
+    lines dropped, at most ``RESUME_MAX_CHARS`` characters. ``hidden_text``: text a person cannot
+    see (near-white on the page, under 2 pt, invisible render mode, outside the page, Word's hidden
+    text), tidied the same way; ``""`` when there is none. It is never part of ``text``.
+    """
+
+    text: str
+    hidden_text: str = ""
+
+
+def _message(code: str) -> str:
+    if code in _UNREADABLE_CODES:
+        return _("We could not read this file. Paste your resume as text.")
+    messages = {
+        "empty": _("The file is empty."),
+        "extension": _("Upload a PDF, DOCX or TXT file."),
+        "not_text": _("This file does not look like plain text."),
+        "encoding": _(
+            "We could not tell the encoding of this text file. Save it as UTF-8 or paste your resume as text."
+        ),
+        "encrypted": _("This PDF is password-protected; upload it without a password."),
+        "scan": _("This looks like a scan; paste your resume as text."),
+        "no_text": _("We found no text in this file. Paste your resume into the text field instead."),
+    }
+    return messages.get(code) or _("We could not read this file. Paste your resume as text.")
+
+
+def _too_large() -> ResumeError:
+    megabytes = f"{settings.RESUME_MAX_BYTES / (1024 * 1024):g}"
+    return ResumeError("too_large", _("The file is larger than %(megabytes)s MB.") % {"megabytes": megabytes})
 
 
 def _extension(name: str) -> str:
     return os.path.splitext(name or "")[1].lower().lstrip(".")
 
 
-def _sniff(head: bytes) -> str | None:
-    """The real kind of the content ("pdf", "docx", ...), or None for no known binary signature."""
-    if head.startswith(b"%PDF-"):
+def _sniff(data: bytes) -> str | None:
+    """The real kind of the content ("pdf", "docx", ...), or None for no known binary signature.
+
+    A PDF's header may come anywhere in its first 1024 bytes, as readers accept it.
+    """
+    if data.find(b"%PDF-", 0, 1024) >= 0:
         return "pdf"
-    kind = filetype.guess(head)
+    kind = filetype.guess(data[:8192])
     return kind.extension if kind else None
 
 
-def _decode_text(data: bytes) -> str:
-    if b"\x00" in data:
-        raise ResumeError("not_text", _("This file does not look like plain text."))
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ResumeError("encoding", _("This text file is not in a known encoding; save it as UTF-8."))
-
-
-def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
+def _run_worker(kind: str, data: bytes) -> dict:
+    """The worker's JSON answer for ``data``; ``ResumeError`` on a timeout, a crash or garbage."""
+    seconds = float(settings.RESUME_EXTRACT_SECONDS)
+    limits = {
+        "kind": kind,
+        "memory_mb": int(settings.RESUME_EXTRACT_MEMORY_MB),
+        "cpu_seconds": seconds,
+        "max_pages": int(settings.RESUME_MAX_PAGES),
+        "max_decompressed": int(settings.RESUME_MAX_DECOMPRESSED_BYTES),
+        "max_chars": int(settings.RESUME_MAX_CHARS),
+    }
+    started = time.monotonic()
+    # A session of its own, so that a timeout kills the child and anything it started.
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+        [sys.executable, "-m", "screening.resume_worker", json.dumps(limits)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=_PROJECT_ROOT,
+        start_new_session=True,
+    )
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise ResumeError("encrypted", _("This PDF is password-protected; upload it without a password."))
-        return "\n".join((page.extract_text() or "") for page in reader.pages)
-    except ResumeError:
+        output, errors = process.communicate(input=data, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        _kill(process)
+        logger.info("resume extraction (%s, %d bytes) timed out after %.1f s", kind, len(data), seconds)
+        raise ResumeError("timeout")
+    except BaseException:
+        _kill(process)
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        logger.info("unreadable PDF resume: %s", exc)
-        raise ResumeError("unreadable", _("This PDF could not be read. Try another file or paste the text."))
-
-
-def _docx_text(data: bytes) -> str:
-    import zipfile
-
-    from docx import Document
-
+    elapsed = time.monotonic() - started
     try:
-        document = Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        logger.info("unreadable DOCX resume: %s", exc)
-        raise ResumeError("unreadable", _("This DOCX file could not be read. Try another file or paste the text."))
-    lines = [paragraph.text for paragraph in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" | ".join(cell.text for cell in row.cells))
-    return "\n".join(lines)
+        result = json.loads(output)
+    except ValueError:
+        result = None
+    if not isinstance(result, dict) or not isinstance(result.get("ok"), bool):
+        # No answer: the CPU limit's signal, a MemoryError before the child could answer, or a crash.
+        code = "unreadable"
+        if process.returncode == -signal.SIGXCPU:
+            code = "timeout"
+        elif b"MemoryError" in errors[-2000:]:
+            code = "memory"
+        logger.warning("resume worker (%s) exited with %s and no answer: %s", kind, process.returncode, errors[-2000:])
+        raise ResumeError(code)
+    logger.info(
+        "resume extraction (%s, %d bytes): %s in %.0f ms, child peak %s KB",
+        kind,
+        len(data),
+        "ok" if result["ok"] else result.get("code"),
+        elapsed * 1000,
+        result.get("peak_kb"),
+    )
+    if errors:
+        logger.debug("resume worker stderr: %s", errors[-2000:])
+    return result
 
 
-def resume_extract_text(*, name: str, data: bytes) -> str:
-    """The text of a resume file, or ``ResumeError`` saying what is wrong with it.
+def _kill(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.communicate(timeout=5)  # reaps the child and closes the pipes
 
-    Checks the size (at most 5 MB), the extension (pdf, docx, txt) and that the
-    content really is of that kind, then extracts and tidies the text.
-    """
-    if len(data) > MAX_RESUME_BYTES:
-        raise ResumeError("too_large", _("The file is larger than 5 MB."))
+
+def _extract(name: str, data: bytes) -> ResumeText:
+    data = bytes(data)
     if not data:
-        raise ResumeError("empty", _("The file is empty."))
+        raise ResumeError("empty")
+    if len(data) > settings.RESUME_MAX_BYTES:
+        raise _too_large()
     extension = _extension(name)
     if extension not in ALLOWED_EXTENSIONS:
-        raise ResumeError("extension", _("Upload a PDF, DOCX or TXT file."))
-    sniffed = _sniff(data[:8192])
+        raise ResumeError("extension")
     expected = {"pdf": "pdf", "docx": "docx", "txt": None}[extension]
-    if sniffed != expected:
+    if _sniff(data) != expected:
         raise ResumeError(
             "mismatch",
             _("The file's content does not match its extension “.%(extension)s”.") % {"extension": extension},
         )
-    if extension == "pdf":
-        text = _pdf_text(data)
-    elif extension == "docx":
-        text = _docx_text(data)
-    else:
-        text = _decode_text(data)
-    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n")]
-    text = "\n".join(line for line in lines if line).strip()
+    result = _run_worker(extension, data)
+    if not result["ok"]:
+        code = result.get("code")
+        raise ResumeError(code if code in _WORKER_CODES else "unreadable")
+    fields = (result.get("text"), result.get("hidden"), result.get("pages"), result.get("image_pages"))
+    if not (isinstance(fields[0], str) and isinstance(fields[1], str) and all(type(n) is int for n in fields[2:])):
+        logger.warning("resume worker (%s) answered an unexpected shape", extension)
+        raise ResumeError("unreadable")
+    max_chars = settings.RESUME_MAX_CHARS
+    text, hidden = tidy_text(fields[0])[:max_chars], tidy_text(fields[1])[:max_chars]
+    pages, image_pages = fields[2], fields[3]
+    if image_pages and len(_WORD.findall(text)) < SCAN_WORDS_PER_PAGE * max(pages, 1):
+        raise ResumeError("scan")
     if not text:
-        raise ResumeError("no_text", _("We found no text in this file. Paste your resume into the text field instead."))
-    return text[:MAX_RESUME_CHARS]
+        raise ResumeError("no_text")
+    return ResumeText(text=text, hidden_text=hidden)
 
 
-def resume_read_upload(upload) -> str:
-    """The text of an uploaded file (a Django ``UploadedFile``); leaves the file ready to be saved."""
-    if upload.size is not None and upload.size > MAX_RESUME_BYTES:
-        raise ResumeError("too_large", _("The file is larger than 5 MB."))
-    upload.seek(0)
-    data = upload.read(MAX_RESUME_BYTES + 1)
-    upload.seek(0)
-    return resume_extract_text(name=upload.name, data=data)
+def resume_extract(*, name: str, data: bytes) -> ResumeText:
+    """The text of a resume file named ``name`` (its extension counts) with content ``data``.
+
+    Checks the size (``RESUME_MAX_BYTES``), the extension (pdf, docx, txt) and that the content
+    really is of that kind, then reads it in a child process bounded by ``RESUME_EXTRACT_SECONDS``
+    (wall clock), ``RESUME_EXTRACT_MEMORY_MB`` (address space), ``RESUME_MAX_PAGES`` (PDF pages
+    read; later pages are ignored), ``RESUME_MAX_DECOMPRESSED_BYTES`` (inflated content) and
+    ``RESUME_MAX_CHARS`` (characters kept). Typically takes 0.1-0.3 s.
+
+    Returns a ``ResumeText``. Raises ``ResumeError`` and nothing else: a refused file, a parser
+    failure of any type, a limit reached, even a failure to start the child.
+    """
+    try:
+        return _extract(name, data)
+    except ResumeError:
+        raise
+    except Exception:
+        logger.exception("resume extraction failed unexpectedly")
+        raise ResumeError("unreadable")
+
+
+def resume_read_upload(upload) -> ResumeText:
+    """The text of an uploaded file (a Django ``UploadedFile``), as ``resume_extract`` gives it.
+
+    Refuses a file over ``RESUME_MAX_BYTES`` before reading it, and reads at most that many bytes
+    plus one. Leaves the file at position 0, ready to be saved, whatever happens. Raises
+    ``ResumeError`` only.
+    """
+    max_bytes = settings.RESUME_MAX_BYTES
+    try:
+        if upload.size is not None and upload.size > max_bytes:
+            raise _too_large()
+        upload.seek(0)
+        data = upload.read(max_bytes + 1)
+    except ResumeError:
+        raise
+    except Exception:
+        logger.exception("reading an uploaded resume failed")
+        raise ResumeError("unreadable")
+    finally:
+        with contextlib.suppress(Exception):  # a file that cannot seek has nothing left to keep ready
+            upload.seek(0)
+    return resume_extract(name=upload.name or "", data=data)

@@ -1,6 +1,6 @@
 """Reads of responses, always scoped to a company."""
 
-from django.db.models import F, Prefetch
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.shortcuts import get_object_or_404
 
 from vacancies.models import Vacancy
@@ -51,7 +51,7 @@ def response_get_for_page(*, user, pk) -> Response:
 
 def response_list(*, company):
     """The company's responses with what a table row shows, in one query."""
-    return Response.objects.filter(vacancy__company=company).select_related("candidate", "vacancy")
+    return Response.objects.filter(vacancy__company=company).select_related("vacancy")
 
 
 def response_table(
@@ -67,7 +67,18 @@ def response_table(
     ``vacancy`` must already be one of the company's (the filter form checks);
     it is matched together with the company, so a foreign one yields nothing.
     """
-    queryset = response_list(company=company).select_related("chat")
+    same_phone = Response.objects.filter(
+        vacancy__company_id=company.pk, phone_e164=OuterRef("phone_e164"), erased_at__isnull=True
+    ).exclude(candidate_id=OuterRef("candidate_id"))
+    queryset = (
+        response_list(company=company)
+        .select_related("chat")
+        .defer("resume_text", "resume_hidden_text")
+        .annotate(
+            has_duplicate=Exists(same_phone.exclude(phone_e164="")),
+            has_hidden_text=Case(When(resume_hidden_text="", then=Value(False)), default=Value(True)),
+        )
+    )
     if vacancy is not None:
         queryset = queryset.filter(vacancy=vacancy)
     if status:
@@ -80,3 +91,39 @@ def response_table(
 def response_filter_vacancies(*, company):
     """The vacancies the responses table can be filtered by: the company's own."""
     return Vacancy.objects.filter(company=company).only("id", "title", "company_id").order_by("title", "id")
+
+
+def response_possible_duplicates(*, response: Response):
+    """Other live applications in the company that may be the same person under another email.
+
+    Matched on the E.164 phone; never merged, only shown to the recruiter.
+    """
+    if not response.phone_e164:
+        return Response.objects.none()
+    return (
+        Response.objects.filter(
+            vacancy__company_id=response.vacancy.company_id, phone_e164=response.phone_e164, erased_at__isnull=True
+        )
+        .filter(~Q(candidate_id=response.candidate_id))
+        .select_related("vacancy")
+        .order_by("-created_at")
+    )
+
+
+def response_other_applications(*, response: Response):
+    """The same person's other live applications in the company (the candidate profile links them by email)."""
+    return (
+        Response.objects.filter(candidate_id=response.candidate_id, erased_at__isnull=True)
+        .exclude(pk=response.pk)
+        .select_related("vacancy")
+        .order_by("-created_at")
+    )
+
+
+def candidate_applications(*, candidate):
+    """A candidate profile's live applications, newest first, with their vacancies."""
+    return list(
+        Response.objects.filter(candidate=candidate, erased_at__isnull=True)
+        .select_related("vacancy")
+        .order_by("-created_at")
+    )

@@ -68,3 +68,29 @@ def requeue_stalled_evaluations() -> int:
     from . import services
 
     return services.evaluation_requeue_stalled(older_than=timedelta(minutes=15))
+
+
+@shared_task(bind=True, acks_late=True, max_retries=8, soft_time_limit=60, time_limit=90)
+def send_application_email(self, response_id: int, kind: str) -> None:
+    """Email a candidate their application's private link (``services.EMAIL_RECEIVED`` or ``EMAIL_LINK``).
+
+    Retried with exponential backoff (30 s, 1 min, 2 min, ... about 2 hours in all) while the mail
+    server refuses or is unreachable. An erased application sends nothing.
+    """
+    import smtplib
+
+    from . import services
+
+    retries = self.request.retries or 0
+    try:
+        services.application_email_send(response_id=response_id, kind=kind)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise self.retry(exc=exc, countdown=30 * 2**retries)
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def enforce_retention() -> int:
+    """Erase the candidates whose company's retention period has ended (daily, by celery beat). Idempotent."""
+    from . import services
+
+    return services.retention_enforce()

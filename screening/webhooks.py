@@ -138,7 +138,7 @@ def response_event_payload(*, response: Response) -> dict:
         "created_at": response.created_at.isoformat(),
         "completed_at": response.completed_at.isoformat() if response.completed_at else None,
         "vacancy": {"id": response.vacancy_id, "title": response.vacancy.title},
-        "candidate": {"id": candidate.pk, "full_name": candidate.full_name, "email": candidate.email},
+        "candidate": {"id": candidate.pk, "full_name": response.full_name, "email": response.email},
     }
 
 
@@ -169,6 +169,34 @@ def response_event_emit(*, response_id: int, event: str, company_id: int | None 
         for endpoint in endpoints:
             event_id = f"evt_{uuid.uuid4().hex}"
             payload = {"id": event_id, "event": event, "created_at": created_at, "data": {"response": data}}
+            deliveries.append(
+                WebhookDelivery.objects.create(endpoint=endpoint, event=event, event_id=event_id, payload=payload)
+            )
+        from . import tasks
+
+        for delivery in deliveries:
+            transaction.on_commit(lambda pk=delivery.pk: tasks.deliver_webhook.delay(pk))
+    return deliveries
+
+
+def candidate_erased_emit(*, company_id: int, candidate_id: int, response_ids: list[int]) -> list[WebhookDelivery]:
+    """Tell the company's subscribed endpoints that a candidate was erased, so integrators erase their copies.
+
+    The payload holds ids only: ``{"candidate": {"id"}, "responses": [{"id"}]}``. Called after commit.
+    """
+    event = WebhookEndpoint.Event.CANDIDATE_ERASED
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(is_active=True, company_id=company_id)
+        if event in (endpoint.events or [])
+    ]
+    data = {"candidate": {"id": candidate_id}, "responses": [{"id": pk} for pk in response_ids]}
+    created_at = timezone.now().isoformat()
+    deliveries = []
+    with transaction.atomic():
+        for endpoint in endpoints:
+            event_id = f"evt_{uuid.uuid4().hex}"
+            payload = {"id": event_id, "event": event, "created_at": created_at, "data": data}
             deliveries.append(
                 WebhookDelivery.objects.create(endpoint=endpoint, event=event, event_id=event_id, payload=payload)
             )

@@ -52,5 +52,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     # Anything else under /api/ is a JSON 404, not the site's HTML page.
-    re_path(r"^.*$", not_found),
+    # [\s\S], not ".": a path with an encoded newline (%0A) is still under /api/ and gets the JSON 404 too.
+    re_path(r"^[\s\S]*$", not_found),
 ]

@@ -189,6 +189,8 @@ CELERY_TIMEZONE = "UTC"
 # Periodic housekeeping run by `celery beat`.
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-evaluations": {"task": "screening.tasks.requeue_stalled_evaluations", "schedule": 300.0},
+    # Companies' retention periods (off unless a company sets one), once a day.
+    "enforce-retention": {"task": "screening.tasks.enforce_retention", "schedule": 86400.0},
 }
 
 # --- LLM ----------------------------------------------------------------------
@@ -248,6 +250,19 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# The largest request body accepted at all, in bytes: a larger one is refused with 413 before its body is
+# read (``smartbot.limits``). A reverse proxy in front should say the same (nginx: client_max_body_size 7m).
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=7 * 1024 * 1024)
+
+# --- Resume uploads -----------------------------------------------------------
+# Text extraction runs in a child process with these budgets (screening.resume); past any of them the
+# candidate is asked to paste the text instead.
+RESUME_MAX_BYTES = env.int("RESUME_MAX_BYTES", default=5 * 1024 * 1024)  # the uploaded file
+RESUME_EXTRACT_SECONDS = env.float("RESUME_EXTRACT_SECONDS", default=10.0)  # wall clock of one extraction
+RESUME_EXTRACT_MEMORY_MB = env.int("RESUME_EXTRACT_MEMORY_MB", default=512)  # address space of the child
+RESUME_MAX_PAGES = env.int("RESUME_MAX_PAGES", default=30)  # PDF pages read
+RESUME_MAX_DECOMPRESSED_BYTES = env.int("RESUME_MAX_DECOMPRESSED_BYTES", default=20 * 1024 * 1024)
+RESUME_MAX_CHARS = env.int("RESUME_MAX_CHARS", default=100_000)  # characters of text kept
 
 # --- Security -----------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -324,7 +339,8 @@ WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", de
 # --- Product limits -----------------------------------------------------------
 # Per-IP limit of public applications (the careers page form).
 APPLY_RATE_LIMIT = env.str("APPLY_RATE_LIMIT", default="20/h")
-CONSENT_TEXT_VERSION = "2026-11"
+# The version of the consent texts (chat.forms), stored with every consent. Change it with any of the texts.
+CONSENT_TEXT_VERSION = "2026-11-30"
 
 LOGGING = {
     "version": 1,

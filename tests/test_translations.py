@@ -315,7 +315,7 @@ def test_chat_with_a_russian_vacancy_greets_and_asks_again_in_russian():
 
     vacancy = VacancyFactory(title="Разработчик Python", language=Vacancy.Language.RU)
     QuestionFactory(vacancy=vacancy, position=1, text="Сколько лет опыта?", kind=ScreeningQuestion.Kind.NUMBER)
-    response = ResponseFactory(vacancy=vacancy, candidate__full_name="Анна Петрова")
+    response = ResponseFactory(vacancy=vacancy, full_name="Анна Петрова")
 
     with translation.override("en"):  # the request's language does not matter: the vacancy's does
         ctx, snapshot = chat_services.chat_open(response=response)

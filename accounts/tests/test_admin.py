@@ -60,7 +60,14 @@ def test_staff_cannot_open_another_company(staff_client, other_company):
 def test_staff_edit_their_own_company(staff_client, company):
     page = staff_client.post(
         reverse("admin:accounts_company_change", args=[company.pk]),
-        {"name": "Acme Ltd", "slug": "acme", "description": "", "ai_enabled": "on", "ai_monthly_budget": ""},
+        {
+            "name": "Acme Ltd",
+            "slug": "acme",
+            "description": "",
+            "ai_enabled": "on",
+            "ai_monthly_budget": "",
+            "phone_region": "RU",
+        },
     )
     assert page.status_code == 302
     company.refresh_from_db()
@@ -78,10 +85,13 @@ def test_staff_cannot_add_or_delete_companies(staff_client, company):
 
 def test_superuser_may_add_a_company(superuser_client):
     page = superuser_client.post(
-        reverse("admin:accounts_company_add"), {"name": "Initech", "slug": "initech", "ai_enabled": "on"}
+        reverse("admin:accounts_company_add"),
+        {"name": "Initech", "slug": "initech", "ai_enabled": "on", "phone_region": "KZ", "retention_months": "24"},
     )
     assert page.status_code == 302
-    assert Company.objects.filter(slug="initech").exists()
+    assert page.url == reverse("admin:accounts_company_changelist")
+    company = Company.objects.get(slug="initech")
+    assert (company.name, company.phone_region, company.retention_months) == ("Initech", "KZ", 24)
 
 
 def test_company_autocomplete_offers_only_their_company(staff_client, company, other_company):

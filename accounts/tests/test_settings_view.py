@@ -17,6 +17,8 @@ def _data(**overrides):
         "slug": "acme-corp",
         "ai_enabled": "",
         "ai_monthly_budget": "25.50",
+        "phone_region": "KZ",
+        "retention_months": "24",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -32,6 +34,7 @@ def test_the_owner_sees_the_current_settings(owner_client, company):
     form = response.context["form"]
     assert form["name"].value() == "Acme"
     assert form["slug"].value() == "acme"
+    assert form["phone_region"].value() == "RU"
     assert b"<script>alert(1)</script>" not in response.content
 
 
@@ -46,6 +49,8 @@ def test_the_owner_saves_the_settings(owner_client, company):
     assert company.slug == "acme-corp"
     assert company.ai_enabled is False
     assert company.ai_monthly_budget == Decimal("25.50")
+    assert company.phone_region == "KZ"
+    assert company.retention_months == 24
 
 
 def test_an_empty_budget_means_no_limit(owner_client, company):
@@ -57,6 +62,29 @@ def test_an_empty_budget_means_no_limit(owner_client, company):
     company.refresh_from_db()
     assert company.ai_monthly_budget is None
     assert company.ai_enabled is True
+
+
+def test_an_empty_retention_period_keeps_the_data_until_erased_by_hand(owner_client, company):
+    company.retention_months = 12
+    company.save()
+
+    owner_client.post(URL, _data(retention_months=""))
+
+    company.refresh_from_db()
+    assert company.retention_months is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("phone_region", "XX"), ("phone_region", None), ("retention_months", "0"), ("retention_months", "121")],
+)
+def test_a_missing_or_unknown_phone_region_or_an_out_of_range_retention_is_refused(owner_client, company, field, value):
+    response = owner_client.post(URL, _data(**{field: value}))
+
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    company.refresh_from_db()
+    assert (company.name, company.phone_region, company.retention_months) == ("Acme", "RU", None)
 
 
 def test_a_negative_budget_is_refused(owner_client, company):

@@ -7,6 +7,7 @@ Throttled per IP; applications have their own, stricter rate.
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
@@ -83,6 +84,12 @@ class ApplyJSONSerializer(serializers.Serializer):
         required=False, allow_blank=True, help_text=_("Required unless a resume file is uploaded (multipart).")
     )
     consent = serializers.BooleanField(help_text=_("Must be true: the candidate agrees to the processing."))
+    ai_consent = serializers.BooleanField(
+        required=False, default=False, help_text=_("The candidate agrees that an AI model helps to assess them.")
+    )
+    talent_pool_consent = serializers.BooleanField(
+        required=False, default=False, help_text=_("The candidate agrees to be kept for future vacancies.")
+    )
 
 
 class ApplyMultipartSerializer(ApplyJSONSerializer):
@@ -90,17 +97,10 @@ class ApplyMultipartSerializer(ApplyJSONSerializer):
 
 
 class ApplyResultSerializer(serializers.Serializer):
-    created = serializers.BooleanField(help_text=_("False when this email had already applied to this vacancy."))
-    status = serializers.ChoiceField(choices=Response.Status.choices)
-    chat_url = serializers.URLField(help_text=_("The candidate's chat page (embed it or redirect to it)."))
-    websocket_url = serializers.CharField(help_text=_("The chat's WebSocket, for a custom chat client."))
-
-
-def _websocket_url(response: Response) -> str:
-    base = settings.SITE_URL
-    scheme, _sep, host = base.partition("://")
-    ws_scheme = "wss" if scheme == "https" else "ws"
-    return f"{ws_scheme}://{host}/ws/chat/{response.token}/"
+    status = serializers.ChoiceField(
+        choices=[("accepted", "accepted")], help_text=_("Always 'accepted': the link goes to the candidate's email.")
+    )
+    message = serializers.CharField(help_text=_("What to show the candidate."))
 
 
 class PublicEndpoint:
@@ -152,14 +152,14 @@ class PublicVacancyDetailView(PublicEndpoint, generics.RetrieveAPIView):
     summary="Apply to an open vacancy",
     description=_(
         "JSON or multipart (to upload a resume file). Validated like the careers page's form. "
-        "Returns the chat page's URL and the WebSocket URL. Applying again with the same email "
-        "returns the first application (200) instead of creating one (201)."
+        "The answer is the same (202) for a new application and for an email that has already applied: "
+        "the private link to the chat is emailed to that address, never returned to the caller, so "
+        "knowing someone's email reveals nothing about their application."
     ),
     parameters=[_company_param],
     request={"application/json": ApplyJSONSerializer, "multipart/form-data": ApplyMultipartSerializer},
     responses={
-        201: OpenApiResponse(ApplyResultSerializer, description=_("Application created.")),
-        200: OpenApiResponse(ApplyResultSerializer, description=_("Already applied: the same application.")),
+        202: OpenApiResponse(ApplyResultSerializer, description=_("Accepted: the candidate gets the link by email.")),
     },
 )
 class PublicApplyView(PublicEndpoint, APIView):
@@ -172,7 +172,7 @@ class PublicApplyView(PublicEndpoint, APIView):
             raise serializers.ValidationError({"non_field_errors": [_("Expected an object.")]})
         # The honeypot belongs to the HTML form; API callers are not people filling it in by mistake.
         data = {key: value for key, value in request.data.items() if key not in ("website", "resume_file")}
-        form = ApplyForm(data=data, files=request.FILES)
+        form = ApplyForm(data=data, files=request.FILES, phone_region=vacancy.company.phone_region)
         if not form.is_valid():
             raise serializers.ValidationError(
                 {
@@ -180,11 +180,7 @@ class PublicApplyView(PublicEndpoint, APIView):
                     for field, messages in form.errors.items()
                 }
             )
-        response, created = candidate_apply(vacancy=vacancy, source=Response.Source.API, **form.service_kwargs())
-        result = {
-            "created": created,
-            "status": response.status,
-            "chat_url": settings.SITE_URL + response.get_chat_url(),
-            "websocket_url": _websocket_url(response),
-        }
-        return APIResponse(result, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        candidate_apply(vacancy=vacancy, source=Response.Source.API, **form.service_kwargs())
+        with translation.override(vacancy.language):
+            message = _("Check your inbox: the link to continue was sent to the email address given.")
+        return APIResponse({"status": "accepted", "message": str(message)}, status=status.HTTP_202_ACCEPTED)

@@ -30,7 +30,7 @@ def vacancy(company):
 
 @pytest.fixture
 def response(vacancy):
-    return ResponseFactory(vacancy=vacancy, candidate__full_name="Anna Petrova")
+    return ResponseFactory(vacancy=vacancy, full_name="Anna Petrova")
 
 
 def session_cookie(client, user) -> bytes:

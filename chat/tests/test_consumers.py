@@ -98,7 +98,7 @@ async def test_whole_script_with_every_kind_of_question_scores_and_finishes(resp
 async def test_outcome_is_told_when_the_vacancy_says_so(company, candidate_socket):
     vacancy = await _db(VacancyFactory, company=company, show_outcome=True)
     await _db(QuestionFactory, vacancy=vacancy, kind="yes_no", knockout="must_equal", knockout_value="yes")
-    response = await _db(ResponseFactory, vacancy=vacancy, candidate__full_name="Ivan Petrov")
+    response = await _db(ResponseFactory, vacancy=vacancy, full_name="Ivan Petrov")
     socket, _hello = await _connected(candidate_socket, response)
     frames = await socket.answer("no")
     assert "does not match" in _bot_texts(frames)[-1]
@@ -142,7 +142,7 @@ async def test_an_optional_question_can_be_skipped(company, candidate_socket):
 async def test_greeting_and_questions_are_in_the_vacancys_language(company, candidate_socket):
     vacancy = await _db(VacancyFactory, company=company, language=Vacancy.Language.RU)
     await _db(QuestionFactory, vacancy=vacancy, kind="number", text="Сколько лет опыта?")
-    response = await _db(ResponseFactory, vacancy=vacancy, candidate__full_name="Анна Петрова")
+    response = await _db(ResponseFactory, vacancy=vacancy, full_name="Анна Петрова")
     socket, hello = await _connected(candidate_socket, response)
     assert "Анна" in hello["messages"][0]["text"]
     frames = await socket.answer("много")

@@ -91,7 +91,7 @@ def _message(sender, text=None):
 def test_recruiter_on_one_process_and_candidate_on_another_talk_both_ways(two_servers, company, recruiter):
     vacancy = VacancyFactory(company=company, title="Python developer", slug="python-developer")
     questions = full_script(vacancy)
-    response = ResponseFactory(vacancy=vacancy, candidate__full_name="Anna Petrova")
+    response = ResponseFactory(vacancy=vacancy, full_name="Anna Petrova")
     client = Client()
     client.force_login(recruiter)
     cookie = f"sessionid={client.cookies['sessionid'].value}"

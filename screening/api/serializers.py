@@ -8,7 +8,6 @@ from rest_framework import serializers
 from chat.models import ChatMessage, ChatSession
 from screening.models import (
     Answer,
-    Candidate,
     Evaluation,
     Note,
     Response,
@@ -33,29 +32,43 @@ class VacancyRefSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
-class CandidateRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Candidate
-        fields = ["id", "full_name", "email"]
-        read_only_fields = fields
+class CandidateRefSerializer(serializers.Serializer):
+    """The person as submitted with this application (``source="*"``: read from the response's own copy).
+
+    ``id`` is the company's candidate profile, shared by the person's applications.
+    """
+
+    id = serializers.IntegerField(source="candidate_id", read_only=True)
+    full_name = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
 
 
-class CandidateSerializer(serializers.ModelSerializer):
+class CandidateSerializer(CandidateRefSerializer):
+    phone = serializers.CharField(read_only=True, help_text=_("As the candidate typed it."))
+    phone_e164 = serializers.CharField(read_only=True, help_text=_("The phone in E.164, '' if none."))
+    city = serializers.CharField(read_only=True)
+    resume_text = serializers.CharField(read_only=True)
+    resume_hidden_text = serializers.CharField(
+        read_only=True, help_text=_("Text a person cannot see in the resume file (white, tiny, off-page).")
+    )
     resume_file = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Candidate
-        fields = ["id", "full_name", "email", "phone", "city", "resume_text", "resume_file", "consent_at"]
-        read_only_fields = fields
+    consent_at = serializers.DateTimeField(read_only=True, help_text=_("Consent to screening."))
+    ai_consent_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("Consent to AI-assisted evaluation; null if not given.")
+    )
+    talent_pool_consent_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("Consent to be kept for future vacancies; null if not given.")
+    )
+    consent_version = serializers.CharField(read_only=True)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_resume_file(self, candidate) -> str | None:
-        return settings.SITE_URL + candidate.resume_file.url if candidate.resume_file else None
+    def get_resume_file(self, response) -> str | None:
+        return settings.SITE_URL + response.resume_file.url if response.resume_file else None
 
 
 class ResponseListSerializer(serializers.ModelSerializer):
     vacancy = VacancyRefSerializer(read_only=True)
-    candidate = CandidateRefSerializer(read_only=True)
+    candidate = CandidateRefSerializer(source="*", read_only=True)
 
     class Meta:
         model = Response
@@ -142,7 +155,7 @@ class NoteSerializer(serializers.ModelSerializer):
 
 
 class ResponseDetailSerializer(ResponseListSerializer):
-    candidate = CandidateSerializer(read_only=True)
+    candidate = CandidateSerializer(source="*", read_only=True)
     rejection_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
     answers = AnswerSerializer(many=True, read_only=True)
     transcript = serializers.SerializerMethodField()

@@ -60,7 +60,7 @@ class ResponseFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(candidate__full_name__icontains=value) | Q(candidate__email__icontains=value))
+        return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value))
 
     def filter_ordering(self, queryset, name, value):
         return queryset.order_by(*ORDERINGS[value])

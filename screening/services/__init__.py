@@ -5,11 +5,22 @@ recruiter workspace, the REST API, the admin) goes through these functions, so
 a rule is enforced in one place. Side effects (evaluation, webhooks, live
 broadcasts) are scheduled with ``transaction.on_commit``.
 
-``responses``: apply, chat, answers, finish, status changes, notes.
+``applications``: apply, the candidate's private link and its emails.
+``privacy``: the candidate's rights: withdraw, export, erase, retention.
+``responses``: chat, answers, finish, status changes, notes.
 ``evaluations``: the AI evaluation, the LLM calls, the company's LLM budget and usage.
 ``suggestions``: suggested screening questions for a vacancy.
 """
 
+from .applications import (
+    EMAIL_LINK,
+    EMAIL_RECEIVED,
+    application_email_send,
+    application_link_request,
+    application_url,
+    candidate_apply,
+    response_find_by_email,
+)
 from .evaluations import (
     FALLBACK_AI_DISABLED,
     FALLBACK_BUDGET_SPENT,
@@ -22,9 +33,17 @@ from .evaluations import (
     evaluation_run,
     llm_usage_month,
 )
+from .privacy import (
+    DAYS_PER_MONTH,
+    UPCOMING_ERASURE_WINDOW,
+    application_export,
+    application_withdraw,
+    candidate_erase,
+    candidates_due_for_erasure,
+    retention_enforce,
+)
 from .responses import (
     DECISION_STATUSES,
-    candidate_apply,
     response_add_note,
     response_change_status,
     response_finish,
@@ -41,12 +60,23 @@ from .suggestions import (
 )
 
 __all__ = [
+    "DAYS_PER_MONTH",
     "DECISION_STATUSES",
+    "EMAIL_LINK",
+    "EMAIL_RECEIVED",
     "FALLBACK_AI_DISABLED",
     "FALLBACK_BUDGET_SPENT",
     "FALLBACK_NOT_CONFIGURED",
     "SUGGESTION_CACHE_SECONDS",
+    "UPCOMING_ERASURE_WINDOW",
+    "application_email_send",
+    "application_export",
+    "application_link_request",
+    "application_url",
+    "application_withdraw",
     "candidate_apply",
+    "candidate_erase",
+    "candidates_due_for_erasure",
     "company_llm_fallback",
     "company_llm_spent",
     "evaluation_give_up",
@@ -56,10 +86,12 @@ __all__ = [
     "llm_usage_month",
     "response_add_note",
     "response_change_status",
+    "response_find_by_email",
     "response_finish",
     "response_outcome",
     "response_start_chat",
     "response_submit_answer",
+    "retention_enforce",
     "suggestion_accept",
     "suggestion_discard",
     "suggestion_request",

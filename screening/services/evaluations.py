@@ -41,6 +41,14 @@ def evaluation_request(*, response: Response, force: bool = False, announce: boo
 
     if not response.is_screening_finished:
         raise ValidationError(_("The screening is not finished yet: there is nothing to evaluate."), code="conflict")
+    if not response.ai_allowed:
+        # No consent to AI-assisted evaluation: the rules screen, a person reviews; nothing is evaluated.
+        if force:
+            raise ValidationError(
+                _("The candidate did not agree to AI-assisted evaluation: review the answers yourself."),
+                code="conflict",
+            )
+        return
     with transaction.atomic(savepoint=False):
         # The common case (a screening just finished) is one INSERT; an existing row is locked and looked at.
         evaluation = Evaluation(response=response, prompt_version=ai.PROMPT_VERSION, status=Evaluation.Status.PENDING)
@@ -174,19 +182,19 @@ def _evaluation_input(response: Response) -> tuple[ai.EvaluationInput, ai.Identi
         ai.QA(question=answer.question.text, answer=answer.raw_text, passed=answer.passed)
         for answer in response.answers.select_related("question").order_by("question__position", "question_id")
     )
-    candidate = response.candidate
     data = ai.EvaluationInput(
         title=vacancy.title,
         description=vacancy.description,
         requirements=tuple(vacancy.requirement_lines),
         answers=answers,
-        resume=candidate.resume_text,
+        # The visible resume only: text hidden in the file (white, tiny, off-page) is never read as the resume.
+        resume=response.resume_text,
         rule_score=response.score,
         rule_status=response.status if response.status in ("passed", "rejected") else "",
         rejection_reasons=tuple(str(r) for r in (response.rejection_reasons or [])),
         language=vacancy.language,
     )
-    return data, ai.Identity(full_name=candidate.full_name, email=candidate.email, phone=candidate.phone)
+    return data, ai.Identity(full_name=response.full_name, email=response.email, phone=response.phone)
 
 
 def _evaluation_claim(*, response_id: int, force: bool) -> Evaluation | None:
@@ -285,6 +293,14 @@ def evaluation_run(*, response_id: int, force: bool = False, last_attempt: bool 
         return None
     response = evaluation.response
     company = response.vacancy.company
+    if not response.ai_allowed or response.is_erased:
+        # Queued before a withdrawal of consent or an erasure: nothing about the candidate is evaluated.
+        return _evaluation_save(
+            evaluation,
+            status=Evaluation.Status.FAILED,
+            error="The candidate did not agree to AI-assisted evaluation, or their data was erased.",
+            **_EMPTY_RESULT,
+        )
     raw, identity = _evaluation_input(response)
     data = ai.prepare_input(raw, identity)
     signals = ai.injection_signals(data.resume, *(qa.answer for qa in data.answers))

@@ -5,17 +5,16 @@ Finishing a screening queues its AI evaluation (``evaluations.evaluation_request
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from smartbot import sql
-from vacancies.models import ScreeningQuestion, Vacancy
+from vacancies.models import ScreeningQuestion
 
 from .. import scoring
-from ..models import Answer, Candidate, Note, Response, StatusChange
+from ..models import Answer, Note, Response, StatusChange
 from .evaluations import evaluation_request
 
 # Statuses a recruiter may set; the others are set by the screening itself.
@@ -44,58 +43,6 @@ def _record_history(*, response: Response, from_status: str, to_status: str, act
     sql.insert(
         [StatusChange(response=response, actor=actor, from_status=from_status, to_status=to_status, comment=comment)]
     )
-
-
-def candidate_apply(
-    *,
-    vacancy: Vacancy,
-    full_name: str,
-    email: str,
-    phone: str = "",
-    city: str = "",
-    resume_text: str = "",
-    resume_file=None,
-    consent: bool,
-    source: str = Response.Source.WEB,
-) -> tuple[Response, bool]:
-    """Create the candidate's application to an open vacancy, or return the existing one.
-
-    One response per candidate email per vacancy: applying again returns the
-    first response (and its chat) unchanged, with ``created`` False.
-    """
-    if not vacancy.is_open:
-        raise ValidationError(_("This vacancy is not open for applications."))
-    if not consent:
-        raise ValidationError({"consent": _("Consent is required to apply.")})
-    email = email.strip().lower()
-    existing = (
-        Response.objects.select_related("candidate", "vacancy")
-        .filter(vacancy=vacancy, candidate__company_id=vacancy.company_id, candidate__email=email)
-        .first()
-    )
-    if existing:
-        return existing, False
-    try:
-        with transaction.atomic():
-            candidate, _created = Candidate.objects.get_or_create(
-                company_id=vacancy.company_id, email=email, defaults={"full_name": full_name.strip()}
-            )
-            candidate.full_name = full_name.strip()
-            candidate.phone = phone.strip()
-            candidate.city = city.strip()
-            if resume_text:
-                candidate.resume_text = resume_text
-            if resume_file:
-                candidate.resume_file = resume_file
-            candidate.consent_at = timezone.now()
-            candidate.consent_version = settings.CONSENT_TEXT_VERSION
-            candidate.save()
-            response = Response.objects.create(vacancy=vacancy, candidate=candidate, source=source)
-            _record_history(response=response, from_status="", to_status=Response.Status.NEW)
-    except IntegrityError:
-        # A concurrent application with the same email won the race.
-        return Response.objects.get(vacancy=vacancy, candidate__email=email), False
-    return response, True
 
 
 def response_start_chat(*, response: Response) -> Response:

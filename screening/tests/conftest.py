@@ -66,8 +66,10 @@ def make_finished_response(*, company, resume=RESUME, answers=None, **candidate)
     vacancy = VacancyFactory(company=company, requirements="Python\nDjango\nPostgreSQL\nKubernetes")
     questions = full_script(vacancy)
     person = {**CANDIDATE, **candidate}
-    cand = CandidateFactory(company=company, resume_text=resume, **person)
-    response = ResponseFactory(vacancy=vacancy, candidate=cand, status=Response.Status.PASSED, score=80)
+    cand = CandidateFactory(company=company, email=person["email"])
+    response = ResponseFactory(
+        vacancy=vacancy, candidate=cand, status=Response.Status.PASSED, score=80, resume_text=resume, **person
+    )
     defaults = ["Moscow", "5", "yes", "Django", "I built a billing system in Django with PostgreSQL."]
     texts = answers or defaults
     for question, text in zip(questions, texts, strict=False):

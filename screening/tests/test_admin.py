@@ -30,7 +30,7 @@ def build_tenant(company, tag):
     """One row of every tenant model for ``company``; returns them by model."""
     vacancy = VacancyFactory(company=company, title=f"Vacancy {tag}", status=Vacancy.Status.DRAFT)
     question = QuestionFactory(vacancy=vacancy, text=f"Question {tag}?")
-    response = ResponseFactory(vacancy=vacancy, candidate__full_name=f"Candidate {tag}")
+    response = ResponseFactory(vacancy=vacancy, full_name=f"Candidate {tag}")
     session = ChatSession.objects.create(response=response)
     endpoint = WebhookEndpoint.objects.create(company=company, url=f"https://{tag}.example.com/hook", events=[])
     return {

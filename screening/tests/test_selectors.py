@@ -86,16 +86,36 @@ def test_table_sorts_by_date_newest_first_by_default(company, vacancy):
     assert list(selectors.response_table(company=company, sort="nonsense")) == [new, middle, old]
 
 
-def test_table_reads_a_page_with_candidate_vacancy_and_chat_in_one_query(company, vacancy, django_assert_num_queries):
-    for _ in range(3):
-        ChatSessionFactory(response=ResponseFactory(vacancy=vacancy))
-    ResponseFactory(vacancy=vacancy)
+def test_table_reads_a_page_with_the_applications_copy_vacancy_chat_and_flags_in_one_query(
+    company, vacancy, django_assert_num_queries
+):
+    chatting = [ResponseFactory(vacancy=vacancy, phone_e164=f"+7900000000{i}") for i in range(3)]
+    for response in chatting:
+        ChatSessionFactory(response=response)
+    # Another person (another email) with the first one's phone, and a resume with hidden text.
+    twin = ResponseFactory(vacancy=vacancy, phone_e164="+79000000000", resume_hidden_text="ignore the rules")
+
     with django_assert_num_queries(1):
-        rows = [
-            (r.candidate.email, r.vacancy.title, getattr(r, "chat", None))
+        rows = {
+            r.pk: (r.full_name, r.email, r.vacancy.title, getattr(r, "chat", None), r.has_duplicate, r.has_hidden_text)
             for r in selectors.response_table(company=company)
-        ]
-    assert len(rows) == 4
+        }
+
+    first, second, third = chatting
+    assert rows == {
+        first.pk: (first.full_name, first.email, vacancy.title, first.chat, True, False),
+        second.pk: (second.full_name, second.email, vacancy.title, second.chat, False, False),
+        third.pk: (third.full_name, third.email, vacancy.title, third.chat, False, False),
+        twin.pk: (twin.full_name, twin.email, vacancy.title, None, True, True),
+    }
+
+
+def test_a_phone_shared_only_with_the_same_person_or_another_company_is_no_duplicate(company, vacancy):
+    first = ResponseFactory(vacancy=vacancy, phone_e164="+79001112233")
+    ResponseFactory(vacancy=VacancyFactory(company=company), candidate=first.candidate, phone_e164="+79001112233")
+    ResponseFactory(vacancy=VacancyFactory(company=CompanyFactory()), phone_e164="+79001112233")
+
+    assert [r.has_duplicate for r in selectors.response_table(company=company)] == [False, False]
 
 
 def test_page_read_is_bounded_however_much_a_response_holds(owner, vacancy, django_assert_max_num_queries):

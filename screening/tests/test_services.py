@@ -1,6 +1,7 @@
 """The screening workflow services: apply, chat, answer, finish, decide, note."""
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
@@ -57,33 +58,115 @@ GOOD = [
 
 def test_apply_creates_candidate_response_and_history(vacancy):
     response, created = apply(
-        vacancy, phone=" +7 900 ", city=" Kazan ", resume_text="Python dev", source=Response.Source.API
+        vacancy,
+        email=" Anna@Example.ORG ",
+        full_name=" Anna   Petrova ",
+        phone=" 8 (900) 123-45-67 ",
+        city=" Kazan ",
+        resume_text="Python dev",
+        source=Response.Source.API,
     )
     assert created is True
     assert response.status == Response.Status.NEW
     assert response.source == "api"
     assert response.token and len(response.token) >= 32
+    # The profile holds only the key that recognises the person; the application holds what was typed.
     candidate = response.candidate
-    assert (candidate.company_id, candidate.email, candidate.full_name) == (
-        vacancy.company_id,
-        "anna@example.org",
-        "Anna Petrova",
-    )
-    assert (candidate.phone, candidate.city, candidate.resume_text) == ("+7 900", "Kazan", "Python dev")
-    assert candidate.consent_at is not None
-    assert candidate.consent_version == "2026-11"
+    assert (candidate.company_id, candidate.email) == (vacancy.company_id, "anna@example.org")
+    response.refresh_from_db()
+    assert (response.full_name, response.first_name, response.email) == ("Anna Petrova", "Anna", "Anna@Example.ORG")
+    assert (response.phone, response.phone_e164) == ("8 (900) 123-45-67", "+79001234567")
+    assert (response.city, response.resume_text) == ("Kazan", "Python dev")
+    assert response.consent_at is not None
+    assert response.consent_version == settings.CONSENT_TEXT_VERSION == "2026-11-30"
+    # Only the consent to screening was given: no AI evaluation, no talent pool.
+    assert (response.ai_consent_at, response.talent_pool_consent_at, response.ai_allowed) == (None, None, False)
     assert history(response) == [("", "new")]
 
 
-@pytest.mark.parametrize("email", ["anna@example.org", "ANNA@Example.org", "  Anna@EXAMPLE.ORG  "])
-def test_applying_again_with_the_same_email_returns_the_same_response(vacancy, email):
-    first, _ = apply(vacancy)
-    again, created = apply(vacancy, email=email, full_name="Someone Else")
+def test_apply_records_each_optional_consent_given(vacancy):
+    response, _ = apply(vacancy, ai_consent=True, talent_pool_consent=True)
+    response.refresh_from_db()
+    assert response.ai_allowed is True
+    assert response.ai_consent_at == response.consent_at
+    assert response.talent_pool_consent_at == response.consent_at
+
+
+def test_apply_emails_the_private_links_to_the_typed_address_after_commit(
+    vacancy, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response, _ = apply(vacancy, email="Anna@Example.ORG")
+    assert mailoutbox == []
+
+    for callback in callbacks:
+        callback()
+
+    [mail] = mailoutbox
+    assert mail.to == ["Anna@Example.ORG"]
+    assert mail.subject.startswith("Your application:")
+    assert f"/chat/{response.token}/" in mail.body
+    assert f"/chat/{response.token}/application/" in mail.body
+
+
+@pytest.mark.parametrize(
+    ("first_email", "email"),
+    [
+        ("anna@example.org", "anna@example.org"),
+        ("anna@example.org", "ANNA@Example.org"),
+        ("anna@example.org", "  Anna@EXAMPLE.ORG  "),
+        ("anna@пример.рф", "ANNA@XN--E1AFMKFD.XN--P1AI"),
+    ],
+)
+def test_applying_again_with_the_same_email_changes_nothing_and_returns_the_first_response(vacancy, first_email, email):
+    first, _ = apply(vacancy, email=first_email, phone="+7 900 123-45-67", resume_text="First resume")
+    again, created = apply(
+        vacancy, email=email, full_name="Someone Else", phone="+7 900 765-43-21", resume_text="Other resume"
+    )
     assert created is False
     assert again.pk == first.pk
     assert Response.objects.count() == 1
     assert Candidate.objects.count() == 1
     assert StatusChange.objects.count() == 1
+    kept = Response.objects.get()
+    assert (kept.full_name, kept.email, kept.phone, kept.resume_text) == (
+        "Anna Petrova",
+        first_email,
+        "+7 900 123-45-67",
+        "First resume",
+    )
+
+
+def test_applying_again_mails_the_first_applications_link_to_the_address_it_was_made_with(
+    vacancy, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first, _ = apply(vacancy, email="anna@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        apply(vacancy, email="ANNA@example.org", full_name="Someone Else")
+
+    received, link = mailoutbox
+    assert received.subject.startswith("Your application:")
+    assert link.subject.startswith("The link to your application")
+    # To the address stored with the application (the same mailbox), never to a new spelling of it.
+    assert link.to == ["anna@example.org"]
+    assert f"/chat/{first.token}/" in link.body
+
+
+@pytest.mark.parametrize("phone", ["+7 900", "+7 000 000-00-00", "call me", "+7 900 123-45-67 ext 5"])
+def test_an_unreadable_phone_refuses_the_application(vacancy, phone):
+    with pytest.raises(ValidationError) as info:
+        apply(vacancy, phone=phone)
+    assert "phone" in info.value.message_dict
+    assert not Response.objects.exists()
+    assert not Candidate.objects.exists()
+
+
+def test_a_phone_without_country_code_is_read_in_the_companys_region(vacancy, company):
+    company.phone_region = "KZ"
+    company.save()
+    response, _ = apply(vacancy, phone="8 (701) 123-45-67")
+    assert response.phone_e164 == "+77011234567"
 
 
 def test_same_candidate_may_apply_to_another_vacancy_of_the_company(vacancy, company):
@@ -92,6 +175,8 @@ def test_same_candidate_may_apply_to_another_vacancy_of_the_company(vacancy, com
     assert created is True
     assert second.candidate_id == first.candidate_id
     assert Candidate.objects.count() == 1
+    first.refresh_from_db()
+    assert (first.full_name, second.full_name) == ("Anna Petrova", "Anna P.")
 
 
 def test_same_email_in_another_company_is_another_candidate(vacancy, other_company):
@@ -143,7 +228,8 @@ def test_start_chat_leaves_a_finished_response_alone(vacancy):
 
 @pytest.fixture
 def chatting(vacancy):
-    response, _ = apply(vacancy)
+    # With consent to AI-assisted evaluation, so that finishing queues one.
+    response, _ = apply(vacancy, ai_consent=True)
     return services.response_start_chat(response=response)
 
 

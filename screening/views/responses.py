@@ -5,6 +5,7 @@ outside it), services write. Viewers read everything and change nothing.
 """
 
 import os
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,12 +13,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import company_member_required
+from accounts.models import Role
 
 from .. import selectors, services
 from ..forms import NoteForm, ResponseFilterForm, ResponseStatusForm, add_service_error
-from ..models import Response
+from ..models import Erasure, Response
 
 PAGE_SIZE = 25
 
@@ -109,15 +112,16 @@ def _render_page(request, response: Response, *, status_form=None, note_form=Non
     if can_edit:
         status_form = status_form or ResponseStatusForm()
         note_form = note_form or NoteForm()
-    candidate = response.candidate
     context = {
         "response": response,
-        "candidate": candidate,
         "vacancy": response.vacancy,
         "answers": _answer_rows(response),
         "history": response.history.all(),
         "notes": response.notes.all(),
-        "resume_file_name": os.path.basename(candidate.resume_file.name) if candidate.resume_file else "",
+        "resume_file_name": os.path.basename(response.resume_file.name) if response.resume_file else "",
+        "duplicates": list(selectors.response_possible_duplicates(response=response)),
+        "other_applications": list(selectors.response_other_applications(response=response)),
+        "can_erase": request.user.role == Role.OWNER,
         "can_edit": can_edit,
         "status_form": status_form if can_edit else None,
         "note_form": note_form if can_edit else None,
@@ -186,7 +190,7 @@ def response_note(request, pk):
 def response_resume(request, pk):
     """The candidate's uploaded resume file, for members of the vacancy's company only."""
     response = selectors.response_get_for_user(user=request.user, pk=pk)
-    resume = response.candidate.resume_file
+    resume = response.resume_file
     if not resume:
         raise Http404
     try:
@@ -194,3 +198,42 @@ def response_resume(request, pk):
     except FileNotFoundError:
         raise Http404
     return FileResponse(handle, as_attachment=True, filename=os.path.basename(resume.name))
+
+
+@company_member_required
+@require_POST
+def response_erase(request, pk):
+    """The owner erases the person behind a response (all their applications in the company); 403 for others."""
+    response = selectors.response_get_for_user(user=request.user, pk=pk)
+    if request.user.role != Role.OWNER:
+        raise PermissionDenied
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick “I understand” to erase the candidate's data."))
+        return redirect(f"{response.get_absolute_url()}#erase")
+    services.candidate_erase(candidate=response.candidate, reason=Erasure.Reason.OWNER, actor=request.user)
+    messages.success(request, _("The candidate's data was erased."))
+    return redirect(response.get_absolute_url())
+
+
+@company_member_required
+def erasure_list(request):
+    """The owner's privacy page: upcoming erasures under the retention period, and past erasures (no data)."""
+    if request.user.role != Role.OWNER:
+        raise PermissionDenied
+    company = request.user.company
+    upcoming = services.candidates_due_for_erasure(company=company, within=services.UPCOMING_ERASURE_WINDOW)
+    cutoff_days = round(company.retention_months * services.DAYS_PER_MONTH) if company.retention_months else None
+    rows = [
+        {
+            "candidate": candidate,
+            "last_activity": candidate.last_activity,
+            "erase_on": candidate.last_activity + timedelta(days=cutoff_days),
+            "applications": selectors.candidate_applications(candidate=candidate),
+        }
+        for candidate in upcoming[:200]
+    ]
+    return render(
+        request,
+        "screening/erasures.html",
+        {"company": company, "upcoming": rows, "erasures": Erasure.objects.filter(company=company)[:100]},
+    )

@@ -70,8 +70,6 @@ BAD_ANSWERS = {1: "Kazan", 2: "1", 3: "no", 4: ["Flask"], 5: "Nothing much."}
 
 @pytest.fixture
 def finished_response(vacancy, django_capture_on_commit_callbacks):
-    response = ResponseFactory(
-        vacancy=vacancy, candidate__full_name="Anna Petrova", candidate__email="anna@example.org"
-    )
+    response = ResponseFactory(vacancy=vacancy, full_name="Anna Petrova", email="anna@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         return answer_all(response, GOOD_ANSWERS)

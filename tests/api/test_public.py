@@ -1,6 +1,7 @@
 """Public API: open vacancies, questions without knockout rules, apply (JSON and multipart), throttling."""
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -21,6 +22,23 @@ APPLICATION = {
     "resume_text": "Python developer, 5 years of Django.",
     "consent": True,
 }
+APPLY_URL = f"{BASE}python-developer/apply/"
+ACCEPTED = {
+    "status": "accepted",
+    "message": "Check your inbox: the link to continue was sent to the email address given.",
+}
+
+
+@pytest.fixture
+def apply(anon_api, django_capture_on_commit_callbacks):
+    """POST an application and run what waits for the commit: the email is sent."""
+
+    def post(data, **extra):
+        extra.setdefault("format", "json")
+        with django_capture_on_commit_callbacks(execute=True):
+            return anon_api.post(APPLY_URL, data, **extra)
+
+    return post
 
 
 def test_lists_only_the_company_open_vacancies(anon_api, vacancy, company):
@@ -56,38 +74,63 @@ def test_drafts_and_closed_vacancies_are_404_and_cannot_be_applied_to(anon_api, 
     assert not Response.objects.exists()
 
 
-def test_apply_with_json_returns_the_chat_and_websocket_urls(anon_api, vacancy, settings):
+def test_apply_with_json_is_accepted_and_the_link_goes_only_to_the_typed_address(apply, vacancy, settings, mailoutbox):
     settings.SITE_URL = "https://jobs.example.com"
-    answer = anon_api.post(f"{BASE}python-developer/apply/", APPLICATION, format="json")
-    assert answer.status_code == 201, answer.json()
+    answer = apply(APPLICATION)
+    assert answer.status_code == 202, answer.json()
+    assert answer.json() == ACCEPTED
     response = Response.objects.get()
+    assert response.token not in answer.content.decode()
     assert response.source == Response.Source.API
     assert response.candidate.email == "anna@example.org"
-    assert answer.json() == {
-        "created": True,
-        "status": "new",
-        "chat_url": f"https://jobs.example.com/chat/{response.token}/",
-        "websocket_url": f"wss://jobs.example.com/ws/chat/{response.token}/",
-    }
+    assert (response.full_name, response.email, response.phone_e164) == (
+        "Anna Petrova",
+        "Anna@Example.org",
+        "+79001234567",
+    )
+    assert response.consent_version == django_settings.CONSENT_TEXT_VERSION
+    assert response.ai_consent_at is None
+    [mail] = mailoutbox
+    assert mail.to == ["Anna@Example.org"]
+    assert mail.subject.startswith("Your application:")
+    assert f"https://jobs.example.com/chat/{response.token}/" in mail.body
+    assert f"https://jobs.example.com/chat/{response.token}/application/" in mail.body
 
 
-def test_applying_twice_returns_the_same_application(anon_api, vacancy):
-    first = anon_api.post(f"{BASE}python-developer/apply/", APPLICATION, format="json")
-    again = anon_api.post(f"{BASE}python-developer/apply/", {**APPLICATION, "email": "anna@example.org"}, format="json")
-    assert again.status_code == 200
-    assert again.json()["created"] is False
-    assert again.json()["chat_url"] == first.json()["chat_url"]
-    assert Response.objects.count() == 1
+def test_apply_stores_the_optional_consents_given(apply, vacancy):
+    assert apply({**APPLICATION, "ai_consent": True, "talent_pool_consent": True}).status_code == 202
+    response = Response.objects.get()
+    assert response.ai_allowed is True
+    assert response.talent_pool_consent_at is not None
 
 
-def test_apply_with_a_multipart_resume_file(anon_api, vacancy):
+def test_applying_again_with_a_known_email_answers_the_same_changes_nothing_and_mails_the_link(
+    apply, vacancy, mailoutbox
+):
+    first = apply(APPLICATION)
+    before = Response.objects.values().get()
+    again = apply({**APPLICATION, "email": "ANNA@example.org", "full_name": "Anna P.", "phone": "8 900 765-43-21"})
+
+    assert again.status_code == first.status_code == 202
+    assert again.content == first.content
+    assert Response.objects.count() == 1 and Candidate.objects.count() == 1
+    assert Response.objects.values().get() == before
+    received, link = mailoutbox
+    assert link.subject.startswith("The link to your application")
+    assert link.to == received.to == ["Anna@Example.org"]
+    assert f"/chat/{before['token']}/" in link.body
+
+
+def test_apply_with_a_multipart_resume_file(apply, vacancy):
     data = {**APPLICATION, "resume_text": "", "consent": "true"}
     data["resume_file"] = SimpleUploadedFile("cv.txt", b"Senior Python developer, Django, PostgreSQL.", "text/plain")
-    answer = anon_api.post(f"{BASE}python-developer/apply/", data, format="multipart")
-    assert answer.status_code == 201, answer.json()
-    candidate = Candidate.objects.get()
-    assert candidate.resume_file.name.endswith(".txt")
-    assert "Senior Python developer" in candidate.resume_text
+    answer = apply(data, format="multipart")
+    assert answer.status_code == 202, answer.json()
+    assert answer.json() == ACCEPTED
+    response = Response.objects.get()
+    assert response.resume_file.name.endswith(".txt")
+    assert response.resume_text == "Senior Python developer, Django, PostgreSQL."
+    response.resume_file.delete(save=False)
 
 
 def test_a_resume_file_that_is_not_what_it_claims_is_refused(anon_api, vacancy):
@@ -122,18 +165,20 @@ def test_a_stale_token_does_not_break_the_public_endpoints(anon_api, vacancy):
     assert anon_api.get(BASE).status_code == 200
 
 
-def test_applications_are_throttled_per_ip_with_retry_after(anon_api, vacancy, monkeypatch):
+def test_applications_are_throttled_per_ip_with_retry_after(anon_api, apply, vacancy, monkeypatch, mailoutbox):
     rates = {**api_settings.DEFAULT_THROTTLE_RATES, "public_apply": "2/hour"}
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
-    url = f"{BASE}python-developer/apply/"
     for n in range(2):
-        assert anon_api.post(url, {**APPLICATION, "email": f"c{n}@example.org"}, format="json").status_code == 201
-    refused = anon_api.post(url, {**APPLICATION, "email": "c9@example.org"}, format="json")
+        assert apply({**APPLICATION, "email": f"c{n}@example.org"}).status_code == 202
+    refused = apply({**APPLICATION, "email": "c9@example.org"})
     assert refused.status_code == 429
+    assert not Response.objects.filter(email="c9@example.org").exists()
+    assert [m.to for m in mailoutbox] == [["c0@example.org"], ["c1@example.org"]]
     assert int(refused["Retry-After"]) > 0
     assert refused.json()["error"]["code"] == "throttled"
     # Reading is not an application: still allowed.
     assert anon_api.get(f"{BASE}python-developer/").status_code == 200
     # Another address has its own allowance.
-    other = anon_api.post(url, {**APPLICATION, "email": "c8@example.org"}, format="json", REMOTE_ADDR="10.0.0.9")
-    assert other.status_code == 201
+    other = apply({**APPLICATION, "email": "c8@example.org"}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 202
+    assert Response.objects.filter(email="c8@example.org").exists()

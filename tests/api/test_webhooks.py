@@ -1,15 +1,14 @@
 """Webhooks: endpoint management, event emission, signed delivery to a loopback receiver, retries, log."""
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from screening import services, webhooks
 from screening.models import WebhookDelivery, WebhookEndpoint
 from screening.tests.factories import ResponseFactory
+from screening.tests.webhook_receiver import Receiver
 
 from .conftest import GOOD_ANSWERS, answer_all
 
@@ -17,36 +16,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/webhooks/"
 ALL_EVENTS = ["response.completed", "response.evaluated", "response.status_changed"]
-
-
-class Receiver:
-    """A webhook receiver on loopback: answers with the queued status codes (then 200) and records requests."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.statuses: list[int] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append({"headers": dict(self.headers), "body": body, "path": self.path})
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                self.send_response(status)
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(autouse=True)

@@ -361,6 +361,8 @@ class Command(BaseCommand):
             city=applicant.city,
             resume_text=applicant.resume,
             consent=True,
+            ai_consent=True,
+            notify=False,  # invented people: no emails to their invented addresses
         )
         if not created:
             return 0

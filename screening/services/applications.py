@@ -1,0 +1,200 @@
+"""Applying to a vacancy without leaking anyone's application, and the candidate's private link.
+
+Applying never opens, reveals or confirms an earlier application: whether the
+email is new or has applied before, the caller gets the same answer and the
+link to continue goes to that email address (``application_email_send``, a
+Celery task with retry). A browser that types an email is not proof that it
+owns the mailbox; the link in the mailbox is.
+
+Each application keeps its own copy of what was submitted with it. The
+company's ``Candidate`` profile links one person's applications by the
+normalised email; a second application never rewrites the first.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from smartbot import sql
+from vacancies.models import Vacancy
+
+from .. import identity
+from ..models import Candidate, Response, StatusChange
+
+# The kinds of email a candidate gets about their application's link.
+EMAIL_RECEIVED = "received"  # a new application: thank you, here is your link
+EMAIL_LINK = "link"  # the link again: asked for, or the same email applied again
+EMAIL_KINDS = (EMAIL_RECEIVED, EMAIL_LINK)
+
+
+def candidate_apply(
+    *,
+    vacancy: Vacancy,
+    full_name: str,
+    email: str,
+    phone: str = "",
+    city: str = "",
+    resume_text: str = "",
+    resume_hidden_text: str = "",
+    resume_file=None,
+    consent: bool,
+    ai_consent: bool = False,
+    talent_pool_consent: bool = False,
+    source: str = Response.Source.WEB,
+    notify: bool = True,
+) -> tuple[Response, bool]:
+    """Record an application to an open vacancy and email the candidate their private link.
+
+    Returns ``(response, created)``. When the (normalised) email has already
+    applied to this vacancy, nothing is written, the earlier application is
+    returned with ``created`` False, and the link to it is emailed to that
+    address; callers must answer the same way in both cases and never hand the
+    returned response (or its token) to the unauthenticated caller.
+
+    ``phone`` is kept as typed and as E.164 (``identity.phone_normalise`` with
+    the company's default region). Consents: ``consent`` (screening) is
+    required; ``ai_consent`` allows AI-assisted evaluation; ``talent_pool_consent``
+    allows keeping the application for future vacancies. Each is stored with
+    ``settings.CONSENT_TEXT_VERSION`` and the time. ``notify=False`` sends no
+    email (the demo's invented applicants).
+
+    Raises ``ValidationError`` (a field dict where a field is to blame) for a
+    closed vacancy, a missing consent, an unreadable email or phone.
+    """
+    if not vacancy.is_open:
+        raise ValidationError(_("This vacancy is not open for applications."))
+    if not consent:
+        raise ValidationError({"consent": _("Consent is required to apply.")})
+    try:
+        email_key = identity.email_normalise(email)
+    except identity.EmailError as error:
+        raise ValidationError({"email": error.message})
+    phone_e164 = ""
+    if phone.strip():
+        try:
+            phone_e164 = identity.phone_normalise(phone, region=vacancy.company.phone_region or "RU")
+        except identity.PhoneError as error:
+            raise ValidationError({"phone": error.message})
+    existing = response_find_by_email(vacancy=vacancy, email=email)
+    if existing is not None:
+        if notify:
+            _email_after_commit(response=existing, kind=EMAIL_LINK)
+        return existing, False
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            candidate, _created = Candidate.objects.get_or_create(
+                company_id=vacancy.company_id, email=email_key, erased_at__isnull=True
+            )
+            response = Response.objects.create(
+                vacancy=vacancy,
+                candidate=candidate,
+                source=source,
+                full_name=" ".join(full_name.split()),
+                email=email.strip(),
+                phone=phone.strip(),
+                phone_e164=phone_e164,
+                city=" ".join(city.split()),
+                resume_text=resume_text,
+                resume_hidden_text=resume_hidden_text,
+                resume_file=resume_file or "",
+                consent_version=settings.CONSENT_TEXT_VERSION,
+                consent_at=now,
+                ai_consent_at=now if ai_consent else None,
+                talent_pool_consent_at=now if talent_pool_consent else None,
+            )
+            sql.insert([StatusChange(response=response, from_status="", to_status=Response.Status.NEW)])
+            if notify:
+                _email_after_commit(response=response, kind=EMAIL_RECEIVED)
+    except IntegrityError:
+        # A concurrent application with the same email won the race: the same answer as a known email.
+        existing = response_find_by_email(vacancy=vacancy, email=email)
+        if existing is None:
+            raise
+        if notify:
+            _email_after_commit(response=existing, kind=EMAIL_LINK)
+        return existing, False
+    return response, True
+
+
+def response_find_by_email(*, vacancy: Vacancy, email: str) -> Response | None:
+    """The live (not erased) application of this email to the vacancy, or None; ``email`` in any spelling."""
+    try:
+        email_key = identity.email_normalise(email)
+    except identity.EmailError:
+        return None
+    return (
+        Response.objects.select_related("vacancy", "vacancy__company", "candidate")
+        .filter(vacancy=vacancy, candidate__email=email_key, candidate__erased_at__isnull=True, erased_at__isnull=True)
+        .first()
+    )
+
+
+def application_link_request(*, vacancy: Vacancy, email: str) -> None:
+    """Email the private link of this email's application to the vacancy, if there is one.
+
+    Says nothing about whether there is: the caller answers the same way either
+    way ("if you applied with this address, the link is on its way").
+    """
+    response = response_find_by_email(vacancy=vacancy, email=email)
+    if response is not None:
+        _email_after_commit(response=response, kind=EMAIL_LINK)
+
+
+def _email_after_commit(*, response: Response, kind: str) -> None:
+    from .. import tasks
+
+    response_id = response.pk
+    # robust: a broker outage must not undo a saved application; the candidate can ask for the link again.
+    transaction.on_commit(lambda: tasks.send_application_email.delay(response_id, kind), robust=True)
+
+
+def application_url(response: Response) -> str:
+    """The candidate's private link to their application (absolute, from ``settings.SITE_URL``)."""
+    return settings.SITE_URL + reverse("chat:application", args=[response.token])
+
+
+def application_email_send(*, response_id: int, kind: str) -> bool:
+    """Send one email about the application's link, in the vacancy's language; False if there is nothing to send.
+
+    ``kind`` is ``EMAIL_RECEIVED`` or ``EMAIL_LINK``. Templates:
+    ``screening/email/application_<kind>_subject.txt``, ``.txt`` and ``.html``.
+    Raises whatever the mail backend raises (``OSError``, ``smtplib.SMTPException``):
+    the task retries.
+    """
+    if kind not in EMAIL_KINDS:
+        raise ValueError(f"Unknown application email {kind!r}")
+    response = (
+        Response.objects.select_related("vacancy", "vacancy__company")
+        .filter(pk=response_id, erased_at__isnull=True)
+        .exclude(email="")
+        .first()
+    )
+    if response is None:
+        return False
+    vacancy = response.vacancy
+    context = {
+        "response": response,
+        "first_name": response.first_name,
+        "vacancy": vacancy,
+        "company": vacancy.company,
+        "chat_url": settings.SITE_URL + response.get_chat_url(),
+        "application_url": application_url(response),
+        "finished": response.is_screening_finished,
+    }
+    base = f"screening/email/application_{kind}"
+    with translation.override(vacancy.language):
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject=subject, body=render_to_string(f"{base}.txt", context), to=[response.email]
+        )
+        message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
+    message.send()
+    return True

@@ -1,0 +1,275 @@
+"""The candidate's rights: withdraw, download (export) and erase; and the company's retention period.
+
+Sources: GDPR Art. 7 (consent, withdrawable), 15 (access: a copy of the data),
+17 (erasure), 21-22 (objection, automated decisions); Russian Federal Law
+152-FZ Art. 9 (consent), 14 (access), 21 (destruction on withdrawal or when the
+purpose is reached).
+
+Erasure keeps an anonymous tombstone (the candidate and application rows with
+their status, dates and scores, so counts and funnels stay right), records
+*that* an erasure happened (``Erasure``, never *what*), and tells integrators
+with a signed ``candidate.erased`` webhook. Apps further along the arrows (the
+chat) erase their own rows in a receiver of ``signals.application_erasing``
+and add their part to an export through ``signals.application_exporting``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Company
+
+from .. import signals
+from ..models import (
+    Answer,
+    Candidate,
+    Erasure,
+    Evaluation,
+    Note,
+    Response,
+    StatusChange,
+    WebhookDelivery,
+)
+from .responses import response_change_status
+
+logger = logging.getLogger(__name__)
+
+# Statuses after which a candidate can no longer withdraw (the process is over).
+_FINAL_STATUSES = (Response.Status.HIRED, Response.Status.DECLINED, Response.Status.WITHDRAWN)
+# A month of the retention period, in days (a calendar-average month: 365.25 / 12).
+DAYS_PER_MONTH = 30.44
+# How far ahead the owner's list of upcoming erasures looks.
+UPCOMING_ERASURE_WINDOW = timedelta(days=30)
+
+
+def application_withdraw(*, response: Response) -> Response:
+    """The candidate withdraws the application (their consent to screening, GDPR Art. 7(3)).
+
+    The status becomes ``withdrawn`` with a history entry, the chat (if any)
+    stops taking answers, and integrators get ``response.status_changed``.
+    Raises ``ValidationError`` (code ``conflict``) when the application is
+    already withdrawn, decided (hired, declined) or erased.
+    """
+    if response.is_erased or response.status in _FINAL_STATUSES:
+        raise ValidationError(_("This application can no longer be withdrawn."), code="conflict")
+    return response_change_status(
+        response=response,
+        to_status=Response.Status.WITHDRAWN,
+        actor=None,
+        comment=_("Withdrawn by the candidate."),
+    )
+
+
+def application_export(*, response: Response) -> dict:
+    """Everything kept about the person behind ``response``, as a JSON-ready dict (GDPR Art. 15, 152-FZ Art. 14).
+
+    The private link proves the mailbox, so the export covers every
+    application of that person (same normalised email) in the company, each
+    with what was submitted, the consents, the answers, the status history, the
+    notes, the AI advice and (from the chat, through
+    ``signals.application_exporting``) the chat transcript. Shape::
+
+        {"exported_at": iso, "company": str, "email": str,
+         "applications": [{"id", "vacancy", "submitted": {...}, "consents": {...}, "status", "answers": [...],
+                           "history": [...], "notes": [...], "ai_evaluations": [...], "chat": [...]}]}
+    """
+    candidate = response.candidate
+    applications = (
+        Response.objects.filter(candidate=candidate, erased_at__isnull=True)
+        .select_related("vacancy", "vacancy__company")
+        .order_by("created_at", "id")
+    )
+    out = []
+    for application in applications:
+        item = {
+            "id": application.pk,
+            "vacancy": application.vacancy.title,
+            "applied_at": application.created_at.isoformat(),
+            "source": application.source,
+            "status": application.status,
+            "screening_score": application.score,
+            "rejection_reasons": application.rejection_reasons,
+            "submitted": {
+                "full_name": application.full_name,
+                "email": application.email,
+                "phone": application.phone,
+                "phone_e164": application.phone_e164,
+                "city": application.city,
+                "resume_text": application.resume_text,
+                "resume_file": application.resume_file.name if application.resume_file else None,
+                "resume_hidden_text": application.resume_hidden_text,
+            },
+            "consents": {
+                "text_version": application.consent_version,
+                "screening": _iso(application.consent_at),
+                "ai_assisted_evaluation": _iso(application.ai_consent_at),
+                "talent_pool": _iso(application.talent_pool_consent_at),
+            },
+            "answers": [
+                {"question": a.question.text, "answer": a.raw_text, "value": a.value, "passed": a.passed}
+                for a in Answer.objects.filter(response=application).select_related("question")
+            ],
+            "history": [
+                {"at": h.created_at.isoformat(), "from": h.from_status, "to": h.to_status, "comment": h.comment}
+                for h in StatusChange.objects.filter(response=application)
+            ],
+            "notes": [
+                {"at": n.created_at.isoformat(), "text": n.text} for n in Note.objects.filter(response=application)
+            ],
+            "ai_evaluations": [
+                {
+                    "at": e.created_at.isoformat(),
+                    "evaluator": e.evaluator,
+                    "model": e.model,
+                    "score": e.score,
+                    "recommendation": e.recommendation,
+                    "summary": e.summary,
+                    "strengths": e.strengths,
+                    "concerns": e.concerns,
+                    "evidence": e.evidence,
+                }
+                for e in Evaluation.objects.filter(response=application, status=Evaluation.Status.DONE)
+            ],
+        }
+        for _receiver, part in signals.application_exporting.send(sender=Response, response=application):
+            item.update(part or {})
+        out.append(item)
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "company": response.vacancy.company.name,
+        "email": candidate.email,
+        "applications": out,
+    }
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def candidate_erase(*, candidate: Candidate, reason: str, actor=None) -> Erasure:
+    """Erase every value of the person from every place it lives; keep an anonymous tombstone (GDPR Art. 17).
+
+    Cleared: the applications' submitted copies (name, contacts, resume text
+    and file in storage, hidden text), answers (text and value), rejection
+    reasons, status-history comments, recruiters' notes, evaluations' outputs
+    and errors, webhook delivery payloads about these applications, and the
+    chat's rows (``signals.application_erasing``). Kept: the rows with status,
+    dates and numeric scores. Then an ``Erasure`` record and, after commit, a
+    signed ``candidate.erased`` webhook (ids only) and the files' deletion.
+
+    ``reason`` is an ``Erasure.Reason``. Idempotent: an erased candidate gives
+    its existing record back.
+    """
+    if reason not in Erasure.Reason.values:
+        raise ValueError(f"Unknown erasure reason {reason!r}")
+    files = []
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        if candidate.erased_at is not None:
+            existing = Erasure.objects.filter(company_id=candidate.company_id, candidate_id_erased=candidate.pk).first()
+            if existing is not None:
+                return existing
+        now = timezone.now()
+        responses = list(Response.objects.filter(candidate=candidate).order_by("pk"))
+        ids = [r.pk for r in responses]
+        files = [r.resume_file.name for r in responses if r.resume_file]
+        signals.application_erasing.send(sender=Response, response_ids=ids)
+        Response.objects.filter(pk__in=ids).update(
+            full_name="",
+            email="",
+            phone="",
+            phone_e164="",
+            city="",
+            resume_text="",
+            resume_hidden_text="",
+            resume_file="",
+            rejection_reasons=[],
+            erased_at=now,
+            updated_at=now,
+        )
+        Answer.objects.filter(response_id__in=ids).update(raw_text="", value=None)
+        StatusChange.objects.filter(response_id__in=ids).update(comment="")
+        Note.objects.filter(response_id__in=ids).delete()
+        Evaluation.objects.filter(response_id__in=ids).update(
+            summary="", strengths=[], concerns=[], evidence=[], error="", fallback_reason=""
+        )
+        for delivery in WebhookDelivery.objects.filter(
+            endpoint__company_id=candidate.company_id, payload__data__response__id__in=ids
+        ).only("pk", "event", "event_id"):
+            # The payload went out already (or will not now); what stays is that an event existed.
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                payload={"id": delivery.event_id, "event": delivery.event, "erased": True}, error=""
+            )
+        Candidate.objects.filter(pk=candidate.pk).update(email="", erased_at=now, updated_at=now)
+        erasure = Erasure.objects.create(
+            company_id=candidate.company_id,
+            candidate_id_erased=candidate.pk,
+            applications=len(ids),
+            reason=reason,
+            actor=actor,
+        )
+        company_id, candidate_id = candidate.company_id, candidate.pk
+        transaction.on_commit(lambda: _delete_files(files), robust=True)
+        transaction.on_commit(
+            lambda: _emit_erased(company_id=company_id, candidate_id=candidate_id, response_ids=ids), robust=True
+        )
+    logger.info("candidate %s erased (%s, %d applications)", candidate.pk, reason, len(ids))
+    return erasure
+
+
+def _delete_files(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.exception("could not delete an erased resume file")
+
+
+def _emit_erased(*, company_id: int, candidate_id: int, response_ids: list[int]) -> None:
+    from .. import webhooks
+
+    webhooks.candidate_erased_emit(company_id=company_id, candidate_id=candidate_id, response_ids=response_ids)
+
+
+def candidate_last_activity(*, company: Company):
+    """The company's live candidates annotated with ``last_activity`` (the latest update of any application)."""
+    return Candidate.objects.filter(company=company, erased_at__isnull=True).annotate(
+        last_activity=Max("responses__updated_at")
+    )
+
+
+def retention_cutoff(*, company: Company, now=None):
+    """The moment before which a candidate's last activity means erasure, or None when retention is off."""
+    if not company.retention_months:
+        return None
+    return (now or timezone.now()) - timedelta(days=round(company.retention_months * DAYS_PER_MONTH))
+
+
+def candidates_due_for_erasure(*, company: Company, within: timedelta = timedelta(0), now=None):
+    """The company's candidates whose retention period ends before ``now + within`` (empty when retention is off).
+
+    ``within=UPCOMING_ERASURE_WINDOW`` gives the owner's list of upcoming erasures.
+    """
+    cutoff = retention_cutoff(company=company, now=now)
+    if cutoff is None:
+        return Candidate.objects.none()
+    return candidate_last_activity(company=company).filter(last_activity__lt=cutoff + within).order_by("last_activity")
+
+
+def retention_enforce(*, now=None) -> int:
+    """Erase every candidate whose company's retention period has ended; returns how many (the beat task)."""
+    erased = 0
+    for company in Company.objects.filter(retention_months__isnull=False):
+        for candidate in candidates_due_for_erasure(company=company, now=now):
+            candidate_erase(candidate=candidate, reason=Erasure.Reason.RETENTION)
+            erased += 1
+    return erased

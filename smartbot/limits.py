@@ -1,0 +1,142 @@
+"""Refuse an oversized request body before Django reads it: ``BodySizeLimitMiddleware``, a pure ASGI middleware.
+
+Django's ASGI handler reads the whole body (to memory, then a temporary file) before any view or
+``DATA_UPLOAD_MAX_MEMORY_SIZE`` check runs, so a 1 GB POST costs a gigabyte of disk and the time to
+write it. This middleware sits in front of it (``smartbot.asgi``) and answers 413 Content Too Large
+(RFC 9110 §15.5.14) when a request declares, or turns out to carry, more than
+``settings.REQUEST_MAX_BODY_BYTES``:
+
+- a ``Content-Length`` above the limit is refused at once, without reading any ``http.request`` message;
+- a body of unknown length (chunked, or a ``Content-Length`` that is not one plain number) is read here,
+  up to the limit, and replayed to the application; the byte past the limit ends it with a 413, and the
+  application never runs;
+- a ``Content-Length`` within the limit passes untouched: the server delivers exactly that many bytes.
+
+The answer is JSON in the API's error shape under ``/api/``, plain text elsewhere, in the language the
+visitor chose (cookie, then ``Accept-Language``). WebSocket and lifespan scopes pass through untouched.
+
+The server may still have received the body: daphne (Twisted) reads a whole request, to a temporary file,
+before it calls the application. The front proxy's limit (nginx ``client_max_body_size``) is what keeps
+the bytes off the machine; this one keeps them out of Django whatever serves it.
+"""
+
+import json
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.http.cookie import parse_cookie
+from django.template.defaultfilters import filesizeformat
+from django.utils import translation
+from django.utils.translation import gettext
+
+from smartbot.api import error_body
+
+_MAX_LENGTH_DIGITS = 18  # a longer Content-Length is over any limit; int() of it is never attempted
+
+
+def declared_length(headers) -> int | None:
+    """The body length a request's ASGI ``headers`` declare, or None when it is unknown.
+
+    Unknown: no ``Content-Length``, a ``Transfer-Encoding`` (which overrides it, RFC 9112 §6.3), several
+    that disagree, or one that is not plain ASCII digits ("+5", " 5", "5_0" are what ``int`` would accept).
+    """
+    values = set()
+    for name, value in headers:
+        name = name.lower()
+        if name == b"transfer-encoding":
+            return None
+        if name == b"content-length":
+            values.update(part.strip() for part in value.split(b","))
+    if len(values) != 1:
+        return None
+    (value,) = values
+    if not value.isdigit():  # bytes.isdigit is ASCII-only
+        return None
+    if len(value) > _MAX_LENGTH_DIGITS:
+        return 10**_MAX_LENGTH_DIGITS
+    return int(value)
+
+
+class BodySizeLimitMiddleware:
+    """Answers 413 to an HTTP request whose body is over the limit, before the wrapped application runs.
+
+    ``max_bytes_setting`` names the Django setting that holds the limit in bytes; it is read on every
+    request, so a test's ``settings`` fixture changes it.
+    """
+
+    def __init__(self, app, *, max_bytes_setting: str = "REQUEST_MAX_BODY_BYTES"):
+        self.app = app
+        self.max_bytes_setting = max_bytes_setting
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = int(getattr(settings, self.max_bytes_setting))
+        length = declared_length(scope.get("headers", ()))
+        if length is not None:
+            if length > limit:
+                await self.refuse(scope, send, limit)
+            else:
+                await self.app(scope, receive, send)
+            return
+        # Unknown length: read it here, so that the application runs on a whole body or not at all.
+        messages = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client went away; nobody is waiting for an answer
+            size += len(message.get("body", b""))
+            if size > limit:
+                await self.refuse(scope, send, limit)
+                return
+            messages.append(message)
+            if not message.get("more_body", False):
+                break
+        messages.reverse()
+
+        async def replay():
+            # The buffered body first, then the server's own messages (the application waits on
+            # receive() for http.disconnect while it answers).
+            return messages.pop() if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def refuse(self, scope, send, limit: int) -> None:
+        """Send the 413 answer; ``Connection: close`` since the rest of the body is never read."""
+        with translation.override(_language(scope)):
+            message = gettext("The request is too large: the limit is %(limit)s.") % {"limit": filesizeformat(limit)}
+        if scope.get("path", "").startswith("/api/"):
+            body = json.dumps(error_body(code="too_large", message=message), ensure_ascii=False).encode()
+            content_type = b"application/json"
+        else:
+            body = f"{message}\n".encode()
+            content_type = b"text/plain; charset=utf-8"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", content_type),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _language(scope) -> str:
+    # What LocaleMiddleware would choose, from the language cookie and Accept-Language alone: this runs
+    # before Django has a request.
+    request = HttpRequest()
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie":
+            request.COOKIES.update(parse_cookie(value.decode("latin-1")))
+        elif name == b"accept-language":
+            request.META["HTTP_ACCEPT_LANGUAGE"] = value.decode("latin-1")
+    try:
+        return translation.get_language_from_request(request)
+    except Exception:  # a malformed header must not turn a 413 into a 500
+        return settings.LANGUAGE_CODE
