@@ -246,7 +246,7 @@ def _stage(response: Response) -> tuple[str, str]:
     status = response.status
     s = Response.Status
     if status == s.NEW:
-        return _("Applied"), _("Start the screening chat: it takes a few minutes.")
+        return _("Application received"), _("Start the screening chat: it takes a few minutes.")
     if status == s.IN_CHAT:
         return _("Screening chat in progress"), _("Answer the remaining questions in the chat.")
     if status in (s.PASSED, s.REJECTED) and not response.vacancy.show_outcome:
@@ -258,15 +258,15 @@ def _stage(response: Response) -> tuple[str, str]:
         s.INTERVIEW: (_("Interview"), _("A recruiter will contact you to arrange the interview.")),
         s.OFFER: (_("Offer"), _("The company will contact you about the offer.")),
         s.HIRED: (_("Hired"), _("Congratulations!")),
-        s.DECLINED: (_("Closed"), _("The company decided not to go further with this application.")),
+        s.DECLINED: (_("Not moving forward"), _("The company decided not to go further with this application.")),
         s.WITHDRAWN: (_("Withdrawn"), _("You withdrew this application. Nothing more will happen with it.")),
     }
     return stages.get(status, (response.get_status_display(), ""))
 
 
 def _application_page(request, response, *, erase_form=None, status=200):
-    stage, next_step = _stage(response)
     with translation.override(response.vacancy.language):
+        stage, next_step = _stage(response)
         return render(
             request,
             "chat/application.html",

@@ -88,7 +88,9 @@ class ApplyJSONSerializer(serializers.Serializer):
         required=False, default=False, help_text=_("The candidate agrees that an AI model helps to assess them.")
     )
     talent_pool_consent = serializers.BooleanField(
-        required=False, default=False, help_text=_("The candidate agrees to be kept for future vacancies.")
+        required=False,
+        default=False,
+        help_text=_("The candidate agrees that the application is kept for future vacancies."),
     )
 
 

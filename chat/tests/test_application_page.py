@@ -38,7 +38,7 @@ def test_the_page_shows_the_stage_what_happens_next_and_the_data(client, applica
     page = _page(client, application)
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Applied" in body and "Start the screening chat" in body
+    assert "Application received" in body and "Start the screening chat" in body
     assert "Anna Petrova" in body and "anna@example.org" in body
     assert "a person at the company makes the decision" in body
     assert reverse("chat:application_export", args=[application.token]) in body

@@ -67,7 +67,14 @@ def chromium():
 def server(tmp_path):
     """daphne on a seeded SQLite file of its own, with in-memory channels and eager (builtin) evaluation."""
     database = tmp_path / "browser.sqlite3"
-    env = server_env(DATABASE_URL=f"sqlite:///{database}", DJANGO_SETTINGS_MODULE="smartbot.settings")
+    mailbox = tmp_path / "mail"
+    env = server_env(
+        DATABASE_URL=f"sqlite:///{database}",
+        DJANGO_SETTINGS_MODULE="smartbot.settings",
+        # Django's file backend: each email the server sends is a file here, read like an inbox.
+        # django-environ takes the path after "filemail://" and drops one slash: "//" keeps it absolute.
+        EMAIL_URL=f"filemail:///{mailbox}",
+    )
     for name in ("REDIS_URL", "CELERY_BROKER_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
         env.pop(name, None)
     seeded = subprocess.run(
@@ -78,6 +85,7 @@ def server(tmp_path):
     try:
         daphne.wait_ready()
         daphne.database = database
+        daphne.mailbox = mailbox
         yield daphne
     finally:
         daphne.stop()
@@ -89,7 +97,20 @@ def _bot_says(page, text):
     expect(page.locator(".chat__msg--bot").last).to_have_text(text)
 
 
-def _apply(page, base_url, *, name, email):
+def _link_in_mail(mailbox: Path, email: str) -> str:
+    """The chat link of the newest email sent to ``email`` (the file backend writes one file per connection)."""
+    for path in sorted(mailbox.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
+        text = path.read_text()
+        if f"To: {email}" in text:
+            return re.search(r"https?://\S+/chat/[A-Za-z0-9_-]+/", text).group(0)
+    raise AssertionError(f"no email to {email} in {mailbox}")
+
+
+def _apply(page, server, *, name, email):
+    """Apply on the careers page, see "check your inbox", open the chat link from the email."""
+    from playwright.sync_api import expect
+
+    base_url = server.http_url
     page.goto(f"{base_url}/careers/acme/python-developer/")
     page.fill("#id_full_name", name)
     page.fill("#id_email", email)
@@ -97,9 +118,12 @@ def _apply(page, base_url, *, name, email):
     page.fill("#id_city", "Moscow")
     page.fill("#id_resume_text", "Python developer, five years of Django and PostgreSQL.")
     page.check("#id_consent")
-    page.get_by_role("button", name="Apply and start the chat").click()
-    # The form posts to "…#apply"; the browser keeps the fragment through the redirect.
-    page.wait_for_url(re.compile(r"/chat/[A-Za-z0-9_-]{20,64}/(#.*)?$"))
+    page.check("#id_ai_consent")  # the recruiter's page then shows the AI's advice at the end
+    page.get_by_role("button", name="Apply", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Check your inbox to continue")
+    assert "/chat/" not in page.content()  # the page never hands out the link; the mailbox does
+    link = _link_in_mail(server.mailbox, email)
+    page.goto(link.replace(link.split("/chat/")[0], base_url))
     return re.search(r"/chat/([A-Za-z0-9_-]+)/", page.url).group(1)
 
 
@@ -121,7 +145,7 @@ def test_candidate_applies_and_finishes_the_chat_and_the_recruiter_sees_the_resu
             candidate = browser.new_context()
             candidate.set_default_timeout(TIMEOUT_MS)
             page = candidate.new_page()
-            token = _apply(page, server.http_url, name="Anna Petrova", email="anna@example.org")
+            token = _apply(page, server, name="Anna Petrova", email="anna@example.org")
 
             # The socket is open and the bot greets Anna by her first name.
             expect(page.locator("[data-status]")).to_have_text("Online")
@@ -194,7 +218,7 @@ def test_a_recruiter_watches_the_chat_live_takes_it_over_and_hands_it_back(chrom
         try:
             expect.set_options(timeout=TIMEOUT_MS)
             candidate = browser.new_context().new_page()
-            token = _apply(candidate, server.http_url, name="Boris Ivanov", email="boris@example.org")
+            token = _apply(candidate, server, name="Boris Ivanov", email="boris@example.org")
             choices = candidate.locator("[data-choices]")
             _bot_says(candidate, "Which city do you live in?")
             choices.get_by_role("button", name="Moscow").click()

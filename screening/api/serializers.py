@@ -57,7 +57,9 @@ class CandidateSerializer(CandidateRefSerializer):
         read_only=True, allow_null=True, help_text=_("Consent to AI-assisted evaluation; null if not given.")
     )
     talent_pool_consent_at = serializers.DateTimeField(
-        read_only=True, allow_null=True, help_text=_("Consent to be kept for future vacancies; null if not given.")
+        read_only=True,
+        allow_null=True,
+        help_text=_("Consent to keep the application for future vacancies; null if not given."),
     )
     consent_version = serializers.CharField(read_only=True)
 

@@ -282,3 +282,10 @@ def test_vacancy_editor_includes_the_suggestions_block(recruiter_client, vacancy
     page = recruiter_client.get(reverse("vacancies:edit", args=[vacancy.pk]))
     assert page.status_code == 200
     assert reverse("screening:suggest", args=[vacancy.pk]) in page.content.decode()
+
+
+def test_without_ai_consent_the_block_says_so_and_offers_no_evaluate_button(recruiter_client, company):
+    response = make_finished_response(company=company, ai_consent_at=None)
+    page = recruiter_client.get(reverse("screening:response", args=[response.pk])).content.decode()
+    assert 'id="no-ai-consent"' in page
+    assert reverse("screening:reevaluate", args=[response.pk]) not in page

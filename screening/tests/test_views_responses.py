@@ -36,6 +36,7 @@ def screened(vacancy):
         city="Kazan",
         resume_text="Line one <script>alert(1)</script>\nLine two",
         consent=True,
+        ai_consent=True,
     )
     services.response_start_chat(response=response)
     raws = ["Kazan", "5 years", "yes", "Django, Flask", "I built a payroll system for a bank in Django."]
