@@ -12,6 +12,7 @@ from . import services
 from .models import (
     Answer,
     Candidate,
+    Erasure,
     Evaluation,
     LLMCall,
     Note,
@@ -34,9 +35,44 @@ class CandidateAdmin(CompanyScopedModelAdmin):
     readonly_fields = ("created_at", "updated_at", "erased_at")
     date_hierarchy = "created_at"
 
+    actions = ("erase",)
+
     def get_readonly_fields(self, request, obj=None):
         # The email is the key that links a person's applications: it is set when they apply.
         return (*self.readonly_fields, "company", "email") if obj is not None else self.readonly_fields
+
+    # Deleting a person in the admin is the same erasure as everywhere else: tombstone, record, webhook.
+    def delete_model(self, request, obj):
+        services.candidate_erase(candidate=obj, reason=Erasure.Reason.OWNER, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for candidate in queryset:
+            services.candidate_erase(candidate=candidate, reason=Erasure.Reason.OWNER, actor=request.user)
+
+    @admin.action(description=_("Erase the selected candidates' data"), permissions=["delete"])
+    def erase(self, request, queryset):
+        self.delete_queryset(request, queryset)
+        self.message_user(request, _("The candidates' data was erased."), messages.SUCCESS)
+
+
+@admin.register(Erasure)
+class ErasureAdmin(CompanyScopedModelAdmin):
+    """The record that an erasure happened: read-only, like every audit record."""
+
+    company_field = "company"
+    list_display = ("created_at", "company", "reason", "actor", "applications", "candidate_id_erased")
+    list_filter = ("reason", related_only("company"))
+    list_select_related = ("company", "actor")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class AnswerInline(ReadOnlyInline, admin.TabularInline):
