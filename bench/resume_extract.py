@@ -1,0 +1,103 @@
+"""Reading resume files: wall-clock time and the child's peak memory per file, within the configured budgets.
+
+Usage::
+
+    .venv/bin/python bench/resume_extract.py [FILES or FOLDERS ...] [--runs 5]
+
+Without arguments it reads every file of ``../shared/cases/uploads`` (the real-world cases). For each
+file it runs ``screening.resume.resume_extract`` ``--runs`` times, each in a fresh measuring process, and
+prints
+the median and worst wall-clock milliseconds (child start included), the child's peak resident memory
+in MB (as the worker reports it, from ``getrusage``), and the outcome (``text``/``hidden`` character counts, or the error code). Prints the budgets in force first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT.parent / "shared" / "cases" / "uploads"
+
+MEASURE = """
+import json, logging, sys, time
+import django
+django.setup()
+from screening.resume import ResumeError, resume_extract
+
+peaks = []
+
+
+class Peak(logging.Handler):
+    def emit(self, record):
+        if "child peak" in record.msg:
+            peaks.append(record.args[-1])
+
+
+logger = logging.getLogger("screening.resume")
+logger.addHandler(Peak())
+logger.setLevel(logging.INFO)
+path = sys.argv[1]
+data = open(path, "rb").read()
+start = time.perf_counter()
+try:
+    found = resume_extract(name=path, data=data)
+    outcome = f"text {len(found.text)} chars" + (f", hidden {len(found.hidden_text)}" if found.hidden_text else "")
+except ResumeError as error:
+    outcome = f"refused: {error.code}"
+ms = (time.perf_counter() - start) * 1000
+peak_mb = (peaks[-1] or 0) / 1024 if peaks else 0
+print(json.dumps({"ms": ms, "peak_mb": peak_mb, "outcome": outcome}))
+"""
+
+
+def measure(path: Path) -> dict:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "smartbot.settings", "DEBUG": "1"}
+    done = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", MEASURE, str(path)], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", type=Path, default=[CASES])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    files = sorted(
+        f
+        for p in args.paths
+        for f in ([p] if p.is_file() else p.iterdir())
+        if f.suffix.lower() in (".pdf", ".docx", ".txt")
+    )
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartbot.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    print(
+        f"budgets: {settings.RESUME_MAX_BYTES // 1024} KB file, {settings.RESUME_EXTRACT_SECONDS} s, "
+        f"{settings.RESUME_EXTRACT_MEMORY_MB} MB, {settings.RESUME_MAX_PAGES} pages, "
+        f"{settings.RESUME_MAX_DECOMPRESSED_BYTES // 2**20} MB decompressed, {settings.RESUME_MAX_CHARS} chars"
+    )
+    print(f"{'file':40s} {'KB':>6s} {'median ms':>10s} {'max ms':>8s} {'peak MB':>8s}  outcome")
+    for path in files:
+        runs = [measure(path) for _run in range(args.runs)]
+        times = [r["ms"] for r in runs]
+        print(
+            f"{path.name:40s} {path.stat().st_size / 1024:6.0f} {statistics.median(times):10.0f} {max(times):8.0f} "
+            f"{max(r['peak_mb'] for r in runs):8.0f}  {runs[-1]['outcome']}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
