@@ -6,9 +6,9 @@ Usage::
 
 Without arguments it reads every file of ``../shared/cases/uploads`` (the real-world cases). For each
 file it runs ``screening.resume.resume_extract`` ``--runs`` times, each in a fresh measuring process, and
-prints
-the median and worst wall-clock milliseconds (child start included), the child's peak resident memory
-in MB (as the worker reports it, from ``getrusage``), and the outcome (``text``/``hidden`` character counts, or the error code). Prints the budgets in force first.
+prints the median and worst wall-clock milliseconds (child start included), the child's peak resident
+memory in MB (as the worker reports it, from ``getrusage``), and the outcome (``text``/``hidden``
+character counts, or the error code). Prints the budgets in force first.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ print(json.dumps({"ms": ms, "peak_mb": peak_mb, "outcome": outcome}))
 
 def measure(path: Path) -> dict:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "smartbot.settings", "DEBUG": "1"}
-    done = subprocess.run(  # noqa: S603 - our own interpreter
+    done = subprocess.run(
         [sys.executable, "-c", MEASURE, str(path)], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
