@@ -17,6 +17,7 @@ $(VENV)/.requirements: $(BIN)/python requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.requirements
 
+demo: export SITE_URL ?= http://$(HOST):$(PORT)
 demo: venv
 	mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput

@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python bench/resume_extract.py [FILES or FOLDERS ...] [--runs 5]
 
-Without arguments it reads every file of ``../shared/cases/uploads`` (the real-world cases). For each
+Without arguments it reads every file of ``screening/tests/cases/uploads`` (the real-world cases). For each
 file it runs ``screening.resume.resume_extract`` ``--runs`` times, each in a fresh measuring process, and
 prints the median and worst wall-clock milliseconds (child start included), the child's peak resident
 memory in MB (as the worker reports it, from ``getrusage``), and the outcome (``text``/``hidden``
@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ROOT.parent / "shared" / "cases" / "uploads"
+CASES = ROOT / "screening" / "tests" / "cases" / "uploads"  # a copy of shared/cases/uploads
 
 MEASURE = """
 import json, logging, sys, time

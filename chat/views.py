@@ -76,7 +76,7 @@ def _vacancy_page(request, vacancy, *, form=None, link_form=None, status=200):
             "vacancy": vacancy,
             "company": vacancy.company,
             "form": form or ApplyForm(phone_region=vacancy.company.phone_region),
-            "link_form": link_form or LinkRequestForm(),
+            "link_form": link_form or LinkRequestForm(prefix="link"),
             "hide_login": True,
         },
         status=status,
@@ -114,7 +114,7 @@ def vacancy_apply(request, company_slug, slug):
 def vacancy_link_request(request, company_slug, slug):
     """A candidate who lost their link asks for it again; the same neutral answer whether they applied or not."""
     vacancy = vacancy_public_get(company_slug=company_slug, slug=slug)
-    form = LinkRequestForm(request.POST)
+    form = LinkRequestForm(request.POST, prefix="link")
     if not form.is_valid():
         return _vacancy_page(request, vacancy, link_form=form, status=400)
     if apply_rate_limited(request, scope="link"):

@@ -295,6 +295,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # Throttles key on the client address: with 0 DRF uses REMOTE_ADDR and ignores a client-sent
+    # X-Forwarded-For (which would let anyone pick a fresh address per request); set it to the number
+    # of trusted proxies in front of the app.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_THROTTLE_USER", default="1000/hour"),
         "anon": env.str("API_THROTTLE_ANON", default="300/hour"),
@@ -339,6 +343,9 @@ WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", de
 # --- Product limits -----------------------------------------------------------
 # Per-IP limit of public applications (the careers page form).
 APPLY_RATE_LIMIT = env.str("APPLY_RATE_LIMIT", default="20/h")
+# Emails with the private link to one application, per hour, whatever asks for them (re-applies, "get the
+# link again", the API): nobody can flood a candidate's inbox by typing their address.
+APPLICATION_LINK_EMAILS_PER_HOUR = env.int("APPLICATION_LINK_EMAILS_PER_HOUR", default=3)
 # The version of the consent texts (chat.forms), stored with every consent. Change it with any of the texts.
 CONSENT_TEXT_VERSION = "2026-11-30"
 

@@ -184,5 +184,5 @@ class PublicApplyView(PublicEndpoint, APIView):
             )
         candidate_apply(vacancy=vacancy, source=Response.Source.API, **form.service_kwargs())
         with translation.override(vacancy.language):
-            message = _("Check your inbox: the link to continue was sent to the email address given.")
-        return APIResponse({"status": "accepted", "message": str(message)}, status=status.HTTP_202_ACCEPTED)
+            message = str(_("Check your inbox: the link to continue was sent to the email address given."))
+        return APIResponse({"status": "accepted", "message": message}, status=status.HTTP_202_ACCEPTED)

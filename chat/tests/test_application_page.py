@@ -110,7 +110,7 @@ def ask(client, django_capture_on_commit_callbacks):
     def ask(vacancy, email):
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(
-                reverse("chat:link_request", args=[vacancy.company.slug, vacancy.slug]), {"email": email}
+                reverse("chat:link_request", args=[vacancy.company.slug, vacancy.slug]), {"link-email": email}
             )
 
     return ask
@@ -142,7 +142,10 @@ def test_asking_with_an_unknown_email_answers_the_same_and_sends_nothing(client,
 def test_a_bad_email_gets_a_field_error(client, ask, application, mailoutbox):
     page = ask(application.vacancy, "not an email")
     assert page.status_code == 400
-    assert "link_form" in page.context and page.context["link_form"].errors["email"]
+    assert page.context["link_form"].errors["email"]
+    body = page.content.decode()
+    assert '<details class="link-request" id="link-request" open>' in body  # the error is in view
+    assert 'id="id_link-email"' in body and 'id="id_email"' in body  # two forms, two distinct fields
     assert mailoutbox == []
 
 
@@ -167,3 +170,11 @@ def test_an_erased_application_gets_no_link(client, ask, application, mailoutbox
     assert ask(application.vacancy, "anna@example.org").status_code == 200
     assert mailoutbox == []
     assert Candidate.objects.get().erased_at is not None
+
+
+def test_one_inbox_gets_at_most_a_few_links_an_hour_whoever_asks(client, ask, application, settings, mailoutbox):
+    settings.APPLY_RATE_LIMIT = "100/h"
+    settings.APPLICATION_LINK_EMAILS_PER_HOUR = 3
+    pages = {ask(application.vacancy, "anna@example.org").content for _n in range(6)}
+    assert len(mailoutbox) == 3
+    assert all(b"Check your inbox" in page for page in pages)

@@ -1,6 +1,7 @@
 """Responses, notes and webhooks as the API shows them. Nothing here writes a score, a status or a token."""
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -65,7 +66,8 @@ class CandidateSerializer(CandidateRefSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_resume_file(self, response) -> str | None:
-        return settings.SITE_URL + response.resume_file.url if response.resume_file else None
+        # The recruiters' download (company members only), not the storage's own URL: media is not public.
+        return settings.SITE_URL + reverse("screening:resume", args=[response.pk]) if response.resume_file else None
 
 
 class ResponseListSerializer(serializers.ModelSerializer):

@@ -14,6 +14,7 @@ normalised email; a second application never rewrites the first.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -152,8 +153,22 @@ def _email_after_commit(*, response: Response, kind: str) -> None:
     from .. import tasks
 
     response_id = response.pk
+    if kind == EMAIL_LINK and not _link_email_allowed(response_id):
+        return  # the inbox already got the link several times this hour; the caller's answer stays the same
     # robust: a broker outage must not undo a saved application; the candidate can ask for the link again.
     transaction.on_commit(lambda: tasks.send_application_email.delay(response_id, kind), robust=True)
+
+
+def _link_email_allowed(response_id: int) -> bool:
+    """Count one more link email for the application; False past ``APPLICATION_LINK_EMAILS_PER_HOUR``."""
+    key = f"application-link-emails:{response_id}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        sent = 1
+    return sent <= settings.APPLICATION_LINK_EMAILS_PER_HOUR
 
 
 def application_url(response: Response) -> str:

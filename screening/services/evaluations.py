@@ -41,6 +41,8 @@ def evaluation_request(*, response: Response, force: bool = False, announce: boo
 
     if not response.is_screening_finished:
         raise ValidationError(_("The screening is not finished yet: there is nothing to evaluate."), code="conflict")
+    if response.is_erased:
+        raise ValidationError(_("This candidate's data was erased: there is nothing to evaluate."), code="conflict")
     if not response.ai_allowed:
         # No consent to AI-assisted evaluation: the rules screen, a person reviews; nothing is evaluated.
         if force:

@@ -73,12 +73,13 @@ def application_export(*, response: Response) -> dict:
     The private link proves the mailbox, so the export covers every
     application of that person (same normalised email) in the company, each
     with what was submitted, the consents, the answers, the status history, the
-    notes, the AI advice and (from the chat, through
-    ``signals.application_exporting``) the chat transcript. Shape::
+    AI advice and (from the chat, through ``signals.application_exporting``) the
+    chat transcript. Recruiters' notes and status comments are left out: they
+    may hold other people's data (GDPR Art. 15(4)). Shape::
 
         {"exported_at": iso, "company": str, "email": str,
          "applications": [{"id", "vacancy", "submitted": {...}, "consents": {...}, "status", "answers": [...],
-                           "history": [...], "notes": [...], "ai_evaluations": [...], "chat": [...]}]}
+                           "history": [...], "ai_evaluations": [...], "chat": [...]}]}
     """
     candidate = response.candidate
     applications = (
@@ -116,12 +117,11 @@ def application_export(*, response: Response) -> dict:
                 {"question": a.question.text, "answer": a.raw_text, "value": a.value, "passed": a.passed}
                 for a in Answer.objects.filter(response=application).select_related("question")
             ],
+            # Status moves without the recruiters' comments, and no internal notes: both may hold other
+            # people's data (GDPR Art. 15(4)); the company gives them on request after review.
             "history": [
-                {"at": h.created_at.isoformat(), "from": h.from_status, "to": h.to_status, "comment": h.comment}
+                {"at": h.created_at.isoformat(), "from": h.from_status, "to": h.to_status}
                 for h in StatusChange.objects.filter(response=application)
-            ],
-            "notes": [
-                {"at": n.created_at.isoformat(), "text": n.text} for n in Note.objects.filter(response=application)
             ],
             "ai_evaluations": [
                 {
@@ -191,6 +191,11 @@ def candidate_erase(*, candidate: Candidate, reason: str, actor=None) -> Erasure
             resume_hidden_text="",
             resume_file="",
             rejection_reasons=[],
+            # Nothing is kept for later vacancies or evaluated any more; the consents go with the data.
+            consent_version="",
+            consent_at=None,
+            ai_consent_at=None,
+            talent_pool_consent_at=None,
             erased_at=now,
             updated_at=now,
         )

@@ -148,6 +148,7 @@ def response_change_status(*, response: Response, to_status: str, actor, comment
         raise ValidationError({"status": _("This status is set by the screening, not by hand.")})
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
+        _refuse_erased(locked)
         if locked.status == to_status:
             raise ValidationError({"status": _("The response already has this status.")})
         previous = locked.status
@@ -160,7 +161,16 @@ def response_change_status(*, response: Response, to_status: str, actor, comment
     return locked
 
 
+def _refuse_erased(response: Response) -> None:
+    if response.is_erased:
+        raise ValidationError(
+            _("This candidate's data was erased: the application cannot be changed."), code="conflict"
+        )
+
+
 def response_add_note(*, response: Response, author, text: str) -> Note:
+    """A recruiter's note on a response. Raises ``ValidationError`` for an empty note or an erased application."""
+    _refuse_erased(response)
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("A note cannot be empty.")})

@@ -15,14 +15,14 @@ import zlib
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
 from screening.resume import ResumeError, ResumeText, resume_extract, resume_read_upload
 
 # Beside the checkout, here and in CI.
-CASES = Path(django_settings.BASE_DIR).parent / "shared" / "cases" / "uploads"
+# A copy of shared/cases/uploads (the real-world files), kept with the tests so any clone runs them.
+CASES = Path(__file__).parent / "cases" / "uploads"
 UNREADABLE = "We could not read this file. Paste your resume as text."
 CODES = {"too_large", "empty", "extension", "mismatch", "not_text", "encoding", "encrypted", "scan", "no_text"}
 CODES |= {"unreadable", "timeout", "memory", "too_complex"}

@@ -97,3 +97,14 @@ def test_the_erasures_page_lists_upcoming_erasures_and_past_ones(owner_client, c
 def test_the_erasures_page_shows_only_the_owners_company(owner_client, other_company):
     Erasure.objects.create(company=other_company, candidate_id_erased=1, applications=7, reason=Erasure.Reason.OWNER)
     assert "No erasures yet" in owner_client.get(reverse("screening:erasures")).content.decode()
+
+
+def test_an_erased_application_page_offers_no_status_or_note_forms(owner_client, response):
+    owner_client.post(reverse("screening:erase", args=[response.pk]), {"confirm": "1"})
+    page = owner_client.get(response.get_absolute_url()).content.decode()
+    assert 'id="erased"' in page
+    assert reverse("screening:status", args=[response.pk]) not in page
+    assert reverse("screening:note", args=[response.pk]) not in page
+    answer = owner_client.post(reverse("screening:note", args=[response.pk]), {"text": "new phone +7 913 555-44-21"})
+    assert answer.status_code == 400
+    assert not response.notes.exists()

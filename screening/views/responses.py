@@ -108,7 +108,7 @@ def _answer_rows(response: Response) -> list[dict]:
 
 
 def _render_page(request, response: Response, *, status_form=None, note_form=None, status=200):
-    can_edit = request.user.can_edit
+    can_edit = request.user.can_edit and not response.is_erased  # an erased application is a tombstone
     if can_edit:
         status_form = status_form or ResponseStatusForm()
         note_form = note_form or NoteForm()

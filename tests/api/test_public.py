@@ -182,3 +182,14 @@ def test_applications_are_throttled_per_ip_with_retry_after(anon_api, apply, vac
     other = apply({**APPLICATION, "email": "c8@example.org"}, REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 202
     assert Response.objects.filter(email="c8@example.org").exists()
+
+
+def test_a_client_sent_x_forwarded_for_does_not_buy_a_fresh_allowance(apply, vacancy, monkeypatch, mailoutbox):
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "public_apply": "2/hour"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    answers = [
+        apply({**APPLICATION, "email": f"x{n}@example.org"}, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code
+        for n in range(4)
+    ]
+    assert answers == [202, 202, 429, 429]
+    assert len(mailoutbox) == 2
