@@ -16,7 +16,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from chat.routing import websocket_urlpatterns  # noqa: E402
-from smartbot.limits import BodySizeLimitMiddleware  # noqa: E402
+from smartbot.limits import BodySizeLimitMiddleware, daphne_limit_request_bodies  # noqa: E402
+
+# Under daphne, refuse an oversized body while it arrives (Twisted would buffer and parse it first).
+daphne_limit_request_bodies()
 
 application = ProtocolTypeRouter(
     {

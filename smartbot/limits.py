@@ -15,9 +15,10 @@ write it. This middleware sits in front of it (``smartbot.asgi``) and answers 41
 The answer is JSON in the API's error shape under ``/api/``, plain text elsewhere, in the language the
 visitor chose (cookie, then ``Accept-Language``). WebSocket and lifespan scopes pass through untouched.
 
-The server may still have received the body: daphne (Twisted) reads a whole request, to a temporary file,
-before it calls the application. The front proxy's limit (nginx ``client_max_body_size``) is what keeps
-the bytes off the machine; this one keeps them out of Django whatever serves it.
+Under daphne that is not enough on its own: Twisted reads a whole request, and parses a form post into
+memory, before it calls the application. ``daphne_limit_request_bodies`` (installed by ``smartbot.asgi``)
+refuses the body in daphne itself while it arrives. A front proxy should say the same limit (nginx
+``client_max_body_size 7m;``) so the bytes never reach the machine.
 """
 
 import json
@@ -140,3 +141,65 @@ def _language(scope) -> str:
         return translation.get_language_from_request(request)
     except Exception:  # a malformed header must not turn a 413 into a 500
         return settings.LANGUAGE_CODE
+
+
+def daphne_limit_request_bodies() -> type | None:
+    """Make daphne refuse a body over ``REQUEST_MAX_BODY_BYTES`` while it arrives, before it is buffered or parsed.
+
+    Daphne serves HTTP with Twisted, whose request object reads the whole body and, for a form post,
+    parses it into memory (``twisted.web.http.Request.requestReceived``) before daphne hands anything to
+    the ASGI application: measured here, one 100 MB multipart POST cost the web process 1.2 GB, so
+    ``BodySizeLimitMiddleware`` alone came too late. This installs a ``daphne.http_protocol.WebRequest``
+    subclass (daphne's ``HTTPFactory`` builds requests from that module-level name) that answers 413
+    with ``Connection: close`` and drops the connection as soon as the declared ``Content-Length``, or
+    the bytes received of a chunked body, pass the limit. Called from ``smartbot.asgi`` (daphne imports
+    it before it listens); returns the class, or None where daphne is not installed. Pinned daphne 4.2.
+    """
+    try:
+        from daphne import http_protocol
+    except ImportError:  # served by another ASGI server: the middleware still keeps big bodies from Django
+        return None
+    base = http_protocol.WebRequest
+    if getattr(base, "smartbot_limited", False):
+        return base
+
+    class LimitedWebRequest(base):
+        smartbot_limited = True
+
+        def gotLength(self, length):
+            self._body_refused = False
+            self._body_received = 0
+            if length is not None and length > _limit():
+                self._refuse_body()
+                length = 0  # no content file of that size
+            super().gotLength(length)
+
+        def handleContentChunk(self, data):
+            if self._body_refused:
+                return
+            self._body_received += len(data)
+            if self._body_received > _limit():
+                self._refuse_body()
+                return
+            super().handleContentChunk(data)
+
+        def requestReceived(self, command, path, version):
+            if getattr(self, "_body_refused", False):
+                return  # answered already; the connection is closing
+            super().requestReceived(command, path, version)
+
+        def _refuse_body(self):
+            self._body_refused = True
+            body = b"The request is too large.\n"
+            self.channel.transport.write(
+                b"HTTP/1.1 413 Content Too Large\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+            )
+            self.channel.transport.loseConnection()
+
+    http_protocol.WebRequest = LimitedWebRequest
+    return LimitedWebRequest
+
+
+def _limit() -> int:
+    return int(settings.REQUEST_MAX_BODY_BYTES)
