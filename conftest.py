@@ -105,6 +105,16 @@ def _end_stray_database_sessions(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def receiver():
+    """A webhook receiver on loopback (a real HTTP server) that records what our workers deliver."""
+    from screening.tests.webhook_receiver import Receiver
+
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
 def eager_retries():
     """Let ``self.retry`` run the retries in eager mode (they would otherwise propagate as ``Retry``)."""
     from smartbot.celery import app

@@ -24,7 +24,6 @@ from screening.models import (
     StatusChange,
     WebhookEndpoint,
 )
-from screening.tests.webhook_receiver import Receiver
 from vacancies.models import Vacancy
 from vacancies.tests.factories import VacancyFactory, full_script
 
@@ -53,13 +52,6 @@ ANSWERS = ["Moscow", "5", "yes", "Django", "I built QOPPAANSWER billing for Zyxw
 @pytest.fixture(autouse=True)
 def _eager_retries(eager_retries):
     yield
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
 
 
 def _apply(vacancy, person, **extra):

@@ -8,7 +8,6 @@ import pytest
 from screening import services, webhooks
 from screening.models import WebhookDelivery, WebhookEndpoint
 from screening.tests.factories import ResponseFactory
-from screening.tests.webhook_receiver import Receiver
 
 from .conftest import GOOD_ANSWERS, answer_all
 
@@ -22,13 +21,6 @@ ALL_EVENTS = ["response.completed", "response.evaluated", "response.status_chang
 def _eager_retries(eager_retries):
     # Eager tasks that propagate errors hand a retry back to the caller; a worker (and this) runs it instead.
     yield
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
 
 
 @pytest.fixture
