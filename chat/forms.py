@@ -45,7 +45,9 @@ class ApplyForm(forms.Form):
         label=_("Resume file"),
         required=False,
         help_text=_("PDF, DOCX or TXT, up to 5 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.txt"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.docx,.txt", "data-max-bytes": settings.RESUME_MAX_BYTES}
+        ),
     )
     consent = forms.BooleanField(label=CONSENT_TEXT, required=True)
     ai_consent = forms.BooleanField(label=AI_CONSENT_TEXT, required=False)
@@ -60,6 +62,10 @@ class ApplyForm(forms.Form):
     def __init__(self, *args, phone_region: str = "RU", **kwargs):
         super().__init__(*args, **kwargs)
         self.phone_region = phone_region or "RU"
+        # Said by the browser before the upload (static/js/app.js); the server says the same after it.
+        self.fields["resume_file"].widget.attrs["data-too-large"] = _("The file is larger than %(megabytes)s MB.") % {
+            "megabytes": f"{settings.RESUME_MAX_BYTES / (1024 * 1024):g}"
+        }
         self._extracted = None
 
     def clean_full_name(self):

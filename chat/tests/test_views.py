@@ -449,3 +449,9 @@ def test_the_response_page_shows_the_live_transcript_with_controls(client, recru
 def test_the_chat_page_may_be_embedded_in_an_iframe_but_the_workspace_may_not(client, response, owner_client):
     assert "X-Frame-Options" not in client.get(response.get_chat_url())
     assert owner_client.get(reverse("vacancies:list"))["X-Frame-Options"] == "DENY"
+
+
+def test_the_file_input_tells_the_browser_the_size_limit(client, vacancy, settings):
+    body = client.get(vacancy.get_public_url()).content.decode()
+    assert f'data-max-bytes="{settings.RESUME_MAX_BYTES}"' in body
+    assert 'data-too-large="The file is larger than 5 MB."' in body

@@ -12,6 +12,16 @@
       setTimeout(function () { button.textContent = original; }, 1500);
     });
   });
+  // A file over the upload limit is caught before the form is sent (the server refuses it anyway, after the
+  // upload): <input type="file" data-max-bytes="5242880" data-too-large="The file is larger than 5 MB.">.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
+    var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+    var file = input.files && input.files[0];
+    input.setCustomValidity(file && file.size > max ? input.getAttribute("data-too-large") : "");
+    input.reportValidity();
+  });
   // Confirm destructive actions: <form data-confirm="Are you sure?">.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");
