@@ -1,11 +1,13 @@
 """Reading the text of an uploaded resume (PDF, DOCX or TXT), within budgets.
 
 The content is sniffed and must match the file name's extension: a text file renamed to ``.pdf`` is
-refused with a clear message instead of failing deep inside a parser. The parsing itself runs in a
-child process (``screening.resume_worker``) with a wall-clock limit, an address-space limit and a
-CPU limit, and inside it with caps on pages, inflated bytes and characters: the settings
-``RESUME_*`` (see docs/uploads.md). Whatever goes wrong in there, the caller gets a
-``ResumeError`` with a message for the candidate, never another exception.
+refused with a clear message instead of failing deep inside a parser (a DOCX is told by its zip
+directory, ``resume_worker.ooxml``). The parsing itself runs in a child process
+(``screening.resume_worker``) with a wall-clock limit, an address-space limit and a CPU limit, and
+inside it with caps on pages, inflated bytes and characters: the settings ``RESUME_*`` (see
+docs/uploads.md), and budgets of work per document. Whatever goes wrong in there, the caller gets a
+``ResumeError`` with a message for the candidate, never another exception. Text that is mostly one
+small pattern repeated is refused too.
 
 Text a person cannot see (white or tiny, invisible, off the page, hidden in Word) comes back apart
 in ``ResumeText.hidden_text``, so the evaluation does not read keyword stuffing as the resume and
@@ -23,6 +25,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +34,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from screening.resume_worker import tidy_text
+from screening.resume_worker.ooxml import word_main_part
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +43,16 @@ ALLOWED_EXTENSIONS = ("pdf", "docx", "txt")
 # scanner app's one-line watermark is not a resume); a short resume without such pictures passes.
 SCAN_WORDS_PER_PAGE = 20
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# Text that zlib shrinks this many times over is mostly one small pattern repeated ("ab" drawn 30,000
+# times, a keyword pasted a thousand times), not a resume: prose and resumes shrink 2-3 times, a
+# page of resume followed by 90 % of "ab" lines 16 times. Checked from REPETITIVE_MIN_CHARS on.
+REPETITIVE_RATIO = 16
+REPETITIVE_MIN_CHARS = 2000
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Codes whose message is the general "we could not read this file".
-_UNREADABLE_CODES = ("unreadable", "timeout", "memory", "too_complex")
+_UNREADABLE_CODES = ("unreadable", "timeout", "memory", "too_complex", "repetitive")
 # Codes the worker may answer with.
-_WORKER_CODES = {*_UNREADABLE_CODES, "not_text", "encoding", "encrypted"}
+_WORKER_CODES = {"unreadable", "timeout", "memory", "too_complex", "not_text", "encoding", "encrypted"}
 
 
 class ResumeError(ValueError):
@@ -51,7 +60,8 @@ class ResumeError(ValueError):
 
     Codes: ``too_large``, ``empty``, ``extension``, ``mismatch``, ``not_text``, ``encoding``,
     ``encrypted``, ``scan``, ``no_text``, and for a file that could not be read within the
-    budgets ``unreadable``, ``timeout``, ``memory`` or ``too_complex``.
+    budgets ``unreadable``, ``timeout``, ``memory`` or ``too_complex``, or whose text is one small
+    pattern repeated ``repetitive`` (these five with the same message).
     """
 
     def __init__(self, code: str, message: str | None = None):
@@ -92,6 +102,14 @@ def _message(code: str) -> str:
     return messages.get(code) or _("We could not read this file. Paste your resume as text.")
 
 
+def _repetitive(text: str) -> bool:
+    """Whether ``text`` is long and mostly one small pattern repeated (``REPETITIVE_RATIO``)."""
+    if len(text) < REPETITIVE_MIN_CHARS:
+        return False
+    data = text.encode()
+    return len(data) > REPETITIVE_RATIO * len(zlib.compress(data, 1))
+
+
 def _too_large() -> ResumeError:
     megabytes = f"{settings.RESUME_MAX_BYTES / (1024 * 1024):g}"
     return ResumeError("too_large", _("The file is larger than %(megabytes)s MB.") % {"megabytes": megabytes})
@@ -102,7 +120,7 @@ def _extension(name: str) -> str:
 
 
 def _sniff(data: bytes) -> str | None:
-    """The real kind of the content ("pdf", "docx", ...), or None for no known binary signature.
+    """The real kind of the content ("pdf", "zip", ...), or None for no known binary signature.
 
     A PDF's header may come anywhere in its first 1024 bytes, as readers accept it.
     """
@@ -110,6 +128,14 @@ def _sniff(data: bytes) -> str | None:
         return "pdf"
     kind = filetype.guess(data[:8192])
     return kind.extension if kind else None
+
+
+def _content_matches(extension: str, data: bytes) -> bool:
+    """Whether ``data`` is of the kind its extension says: a PDF header, a Word package (decided from
+    the zip's directory, wherever its parts lie), or for TXT no known binary signature."""
+    if extension == "docx":
+        return word_main_part(data) is not None
+    return _sniff(data) == {"pdf": "pdf", "txt": None}[extension]
 
 
 def _run_worker(kind: str, data: bytes) -> dict:
@@ -185,8 +211,7 @@ def _extract(name: str, data: bytes) -> ResumeText:
     extension = _extension(name)
     if extension not in ALLOWED_EXTENSIONS:
         raise ResumeError("extension")
-    expected = {"pdf": "pdf", "docx": "docx", "txt": None}[extension]
-    if _sniff(data) != expected:
+    if not _content_matches(extension, data):
         raise ResumeError(
             "mismatch",
             _("The file's content does not match its extension “.%(extension)s”.") % {"extension": extension},
@@ -206,6 +231,8 @@ def _extract(name: str, data: bytes) -> ResumeText:
         raise ResumeError("scan")
     if not text:
         raise ResumeError("no_text")
+    if _repetitive(text):
+        raise ResumeError("repetitive")
     return ResumeText(text=text, hidden_text=hidden)
 
 

@@ -8,7 +8,9 @@ one short-lived process. No Django here: ``LIMITS`` is one JSON argument
 ``{"ok": false, "code", "peak_kb"}`` (``code`` is one of the ``ResumeError`` codes).
 
 The reader of the kind is imported first, then the address space (``memory_mb``) and CPU time are
-limited, then the file is read; the parent adds the wall clock. ``text`` and ``hidden`` come back
+limited, then the file is read; the parent adds the wall clock. Each reader keeps its work within
+budgets of its own, and whatever they do not count stops at ``READ_CPU_SECONDS`` of CPU
+(``too_complex``). ``text`` and ``hidden`` come back
 tidied (``tidy_text``) and cut at ``max_chars``; ``pages`` and ``image_pages`` (pages mostly
 covered by a picture) let the parent tell a scan. The readers: ``pdf``, ``word`` (DOCX), ``text``.
 """
@@ -23,6 +25,7 @@ import math
 import os
 import re
 import resource
+import signal
 import sys
 import warnings
 
@@ -30,6 +33,10 @@ import warnings
 MIN_CONTRAST = 0.12
 # A picture covering this share of a page makes it an image page (a scan, a photo of a document).
 IMAGE_PAGE_SHARE = 0.4
+# Reading a file may take this much CPU time, the libraries loaded: the readers' budgets keep
+# crafted files under ~0.8 s here, ordinary ones take ~0.05 s; this stops a cost they do not count
+# (a 7 KB PDF whose object stream inflates to megabytes of page dictionaries took 4.9 s).
+READ_CPU_SECONDS = 1.0
 # The module that reads each kind, as "module:function".
 READERS = {"pdf": "pdf:read_pdf", "docx": "word:read_docx", "txt": "text:read_txt"}
 
@@ -85,6 +92,18 @@ class Collector:
         }
 
 
+class _OutOfTime(BaseException):
+    """``READ_CPU_SECONDS`` are spent; a ``BaseException``, so that no library's ``except Exception`` stops it."""
+
+
+_reading = False
+
+
+def _out_of_time(signum, frame) -> None:
+    if _reading:  # not once the answer is being written
+        raise _OutOfTime
+
+
 def _limit_resources(memory_mb: int, cpu_seconds: float) -> None:
     memory = int(memory_mb) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -104,6 +123,7 @@ def _peak_kb() -> int:
 
 def main(argv: list[str]) -> int:
     """Read the file on stdin as ``argv[1]`` says and answer on stdout; always exits 0 itself."""
+    global _reading
     limits = json.loads(argv[1])
     module, function = READERS[limits["kind"]].split(":")
     # Imported before the limits: the budget is for reading the file, not for loading the libraries.
@@ -114,9 +134,17 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)
     logging.disable(logging.CRITICAL)
     warnings.simplefilter("ignore")
+    data = sys.stdin.buffer.read()
+    signal.signal(signal.SIGPROF, _out_of_time)
+    signal.setitimer(signal.ITIMER_PROF, READ_CPU_SECONDS)  # CPU time of this process
+    _reading = True
     try:
-        data = sys.stdin.buffer.read()
-        result = {"ok": True, **reader(data, limits)}
+        try:
+            result = {"ok": True, **reader(data, limits)}
+        finally:
+            _reading = False
+    except _OutOfTime:
+        result = {"ok": False, "code": "too_complex"}
     except Refusal as refusal:
         result = {"ok": False, "code": refusal.code}
     except MemoryError:
@@ -126,6 +154,7 @@ def main(argv: list[str]) -> int:
     except Exception as exc:  # any parser failure of any kind: the parent says "unreadable"
         result = {"ok": False, "code": "unreadable"}
         print(f"resume_worker: {type(exc).__name__}: {exc}"[:2000], file=sys.stderr)
+    signal.setitimer(signal.ITIMER_PROF, 0)
     result["peak_kb"] = _peak_kb()
     out.write(json.dumps(result))
     out.flush()

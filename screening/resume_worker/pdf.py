@@ -2,8 +2,9 @@
 
 pypdf extracts the text; ``PdfInk``, a visitor of every operator, follows what decides whether a
 person sees a piece of text (colours, render mode, size, position, what was painted under it) and
-blanks the other kind before pypdf reads it. Inflated streams, tokens per stream and pages are
-capped; the first ``max_pages`` pages are read and the rest ignored.
+blanks the other kind before pypdf reads it. Inflated streams and pages are capped, and so is the
+work of the whole document (``DOCUMENT_TOKENS``): the first ``max_pages`` pages that fit in it are
+read and the rest ignored.
 """
 
 from __future__ import annotations
@@ -19,10 +20,24 @@ from pypdf.generic import ArrayObject
 from screening.resume_worker import IMAGE_PAGE_SHARE, MIN_CONTRAST, Collector, Refusal
 
 # A page's content stream may inflate to at most this many bytes (or RESUME_MAX_DECOMPRESSED_BYTES if
-# lower), and pypdf parses at most this many tokens of one stream: a text page from Word or LaTeX is
-# 5-50 KB and a few thousand tokens; past ~300k tokens parsing costs more than a second per page.
+# lower): a text page from Word or LaTeX is 5-50 KB.
 PAGE_CONTENT_BYTES = 1024 * 1024
-STREAM_TOKENS = 300_000
+# What reading all the pages may cost, in content tokens (operators, operands, elements of TJ arrays),
+# counted each time pypdf parses and walks them: pypdf does it again for every page that shows a
+# shared stream, for every use of a form, and for the second pass over a page with hidden text; it
+# also rebuilds every font a page or form lists (FONT_TOKENS, plus a token per 16 bytes of its
+# ToUnicode map and per entry of its width and encoding arrays). A token costs ~5 us here, so the
+# budget is under a second; a dense text page is 5-10k tokens (17 pages of Word-like kerned text
+# fit, ~95k characters). The pages read before the budget ran out are kept; a first page that does
+# not fit is refused (a page of 1 MB of tiny operators alone cost 3.7 s, 30 pages sharing it timed
+# out at 10 s).
+DOCUMENT_TOKENS = 150_000
+FONT_TOKENS = 12
+# A string shown (by Tj, ', " or in a TJ array) or an XObject drawn (Do) costs this many tokens more:
+# its text extraction and our checks cost ~20 us, a simple operator ~5.
+SHOW_TOKENS = 4
+_SHOW_ONE = (b"Tj", b"'", b'"', b"Do")
+_SHOWS = (b"Tj", b"TJ", b"'", b'"')
 # Text smaller than this many points on the page is not seen.
 MIN_VISIBLE_POINTS = 2.0
 
@@ -44,6 +59,56 @@ def _point(m, x, y):
 
 def _resolved(value):
     return value.get_object() if value is not None else None
+
+
+class _OutOfWork(BaseException):
+    """The document's budget of tokens is spent.
+
+    A ``BaseException``, like ``KeyboardInterrupt``: pypdf reads each form inside ``except Exception``
+    and would go on to the next one.
+    """
+
+
+class _Work:
+    """What is left of ``DOCUMENT_TOKENS``; ``take`` raises ``_OutOfWork`` once it is spent."""
+
+    def __init__(self, tokens: int):
+        self.left = tokens
+        self._fonts: dict[int, tuple] = {}  # id -> (font, tokens); the font kept so that its id stays its own
+
+    def take(self, tokens: int) -> None:
+        self.left -= tokens
+        if self.left < 0:
+            raise _OutOfWork
+
+    def cap_parsing(self) -> None:
+        """The next content stream pypdf parses stops (``LimitReachedError``) where the budget does."""
+        pypdf.overwrite_configuration(stream_parsing_work_maximum_count=max(self.left, 0))
+
+    def take_fonts(self, resources) -> None:
+        """Pay for the fonts pypdf is about to build from ``resources``, one by one."""
+        fonts = _resolved(resources.get("/Font")) if isinstance(resources, dict) else None
+        if isinstance(fonts, dict):
+            for value in fonts.values():
+                self.take(self._font_tokens(value))
+
+    def _font_tokens(self, value) -> int:
+        font = _resolved(value)
+        if id(font) in self._fonts:
+            return self._fonts[id(font)][1]
+        tokens = FONT_TOKENS
+        with contextlib.suppress(Exception):  # pypdf will find whatever is broken in it
+            to_unicode = _resolved(font.get("/ToUnicode"))
+            if to_unicode is not None and hasattr(to_unicode, "get_data"):
+                tokens += len(to_unicode.get_data()) // 16
+            tokens += len(_resolved(font.get("/Widths")) or ())
+            encoding = _resolved(font.get("/Encoding"))
+            if isinstance(encoding, dict):
+                tokens += len(_resolved(encoding.get("/Differences")) or ())
+            for descendant in _resolved(font.get("/DescendantFonts")) or ():
+                tokens += len(_resolved(_resolved(descendant).get("/W")) or ())
+        self._fonts[id(font)] = (font, tokens)
+        return tokens
 
 
 def _numbers(operands, count):
@@ -95,8 +160,8 @@ class PdfInk:
     visible text, so one pass gives one kind of text.
     """
 
-    def __init__(self, box, resources, keep: str):
-        self.box, self.keep = box, keep
+    def __init__(self, box, resources, keep: str, work: _Work):
+        self.box, self.keep, self.work = box, keep, work
         self.area = max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
         self.state = _GraphicsState()
         self.stack: list[_GraphicsState] = []
@@ -111,18 +176,30 @@ class PdfInk:
 
     # pypdf calls these with the operator, its operands and its current (form-local) matrices.
     def before(self, operator, operands, cm, tm):
+        tokens = 1 + len(operands)
+        if operator == b"TJ" and operands and isinstance(operands[0], list):
+            tokens += len(operands[0]) + SHOW_TOKENS * sum(isinstance(item, (str, bytes)) for item in operands[0])
+        elif operator in _SHOW_ONE:
+            tokens += SHOW_TOKENS
+        if operator in _SHOWS:
+            tokens += len(self.regions) // 32  # _under looks through them
+        self.work.take(tokens)
         # A malformed operator changes nothing we track.
         with contextlib.suppress(ValueError, TypeError, KeyError, IndexError, AttributeError, ZeroDivisionError):
             self._before(operator, operands, cm, tm)
 
     def after(self, operator, operands, cm, tm):
         if operator == b"Do" and self.frames and self.frames[-1][0] == id(operands):
-            _, self.state, depth, self.base, self.resources = self.frames.pop()
+            _, self.state, depth, self.base, self.resources, left, size = self.frames.pop()
             del self.stack[depth:]
+            if self.work.left == left:
+                # None of its operators came: pypdf could not parse the form (at our cap, or broken)
+                # and says nothing. Parsing it cost up to a token per byte.
+                self.work.take(size)
 
     def _before(self, operator, operands, cm, tm):
         state = self.state
-        if operator in (b"Tj", b"TJ", b"'", b'"'):
+        if operator in _SHOWS:
             self._show(operator, operands, cm, tm)
         elif operator == b"q":
             self.stack.append(state.copy())
@@ -215,9 +292,16 @@ class PdfInk:
             self._image(_mult(cm, self.base))
         elif xobject.get("/Subtype") == "/Form":
             matrix = [float(v) for v in _resolved(xobject.get("/Matrix")) or [1, 0, 0, 1, 0, 0]][:6]
-            self.frames.append((id(operands), self.state.copy(), len(self.stack), self.base, self.resources))
+            frame = (id(operands), self.state.copy(), len(self.stack), self.base, self.resources)
             self.base = _mult(_mult(matrix, cm), self.base)
             self.resources = _resolved(xobject.get("/Resources")) or self.resources
+            # pypdf builds the form's fonts and parses its stream anew at every use.
+            self.work.take_fonts(self.resources)
+            self.work.cap_parsing()
+            size = 0
+            with contextlib.suppress(Exception):  # then pypdf cannot read it either
+                size = len(xobject.get_data())
+            self.frames.append((*frame, self.work.left, size))
 
     def _under(self, x, y):
         for x0, y0, x1, y1, colour in reversed(self.regions):
@@ -275,8 +359,19 @@ def _page_box(page) -> list[float]:
     return [-1e9, -1e9, 1e9, 1e9]  # no usable box: nothing is outside it
 
 
+def _extract(page, ink: PdfInk, work: _Work) -> str:
+    """The page's text as ``ink`` keeps it, paid for from ``work``."""
+    work.take_fonts(ink.resources)
+    work.cap_parsing()
+    return page.extract_text(visitor_operand_before=ink.before, visitor_operand_after=ink.after)
+
+
 def read_pdf(data: bytes, limits: dict) -> dict:
-    """Text of the first ``max_pages`` pages: ``{"text", "hidden", "pages", "image_pages"}``."""
+    """Text of the first ``max_pages`` pages: ``{"text", "hidden", "pages", "image_pages"}``.
+
+    Pages past ``DOCUMENT_TOKENS`` are ignored like those past ``max_pages``; ``Refusal("too_complex")``
+    when the first page alone does not fit.
+    """
     cap = limits["max_decompressed"]
     pypdf.overwrite_configuration(
         disable_legacy_handling=True,
@@ -292,7 +387,7 @@ def read_pdf(data: bytes, limits: dict) -> dict:
         xmp_maximum_input_length=min(cap, 1024 * 1024),
         stream_decoding_work_maximum_length=4 * cap,
         zlib_maximum_recovery_input_length=256 * 1024,
-        stream_parsing_work_maximum_count=STREAM_TOKENS,
+        stream_parsing_work_maximum_count=DOCUMENT_TOKENS,
         xform_maximum_invocations_per_extraction=200,
     )
     start = data.find(b"%PDF-", 0, 1024)
@@ -302,11 +397,11 @@ def read_pdf(data: bytes, limits: dict) -> dict:
             raise Refusal("encrypted")
         collector = Collector(limits["max_chars"])
         page_budget = min(cap, PAGE_CONTENT_BYTES)
+        work = _Work(DOCUMENT_TOKENS)
         inflated = pages_read = image_pages = 0
         for page in reader.pages:
             if pages_read >= limits["max_pages"] or collector.full:
                 break
-            pages_read += 1
             contents = page.get_contents()
             size = len(contents.get_data()) if contents is not None else 0
             inflated += size
@@ -314,12 +409,17 @@ def read_pdf(data: bytes, limits: dict) -> dict:
                 raise Refusal("too_complex")
             box = _page_box(page)
             resources = _resolved(page.get("/Resources")) or {}
-            ink = PdfInk(box, resources, keep="visible")
-            visible = page.extract_text(visitor_operand_before=ink.before, visitor_operand_after=ink.after)
-            hidden = ""
-            if ink.saw_hidden:
-                other = PdfInk(box, resources, keep="hidden")
-                hidden = page.extract_text(visitor_operand_before=other.before, visitor_operand_after=other.after)
+            ink = PdfInk(box, resources, keep="visible", work=work)
+            try:
+                visible = _extract(page, ink, work)
+                hidden = ""
+                if ink.saw_hidden:
+                    hidden = _extract(page, PdfInk(box, resources, keep="hidden", work=work), work)
+            except (_OutOfWork, LimitReachedError):
+                if not pages_read:
+                    raise Refusal("too_complex")
+                break  # the budget is spent: this page and the rest are ignored
+            pages_read += 1
             collector.add(visible, hidden)
             image_pages += ink.image_area >= IMAGE_PAGE_SHARE * ink.area
     except FileNotDecryptedError:

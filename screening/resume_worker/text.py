@@ -86,9 +86,12 @@ def looks_garbled(text: str) -> bool:
     return odd * 10 > checked
 
 
-def decode_text(data: bytes) -> str:
+def decode_text(data: bytes, max_legacy_bytes: int | None = None) -> str:
     """The text of a plain-text file: by its BOM, else UTF-8, else a legacy codepage only when
-    exactly one reading is plausible; ``Refusal("encoding")`` or ``Refusal("not_text")`` otherwise."""
+    exactly one reading is plausible; ``Refusal("encoding")`` or ``Refusal("not_text")`` otherwise.
+
+    In a legacy codepage only the first ``max_legacy_bytes`` (one character each) are read: weighing
+    the readings of a whole 5 MB file costs seconds."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -101,7 +104,7 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    matches = list(from_bytes(data, cp_isolation=LEGACY_ENCODINGS, threshold=MAX_CHAOS))
+    matches = list(from_bytes(data[:max_legacy_bytes], cp_isolation=LEGACY_ENCODINGS, threshold=MAX_CHAOS))
     if not matches:
         raise Refusal("encoding")
     best = min(match.chaos for match in matches)
@@ -114,7 +117,7 @@ def decode_text(data: bytes) -> str:
 
 def read_txt(data: bytes, limits: dict) -> dict:
     """Text of the file: ``{"text", "hidden": "", "pages": 0, "image_pages": 0}``."""
-    text = decode_text(data)
+    text = decode_text(data, max_legacy_bytes=8 * limits["max_chars"])  # all that is kept below
     controls = len(CONTROL_CHARS.findall(text))
     if controls > max(len(text) // 100, 8):
         raise Refusal("not_text")

@@ -19,6 +19,7 @@ import zlib
 from lxml import etree
 
 from screening.resume_worker import IMAGE_PAGE_SHARE, MIN_CONTRAST, Collector, Refusal
+from screening.resume_worker.ooxml import main_part
 
 _NAMESPACES = {
     "http://schemas.openxmlformats.org/wordprocessingml/2006/main": "w",
@@ -38,6 +39,10 @@ _SKIPPED = {
     "w:sectPrChange", "w:sdtPr", "w:instrText", "w:delInstrText", "w:sectPr",
 }  # fmt: skip
 _VML_SHAPES = {"v:shape", "v:rect", "v:roundrect", "v:oval"}
+# Elements read in the whole document (styles, headers, body, footers), ~2.5 us each here. Word's
+# styles.xml has ~9k and a dense page ~3-5k; 880k one-letter runs in 85 KB of zip took 4.3 s. When
+# they run out, the lines read so far are the text, and without any the file is "too_complex".
+MAX_ELEMENTS = 200_000
 _A4_EMU2 = (8.27 * 914400) * (11.69 * 914400)
 
 
@@ -121,8 +126,20 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: _Budget):
         raise Refusal("unreadable")
 
 
-def _xml_events(chunks, events=("start", "end")):
-    """(event, element) pairs of an XML stream, parsed without DTDs, entities or network."""
+class _OutOfElements(Exception):
+    """The document's ``MAX_ELEMENTS`` are spent."""
+
+
+class _Elements:
+    """What is left of ``MAX_ELEMENTS`` for the whole document."""
+
+    def __init__(self, limit: int):
+        self.left = limit
+
+
+def _xml_events(chunks, elements: _Elements, events=("start", "end")):
+    """(event, element) pairs of an XML stream, parsed without DTDs, entities or network; each
+    element started is taken from ``elements`` (``_OutOfElements`` once they are spent)."""
     parser = etree.XMLPullParser(
         events=events,
         resolve_entities=False,
@@ -135,7 +152,12 @@ def _xml_events(chunks, events=("start", "end")):
     try:
         for chunk in chunks:
             parser.feed(chunk)
-            yield from parser.read_events()
+            for event, element in parser.read_events():
+                if event == "start":
+                    elements.left -= 1
+                    if elements.left < 0:
+                        raise _OutOfElements
+                yield event, element
         parser.close()
         yield from parser.read_events()
     except etree.LxmlError:
@@ -151,11 +173,11 @@ class _Styles:
         self.default_paragraph: str | None = None
         self._cache: dict = {}
 
-    def read(self, chunks) -> None:
+    def read(self, chunks, elements: _Elements) -> None:
         style_id = based_on = None
         props: dict = {}
         path: list[str] = []
-        for event, element in _xml_events(chunks):
+        for event, element in _xml_events(chunks, elements):
             name = _short(element.tag)
             if event == "start":
                 path.append(name)
@@ -214,7 +236,7 @@ class _DocxReader:
         self.styles, self.out = styles, collector
         self.pictures = 0
 
-    def read(self, chunks) -> None:
+    def read(self, chunks, elements: _Elements) -> None:
         path: list[str] = []
         skip = 0
         paragraphs: list[dict] = []  # {"style", "visible": [], "hidden": []}
@@ -224,7 +246,7 @@ class _DocxReader:
         painted: list[bool] = [False]  # a coloured background behind the elements being read
         choices: list[bool] = []  # mc:AlternateContent: one branch already taken
         filled: list[bool] = []  # the shapes being read: their own fill was given
-        for event, element in _xml_events(chunks):
+        for event, element in _xml_events(chunks, elements):
             name = _short(element.tag)
             if event == "start":
                 path.append(name)
@@ -342,33 +364,44 @@ def _parent(path: list[str]) -> str:
     return path[-2] if len(path) > 1 else ""
 
 
-_PART_ORDER = re.compile(r"word/(header|document|footer)(\d*)\.xml")
+def _parts(members: dict, main: str) -> list[str]:
+    """Headers, then the main part, then footers, each in number order: the order a page is read in."""
+    folder = main.rpartition("/")[0]
+    pattern = re.compile(re.escape(f"{folder}/" if folder else "") + r"(header|footer)(\d*)\.xml")
+    found = {"header": [], "footer": []}
+    for name in members:
+        match = pattern.fullmatch(name)
+        if match:
+            found[match[1]].append((int(match[2] or 0), name))
+    return [name for _, name in sorted(found["header"])] + [main] + [name for _, name in sorted(found["footer"])]
 
 
 def read_docx(data: bytes, limits: dict) -> dict:
     """Text of the document: ``{"text", "hidden", "pages", "image_pages"}`` (pages: page-sized pictures, at least 1)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = {info.filename: info for info in archive.infolist()}
-    if "word/document.xml" not in members:
+        main = main_part(archive)
+    if main is None:
         raise Refusal("unreadable")
-    # Headers first, then the body, then footers: the order a page is read in.
-    rank = {"header": 0, "document": 1, "footer": 2}
-    parts = sorted(
-        (name for name in members if _PART_ORDER.fullmatch(name)),
-        key=lambda name: (rank[_PART_ORDER.fullmatch(name)[1]], int(_PART_ORDER.fullmatch(name)[2] or 0)),
-    )
-    styles_info = members.get("word/styles.xml")
+    parts = _parts(members, main)
+    styles_info = members.get(f"{main.rpartition('/')[0]}/styles.xml".lstrip("/"))
     wanted = [members[name] for name in parts] + ([styles_info] if styles_info else [])
     if sum(info.file_size for info in wanted) > limits["max_decompressed"]:
         raise Refusal("too_complex")  # declared sizes: no need to inflate anything
     budget = _Budget(limits["max_decompressed"])
+    elements = _Elements(MAX_ELEMENTS)
     styles = _Styles()
-    if styles_info:
-        styles.read(_inflate(data, styles_info, budget))
     collector = Collector(limits["max_chars"])
     reader = _DocxReader(styles, collector)
-    for name in parts:
-        if collector.full:
-            break
-        reader.read(_inflate(data, members[name], budget))
+    try:
+        if styles_info:
+            styles.read(_inflate(data, styles_info, budget), elements)
+        for name in parts:
+            if collector.full:
+                break
+            reader.read(_inflate(data, members[name], budget), elements)
+    except _OutOfElements:
+        if not collector.visible:
+            raise Refusal("too_complex")
+        # else the lines read so far are the text, as when it is cut at max_chars
     return collector.result(pages=max(reader.pictures, 1), image_pages=reader.pictures)
