@@ -17,6 +17,28 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
+
+def _development_secret_key(path: Path) -> str:
+    """A random key made once for this checkout (``secrets.token_urlsafe(50)``), read back afterwards."""
+    import secrets
+
+    try:
+        return path.read_text().strip() or _development_secret_key_write(path, secrets.token_urlsafe(50))
+    except FileNotFoundError:
+        return _development_secret_key_write(path, secrets.token_urlsafe(50))
+
+
+def _development_secret_key_write(path: Path, key: str) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when two processes start at once, the first key written wins and both use it.
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+            handle.write(key)
+        return key
+    except FileExistsError:
+        return path.read_text().strip() or key
+
+
 env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -28,7 +50,9 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+    # No key in the source: anyone who knows a key can sign sessions, reset links and JWTs. Development
+    # makes a random one once and keeps it in var/ (git-ignored), so sessions survive a restart.
+    SECRET_KEY = _development_secret_key(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -235,7 +259,7 @@ USE_TZ = True
 
 # --- Static and media -------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
