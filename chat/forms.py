@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from screening import identity
-from screening.resume import ResumeError, resume_read_upload
+from screening.resume import ResumeError, resume_read_upload, resume_too_large_message
 
 # The texts the candidate agrees to, one per purpose; their version (settings.CONSENT_TEXT_VERSION) is stored
 # with each consent's time. Change the version whenever one of these texts changes.
@@ -63,9 +63,7 @@ class ApplyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.phone_region = phone_region or "RU"
         # Said by the browser before the upload (static/js/app.js); the server says the same after it.
-        self.fields["resume_file"].widget.attrs["data-too-large"] = _("The file is larger than %(megabytes)s MB.") % {
-            "megabytes": f"{settings.RESUME_MAX_BYTES / (1024 * 1024):g}"
-        }
+        self.fields["resume_file"].widget.attrs["data-too-large"] = resume_too_large_message()
         self._extracted = None
 
     def clean_full_name(self):

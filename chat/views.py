@@ -7,7 +7,6 @@ Thin doors: forms validate, services write, ``chat.live`` tells the open sockets
 import uuid
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from screening.forms import add_service_error
 from screening.models import Erasure, Response
 from screening.selectors import response_get_for_user
 from screening.services import candidate_apply
+from smartbot.counters import count_in_window
 from vacancies.selectors import vacancy_public_get
 
 from . import frames as f
@@ -52,14 +52,7 @@ def apply_rate_limited(request, *, scope: str = "apply") -> bool:
     from django.conf import settings
 
     limit, window = _parse_rate(settings.APPLY_RATE_LIMIT)
-    key = f"{scope}-rate:{_client_ip(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+    return count_in_window(f"{scope}-rate:{_client_ip(request)}", seconds=window) > limit
 
 
 def careers(request, company_slug):

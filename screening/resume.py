@@ -110,9 +110,14 @@ def _repetitive(text: str) -> bool:
     return len(data) > REPETITIVE_RATIO * len(zlib.compress(data, 1))
 
 
-def _too_large() -> ResumeError:
+def resume_too_large_message() -> str:
+    """What a candidate is told about a file over ``RESUME_MAX_BYTES`` (the browser says it too, before uploading)."""
     megabytes = f"{settings.RESUME_MAX_BYTES / (1024 * 1024):g}"
-    return ResumeError("too_large", _("The file is larger than %(megabytes)s MB.") % {"megabytes": megabytes})
+    return _("The file is larger than %(megabytes)s MB.") % {"megabytes": megabytes}
+
+
+def _too_large() -> ResumeError:
+    return ResumeError("too_large", resume_too_large_message())
 
 
 def _extension(name: str) -> str:

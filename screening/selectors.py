@@ -1,6 +1,6 @@
 """Reads of responses, always scoped to a company."""
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Value, When
 from django.shortcuts import get_object_or_404
 
 from vacancies.models import Vacancy
@@ -67,15 +67,15 @@ def response_table(
     ``vacancy`` must already be one of the company's (the filter form checks);
     it is matched together with the company, so a foreign one yields nothing.
     """
-    same_phone = Response.objects.filter(
-        vacancy__company_id=company.pk, phone_e164=OuterRef("phone_e164"), erased_at__isnull=True
-    ).exclude(candidate_id=OuterRef("candidate_id"))
+    same_phone = _same_phone_other_candidates(
+        company_id=company.pk, phone_e164=OuterRef("phone_e164"), candidate_id=OuterRef("candidate_id")
+    )
     queryset = (
         response_list(company=company)
         .select_related("chat")
         .defer("resume_text", "resume_hidden_text")
         .annotate(
-            has_duplicate=Exists(same_phone.exclude(phone_e164="")),
+            has_duplicate=Exists(same_phone),
             has_hidden_text=Case(When(resume_hidden_text="", then=Value(False)), default=Value(True)),
         )
     )
@@ -98,15 +98,18 @@ def response_possible_duplicates(*, response: Response):
 
     Matched on the E.164 phone; never merged, only shown to the recruiter.
     """
-    if not response.phone_e164:
-        return Response.objects.none()
+    same_phone = _same_phone_other_candidates(
+        company_id=response.vacancy.company_id, phone_e164=response.phone_e164, candidate_id=response.candidate_id
+    )
+    return same_phone.select_related("vacancy").order_by("-created_at")
+
+
+def _same_phone_other_candidates(*, company_id, phone_e164, candidate_id):
+    """Live applications in the company with this E.164 phone from another candidate; values or ``OuterRef``s."""
     return (
-        Response.objects.filter(
-            vacancy__company_id=response.vacancy.company_id, phone_e164=response.phone_e164, erased_at__isnull=True
-        )
-        .filter(~Q(candidate_id=response.candidate_id))
-        .select_related("vacancy")
-        .order_by("-created_at")
+        Response.objects.filter(vacancy__company_id=company_id, phone_e164=phone_e164, erased_at__isnull=True)
+        .exclude(phone_e164="")
+        .exclude(candidate_id=candidate_id)
     )
 
 

@@ -162,13 +162,19 @@ def response_event_emit(*, response_id: int, event: str, company_id: int | None 
     response = Response.objects.select_related("vacancy", "candidate").filter(pk=response_id).first()
     if response is None:
         return []
-    data = response_event_payload(response=response)
+    return _deliveries_queue(
+        endpoints=endpoints, event=event, data={"response": response_event_payload(response=response)}
+    )
+
+
+def _deliveries_queue(*, endpoints, event: str, data: dict) -> list[WebhookDelivery]:
+    """Store one delivery of ``event`` with ``data`` per endpoint, each with its own event id; send after commit."""
     created_at = timezone.now().isoformat()
     deliveries = []
     with transaction.atomic():
         for endpoint in endpoints:
             event_id = f"evt_{uuid.uuid4().hex}"
-            payload = {"id": event_id, "event": event, "created_at": created_at, "data": {"response": data}}
+            payload = {"id": event_id, "event": event, "created_at": created_at, "data": data}
             deliveries.append(
                 WebhookDelivery.objects.create(endpoint=endpoint, event=event, event_id=event_id, payload=payload)
             )
@@ -191,20 +197,7 @@ def candidate_erased_emit(*, company_id: int, candidate_id: int, response_ids: l
         if event in (endpoint.events or [])
     ]
     data = {"candidate": {"id": candidate_id}, "responses": [{"id": pk} for pk in response_ids]}
-    created_at = timezone.now().isoformat()
-    deliveries = []
-    with transaction.atomic():
-        for endpoint in endpoints:
-            event_id = f"evt_{uuid.uuid4().hex}"
-            payload = {"id": event_id, "event": event, "created_at": created_at, "data": data}
-            deliveries.append(
-                WebhookDelivery.objects.create(endpoint=endpoint, event=event, event_id=event_id, payload=payload)
-            )
-        from . import tasks
-
-        for delivery in deliveries:
-            transaction.on_commit(lambda pk=delivery.pk: tasks.deliver_webhook.delay(pk))
-    return deliveries
+    return _deliveries_queue(endpoints=endpoints, event=event, data=data)
 
 
 def webhook_deliver(*, delivery_id: int, last_attempt: bool) -> WebhookDelivery | None:

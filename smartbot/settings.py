@@ -19,24 +19,18 @@ VAR_DIR = BASE_DIR / "var"
 
 
 def _development_secret_key(path: Path) -> str:
-    """A random key made once for this checkout (``secrets.token_urlsafe(50)``), read back afterwards."""
+    """A random key made once for this checkout (``secrets.token_urlsafe(50)``) in ``path``, read back afterwards."""
     import secrets
 
-    try:
-        return path.read_text().strip() or _development_secret_key_write(path, secrets.token_urlsafe(50))
-    except FileNotFoundError:
-        return _development_secret_key_write(path, secrets.token_urlsafe(50))
-
-
-def _development_secret_key_write(path: Path, key: str) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
     try:
         # O_EXCL: when two processes start at once, the first key written wins and both use it.
         with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
             handle.write(key)
-        return key
     except FileExistsError:
-        return path.read_text().strip() or key
+        key = path.read_text().strip() or key
+    return key
 
 
 env = environ.Env()

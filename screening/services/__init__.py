@@ -34,13 +34,13 @@ from .evaluations import (
     llm_usage_month,
 )
 from .privacy import (
-    DAYS_PER_MONTH,
     UPCOMING_ERASURE_WINDOW,
     application_export,
     application_withdraw,
     candidate_erase,
     candidates_due_for_erasure,
     retention_enforce,
+    retention_period,
 )
 from .responses import (
     DECISION_STATUSES,
@@ -60,7 +60,6 @@ from .suggestions import (
 )
 
 __all__ = [
-    "DAYS_PER_MONTH",
     "DECISION_STATUSES",
     "EMAIL_LINK",
     "EMAIL_RECEIVED",
@@ -92,6 +91,7 @@ __all__ = [
     "response_start_chat",
     "response_submit_answer",
     "retention_enforce",
+    "retention_period",
     "suggestion_accept",
     "suggestion_discard",
     "suggestion_request",

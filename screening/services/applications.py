@@ -14,7 +14,6 @@ normalised email; a second application never rewrites the first.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -24,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from smartbot import sql
+from smartbot.counters import count_in_window
 from vacancies.models import Vacancy
 
 from .. import identity
@@ -161,13 +161,7 @@ def _email_after_commit(*, response: Response, kind: str) -> None:
 
 def _link_email_allowed(response_id: int) -> bool:
     """Count one more link email for the application; False past ``APPLICATION_LINK_EMAILS_PER_HOUR``."""
-    key = f"application-link-emails:{response_id}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        sent = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        sent = 1
+    sent = count_in_window(f"application-link-emails:{response_id}", seconds=3600)
     return sent <= settings.APPLICATION_LINK_EMAILS_PER_HOUR
 
 

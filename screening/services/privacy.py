@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,6 +85,11 @@ def application_export(*, response: Response) -> dict:
     applications = (
         Response.objects.filter(candidate=candidate, erased_at__isnull=True)
         .select_related("vacancy", "vacancy__company")
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.select_related("question")),
+            "history",
+            Prefetch("evaluations", queryset=Evaluation.objects.filter(status=Evaluation.Status.DONE)),
+        )
         .order_by("created_at", "id")
     )
     out = []
@@ -115,13 +120,13 @@ def application_export(*, response: Response) -> dict:
             },
             "answers": [
                 {"question": a.question.text, "answer": a.raw_text, "value": a.value, "passed": a.passed}
-                for a in Answer.objects.filter(response=application).select_related("question")
+                for a in application.answers.all()
             ],
             # Status moves without the recruiters' comments, and no internal notes: both may hold other
             # people's data (GDPR Art. 15(4)); the company gives them on request after review.
             "history": [
                 {"at": h.created_at.isoformat(), "from": h.from_status, "to": h.to_status}
-                for h in StatusChange.objects.filter(response=application)
+                for h in application.history.all()
             ],
             "ai_evaluations": [
                 {
@@ -135,7 +140,7 @@ def application_export(*, response: Response) -> dict:
                     "concerns": e.concerns,
                     "evidence": e.evidence,
                 }
-                for e in Evaluation.objects.filter(response=application, status=Evaluation.Status.DONE)
+                for e in application.evaluations.all()
             ],
         }
         for _receiver, part in signals.application_exporting.send(sender=Response, response=application):
@@ -252,11 +257,17 @@ def candidate_last_activity(*, company: Company):
     )
 
 
-def retention_cutoff(*, company: Company, now=None):
-    """The moment before which a candidate's last activity means erasure, or None when retention is off."""
+def retention_period(*, company: Company) -> timedelta | None:
+    """How long after the last activity a candidate is erased (``retention_months`` of 30.44 days), or None."""
     if not company.retention_months:
         return None
-    return (now or timezone.now()) - timedelta(days=round(company.retention_months * DAYS_PER_MONTH))
+    return timedelta(days=round(company.retention_months * DAYS_PER_MONTH))
+
+
+def retention_cutoff(*, company: Company, now=None):
+    """The moment before which a candidate's last activity means erasure, or None when retention is off."""
+    period = retention_period(company=company)
+    return None if period is None else (now or timezone.now()) - period
 
 
 def candidates_due_for_erasure(*, company: Company, within: timedelta = timedelta(0), now=None):

@@ -5,7 +5,6 @@ outside it), services write. Viewers read everything and change nothing.
 """
 
 import os
-from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -222,12 +221,12 @@ def erasure_list(request):
         raise PermissionDenied
     company = request.user.company
     upcoming = services.candidates_due_for_erasure(company=company, within=services.UPCOMING_ERASURE_WINDOW)
-    cutoff_days = round(company.retention_months * services.DAYS_PER_MONTH) if company.retention_months else None
+    period = services.retention_period(company=company)
     rows = [
         {
             "candidate": candidate,
             "last_activity": candidate.last_activity,
-            "erase_on": candidate.last_activity + timedelta(days=cutoff_days),
+            "erase_on": candidate.last_activity + period,
             "applications": selectors.candidate_applications(candidate=candidate),
         }
         for candidate in upcoming[:200]
