@@ -41,6 +41,29 @@ class Company(models.Model):
             "Empty keeps it until erased by hand."
         ),
     )
+    require_two_factor = models.BooleanField(
+        _("require two-factor sign-in"),
+        default=False,
+        help_text=_("When on, every member must sign in with a one-time code from an authenticator app."),
+    )
+    chat_link_read_only_days = models.PositiveSmallIntegerField(
+        _("finished chat links turn read-only after (days)"),
+        default=30,
+        help_text=_("After a screening finishes, its private link shows the transcript read-only for this long."),
+    )
+    chat_link_expiry_days = models.PositiveSmallIntegerField(
+        _("finished chat links expire after (days)"),
+        default=90,
+        help_text=_(
+            "After a screening finishes, its private link stops working after this many days; the candidate "
+            "can ask for a new link by email."
+        ),
+    )
+    embed_origins = models.TextField(
+        _("sites allowed to embed the chat"),
+        blank=True,
+        help_text=_("One origin per line, e.g. https://jobs.example.com. Empty allows no other site to frame it."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -89,6 +112,8 @@ class User(AbstractUser):
         Company, on_delete=models.CASCADE, related_name="members", null=True, blank=True, verbose_name=_("company")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RECRUITER)
+    # Carried in every JWT this user gets; raising it (password change, "sign out everywhere") revokes them all.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
