@@ -5,20 +5,33 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv lint format messages clean
+.PHONY: demo test venv runtime lock lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.requirements: $(BIN)/python requirements.txt requirements-dev.txt
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+# Two hash-locked sets (make lock writes them): the runtime one for `make demo` and the image, the
+# development one (runtime + tests and tools) for `make test`. pip refuses any file whose hash differs.
+$(VENV)/.runtime: $(BIN)/python requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	touch $@
+
+$(VENV)/.requirements: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
+	touch $@
+
+runtime: $(VENV)/.runtime
 
 venv: $(VENV)/.requirements
 
+# Re-resolve the locks after changing requirements.in or requirements-dev.in (needs the package index).
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-header --no-emit-index-url --no-emit-find-links
+lock: venv
+	$(BIN)/pip-compile $(LOCK_FLAGS) -o requirements.txt requirements.in
+	$(BIN)/pip-compile $(LOCK_FLAGS) -o requirements-dev.txt requirements-dev.in
+
 demo: export SITE_URL ?= http://$(HOST):$(PORT)
-demo: venv
+demo: runtime
 	mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo
