@@ -488,10 +488,12 @@ def server_env(args) -> dict:
         "DEBUG": "0",
         "SECRET_KEY": BENCH_SECRET,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_ALLOW_CONSOLE": "1",  # DEBUG off needs it (or a mail server): candidates' emails go to the log
         "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "WARNING",
         "ASGI_THREADS": str(args.asgi_threads),
         "CELERY_TASK_ALWAYS_EAGER": "0",  # finished chats queue their evaluation in Redis, as in production
+        "CHAT_IP_FRAMES_PER_SECOND": "0",  # every simulated candidate comes from 127.0.0.1
     }
     env.pop("PYTEST_VERSION", None)
     return env
@@ -504,7 +506,9 @@ def setup_django(args) -> None:
     os.environ.update(
         {k: v for k, v in server_env(args).items() if k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL")}
     )
-    os.environ.update({"DEBUG": "0", "SECRET_KEY": BENCH_SECRET, "ALLOWED_HOSTS": "127.0.0.1"})
+    os.environ.update(
+        {"DEBUG": "0", "SECRET_KEY": BENCH_SECRET, "ALLOWED_HOSTS": "127.0.0.1", "EMAIL_ALLOW_CONSOLE": "1"}
+    )
     sys.path.insert(0, str(BASE_DIR))
     import django
 

@@ -17,24 +17,35 @@ two cores), so:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+import re
 from functools import partial
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from screening.live import response_group
+from smartbot import metrics
+from smartbot.client_ip import client_ip_from_scope, limit_address
+from smartbot.logging import log_context_bind, new_request_id
 
 from . import frames as f
-from . import live, selectors, services
+from . import live, selectors, services, throttle
 
 logger = logging.getLogger(__name__)
 
 _db = partial(database_sync_to_async, thread_sensitive=False)
+
+_RESPONSE_ID_RE = re.compile(r"^[0-9]{1,18}$")
+# What ``_open`` answers for a link that is read-only or expired (the socket is refused with CLOSE_GONE).
+_GONE = "gone"
 
 
 class FrameError(Exception):
@@ -54,13 +65,57 @@ def _recruiter(user) -> dict | None:
     return {"name": f.author_name(user)} if user is not None else None
 
 
+def _storable(value: str, field: str) -> str:
+    if f.has_forbidden_chars(value):
+        raise FrameError(
+            "invalid_field",
+            _("“%(field)s” holds characters that cannot be stored (NUL or a lone surrogate).") % {"field": field},
+        )
+    return value
+
+
+class NotFoundConsumer(AsyncWebsocketConsumer):
+    """Every WebSocket path without a route: refused at the handshake with 4404 (the client sees HTTP 403)."""
+
+    async def connect(self):
+        await self.close(code=f.CLOSE_NOT_FOUND)
+
+
 class _ChatSocket(AsyncJsonWebsocketConsumer):
-    """Frame hygiene shared by both consumers: size, binary, JSON, version, type, id."""
+    """What both consumers share: frame hygiene (limits, size, binary, JSON, version, type, id), errors that never
+    end in 1011, and the release of every count a socket holds on every way out.
+
+    Ways out and what runs: a client's close or a dropped connection (``websocket_disconnect``), a failed
+    handshake (``websocket_connect``), any exception that escapes a handler (``__call__``), and cancellation
+    by the server (daphne cancels an application still running 10 s after its client left). Each runs
+    ``_release`` once: the database part first (the counts are the truth the responses table shows), then
+    the best-effort group discards, whose failure is only logged. The release runs shielded, so a
+    cancellation cannot cut the database part off half way.
+    """
 
     role = ""
     handlers: dict[str, str] = {}
     ctx: services.ChatContext | None = None
     language = "en"
+    _closing = False
+    _release_task: asyncio.Future | None = None
+    _ip: str | None = None
+    gate: throttle.FrameGate | None = None
+    message_bucket: throttle.TokenBucket | None = None
+    _typing_task: asyncio.Task | None = None
+    _typing_pending: tuple | None = None
+    _typing_sent_at = float("-inf")
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception:
+            logger.exception("%s socket failed", self.role or "chat")
+            with contextlib.suppress(Exception):  # the connection may be gone already
+                await send({"type": "websocket.close", "code": f.CLOSE_INTERNAL})
+        finally:
+            metrics.socket_closed(self)
+            await self._release_shielded()
 
     async def dispatch(self, message):
         handler = getattr(self, get_handler_name(message), None)
@@ -69,34 +124,110 @@ class _ChatSocket(AsyncJsonWebsocketConsumer):
             return
         await handler(message)
 
+    # Connection life ---------------------------------------------------------------------------------------
+
+    async def websocket_connect(self, message):
+        limits = throttle.SocketLimits.from_settings()
+        self._ip = limit_address(client_ip_from_scope(self.scope))
+        self.gate = throttle.FrameGate(
+            socket_bucket=throttle.TokenBucket(rate=limits.frames_per_second, burst=limits.frame_burst),
+            ip_bucket=throttle.ip_buckets.acquire(self._ip, limits),
+            close_after=limits.flood_close_after,
+        )
+        self.message_bucket = throttle.TokenBucket(rate=limits.messages_per_second, burst=limits.message_burst)
+        self.typing_interval = limits.typing_interval
+        try:
+            await self.connect()
+        except Exception:
+            logger.exception("%s socket: the handshake failed", self.role)
+            await self._release_shielded()
+            await self._close(f.CLOSE_INTERNAL)
+
+    async def websocket_disconnect(self, message):
+        await self._release_shielded()
+        raise StopConsumer()
+
+    async def _release_shielded(self) -> None:
+        if self._release_task is None:
+            self._release_task = asyncio.ensure_future(self._release())
+        await asyncio.shield(self._release_task)
+
+    async def _release(self) -> None:
+        """Give back everything this socket holds; runs once, never raises."""
+        if self._ip is not None:
+            throttle.ip_buckets.release(self._ip)
+            self._ip = None
+        if self._typing_task is not None:
+            self._typing_task.cancel()
+        try:
+            await self._leave()
+        except Exception:
+            logger.exception("%s socket: releasing its counts failed", self.role)
+        groups, self.groups = list(self.groups or ()), []
+        for group in groups:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # the membership expires by itself (channels-redis group_expiry)
+                logger.warning("%s socket: leaving %s failed", self.role, group, exc_info=True)
+
+    async def _leave(self) -> None:
+        """Uncount this socket in the database (and tell whom it concerns). Called once, by ``_release``."""
+
+    async def _close(self, code: int) -> None:
+        self._closing = True
+        await self.close(code=code)
+
+    async def _join(self, *groups: str) -> None:
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups.append(group)  # discarded by ``_release``
+
+    # Frames ------------------------------------------------------------------------------------------------
+
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        if getattr(self, "_closing", False):
+        if self._closing:
+            return
+        verdict = self.gate.admit() if self.gate is not None else "ok"
+        if verdict != "ok":
+            if verdict == "warn":
+                with translation.override(self.language):
+                    await self._error("rate_limited", _("Too many frames at once. Please slow down."))
+            elif verdict == "close":
+                await self._close(f.CLOSE_FLOODING)
             return
         if text_data is None:
             await self._close(f.CLOSE_UNSUPPORTED_DATA)
             return
         if len(text_data) > f.MAX_FRAME_BYTES or (
-            len(text_data) * 4 > f.MAX_FRAME_BYTES and len(text_data.encode()) > f.MAX_FRAME_BYTES
+            len(text_data) * 4 > f.MAX_FRAME_BYTES
+            and len(text_data.encode("utf-8", "surrogatepass")) > f.MAX_FRAME_BYTES
         ):
             await self._close(f.CLOSE_TOO_BIG)
             return
-        try:
-            content = json.loads(text_data)
-        except ValueError:
-            with translation.override(self.language):
-                await self._error("bad_json", _("The frame is not valid JSON."))
-            return
-        client_id = content.get("id") if isinstance(content, dict) and isinstance(content.get("id"), str) else None
         with translation.override(self.language):
-            try:
-                frame_type, client_id = self._parse(content)
-                await getattr(self, self.handlers[frame_type])(content, client_id)
-            except (FrameError, services.ChatError) as error:
-                await self._error(error.code, error.message, client_id)
+            await self._frame(text_data)
 
-    async def _close(self, code: int) -> None:
-        self._closing = True
-        await self.close(code=code)
+    async def _frame(self, text: str) -> None:
+        """Parse, validate and handle one text frame; every refusal or failure becomes an error frame."""
+        client_id = frame_type = None
+        try:
+            if f.too_deep(text):
+                raise FrameError("too_deep", _("The frame is nested too deeply."))
+            try:
+                content = json.loads(text)
+            except (ValueError, RecursionError):
+                raise FrameError("bad_json", _("The frame is not valid JSON.")) from None
+            if isinstance(content, dict) and isinstance(content.get("id"), str):
+                client_id = content["id"] if f.CLIENT_ID_RE.match(content["id"]) else None
+            frame_type, client_id = self._parse(content)
+            await getattr(self, self.handlers[frame_type])(content, client_id)
+        except (FrameError, services.ChatError) as error:
+            await self._error(error.code, error.message, client_id)
+        except Exception:
+            # A bug or an outage in one turn: its transaction was rolled back, the socket stays usable, and
+            # sending the frame again (same id) is safe.
+            logger.exception("%s socket: a %s frame failed", self.role, frame_type or "malformed")
+            await self._error("internal", _("Something went wrong on our side. Please try again."), client_id)
 
     async def _error(self, code: str, message: str, client_id: str | None = None) -> None:
         await self.send_json(f.error_frame(code, message, client_id=client_id))
@@ -107,14 +238,18 @@ class _ChatSocket(AsyncJsonWebsocketConsumer):
         for name in ("v", "type", "id"):
             if name not in content:
                 raise FrameError("missing_field", _("The frame has no “%(field)s” field.") % {"field": name})
-        if content["v"] != f.PROTOCOL_VERSION:
+        version = content["v"]
+        if type(version) is not int or version != f.PROTOCOL_VERSION:  # True == 1 in Python: not a version
             raise FrameError("unsupported_version", _("Only version 1 of the protocol is supported."))
         client_id = content["id"]
         if not isinstance(client_id, str) or not f.CLIENT_ID_RE.match(client_id):
             raise FrameError("invalid_field", _("“id” must be 1 to 64 letters, digits or _.:-"))
-        if content["type"] not in self.handlers:
+        frame_type = content["type"]
+        if not isinstance(frame_type, str):
+            raise FrameError("invalid_field", _("“type” must be a string."))
+        if frame_type not in self.handlers:
             raise FrameError("unknown_type", _("Unknown frame type."))
-        return content["type"], client_id
+        return frame_type, client_id
 
     @staticmethod
     def _text(content, *, required: bool = True) -> str:
@@ -127,7 +262,19 @@ class _ChatSocket(AsyncJsonWebsocketConsumer):
             raise FrameError("invalid_field", _("“text” must be a string."))
         if len(text) > f.MAX_TEXT_CHARS:
             raise FrameError("too_long", _("The message is longer than 4,000 characters."))
-        return text
+        return _storable(text, "text")
+
+    @staticmethod
+    def _on(content) -> bool:
+        on = content.get("on", True)
+        if not isinstance(on, bool):
+            raise FrameError("invalid_field", _("“on” must be true or false."))
+        return on
+
+    def _spend_message(self) -> None:
+        """One write (a message, a takeover, a hand-back) from this socket's budget; FrameError when spent."""
+        if self.message_bucket is not None and not self.message_bucket.take():
+            raise FrameError("rate_limited", _("You are sending messages too fast. Please wait a moment."))
 
     async def ping(self, content, client_id):
         await self.send_json(f.frame("pong", id=client_id))
@@ -139,10 +286,39 @@ class _ChatSocket(AsyncJsonWebsocketConsumer):
         for item in event.get("frames", ()):
             await self.send_json(item)
 
-    async def _join(self, *groups: str) -> None:
-        for group in groups:
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.groups.append(group)  # discarded by the base class on disconnect
+    async def _typing(self, *, who: str, on: bool, staff_only: bool, origin: str = "") -> None:
+        """Fan a typing indicator out, at most once per ``typing_interval``; the latest state wins.
+
+        A burst of typing frames costs one channel-layer send now and at most one more when the interval
+        ends, carrying the last state (so "stopped typing" is never lost).
+        """
+        self._typing_pending = (who, on, staff_only, origin)
+        if self._typing_task is not None:
+            return  # a send is already scheduled; it will carry this state
+        wait = self._typing_sent_at + self.typing_interval - asyncio.get_running_loop().time()
+        if wait <= 0:
+            await self._send_typing()
+        else:
+            self._typing_task = asyncio.ensure_future(self._send_typing_later(wait))
+
+    async def _send_typing_later(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        self._typing_task = None
+        await self._send_typing()
+
+    async def _send_typing(self) -> None:
+        if self._typing_pending is None:
+            return
+        who, on, staff_only, origin = self._typing_pending
+        self._typing_pending = None
+        self._typing_sent_at = asyncio.get_running_loop().time()
+        await live.send_frames(
+            self.channel_layer,
+            response_id=self.response_id,
+            frames=[f.frame("typing", who=who, on=on)],
+            staff_only=staff_only,
+            origin=origin,
+        )
 
     def _turn_frames(self, turn: services.Turn, *, include_own: bool) -> list[dict]:
         """The frames others see for a turn (the sender gets ack and the same messages directly)."""
@@ -158,22 +334,35 @@ class _ChatSocket(AsyncJsonWebsocketConsumer):
 
 
 class CandidateChatConsumer(_ChatSocket):
-    """``ws/chat/<token>/``: the candidate's screening chat. The token is the only credential."""
+    """``ws/chat/<token>/``: the candidate's screening chat. The token is the only credential.
+
+    Refused at the handshake: a malformed or unknown token (4404), and a finished chat's link once it is
+    read-only or expired (4410: the page shows the transcript, or says the link expired).
+    """
 
     role = "candidate"
     handlers = {"message": "on_message", "typing": "on_typing", "ping": "ping"}
+    _counted = False  # this socket is counted in ChatSession.candidate_sockets
 
     async def connect(self):
         token = self.scope["url_route"]["kwargs"]["token"]
         opened = await _db(self._open)(token)
         if opened is None:
-            await self.close(code=f.CLOSE_NOT_FOUND)
+            await self._close(f.CLOSE_NOT_FOUND)
+            return
+        if opened == _GONE:
+            await self._close(f.CLOSE_GONE)
             return
         self.ctx, snapshot = opened
+        self._counted = True  # from here on, every way out uncounts it (``_leave``)
         self.language = self.ctx.language
         self.response_id = self.ctx.response_id
+        log_context_bind(
+            request_id=new_request_id(), company_id=self.ctx.vacancy.company_id, response_id=self.response_id
+        )
         await self._join(response_group(self.response_id))
         await self.accept()
+        metrics.socket_opened(self)
         await self.send_json(self._hello(snapshot))
         if snapshot.watchers:
             await live.send_frames(
@@ -185,9 +374,13 @@ class CandidateChatConsumer(_ChatSocket):
 
     @staticmethod
     def _open(token):
+        if not isinstance(token, str) or not selectors.TOKEN_RE.match(token):
+            return None
         response = selectors.response_get_by_token(token=token, page=False)
         if response is None:
             return None
+        if not services.chat_link_status(response=response).is_open:
+            return _GONE
         return services.chat_open(response=response, connect=True)
 
     def _hello(self, snapshot: services.ChatSnapshot) -> dict:
@@ -201,9 +394,10 @@ class CandidateChatConsumer(_ChatSocket):
             question=_question(self.ctx, snapshot.question),
         )
 
-    async def disconnect(self, code):
-        if self.ctx is None:
+    async def _leave(self) -> None:
+        if not self._counted:
             return
+        self._counted = False
         remaining, watchers = await _db(services.chat_disconnect)(session_id=self.ctx.session_id)
         if remaining == 0 and watchers:
             await live.send_frames(
@@ -219,32 +413,39 @@ class CandidateChatConsumer(_ChatSocket):
             if (
                 not isinstance(choices, list)
                 or len(choices) > f.MAX_CHOICES
-                or not all(isinstance(c, str) and len(c) <= 500 for c in choices)
+                or not all(isinstance(c, str) and len(c) <= f.MAX_CHOICE_CHARS for c in choices)
             ):
                 raise FrameError("invalid_field", _("“choices” must be a list of strings."))
+            for choice in choices:
+                _storable(choice, "choices")
             text = self._text(content, required=False)
         else:
             text = self._text(content)
         question_id = content.get("question")
         if question_id is not None and (not isinstance(question_id, int) or isinstance(question_id, bool)):
             raise FrameError("invalid_field", _("“question” must be a question id."))
+        self._spend_message()
+        started = metrics.clock()
         typing_off = f.frame("typing", who="bot", on=False)
         await self.send_json(f.frame("typing", who="bot", on=True))
         try:
             turn = await _db(services.chat_candidate_message)(
                 ctx=self.ctx, client_id=client_id, text=text, choices=choices, question_id=question_id
             )
-        except services.ChatError:
-            await self.send_json(typing_off)
+        except Exception:
+            metrics.chat_turn(outcome="refused")
+            await self.send_json(typing_off)  # the bot is not writing after all; the error frame follows
             raise
         # Committed: acknowledge, then the bot's reply, then the bot is idle again.
         await self.send_json(f.frame("ack", id=client_id, message_id=turn.message_id, duplicate=turn.duplicate))
         if turn.duplicate:
+            metrics.chat_turn(outcome="duplicate")
             await self.send_json(self._state(turn))
             await self.send_json(typing_off)
             return
         for item in self._turn_frames(turn, include_own=False):
             await self.send_json(item)
+        metrics.bot_replied(started=started, state=turn.state)
         await self.send_json(typing_off)
         if turn.state == services.STATE_PAUSED:
             # A recruiter leads the chat: the candidate's other tabs see the message too.
@@ -270,17 +471,16 @@ class CandidateChatConsumer(_ChatSocket):
         )
 
     async def on_typing(self, content, client_id):
-        """The candidate is typing (no write, no ack); recruiters see an indicator."""
-        await live.send_frames(
-            self.channel_layer,
-            response_id=self.response_id,
-            frames=[f.frame("typing", who="candidate", on=bool(content.get("on", True)))],
-            staff_only=True,
-        )
+        """The candidate is typing (no write, no ack); recruiters see an indicator (coalesced, see ``_typing``)."""
+        await self._typing(who="candidate", on=self._on(content), staff_only=True)
 
 
 class RecruiterChatConsumer(_ChatSocket):
-    """``ws/responses/<id>/``: a company member watching a response's chat; owners and recruiters may take over."""
+    """``ws/responses/<id>/``: a company member watching a response's chat; owners and recruiters may take over.
+
+    Refused at the handshake: a malformed id (4404), and an anonymous user or a response outside the user's
+    company (4403). A finished chat's link expiring does not concern recruiters.
+    """
 
     role = "recruiter"
     handlers = {
@@ -290,22 +490,29 @@ class RecruiterChatConsumer(_ChatSocket):
         "typing": "on_typing",
         "ping": "ping",
     }
+    user = None
+    watching = False  # this socket is counted in ChatSession.watchers
 
     async def connect(self):
         self.user = self.scope.get("user")
-        response_id = int(self.scope["url_route"]["kwargs"]["response_id"])
-        response = await _db(selectors.response_get_for_member)(user=self.user, response_id=response_id)
+        raw_id = self.scope["url_route"]["kwargs"]["response_id"]
+        if not isinstance(raw_id, str) or not _RESPONSE_ID_RE.match(raw_id):
+            await self._close(f.CLOSE_NOT_FOUND)
+            return
+        response = await _db(selectors.response_get_for_member)(user=self.user, response_id=int(raw_id))
         if response is None:
-            await self.close(code=f.CLOSE_FORBIDDEN)
+            await self._close(f.CLOSE_FORBIDDEN)
             return
         self.response_id = response.pk
+        log_context_bind(request_id=new_request_id(), company_id=self.user.company_id, response_id=self.response_id)
         self.language = translation.get_language() or "en"
         # Join first, then count this socket as a watcher and read the chat: a candidate's turn either sees
         # the count (and fans out to the groups joined) or committed before the read (and is in the snapshot).
         await self._join(response_group(self.response_id), live.staff_group(self.response_id))
         self.ctx, snapshot = await _db(services.chat_snapshot)(response=response, watch=True)
-        self.watching = True
+        self.watching = True  # from here on, every way out uncounts it (``_leave``)
         await self.accept()
+        metrics.socket_opened(self)
         await self.send_json(
             f.frame(
                 "hello",
@@ -346,17 +553,20 @@ class RecruiterChatConsumer(_ChatSocket):
 
     async def on_takeover(self, content, client_id):
         await self._ensure_session()
+        self._spend_message()
         turn = await _db(services.chat_takeover)(ctx=self.ctx, user=self.user)
         await self._after(turn, client_id)
 
     async def on_handback(self, content, client_id):
         await self._ensure_session()
+        self._spend_message()
         turn = await _db(services.chat_handback)(ctx=self.ctx, user=self.user)
         await self._after(turn, client_id)
 
     async def on_message(self, content, client_id):
         text = self._text(content)
         await self._ensure_session()
+        self._spend_message()
         turn = await _db(services.chat_recruiter_message)(ctx=self.ctx, user=self.user, client_id=client_id, text=text)
         await self._after(turn, client_id)
 
@@ -369,36 +579,31 @@ class RecruiterChatConsumer(_ChatSocket):
         await self._broadcast(turn, include_own=True)
 
     async def on_typing(self, content, client_id):
+        on = self._on(content)
         if not self.user.can_edit:
             return
-        await live.send_frames(
-            self.channel_layer,
-            response_id=self.response_id,
-            frames=[f.frame("typing", who="recruiter", on=bool(content.get("on", True)))],
-            staff_only=False,
-            origin=self.channel_name,
-        )
+        await self._typing(who="recruiter", on=on, staff_only=False, origin=self.channel_name)
 
     async def evaluation_updated(self, event):
         """The AI evaluation of this response changed (sent by the AI work through screening.live)."""
         await self.send_json(f.frame("evaluation.updated", response_id=self.response_id))
 
-    async def disconnect(self, code):
-        """A recruiter who leaves while leading the chat hands it back, so the candidate is never stuck."""
-        if self.ctx is None or not self.ctx.session_id:
+    async def _leave(self) -> None:
+        """Uncount the watcher; a recruiter who leaves while leading the chat hands it back (never a stuck bot)."""
+        if not self.watching:
             return
-        if getattr(self, "watching", False):
-            await _db(services.chat_unwatch)(session_id=self.ctx.session_id)
+        self.watching = False
+        await _db(services.chat_unwatch)(session_id=self.ctx.session_id)
         if not getattr(self.user, "can_edit", False):
             return
         try:
-            turn = await _db(self._leave)()
+            turn = await _db(self._hand_back_if_leading)()
         except services.ChatError:
             return
         if turn is not None:
             await self._broadcast(turn, include_own=True)
 
-    def _leave(self):
+    def _hand_back_if_leading(self):
         from .models import ChatSession
 
         if not ChatSession.objects.filter(pk=self.ctx.session_id, taken_over_by=self.user).exists():

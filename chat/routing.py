@@ -3,6 +3,11 @@
 The candidate's socket is authenticated by its chat token alone, so it skips
 the session middleware (a thread hop and a session read on every connect of
 the hottest route); the recruiters' socket needs the logged-in user.
+
+The patterns take any path segment and the consumers judge it (a malformed token
+is refused like an unknown one, 4404), and the last route refuses every other
+path: URLRouter raises for a path no route matches, which daphne turned into
+an HTTP 500 at the handshake.
 """
 
 from channels.auth import AuthMiddlewareStack
@@ -11,8 +16,7 @@ from django.urls import re_path
 from . import consumers
 
 websocket_urlpatterns = [
-    re_path(r"^ws/chat/(?P<token>[A-Za-z0-9_-]{20,64})/$", consumers.CandidateChatConsumer.as_asgi()),
-    re_path(
-        r"^ws/responses/(?P<response_id>[0-9]{1,18})/$", AuthMiddlewareStack(consumers.RecruiterChatConsumer.as_asgi())
-    ),
+    re_path(r"^ws/chat/(?P<token>[^/]*)/?$", consumers.CandidateChatConsumer.as_asgi()),
+    re_path(r"^ws/responses/(?P<response_id>[^/]*)/?$", AuthMiddlewareStack(consumers.RecruiterChatConsumer.as_asgi())),
+    re_path(r"", consumers.NotFoundConsumer.as_asgi()),
 ]

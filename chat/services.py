@@ -282,20 +282,22 @@ def chat_snapshot(*, response: Response, watch: bool = False) -> tuple[ChatConte
     candidate's turns know from their first one that someone is watching.
     """
     ctx = chat_context(response=response)
+    # One transaction for the count and every read: if any read fails, the count is rolled back with it
+    # (a socket that never opened must not stay counted).
     with transaction.atomic():
         if watch:
             counted = ChatSession.objects.filter(response=response).update(watchers=F("watchers") + 1)
             if not counted and not sql.insert_if_new(ChatSession(response=response, watchers=1)):
                 ChatSession.objects.filter(response=response).update(watchers=F("watchers") + 1)  # made meanwhile
         session = ChatSession.objects.select_related("taken_over_by").filter(response=response).first()
-    if session is None:
-        state = STATE_FINISHED if response.is_screening_finished else STATE_ACTIVE
-        return ctx, ChatSnapshot(state=state, messages=[], question=None, recruiter=None, candidate_online=False)
-    ctx.session_id = session.pk
-    messages = list(session.messages.select_related("author"))
-    question = None
-    if messages and not session.is_finished:
-        question = _current_question(ctx.questions, _answered_ids(response.pk))
+        if session is None:
+            state = STATE_FINISHED if response.is_screening_finished else STATE_ACTIVE
+            return ctx, ChatSnapshot(state=state, messages=[], question=None, recruiter=None, candidate_online=False)
+        ctx.session_id = session.pk
+        messages = list(session.messages.select_related("author"))
+        question = None
+        if messages and not session.is_finished:
+            question = _current_question(ctx.questions, _answered_ids(response.pk))
     return ctx, ChatSnapshot(
         state=_state_of(session),
         messages=messages,
@@ -303,6 +305,79 @@ def chat_snapshot(*, response: Response, watch: bool = False) -> tuple[ChatConte
         recruiter=session.taken_over_by,
         candidate_online=session.is_live,
     )
+
+
+LINK_OPEN = "open"
+LINK_READ_ONLY = "read_only"
+LINK_EXPIRED = "expired"
+
+
+def link_phase(*, finished_at: datetime | None, read_only_days: int, expiry_days: int, now: datetime) -> str:
+    """What a chat link allows ``now``: ``LINK_OPEN``, ``LINK_READ_ONLY`` or ``LINK_EXPIRED``. Pure.
+
+    ``finished_at`` is when the screening finished (None: not finished, always open). The link turns
+    read-only ``read_only_days`` after it and expires ``expiry_days`` after it (the later wins when the
+    expiry comes first: expired).
+    """
+    if finished_at is None:
+        return LINK_OPEN
+    age = now - finished_at
+    if age >= timedelta(days=expiry_days):
+        return LINK_EXPIRED
+    if age >= timedelta(days=read_only_days):
+        return LINK_READ_ONLY
+    return LINK_OPEN
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    """A candidate's chat link now: its ``phase`` and, once the screening finished, when it expires."""
+
+    phase: str
+    expires_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.phase == LINK_OPEN
+
+
+def chat_link_status(*, response: Response, now: datetime | None = None) -> LinkStatus:
+    """The phase of the response's chat link under its company's ``chat_link_read_only_days`` and
+    ``chat_link_expiry_days``, counted from when the screening finished.
+
+    No query while the screening runs (the usual case); afterwards one for the company's periods and,
+    when the response has no ``completed_at`` (finished by a decision, not by the chat), one for the
+    session's ``finished_at`` (else the response's ``updated_at``).
+    """
+    if not response.is_screening_finished:
+        return LinkStatus(LINK_OPEN)
+    from accounts.models import Company
+
+    periods = (
+        Company.objects.filter(vacancies__pk=response.vacancy_id)
+        .values("chat_link_read_only_days", "chat_link_expiry_days")
+        .first()
+    )
+    if periods is None:
+        return LinkStatus(LINK_OPEN)
+    finished_at = response.completed_at
+    if finished_at is None:
+        finished_at = ChatSession.objects.filter(response_id=response.pk).values_list("finished_at", flat=True).first()
+    finished_at = finished_at or response.updated_at
+    phase = link_phase(
+        finished_at=finished_at,
+        read_only_days=periods["chat_link_read_only_days"],
+        expiry_days=periods["chat_link_expiry_days"],
+        now=now or timezone.now(),
+    )
+    return LinkStatus(phase, expires_at=finished_at + timedelta(days=periods["chat_link_expiry_days"]))
+
+
+def chat_transcript(*, response: Response) -> tuple[ChatContext, ChatSnapshot]:
+    """The chat as its read-only link shows it: the transcript, finished, nothing awaited. Writes nothing."""
+    ctx, snapshot = chat_snapshot(response=response)
+    snapshot.state, snapshot.question, snapshot.recruiter = STATE_FINISHED, None, None
+    return ctx, snapshot
 
 
 def chat_unwatch(*, session_id: int) -> None:

@@ -6,6 +6,7 @@ Thin doors: forms validate, services write, ``chat.live`` tells the open sockets
 
 import uuid
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
@@ -21,38 +22,40 @@ from screening.forms import add_service_error
 from screening.models import Erasure, Response
 from screening.selectors import response_get_for_user
 from screening.services import candidate_apply
-from smartbot.counters import count_in_window
+from smartbot.middleware import csp_allow_framing
+from smartbot.ratelimit import RateLimited, apply_limit, apply_limited_message, link_request_limit
 from vacancies.selectors import vacancy_public_get
 
 from . import frames as f
 from . import live, selectors, services
 from .forms import ApplyForm, ChatFallbackForm, EraseConfirmForm, LinkRequestForm
 
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+def _typed_values(form_class, data) -> dict:
+    """What the candidate typed, as a form's ``initial``: the page shows it again without validating it."""
+    values = {}
+    for name, field in form_class.base_fields.items():
+        if isinstance(field, forms.FileField):
+            continue  # browsers never send a file back: it must be attached again
+        if isinstance(field, forms.BooleanField):
+            values[name] = name in data
+        elif name in data:
+            values[name] = data.get(name)
+    return values
 
 
-def _parse_rate(rate: str) -> tuple[int, int]:
-    """'20/h' -> (20, 3600). Also '20/hour', '5/10m'."""
-    count, _sep, period = rate.partition("/")
-    digits = "".join(ch for ch in period if ch.isdigit())
-    unit = period.lstrip("0123456789")[:1].lower() or "h"
-    return int(count), (int(digits) if digits else 1) * _PERIODS.get(unit, 3600)
-
-
-def _client_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def apply_rate_limited(request, *, scope: str = "apply") -> bool:
-    """Count this attempt against the IP's budget for ``scope`` (settings.APPLY_RATE_LIMIT, in the shared cache).
-
-    Scopes: ``apply`` (applications) and ``link`` (asking for the private link again).
-    """
-    from django.conf import settings
-
-    limit, window = _parse_rate(settings.APPLY_RATE_LIMIT)
-    return count_in_window(f"{scope}-rate:{_client_ip(request)}", seconds=window) > limit
+def _apply_limited_page(request, vacancy, limited: RateLimited):
+    """The vacancy page again, 429, with everything typed still filled in and when to send it."""
+    message = apply_limited_message(limited)
+    if request.FILES:
+        message += " " + _("Your answers are kept below; attach your resume file again, browsers cannot keep it.")
+    else:
+        message += " " + _("Your answers are kept below.")
+    messages.error(request, message)
+    form = ApplyForm(initial=_typed_values(ApplyForm, request.POST), phone_region=vacancy.company.phone_region)
+    page = _vacancy_page(request, vacancy, form=form, status=429)
+    page["Retry-After"] = str(limited.retry_after)
+    return page
 
 
 def careers(request, company_slug):
@@ -88,15 +91,23 @@ def vacancy_apply(request, company_slug, slug):
         return _vacancy_page(request, vacancy)
     if request.method != "POST":
         raise Http404
+    # Only applications that go through count (APPLY_RATE_LIMIT per address and vacancy): a form with
+    # errors or a refused upload costs nothing. A spent budget is refused before the upload is read.
+    limit = apply_limit(request=request, vacancy_id=vacancy.pk)
+    try:
+        limit.check()
+    except RateLimited as limited:
+        return _apply_limited_page(request, vacancy, limited)
     form = ApplyForm(request.POST, request.FILES, phone_region=vacancy.company.phone_region)
-    if apply_rate_limited(request):
-        return render(request, "chat/rate_limited.html", {"vacancy": vacancy, "hide_login": True}, status=429)
     if not form.is_valid():
         return _vacancy_page(request, vacancy, form=form, status=400)
     if form.is_bot:
         return _check_inbox(request, vacancy)  # look like success to the bot; store nothing
     try:
-        candidate_apply(vacancy=vacancy, **form.service_kwargs())
+        with limit.spend():
+            candidate_apply(vacancy=vacancy, **form.service_kwargs())
+    except RateLimited as limited:
+        return _apply_limited_page(request, vacancy, limited)
     except ValidationError as error:
         add_service_error(form, error)
         return _vacancy_page(request, vacancy, form=form, status=400)
@@ -110,9 +121,23 @@ def vacancy_link_request(request, company_slug, slug):
     form = LinkRequestForm(request.POST, prefix="link")
     if not form.is_valid():
         return _vacancy_page(request, vacancy, link_form=form, status=400)
-    if apply_rate_limited(request, scope="link"):
-        return render(request, "chat/rate_limited.html", {"vacancy": vacancy, "hide_login": True}, status=429)
-    screening_services.application_link_request(vacancy=vacancy, email=form.cleaned_data["email"])
+    try:
+        with link_request_limit(request=request).spend():
+            screening_services.application_link_request(vacancy=vacancy, email=form.cleaned_data["email"])
+    except RateLimited as limited:
+        wait = {"wait": limited.wait_text()}
+        page = render(
+            request,
+            "chat/rate_limited.html",
+            {
+                "vacancy": vacancy,
+                "hide_login": True,
+                "message": _("Too many requests from your network. Try again %(wait)s.") % wait,
+            },
+            status=429,
+        )
+        page["Retry-After"] = str(limited.retry_after)
+        return page
     return _check_inbox(request, vacancy)
 
 
@@ -123,14 +148,27 @@ def _response_or_404(token):
     return response
 
 
-@xframe_options_exempt  # integrators embed the screening in an iframe on their own careers site
+# Integrators embed the screening in an iframe on their own careers site: the company's embed_origins may
+# frame it (CSP frame-ancestors, csp_allow_framing), which X-Frame-Options cannot express, so it is off here.
+@xframe_options_exempt
 def candidate_chat(request, token):
-    """The chat page: the transcript rendered on the server, a form that posts without JS, the socket with JS."""
+    """The chat page: the transcript rendered on the server, a form that posts without JS, the socket with JS.
+
+    A finished chat's link turns read-only (the transcript, no form, no socket, nothing written) and
+    later expires (410, with a way to get the application's link again by email): ``chat_link_status``.
+    """
     response = _response_or_404(token)
-    ctx, snapshot = services.chat_open(response=response)
+    link = services.chat_link_status(response=response)
+    embed_origins = response.vacancy.company.embed_origins
+    if link.phase == services.LINK_EXPIRED:
+        return csp_allow_framing(_link_expired_page(request, response), origins=embed_origins)
+    if link.is_open:
+        ctx, snapshot = services.chat_open(response=response)
+    else:
+        ctx, snapshot = services.chat_transcript(response=response)
     question = snapshot.question
     with translation.override(ctx.language):
-        return render(
+        page = render(
             request,
             "chat/chat.html",
             {
@@ -143,7 +181,28 @@ def candidate_chat(request, token):
                 "client_id": uuid.uuid4().hex,
                 "hide_login": True,
                 "chat_language": ctx.language,
+                "read_only": not link.is_open,
+                "link_expires_at": link.expires_at,
             },
+        )
+    return csp_allow_framing(page, origins=embed_origins)
+
+
+def _link_expired_page(request, response):
+    """410 Gone: the chat link expired; the candidate can have the application's link emailed again."""
+    vacancy = response.vacancy
+    with translation.override(vacancy.language):
+        return render(
+            request,
+            "chat/link_expired.html",
+            {
+                "vacancy": vacancy,
+                "company": vacancy.company,
+                "can_request_link": vacancy.is_open,
+                "link_form": LinkRequestForm(prefix="link"),
+                "hide_login": True,
+            },
+            status=410,
         )
 
 
@@ -151,6 +210,11 @@ def candidate_chat(request, token):
 def candidate_chat_send(request, token):
     """The no-JS way to answer: the same service as the socket, then back to the page."""
     response = _response_or_404(token)
+    link = services.chat_link_status(response=response)
+    if link.phase == services.LINK_EXPIRED:
+        return _link_expired_page(request, response)
+    if not link.is_open:  # read-only: nothing is written; the page shows the transcript
+        return redirect(response.get_chat_url())
     ctx, snapshot = services.chat_open(response=response)
     options = [str(o) for o in snapshot.question.options] if snapshot.question else []
     form = ChatFallbackForm(request.POST, options=options)
@@ -271,6 +335,7 @@ def _application_page(request, response, *, erase_form=None, status=200):
                 "can_withdraw": response.status
                 not in (Response.Status.WITHDRAWN, Response.Status.HIRED, Response.Status.DECLINED),
                 "erase_form": erase_form or EraseConfirmForm(),
+                "chat_link": services.chat_link_status(response=response),
                 "hide_login": True,
             },
             status=status,

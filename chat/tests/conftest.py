@@ -12,6 +12,8 @@ from screening.tests.factories import ResponseFactory
 from vacancies.tests.factories import VacancyFactory, full_script
 
 ORIGIN = (b"origin", b"http://testserver")
+# The socket's own origin is http:// plus its Host header (smartbot.origins): the test server's.
+HOST = (b"host", b"testserver")
 
 
 @pytest.fixture
@@ -45,8 +47,10 @@ _open_sockets: list = []
 class Socket:
     """A WebsocketCommunicator with the protocol's helpers."""
 
-    def __init__(self, app, path, headers=None):
-        self.comm = WebsocketCommunicator(app, path, headers=[ORIGIN] if headers is None else headers)
+    def __init__(self, app, path, headers=None, client=None):
+        self.comm = WebsocketCommunicator(app, path, headers=[HOST, ORIGIN] if headers is None else headers)
+        if client is not None:  # the peer address, as daphne gives it: [host, port]
+            self.comm.scope["client"] = [client, 50000]
         self.counter = 0
         self.prefix = uuid.uuid4().hex[:8]
         _open_sockets.append(self)
@@ -114,8 +118,8 @@ async def _close_sockets():
 
 @pytest.fixture
 def candidate_socket(asgi_app):
-    def make(response, headers=None):
-        return Socket(asgi_app, f"/ws/chat/{response.token}/", headers=headers)
+    def make(response, headers=None, client=None):
+        return Socket(asgi_app, f"/ws/chat/{response.token}/", headers=headers, client=client)
 
     return make
 
@@ -124,7 +128,7 @@ def candidate_socket(asgi_app):
 def recruiter_socket(asgi_app, client):
     async def make(response, user=None, headers=None):
         if headers is None:
-            headers = [ORIGIN]
+            headers = [HOST, ORIGIN]
             if user is not None:
                 headers.append((b"cookie", await sync_to_async(session_cookie)(client, user)))
         return Socket(asgi_app, f"/ws/responses/{response.pk}/", headers=headers)

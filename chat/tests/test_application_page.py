@@ -150,7 +150,7 @@ def test_a_bad_email_gets_a_field_error(client, ask, application, mailoutbox):
 
 
 def test_asking_for_links_is_rate_limited_per_ip(client, ask, application, settings, mailoutbox):
-    settings.APPLY_RATE_LIMIT = "2/h"
+    settings.LINK_REQUEST_RATE_LIMIT = "2/h"
     for _n in range(2):
         assert ask(application.vacancy, "anna@example.org").status_code == 200
     assert ask(application.vacancy, "anna@example.org").status_code == 429
@@ -173,7 +173,7 @@ def test_an_erased_application_gets_no_link(client, ask, application, mailoutbox
 
 
 def test_one_inbox_gets_at_most_a_few_links_an_hour_whoever_asks(client, ask, application, settings, mailoutbox):
-    settings.APPLY_RATE_LIMIT = "100/h"
+    settings.LINK_REQUEST_RATE_LIMIT = "100/h"
     settings.APPLICATION_LINK_EMAILS_PER_HOUR = 3
     pages = {ask(application.vacancy, "anna@example.org").content for _n in range(6)}
     assert len(mailoutbox) == 3

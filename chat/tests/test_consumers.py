@@ -168,6 +168,18 @@ async def test_greeting_and_questions_are_in_the_vacancys_language(company, cand
         (json.dumps({"v": 1, "type": "message", "id": "a", "text": "x", "question": "1"}), "invalid_field"),
         (json.dumps({"v": 1, "type": "message", "id": "a", "text": "x" * 4001}), "too_long"),
         (json.dumps({"v": 1, "type": "takeover", "id": "a"}), "unknown_type"),
+        # Hostile shapes: each used to end the socket with 1011 and a traceback.
+        (json.dumps({"v": 1, "type": ["message"], "id": "a", "text": "x"}), "invalid_field"),
+        (json.dumps({"v": 1, "type": {"message": 1}, "id": "a", "text": "x"}), "invalid_field"),
+        (json.dumps({"v": True, "type": "message", "id": "a", "text": "x"}), "unsupported_version"),
+        (json.dumps({"v": 1, "type": "message", "id": "a", "text": "a\u0000b"}), "invalid_field"),
+        ('{"v": 1, "type": "message", "id": "a", "text": "\\ud800"}', "invalid_field"),
+        ('{"v": 1, "type": "message", "id": "a", "choices": ["\\udfff"]}', "invalid_field"),
+        (json.dumps({"v": 1, "type": "message", "id": "a", "choices": ["Django\u0000"]}), "invalid_field"),
+        (json.dumps({"v": 1, "type": "typing", "id": "a", "on": {"deep": [1]}}), "invalid_field"),
+        ('{"v": 1, "type": "message", "id": "a", "text": "x", "extra": ' + "[" * 8000 + "]" * 8000 + "}", "too_deep"),
+        ("[" * 8000, "too_deep"),
+        ('{"v": 1, "type": "message", "id": "a", "question": ' + "9" * 5000 + "}", "bad_json"),
     ],
 )
 async def test_a_malformed_frame_gets_an_error_and_the_socket_stays_usable(response, candidate_socket, raw, code):
@@ -182,18 +194,25 @@ async def test_a_malformed_frame_gets_an_error_and_the_socket_stays_usable(respo
     await socket.close()
 
 
-async def test_a_frame_over_16_kb_closes_with_1009(response, candidate_socket):
+async def test_a_frame_over_16_kb_closes_with_4413(response, candidate_socket):
     socket, _hello = await _connected(candidate_socket, response)
     await socket.send_raw(json.dumps({"v": 1, "type": "message", "id": "a", "text": "x" * 17000}))
     closed = await socket.comm.receive_output(timeout=3)
-    assert closed == {"type": "websocket.close", "code": 1009}
+    assert closed == {"type": "websocket.close", "code": 4413}
 
 
-async def test_a_binary_frame_closes_with_1003(response, candidate_socket):
+async def test_json_nested_100k_deep_closes_as_too_big_without_parsing(response, candidate_socket):
+    socket, _hello = await _connected(candidate_socket, response)
+    await socket.send_raw("[" * 100_000 + "]" * 100_000)
+    closed = await socket.comm.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": 4413}
+
+
+async def test_a_binary_frame_closes_with_4415(response, candidate_socket):
     socket, _hello = await _connected(candidate_socket, response)
     await socket.comm.send_to(bytes_data=b"\x00\x01")
     closed = await socket.comm.receive_output(timeout=3)
-    assert closed == {"type": "websocket.close", "code": 1003}
+    assert closed == {"type": "websocket.close", "code": 4415}
 
 
 async def test_reconnect_replays_the_transcript_and_continues_at_the_unanswered_question(response, candidate_socket):

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from accounts.models import Company, Invitation, User
 from chat.management.commands.load_demo import DEMO_PASSWORD
@@ -62,7 +63,7 @@ def test_the_printed_login_works(demo_db, client):
     owner = User.objects.get(email="owner@demo.smartbot")
     assert owner.company.slug == "demo"
     assert owner.role == "owner"
-    assert client.login(email="owner@demo.smartbot", password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), email="owner@demo.smartbot", password=DEMO_PASSWORD)
     assert set(User.objects.filter(company=owner.company).values_list("role", flat=True)) == {
         "owner",
         "recruiter",
