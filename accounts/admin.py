@@ -3,7 +3,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import services
 from .admin_scoping import CompanyScopedModelAdmin, related_only, sees_all_companies
 from .models import Company, Invitation, User
 
@@ -71,6 +74,7 @@ class UserAdmin(CompanyScopedModelAdmin, DjangoUserAdmin):
     list_select_related = ("company",)
     autocomplete_fields = ("company",)
     readonly_fields = ("last_login", "date_joined")
+    actions = ["two_factor_reset"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name")}),
@@ -113,6 +117,14 @@ class UserAdmin(CompanyScopedModelAdmin, DjangoUserAdmin):
             filters = [f for f in filters if f != "is_superuser"]
         return filters
 
+    @admin.action(description=_("Reset two-factor sign-in"), permissions=["change"])
+    def two_factor_reset(self, request, queryset):
+        # The queryset is the scoped changelist's: a company's staff reset only their company's users.
+        users = list(queryset)
+        for user in users:
+            services.two_factor_remove(user=user)
+        self.message_user(request, _("Two-factor sign-in reset for %(count)d users.") % {"count": len(users)})
+
     def save_model(self, request, obj, form, change):
         if not sees_all_companies(request):
             # The form has no such fields for them; this guards against a crafted POST all the same.
@@ -130,3 +142,46 @@ class InvitationAdmin(CompanyScopedModelAdmin):
     autocomplete_fields = ("company", "invited_by")
     readonly_fields = ("token", "created_at", "accepted_at")
     date_hierarchy = "created_at"
+
+
+# django-otp registers admins for its devices that know nothing of companies (a company's staff with the
+# permission would see every company's devices). Two-factor is reset with the users' action above or by
+# an owner on the team page.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
+
+
+class _SuperusersOnly:
+    """Login records span every company: only superusers see them (a company's staff never do)."""
+
+    def has_module_permission(self, request):
+        return sees_all_companies(request)
+
+    def has_view_permission(self, request, obj=None):
+        return sees_all_companies(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting an attempt lifts that lockout (owners do it from the team page).
+        return sees_all_companies(request)
+
+
+def _register_login_records():
+    """django-axes' pages for failed logins and lockouts (AccessAttempt, AccessFailureLog), superusers only."""
+    from axes import admin as axes_admin
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model, base in (
+        (AccessAttempt, axes_admin.AccessAttemptAdmin),
+        (AccessFailureLog, axes_admin.AccessFailureLogAdmin),
+        (AccessLog, axes_admin.AccessLogAdmin),
+    ):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+        admin.site.register(model, type(base.__name__, (_SuperusersOnly, base), {}))
+
+
+_register_login_records()

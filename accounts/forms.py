@@ -8,9 +8,10 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from smartbot.middleware import origins_parse
+
 from .models import Company, Role, User
 
-EMAIL_TAKEN = _("An account with this email already exists. Log in or reset your password instead.")
 SLUG_TAKEN = _("This address is already taken by another company.")
 
 
@@ -95,10 +96,8 @@ class SignupForm(PasswordPairMixin, forms.Form):
         return slug
 
     def clean_email(self):
-        email = _normalise_email(self.cleaned_data["email"])
-        if email_is_taken(email):
-            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
-        return email
+        # Whether the address has an account is never said here: the service answers every address the same way.
+        return _normalise_email(self.cleaned_data["email"])
 
     def draft_user(self) -> User:
         return User(
@@ -106,6 +105,25 @@ class SignupForm(PasswordPairMixin, forms.Form):
             first_name=self.cleaned_data.get("first_name", ""),
             last_name=self.cleaned_data.get("last_name", ""),
         )
+
+
+class SignupConfirmForm(forms.Form):
+    """The password chosen at sign-up, asked again to confirm it: a link alone cannot activate an account
+    that someone else signed up for with the owner's address."""
+
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not the password you chose at sign-up."), code="invalid_password")
+        return password
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -200,6 +218,25 @@ class CompanySettingsForm(forms.Form):
             "Empty keeps it until erased by hand or at the candidate's request."
         ),
     )
+    require_two_factor = forms.BooleanField(
+        label=_("Require two-factor sign-in"),
+        required=False,
+        help_text=_(
+            "Every member, you included, then signs in with a one-time code from an authenticator app; "
+            "members without one set it up at their next visit."
+        ),
+    )
+
+    embed_origins = forms.CharField(
+        label=_("Sites allowed to embed the chat"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://jobs.example.com"}),
+        help_text=_(
+            "One address per line, scheme and host only (https://jobs.example.com, or with a port). Only these "
+            "sites may show the candidate chat in a frame; empty allows none."
+        ),
+    )
 
     def __init__(self, *args, company: Company, **kwargs):
         self.company = company
@@ -213,6 +250,8 @@ class CompanySettingsForm(forms.Form):
                 "ai_monthly_budget": company.ai_monthly_budget,
                 "phone_region": company.phone_region,
                 "retention_months": company.retention_months,
+                "require_two_factor": company.require_two_factor,
+                "embed_origins": company.embed_origins,
             },
         )
         super().__init__(*args, **kwargs)
@@ -228,3 +267,13 @@ class CompanySettingsForm(forms.Form):
         if Company.objects.filter(slug=slug).exclude(pk=self.company.pk).exists():
             raise forms.ValidationError(SLUG_TAKEN, code="slug_taken")
         return slug
+
+    def clean_embed_origins(self):
+        origins, refused = origins_parse(self.cleaned_data["embed_origins"])
+        if refused:
+            raise forms.ValidationError(
+                _("Not a site address (scheme://host or scheme://host:port, nothing after it): %(lines)s"),
+                code="invalid_origin",
+                params={"lines": ", ".join(refused)},
+            )
+        return "\n".join(origins)

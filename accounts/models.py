@@ -1,9 +1,11 @@
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -126,6 +128,33 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        # A new password (set_password, then save) revokes every JWT and every other session of the user
+        # (accounts.tokens). The hash upgrade at login clears _password before its save: it revokes nothing.
+        # F(): versions only go up, even when two changes race.
+        revoke = self._password is not None and not self._state.adding
+        if revoke:
+            self.token_version = models.F("token_version") + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "token_version"}
+        super().save(*args, **kwargs)
+        if revoke:
+            self.refresh_from_db(fields=["token_version"])
+
+    def get_session_auth_hash(self):
+        """Django's HMAC of the password hash, plus ``token_version`` once raised: raising it ends sessions too."""
+        return self._versioned_session_auth_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._versioned_session_auth_hash(secret=secret)
+
+    def _versioned_session_auth_hash(self, *, secret):
+        # Version 0 gives Django's own value, so existing sessions survived the upgrade that added the version.
+        value = f"{self.password}:v{self.token_version}" if self.token_version else self.password
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def display_name(self) -> str:

@@ -1,18 +1,25 @@
-"""Writes and workflows of the accounts app: sign-up, invitations, company settings."""
+"""Writes and workflows of the accounts app: sign-up, passwords and tokens, invitations, company settings."""
 
 import logging
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.contrib.auth.hashers import make_password
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django_otp import verify_token as otp_verify_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .lockout import login_failures_forget
 from .models import Company, Invitation, Role, User, _invitation_expiry
 from .slugs import slug_unique
 
@@ -37,6 +44,79 @@ def _ensure_email_free(email: str, *, field: str | None = "email") -> None:
         raise ValidationError({field: error}) if field else error
 
 
+def _email_send(*, template: str, to: str, context: dict) -> None:
+    """Send ``accounts/email/<template>_subject.txt`` / ``.txt`` / ``.html`` to ``to``, rendered with ``context``."""
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string(f"accounts/email/{template}.txt", context),
+        to=[to],
+    )
+    message.attach_alternative(render_to_string(f"accounts/email/{template}.html", context), "text/html")
+    message.send()
+
+
+def _account_links() -> dict:
+    return {
+        "login_url": settings.SITE_URL + reverse("accounts:login"),
+        "password_reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+    }
+
+
+# --- Sign-up: the same answer for every address, an account only after its email is confirmed ------------
+
+SIGNUP_CONFIRMATION_SALT = "accounts.signup-confirmation"
+
+
+class SignupLinkInvalid(Exception):
+    """A sign-up confirmation link that is forged, expired, or for an account no longer waiting for it."""
+
+
+def signup_is_pending(user: User) -> bool:
+    """Whether ``user`` is a sign-up still waiting for its email confirmation.
+
+    An inactive owner who never logged in and is alone in their company; an account deactivated after use
+    (it has a ``last_login``) or a member of a company with others never counts.
+    """
+    return (
+        not user.is_active
+        and user.last_login is None
+        and user.role == Role.OWNER
+        and user.company_id is not None
+        and not User.objects.filter(company_id=user.company_id).exclude(pk=user.pk).exists()
+    )
+
+
+def signup_confirmation_token(user: User) -> str:
+    """A signed token naming ``user`` and their email (``django.core.signing``, timestamped; no secret inside)."""
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=SIGNUP_CONFIRMATION_SALT)
+
+
+def signup_confirmation_url(user: User) -> str:
+    """The absolute link that finishes ``user``'s sign-up, built from ``settings.SITE_URL``."""
+    path = reverse("accounts:signup_confirm", kwargs={"token": signup_confirmation_token(user)})
+    return settings.SITE_URL + path
+
+
+def signup_pending_user(*, token: str) -> User:
+    """The pending sign-up a confirmation token names.
+
+    Raises ``SignupLinkInvalid`` when the token is forged or older than ``settings.SIGNUP_CONFIRMATION_HOURS``,
+    or its account is gone, confirmed already, or no longer a pending sign-up (``signup_is_pending``).
+    """
+    try:
+        data = signing.loads(
+            token, salt=SIGNUP_CONFIRMATION_SALT, max_age=timedelta(hours=settings.SIGNUP_CONFIRMATION_HOURS)
+        )
+        user = User.objects.select_related("company").filter(pk=int(data["u"]), email=str(data["e"])).first()
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise SignupLinkInvalid from None
+    if user is None or not signup_is_pending(user):
+        raise SignupLinkInvalid
+    return user
+
+
 def company_signup(
     *,
     company_name: str,
@@ -45,32 +125,122 @@ def company_signup(
     email: str,
     password: str,
     company_slug: str = "",
-) -> User:
-    """Create a company and its owner in one transaction; return the owner.
+) -> User | None:
+    """Start a sign-up: a company and its owner, inactive until the email's link is followed; or, for an
+    address that has an account, an email to its holder. The caller answers both the same way.
 
-    ``company_slug`` is optional: without it one is made from the name.
-    Raises ``ValidationError`` when the email or the slug is taken, leaving
-    nothing behind.
+    - A new address: the company and an inactive owner are saved in one transaction; after commit the
+      address gets a link (``signup_confirmation_url``) that activates the owner. Returns the owner.
+    - An address waiting for its confirmation already (``signup_is_pending``): that sign-up takes the new
+      names, password and company name and the address gets a fresh link. Returns the owner.
+    - An address with an account: nothing is saved; after commit its holder is told that someone tried to sign
+      up with it (links to log in and to reset the password). Returns None.
+
+    The password is hashed in every branch, so the answer takes about as long for every address.
+    ``company_slug`` is optional: without it one is made from the name. Raises ``ValidationError`` when the
+    slug is taken (slugs are public: careers pages) or a concurrent sign-up took the email or slug.
     """
     email = email.strip().lower()
+    company_name, first_name, last_name = company_name.strip(), first_name.strip(), last_name.strip()
+    slug = company_slug.strip().lower()
     try:
         with transaction.atomic():
-            _ensure_email_free(email)
-            slug = company_slug.strip().lower() or company_unique_slug(name=company_name)
-            if Company.objects.filter(slug=slug).exists():
+            existing = User.objects.select_for_update().filter(email__iexact=email).first()
+            pending = existing if existing is not None and signup_is_pending(existing) else None
+            if slug and Company.objects.filter(slug=slug).exclude(pk=getattr(pending, "company_id", None)).exists():
                 raise ValidationError({"company_slug": _("This address is already taken.")}, code="slug_taken")
-            company = Company.objects.create(name=company_name.strip(), slug=slug)
-            return User.objects.create_user(
-                email=email,
-                password=password,
-                first_name=first_name.strip(),
-                last_name=last_name.strip(),
-                company=company,
-                role=Role.OWNER,
-            )
+            if existing is not None and pending is None:
+                make_password(password)  # the same work as a new account, so timing tells nothing
+                transaction.on_commit(lambda: _signup_existing_email(existing.pk), robust=True)
+                return None
+            if pending is not None:
+                user, company = pending, pending.company
+                company.name = company_name
+                company.slug = slug or company.slug
+                company.save(update_fields=["name", "slug"])
+                user.first_name, user.last_name = first_name, last_name
+                user.set_password(password)
+                user.save(update_fields=["first_name", "last_name", "password"])
+            else:
+                company = Company.objects.create(name=company_name, slug=slug or company_unique_slug(name=company_name))
+                user = User.objects.create_user(
+                    email=email,
+                    password=password,
+                    first_name=first_name,
+                    last_name=last_name,
+                    company=company,
+                    role=Role.OWNER,
+                    is_active=False,
+                )
+            user_id = user.pk
+            transaction.on_commit(lambda: _signup_confirmation_email(user_id), robust=True)
+            return user
     except IntegrityError:
         # A concurrent sign-up took the email or the slug between the check and the insert.
         raise ValidationError(_("This email or company address was just taken. Please try again."))
+
+
+def _signup_confirmation_email(user_id: int) -> None:
+    user = User.objects.select_related("company").filter(pk=user_id).first()
+    if user is not None and signup_is_pending(user):
+        _email_send(
+            template="signup_confirm",
+            to=user.email,
+            context={
+                "user": user,
+                "company": user.company,
+                "confirm_url": signup_confirmation_url(user),
+                "hours": settings.SIGNUP_CONFIRMATION_HOURS,
+            },
+        )
+
+
+def _signup_existing_email(user_id: int) -> None:
+    user = User.objects.filter(pk=user_id).first()
+    if user is not None:
+        _email_send(template="signup_existing", to=user.email, context={"user": user, **_account_links()})
+
+
+def company_signup_confirm(*, user: User) -> User:
+    """Activate a pending sign-up's owner (``signup_pending_user`` found it; the caller checked the password).
+
+    Raises ``SignupLinkInvalid`` if it is no longer pending (confirmed meanwhile in another tab).
+    """
+    with transaction.atomic():
+        # of=("self",): PostgreSQL cannot lock the nullable side of the join to the company.
+        user = User.objects.select_for_update(of=("self",)).select_related("company").get(pk=user.pk)
+        if not signup_is_pending(user):
+            raise SignupLinkInvalid
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user
+
+
+# --- Passwords, sessions and API tokens ---------------------------------------------------------------
+
+
+def user_password_change(*, user: User, password: str) -> User:
+    """Give ``user`` a new password (validated by the caller's form).
+
+    ``User.save`` raises ``token_version``: every JWT of the user and every session but the caller's (after
+    ``update_session_auth_hash``) stop working.
+    """
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def user_sign_out_everywhere(*, user: User) -> User:
+    """Revoke every API token (access and refresh) and every session of ``user``.
+
+    Raises ``user.token_version`` in the database (one UPDATE, so concurrent raises both count) and
+    returns ``user`` with the new value. Sessions carry a hash that includes the version
+    (``User.get_session_auth_hash``): they all end at their next request, unless the caller keeps its own
+    with ``django.contrib.auth.update_session_auth_hash``.
+    """
+    User.objects.filter(pk=user.pk).update(token_version=models.F("token_version") + 1)
+    user.refresh_from_db(fields=["token_version"])
+    return user
 
 
 def company_update(
@@ -83,11 +253,16 @@ def company_update(
     ai_monthly_budget: Decimal | None,
     phone_region: str = "RU",
     retention_months: int | None = None,
+    require_two_factor: bool | None = None,
+    embed_origins: str | None = None,
 ) -> Company:
     """Save the company's settings (the owner's settings page).
 
     ``phone_region``: ISO 3166-1 alpha-2 code for phones typed without a country code.
     ``retention_months``: erase candidates' data this many months after their last activity; None keeps it.
+    ``require_two_factor``: members must sign in with a one-time code; None leaves the setting as it is.
+    ``embed_origins``: the sites allowed to frame the candidate chat, one origin per line, already checked
+    (``CompanySettingsForm``); None leaves them as they are.
     """
     if ai_monthly_budget is not None and ai_monthly_budget < 0:
         raise ValidationError({"ai_monthly_budget": _("The budget cannot be negative.")})
@@ -101,8 +276,14 @@ def company_update(
     company.ai_monthly_budget = ai_monthly_budget
     company.phone_region = (phone_region or "RU").upper()
     company.retention_months = retention_months
+    if require_two_factor is not None:
+        company.require_two_factor = require_two_factor
+    if embed_origins is not None:
+        company.embed_origins = embed_origins
     company.save(
         update_fields=[
+            "require_two_factor",
+            "embed_origins",
             "name",
             "description",
             "slug",
@@ -189,22 +370,216 @@ def invitation_accept(*, invitation: Invitation, first_name: str, last_name: str
     """Create the invitee's user in the invitation's company with its role; mark it accepted.
 
     Raises ``InvitationUnusable`` if it was used or has expired (checked under
-    a row lock, so one link makes one user), ``ValidationError`` if the email
-    got an account meanwhile.
+    a row lock, so one link makes one user), and also when the email got an account meanwhile: the page
+    then says what it says for a used invitation (log in or reset the password), and the account's holder
+    is emailed that someone tried to join ``invitation.company`` with their address. Whoever holds the link
+    learns nothing a used invitation would not tell them; the password is hashed either way.
     """
+    existing = None
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().select_related("company").get(pk=invitation.pk)
         if not invitation.is_usable:
             raise InvitationUnusable
-        _ensure_email_free(invitation.email, field=None)
-        user = User.objects.create_user(
-            email=invitation.email,
-            password=password,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-            company=invitation.company,
-            role=invitation.role,
+        existing = User.objects.filter(email__iexact=invitation.email).first()
+        if existing is None:
+            user = User.objects.create_user(
+                email=invitation.email,
+                password=password,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                company=invitation.company,
+                role=invitation.role,
+            )
+            invitation.accepted_at = timezone.now()
+            invitation.save(update_fields=["accepted_at"])
+            return user
+    # Outside the transaction, which nothing wrote to: the notice is sent, then the refusal raised.
+    make_password(password)  # the same work as a new account, so timing tells nothing
+    company_name = invitation.company.name
+    transaction.on_commit(lambda: _invitation_existing_email(existing.pk, company_name), robust=True)
+    raise InvitationUnusable
+
+
+def _invitation_existing_email(user_id: int, company_name: str) -> None:
+    user = User.objects.filter(pk=user_id).first()
+    if user is not None:
+        context = {"user": user, "company_name": company_name, **_account_links()}
+        _email_send(template="invitation_existing", to=user.email, context=context)
+
+
+# --- Two-factor sign-in (TOTP from an authenticator app, django-otp) --------------------------
+
+# How many single-use backup codes a user gets when they turn two-factor on or ask for new ones.
+BACKUP_CODE_COUNT = 10
+
+
+def two_factor_code_normalise(code: str) -> str:
+    """``code`` as typed ("123 456", "ABCD-EFGH") reduced to what the devices store: no spaces or dashes, lower case."""
+    return "".join((code or "").split()).replace("-", "").lower()
+
+
+def _two_factor_check(*, user: User, device, code: str) -> None:
+    """Check ``code`` on one device of ``user`` (a used code or backup code does not work twice).
+
+    Raises ``ValidationError`` with code ``throttled`` while the device refuses attempts after wrong codes
+    (1, 2, 4, 8... seconds: django-otp's ``ThrottlingMixin``), ``invalid_code`` for a wrong code.
+    """
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        locked_until = (info or {}).get("locked_until")
+        seconds = max(1, int((locked_until - timezone.now()).total_seconds()) + 1) if locked_until else 1
+        raise ValidationError(
+            _("Too many wrong codes. Try again in %(seconds)d seconds."), code="throttled", params={"seconds": seconds}
         )
-        invitation.accepted_at = timezone.now()
-        invitation.save(update_fields=["accepted_at"])
-    return user
+    # verify_token locks the device row while it checks: two requests cannot both use one code.
+    if otp_verify_token(user, device.persistent_id, code) is None:
+        raise ValidationError(
+            _("This code is not right. Check the time on your phone and try again."), code="invalid_code"
+        )
+
+
+def two_factor_verify(*, user: User, code: str):
+    """Check a sign-in code of ``user``: 6 digits from their authenticator app, or one of their backup codes.
+
+    Returns the device that accepted it (a ``TOTPDevice`` or ``StaticDevice``; a backup code is used up).
+    Raises ``ValidationError`` with code ``invalid_code`` or ``throttled`` (see ``_two_factor_check``).
+    """
+    code = two_factor_code_normalise(code)
+    # Digits go to the app's device, anything else to the backup codes (8 letters and digits 2-7): a code
+    # never counts as a wrong attempt on the other kind of device.
+    model = TOTPDevice if code.isdigit() else StaticDevice
+    devices = list(model.objects.filter(user=user, confirmed=True).order_by("pk"))
+    if not code or not devices:
+        raise ValidationError(
+            _("This code is not right. Check the time on your phone and try again."), code="invalid_code"
+        )
+    error = None
+    for device in devices:
+        try:
+            _two_factor_check(user=user, device=device, code=code)
+        except ValidationError as refusal:
+            error = refusal
+        else:
+            return device
+    raise error
+
+
+def two_factor_setup_start(*, user: User):
+    """The unconfirmed authenticator device ``user`` is setting up (a ``TOTPDevice``), made on the first call.
+
+    Later calls return the same one, so reloading the page shows the same QR code. Raises
+    ``ValidationError`` (code ``conflict``) when two-factor is on already.
+    """
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(_("Two-factor sign-in is on already."), code="conflict")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def _two_factor_backup_codes_replace(*, user: User) -> list[str]:
+
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def _user_tokens_revoke(*, user: User) -> None:
+    # Signs the user out everywhere (API tokens, and sessions where their hash carries the version): what was
+    # handed out before two-factor went on, or before a reset, was not given with this phone's code.
+    User.objects.filter(pk=user.pk).update(token_version=models.F("token_version") + 1)
+
+
+def two_factor_setup_confirm(*, user: User, code: str) -> tuple[object, list[str]]:
+    """Turn two-factor on for ``user`` with the first code their app shows for the device being set up.
+
+    Returns ``(device, backup_codes)``: the confirmed ``TOTPDevice`` and ``BACKUP_CODE_COUNT`` fresh
+    single-use codes (8 characters each; shown to the user once). Signs the user out everywhere
+    (``User.token_version``; the view keeps the current session).
+    Raises ``ValidationError``: ``invalid_code`` / ``throttled`` for the code, ``conflict`` when no
+    setup was started.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        raise ValidationError(_("Start the setup again: scan the new QR code."), code="conflict")
+    # Checked outside the transaction below: a wrong attempt must stay counted when this raises.
+    _two_factor_check(user=user, device=device, code=two_factor_code_normalise(code))
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _two_factor_backup_codes_replace(user=user)
+        _user_tokens_revoke(user=user)
+    return device, codes
+
+
+def two_factor_backup_codes_renew(*, user: User, code: str) -> list[str]:
+    """New backup codes for ``user`` (the old ones stop working), given a current code from their app.
+
+    Returns ``BACKUP_CODE_COUNT`` codes. Raises ``ValidationError`` as ``two_factor_verify``.
+    """
+    code = two_factor_code_normalise(code)
+    if not code.isdigit():
+        raise ValidationError(_("Enter the 6-digit code from your authenticator app."), code="invalid_code")
+    two_factor_verify(user=user, code=code)
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(_("Two-factor sign-in is off."), code="conflict")
+    with transaction.atomic():
+        return _two_factor_backup_codes_replace(user=user)
+
+
+def _two_factor_devices_delete(*, user: User) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+def two_factor_remove(*, user: User) -> None:
+    """Reset ``user``'s two-factor (an owner or an admin, for someone who lost their phone).
+
+    Removes their devices (app and backup codes) and signs them out everywhere (``User.token_version``):
+    whoever holds the phone or a session keeps nothing. They sign in with the password alone next time.
+    """
+    with transaction.atomic():
+        _two_factor_devices_delete(user=user)
+        _user_tokens_revoke(user=user)
+
+
+def two_factor_disable(*, user: User, code: str = "", password: str = "") -> None:
+    """Turn two-factor off for ``user``, who proves it is them with a current code or their password.
+
+    Raises ``ValidationError``: code ``conflict`` when their company requires two-factor sign-in,
+    ``invalid_code`` / ``throttled`` for a wrong code, ``invalid_password`` for a wrong password.
+    """
+    if user.company_id and user.company.require_two_factor:
+        raise ValidationError(
+            _("Your company requires two-factor sign-in. Ask an owner to reset it if you lost your phone."),
+            code="conflict",
+        )
+    if password:
+        if not user.check_password(password):
+            raise ValidationError({"password": _("This is not your password.")}, code="invalid_password")
+    else:
+        try:
+            two_factor_verify(user=user, code=code)
+        except ValidationError as error:
+            raise ValidationError({"code": error}) from None
+    with transaction.atomic():
+        _two_factor_devices_delete(user=user)
+
+
+# --- Login lockout ------------------------------------------------------------------------------
+
+
+def user_unlock(*, actor: User, user: User) -> int:
+    """Lift ``user``'s login lockout from every address (``accounts.lockout``); the records removed.
+
+    Only an owner of ``user``'s company may (``PermissionDenied`` otherwise): the team page's "Unlock".
+    """
+    if not (actor.is_owner and actor.company_id is not None and actor.company_id == user.company_id):
+        raise PermissionDenied
+    removed = login_failures_forget(user=user)
+    logger.info("Login lockout lifted: user %s by owner %s (%s records)", user.pk, actor.pk, removed)
+    return removed

@@ -2,17 +2,26 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import lockout, selectors, services
 from .access import company_member_required, owner_required
-from .forms import AcceptInvitationForm, CompanySettingsForm, EmailAuthenticationForm, InvitationForm, SignupForm
+from .forms import (
+    AcceptInvitationForm,
+    CompanySettingsForm,
+    EmailAuthenticationForm,
+    InvitationForm,
+    SignupConfirmForm,
+    SignupForm,
+)
 
 
 def _add_service_errors(form, error: ValidationError) -> None:
@@ -34,7 +43,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         try:
             data = form.cleaned_data
-            user = services.company_signup(
+            services.company_signup(
                 company_name=data["company_name"],
                 company_slug=data["company_slug"],
                 first_name=data["first_name"],
@@ -45,12 +54,35 @@ def signup(request):
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
-            login(request, user)
-            messages.success(
-                request, _("Welcome to SmartBot! Your company %(name)s is ready.") % {"name": user.company.name}
-            )
-            return redirect("vacancies:list")
+            # The same answer whether the address had an account or not (the service emailed either way).
+            request.session["signup_email"] = data["email"]
+            return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_sent(request):
+    return render(request, "accounts/signup_sent.html", {"email": request.session.get("signup_email", "")})
+
+
+def signup_confirm(request, token):
+    try:
+        user = services.signup_pending_user(token=token)
+    except services.SignupLinkInvalid:
+        return render(request, "accounts/signup_confirm_invalid.html", status=404)
+    form = SignupConfirmForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.company_signup_confirm(user=user)
+        except services.SignupLinkInvalid:
+            return render(request, "accounts/signup_confirm_invalid.html", status=404)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session.pop("signup_email", None)
+        messages.success(
+            request, _("Welcome to SmartBot! Your company %(name)s is ready.") % {"name": user.company.name}
+        )
+        return redirect("vacancies:list")
+    context = {"form": form, "pending_user": user, "company": user.company, "hide_login": True}
+    return render(request, "accounts/signup_confirm.html", context)
 
 
 class LoginView(auth_views.LoginView):
@@ -84,9 +116,42 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
+    def form_valid(self, form):
+        # Whoever holds the link proved they own the address: the new password works at once, even
+        # where too many wrong ones had paused logging in.
+        response = super().form_valid(form)
+        lockout.login_failures_forget(user=form.user)
+        return response
+
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+# --- Account: password change, sign out everywhere ------------------------------------------------------
+
+
+@login_required
+def account(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_password_change(user=request.user, password=form.cleaned_data["new_password1"])
+        # This session stays; every other session and every API token of the user ends.
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Password changed. You were signed out everywhere else."))
+        return redirect("accounts:account")
+    return render(request, "accounts/account.html", {"form": form})
+
+
+@require_POST
+@login_required
+def sign_out_everywhere(request):
+    user = services.user_sign_out_everywhere(user=request.user)
+    # Kept: the person who asked stays signed in here (with a new session key); every other session
+    # and every API token ends.
+    update_session_auth_hash(request, user)
+    messages.success(request, _("You were signed out on every other device, and every API token was revoked."))
+    return redirect("accounts:account")
 
 
 # --- Team and invitations -------------------------------------------------------------------
@@ -102,9 +167,13 @@ def _render_team(request, *, invite_form=None, status=200):
         # Only the owner may see the links: anyone holding one can join the company.
         for invitation in invitations:
             invitation.accept_url = services.invitation_accept_url(invitation)
+    members = list(selectors.team_members(company=company))
+    locked = lockout.locked_out_usernames(lockout.login_username_of(member) for member in members)
+    for member in members:
+        member.locked_out = lockout.login_username_of(member) in locked
     context = {
         "company": company,
-        "members": selectors.team_members(company=company),
+        "members": members,
         "invitations": invitations,
         "is_owner": is_owner,
         "invite_form": invite_form if is_owner else None,
@@ -135,6 +204,16 @@ def invite(request):
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("accounts:team")
     return _render_team(request, invite_form=form)
+
+
+@require_POST
+@owner_required
+def member_unlock(request, pk):
+    """The owner lifts a teammate's login lockout (too many failed logins)."""
+    member = selectors.team_member_for_company(company=request.user.company, pk=pk)
+    services.user_unlock(actor=request.user, user=member)
+    messages.success(request, _("%(email)s can log in again.") % {"email": member.email})
+    return redirect("accounts:team")
 
 
 @require_POST
@@ -177,7 +256,8 @@ def accept_invite(request, token):
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
-            login(request, user)
+            # Two backends are configured (axes' lockout check, then ModelBackend): name the one that logs in.
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to %(company)s on SmartBot!") % {"company": invitation.company.name})
             return redirect("vacancies:list")
     return render(request, "accounts/accept_invite.html", {"invitation": invitation, "form": form, "hide_login": True})

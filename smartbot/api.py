@@ -20,6 +20,8 @@ from rest_framework import exceptions, pagination, permissions, serializers, sta
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
+from smartbot.client_ip import client_ip, limit_address
+
 
 class Conflict(exceptions.APIException):
     """The request is valid but clashes with the current state (a duplicate, a locked object)."""
@@ -88,6 +90,18 @@ def not_found(request, *args, **kwargs):
     return JsonResponse(error_body(code="not_found", message=_("Not found.")), status=404)
 
 
+@csrf_exempt
+def server_error(request, *args, **kwargs):
+    """``handler500``: an unhandled exception under /api/ answers a JSON 500 in the error shape; elsewhere
+    Django's HTML page (``templates/500.html`` if there is one). Only used with DEBUG off."""
+    if request.path_info.startswith("/api/"):
+        message = _("Something went wrong on our side. Try again later.")
+        return JsonResponse(error_body(code="server_error", message=message), status=500)
+    from django.views.defaults import server_error as html_server_error
+
+    return html_server_error(request, *args, **kwargs)
+
+
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
@@ -127,27 +141,41 @@ class Pagination(pagination.PageNumberPagination):
 # --- Throttles -----------------------------------------------------------------
 
 
-class UserThrottle(throttling.UserRateThrottle):
-    """Per user (per IP for anonymous callers of a private endpoint)."""
+class TooManyRequests(exceptions.APIException):
+    """429 with a message and ``Retry-After: wait`` (whole seconds); code ``throttled`` unless given.
+
+    For the limits that are not DRF throttles (the apply limit, the login lockout): the message is
+    theirs, without DRF's "Expected available in N seconds." appended.
+    """
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = gettext_lazy("Too many requests: see the Retry-After header.")
+    default_code = "throttled"
+
+    def __init__(self, detail=None, *, wait: int, code: str | None = None):
+        super().__init__(detail, code)
+        self.wait = wait
 
 
-class PublicThrottle(throttling.AnonRateThrottle):
-    """Per IP, whoever calls: the public endpoints do not look at credentials."""
+class _ClientAddress:
+    """Anonymous callers are counted per client address by the trusted-proxy rule (``smartbot.client_ip``),
+    never by a client-sent ``X-Forwarded-For``; an IPv6 caller by its /64."""
+
+    def get_ident(self, request):
+        return limit_address(client_ip(request))
+
+
+class UserThrottle(_ClientAddress, throttling.UserRateThrottle):
+    """Per user (per client address for anonymous callers of a private endpoint)."""
+
+
+class PublicThrottle(_ClientAddress, throttling.AnonRateThrottle):
+    """Per client address, whoever calls: the public endpoints do not look at credentials."""
 
     scope = "anon"
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class PublicApplyThrottle(PublicThrottle):
-    scope = "public_apply"
-
-    def allow_request(self, request, view):
-        # Reading a vacancy is cheap; only applications count against this stricter rate.
-        if request.method != "POST":
-            return True
-        return super().allow_request(request, view)
 
 
 # --- Schema --------------------------------------------------------------------

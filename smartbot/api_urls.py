@@ -1,7 +1,8 @@
 """REST API routes, under /api/: version 1 under /api/v1/, the OpenAPI schema and its docs."""
 
+from csp.decorators import csp_update
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import views as accounts_api
@@ -11,6 +12,9 @@ from smartbot.api import not_found
 from vacancies.api import views as vacancies_api
 
 app_name = "api"
+
+# Added to the site's Content-Security-Policy on the two API docs pages only.
+API_DOCS_CSP = {"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]}
 
 router = SimpleRouter()
 router.register("vacancies", vacancies_api.VacancyViewSet, basename="vacancy")
@@ -49,8 +53,14 @@ v1 = [
 urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # The docs pages are third-party UIs (templates/drf_spectacular/ keeps their own code out of the pages):
+    # Swagger UI and ReDoc set styles from JavaScript, and ReDoc searches in a worker made from a blob.
+    path(
+        "docs/",
+        csp_update(API_DOCS_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
+    path("redoc/", csp_update(API_DOCS_CSP)(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
     # Anything else under /api/ is a JSON 404, not the site's HTML page.
     # [\s\S], not ".": a path with an encoded newline (%0A) is still under /api/ and gets the JSON 404 too.
     re_path(r"^[\s\S]*$", not_found),

@@ -29,3 +29,48 @@ def check_secret_key_is_not_public(app_configs, **kwargs) -> list[Error]:
             )
         ]
     return []
+
+
+# Backends that deliver nothing to anyone: reset, sign-up and invitation links would end in a log or a file.
+UNDELIVERING_EMAIL_BACKENDS = frozenset(
+    {
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.dummy.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+    }
+)
+EMAIL_BACKEND_MESSAGE = (
+    "EMAIL_BACKEND is {backend}: password reset, sign-up and invitation emails would reach nobody "
+    "(their links would be written to a log or a file)."
+)
+EMAIL_BACKEND_HINT = (
+    "Set EMAIL_URL to your mail server, e.g. smtp+tls://user:password@smtp.example.com:587, "
+    "or EMAIL_ALLOW_CONSOLE=1 to run without mail on purpose."
+)
+
+
+def email_backend_refusal(*, backend: str, debug: bool, allow_console: bool) -> str | None:
+    """Why production must not run with ``backend`` (a message with a hint), or None when it may.
+
+    Pure, so that ``smartbot/settings.py`` refuses at load (every process: daphne, celery, manage.py) and
+    ``check_email_backend_delivers`` reports ``smartbot.E002`` with the same rule.
+    """
+    if debug or allow_console or backend not in UNDELIVERING_EMAIL_BACKENDS:
+        return None
+    return EMAIL_BACKEND_MESSAGE.format(backend=backend) + " " + EMAIL_BACKEND_HINT
+
+
+@register(Tags.security, deploy=True)
+def check_email_backend_delivers(app_configs, **kwargs) -> list[Error]:
+    """``smartbot.E002`` when DEBUG is off and email goes to the console, memory, nowhere or a file,
+    unless ``EMAIL_ALLOW_CONSOLE`` is on.
+
+    The settings refuse to load in that case already (outside pytest); this catches a settings module that
+    changes ``EMAIL_BACKEND`` after ours ran.
+    """
+    backend = settings.EMAIL_BACKEND
+    allow = getattr(settings, "EMAIL_ALLOW_CONSOLE", False)
+    if email_backend_refusal(backend=backend, debug=settings.DEBUG, allow_console=allow) is None:
+        return []
+    return [Error(EMAIL_BACKEND_MESSAGE.format(backend=backend), hint=EMAIL_BACKEND_HINT, id="smartbot.E002")]

@@ -4,6 +4,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework_simplejwt import views as jwt_views
 
+from accounts import lockout
+from accounts.api.serializers import TokenObtainWithCodeSerializer
 from accounts.models import Company, User
 from smartbot.api import PublicThrottle
 
@@ -48,7 +50,17 @@ class _CredentialsEndpoint:
 
 @extend_schema(tags=["auth"], summary="Obtain an access and a refresh token with email and password")
 class TokenObtainView(_CredentialsEndpoint, jwt_views.TokenObtainPairView):
-    pass
+    # Users with two-factor sign-in on also send ``otp`` (accounts.api.serializers).
+    serializer_class = TokenObtainWithCodeSerializer
+
+    def handle_exception(self, exc):
+        # Locked out after LOGIN_FAILURE_LIMIT failures per (email, address), like the login form
+        # (accounts.lockout): axes marks the (DRF) request when it refused the attempt or this failure
+        # reached the limit. Then 429 ``locked_out`` with Retry-After, even for the right password.
+        if getattr(self.request, "axes_locked_out", False):
+            seconds = lockout.lockout_seconds_left(self.request)
+            exc = lockout.LoginLockedOut(lockout.lockout_message(seconds), wait=seconds)
+        return super().handle_exception(exc)
 
 
 @extend_schema(tags=["auth"], summary="Exchange a refresh token for a new pair (the old refresh token is revoked)")

@@ -113,13 +113,14 @@ def test_a_weak_password_is_refused_and_the_invitation_stays_usable(client, invi
     assert invitation.is_usable
 
 
-def test_an_email_that_got_an_account_meanwhile_is_a_form_error(client, invitation):
+def test_an_email_that_got_an_account_meanwhile_answers_like_a_used_invitation(client, invitation):
     UserFactory(email="dana@acme.test", first_name="Other")
 
     response = client.post(_url(invitation), FORM)
 
-    assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
+    # Nothing tells whoever holds the link that the address has an account (test_signup_neutral.py).
+    assert response.status_code == 410
+    assert b"This invitation was already used" in response.content
     assert User.objects.get(email="dana@acme.test").first_name == "Other"
     assert Invitation.objects.get(pk=invitation.pk).accepted_at is None
 

@@ -67,6 +67,8 @@ def test_staff_edit_their_own_company(staff_client, company):
             "ai_enabled": "on",
             "ai_monthly_budget": "",
             "phone_region": "RU",
+            "chat_link_read_only_days": "30",
+            "chat_link_expiry_days": "90",
         },
     )
     assert page.status_code == 302
@@ -86,7 +88,15 @@ def test_staff_cannot_add_or_delete_companies(staff_client, company):
 def test_superuser_may_add_a_company(superuser_client):
     page = superuser_client.post(
         reverse("admin:accounts_company_add"),
-        {"name": "Initech", "slug": "initech", "ai_enabled": "on", "phone_region": "KZ", "retention_months": "24"},
+        {
+            "name": "Initech",
+            "slug": "initech",
+            "ai_enabled": "on",
+            "phone_region": "KZ",
+            "retention_months": "24",
+            "chat_link_read_only_days": "30",
+            "chat_link_expiry_days": "90",
+        },
     )
     assert page.status_code == 302
     assert page.url == reverse("admin:accounts_company_changelist")

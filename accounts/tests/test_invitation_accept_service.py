@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -46,11 +45,12 @@ def test_an_expired_invitation_is_refused(company):
     assert not User.objects.filter(email=invitation.email).exists()
 
 
-def test_an_email_that_got_an_account_meanwhile_is_refused(company):
+def test_an_email_that_got_an_account_meanwhile_is_refused_like_a_used_invitation(company):
     invitation = InvitationFactory(company=company, email="dana@acme.test")
     UserFactory(email="dana@acme.test")
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvitationUnusable):
         invitation_accept(invitation=invitation, **NAMES)
     invitation.refresh_from_db()
     assert invitation.accepted_at is None
+    assert User.objects.filter(email="dana@acme.test").count() == 1

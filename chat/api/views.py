@@ -2,7 +2,8 @@
 
 Another site (a company's own careers page, a job board) lists the vacancies,
 shows the questions, posts the application and embeds the chat it gets back.
-Throttled per IP; applications have their own, stricter rate.
+Throttled per client address; applications also count against the careers form's limit
+(``APPLY_RATE_LIMIT``, per address and vacancy).
 """
 
 from django.conf import settings
@@ -11,7 +12,6 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response as APIResponse
 from rest_framework.views import APIView
 
@@ -19,7 +19,9 @@ from accounts.models import Company
 from chat.forms import ApplyForm
 from screening.models import Response
 from screening.services import candidate_apply
-from smartbot.api import Pagination, PublicApplyThrottle, PublicThrottle
+from smartbot.api import Pagination, PublicThrottle, TooManyRequests
+from smartbot.parsers import StrictFormParser, StrictJSONParser, StrictMultiPartParser
+from smartbot.ratelimit import RateLimited, apply_limit, apply_limited_message
 from vacancies.models import ScreeningQuestion, Vacancy
 from vacancies.selectors import vacancy_public_get
 
@@ -149,6 +151,12 @@ class PublicVacancyDetailView(PublicEndpoint, generics.RetrieveAPIView):
         return vacancy_public_get(company_slug=self.kwargs["company_slug"], slug=self.kwargs["slug"])
 
 
+def _apply_throttled(vacancy, limited: RateLimited) -> TooManyRequests:
+    # 429 in the API's error shape, with Retry-After.
+    with translation.override(vacancy.language):
+        return TooManyRequests(apply_limited_message(limited), wait=limited.retry_after)
+
+
 @extend_schema(
     tags=["public"],
     summary="Apply to an open vacancy",
@@ -165,11 +173,17 @@ class PublicVacancyDetailView(PublicEndpoint, generics.RetrieveAPIView):
     },
 )
 class PublicApplyView(PublicEndpoint, APIView):
-    throttle_classes = [PublicThrottle, PublicApplyThrottle]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    throttle_classes = [PublicThrottle]
+    parser_classes = [StrictJSONParser, StrictMultiPartParser, StrictFormParser]
 
     def post(self, request, company_slug, slug):
         vacancy = vacancy_public_get(company_slug=company_slug, slug=slug)
+        # The careers form's rule (APPLY_RATE_LIMIT per address and vacancy, applications that go through).
+        limit = apply_limit(request=request, vacancy_id=vacancy.pk)
+        try:
+            limit.check()
+        except RateLimited as limited:
+            raise _apply_throttled(vacancy, limited) from None
         if not isinstance(request.data, dict):
             raise serializers.ValidationError({"non_field_errors": [_("Expected an object.")]})
         # The honeypot belongs to the HTML form; API callers are not people filling it in by mistake.
@@ -182,7 +196,11 @@ class PublicApplyView(PublicEndpoint, APIView):
                     for field, messages in form.errors.items()
                 }
             )
-        candidate_apply(vacancy=vacancy, source=Response.Source.API, **form.service_kwargs())
+        try:
+            with limit.spend():
+                candidate_apply(vacancy=vacancy, source=Response.Source.API, **form.service_kwargs())
+        except RateLimited as limited:
+            raise _apply_throttled(vacancy, limited) from None
         with translation.override(vacancy.language):
             message = str(_("Check your inbox: the link to continue was sent to the email address given."))
         return APIResponse({"status": "accepted", "message": message}, status=status.HTTP_202_ACCEPTED)

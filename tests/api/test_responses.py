@@ -99,6 +99,15 @@ def test_filter_by_vacancy_and_dates(owner_api, table, vacancy):
     assert ids(owner_api.get(URL, {"created_from": since, "created_to": until})) == [vera.pk]
 
 
+def test_dates_with_any_utc_offset_python_reads_are_compared_in_utc(owner_api, table):
+    # PostgreSQL refuses offsets past 15:59; Python reads up to 23:59 (a fuzzer found the 500).
+    answer = owner_api.get(URL, {"created_to": "2999-02-18T16:47:32-17:26", "created_from": "0633-05-19T19:25:48Z"})
+    assert answer.status_code == 200
+    assert sorted(ids(answer)) == sorted(response.pk for response in table)
+    answer = owner_api.get(URL, {"created_from": "0001-01-01T00:00:00+05:00"})
+    assert answer.status_code == 400 and "created_from" in answer.json()["error"]["fields"]
+
+
 def test_invalid_filters_are_400_with_fields(owner_api, table):
     answer = owner_api.get(URL, {"status": "bogus", "ordering": "name", "min_score": "high"})
     assert answer.status_code == 400
