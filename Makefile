@@ -35,9 +35,10 @@ demo: runtime
 	mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo
-	@echo "Serving SmartBot at http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
+	@echo "Serving SmartBot at http://$(HOST):$(PORT)/ (Ctrl-C stops the server, the worker and beat)"
 	DEBUG=1 $(BIN)/celery -A smartbot worker --loglevel=INFO --pool=solo & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 $(BIN)/celery -A smartbot beat --loglevel=INFO --schedule=var/celerybeat-schedule & beat=$$!; \
+	trap 'kill $$worker $$beat 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) smartbot.asgi:application
 
 test: venv

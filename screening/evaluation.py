@@ -380,17 +380,33 @@ class EvaluationResult:
 _FENCE_RE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL | re.IGNORECASE)
 
 
+# Characters; a reply within the requested max_tokens is a few thousand. A longer one is refused unread.
+MAX_REPLY_CHARS = 100_000
+
+
 def _load_json_object(content: str) -> dict:
+    """The reply as a JSON object, or ``InvalidOutput``: whatever the text holds, no other error escapes.
+
+    Hostile text is bounded: over ``MAX_REPLY_CHARS`` it is not parsed, a number
+    past Python's integer-conversion limit (4300 digits) or nesting past the
+    recursion limit is an invalid reply, not a crash.
+    """
     if not isinstance(content, str) or not content.strip():
         raise InvalidOutput("empty reply")
+    if len(content) > MAX_REPLY_CHARS:
+        raise InvalidOutput(f"the reply is longer than {MAX_REPLY_CHARS} characters")
     text = content.strip()
     fenced = _FENCE_RE.match(text)
     if fenced:  # some local models wrap JSON in a code fence even in JSON mode
         text = fenced.group(1)
     try:
         value = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise InvalidOutput(f"not valid JSON ({exc.msg} at position {exc.pos})")
+    except ValueError:  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
+        raise InvalidOutput("not valid JSON (a number is too long)")
+    except RecursionError:
+        raise InvalidOutput("not valid JSON (nested too deep)")
     if not isinstance(value, dict):
         raise InvalidOutput("the reply is not a JSON object")
     return value

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import openai
 from django.conf import settings
 
+from smartbot import metrics
+
 # Seconds; a provider asking for more than this is treated as "later", not obeyed literally.
 MAX_RETRY_AFTER = 600.0
 
@@ -139,17 +141,68 @@ def chat_json(*, messages: list[dict], schema: dict, schema_name: str, max_token
             latency_ms=elapsed(),
         )
     except openai.OpenAIError as exc:  # malformed envelope and the like: the same call would fail the same way
-        raise LLMError(f"The LLM provider's answer could not be read ({type(exc).__name__}).", retryable=False)
-    latency = elapsed()
-    choice = result.choices[0] if result.choices else None
-    content = (choice.message.content if choice and choice.message else None) or ""
-    usage = result.usage
+        raise LLMError(unreadable_message(exc), retryable=False, latency_ms=elapsed())
+    except (ValueError, TypeError, LookupError, AttributeError, RecursionError) as exc:
+        # The SDK lets the body's own parse errors through: a 200 whose body is not JSON (JSONDecodeError), holds
+        # a number too long to convert (ValueError) or nests too deep (RecursionError). Asking again gets the same.
+        raise LLMError(unreadable_message(exc), retryable=False, latency_ms=elapsed())
+    return read_completion(result, latency_ms=elapsed())
+
+
+def unreadable_message(exc: BaseException) -> str:
+    """The recruiter-facing reason for a provider reply that could not be read (names the error type only)."""
+    return f"The LLM provider's answer could not be read ({type(exc).__name__})."
+
+
+# The database columns (PositiveIntegerField) hold at most this; a provider claiming more is not believed.
+MAX_TOKENS_COUNT = 2**31 - 1
+
+
+def _token_count(usage, name: str) -> int:
+    value = getattr(usage, name, 0) if usage is not None else 0
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TOKENS_COUNT:
+        raise TypeError(f"usage.{name} is not a token count")
+    return value
+
+
+def read_completion(result, *, latency_ms: int) -> Completion:
+    """The ``Completion`` in the SDK's parsed reply, or ``LLMError`` (not retryable) when it has the wrong shape.
+
+    The SDK builds its objects without validating them, so every field the
+    provider sent may have any JSON type (or be a plain string when the body was
+    not JSON): each one used here is checked.
+    """
+    try:
+        choices = result.choices
+        if not isinstance(choices, list):
+            raise TypeError("'choices' is not a list")
+        content = ""
+        if choices:
+            if not isinstance(choices[0], openai.BaseModel):
+                raise TypeError("a choice is not an object")
+            message = choices[0].message
+            if message is not None and not isinstance(message, openai.BaseModel):
+                raise TypeError("'message' is not an object")
+            content = getattr(message, "content", None) or ""
+            if not isinstance(content, str):
+                raise TypeError("'message.content' is not a string")
+        model = result.model if isinstance(result.model, str) and result.model else settings.OPENAI_MODEL
+        usage = result.usage
+        if usage is not None and not isinstance(usage, openai.BaseModel):
+            raise TypeError("'usage' is not an object")
+        tokens_in = _token_count(usage, "prompt_tokens")
+        tokens_out = _token_count(usage, "completion_tokens")
+    except (TypeError, ValueError, LookupError, AttributeError) as exc:  # any shape problem: an unreadable answer
+        raise LLMError(unreadable_message(exc), retryable=False, latency_ms=latency_ms)
+    metrics.llm_tokens(prompt=tokens_in, completion=tokens_out)
     return Completion(
         content=content,
-        model=result.model or settings.OPENAI_MODEL,
-        tokens_in=(usage.prompt_tokens or 0) if usage else 0,
-        tokens_out=(usage.completion_tokens or 0) if usage else 0,
-        latency_ms=latency,
+        model=model,
+        tokens_in=tokens_in,
+        tokens_out=tokens_out,
+        latency_ms=latency_ms,
     )
 
 

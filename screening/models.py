@@ -39,11 +39,21 @@ def webhook_address_error(url: str, *, unresolvable_is_error: bool = True) -> st
     except (OSError, ValueError, UnicodeError):
         return str(_("The host name could not be resolved.")) if unresolvable_is_error else None
     for *_rest, address in found:
-        ip = ipaddress.ip_address(address[0].split("%", 1)[0])
-        if not ip.is_global or ip.is_multicast:
-            return str(_("Webhooks can only be sent to public internet addresses, not to %(address)s.")) % {
-                "address": ip
-            }
+        error = webhook_ip_error(address[0])
+        if error:
+            return error
+    return None
+
+
+def webhook_ip_error(address: str) -> str | None:
+    """Why a webhook must not be sent to the IP ``address`` (a getaddrinfo sockaddr host), or None if it is public.
+
+    Public: ``ipaddress``'s ``is_global`` (IANA special-purpose registries) and not multicast. Also used at
+    delivery (``screening.webhooks``), on the very addresses the request then connects to.
+    """
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 scope ("fe80::1%eth0") is not part of it
+    if not ip.is_global or ip.is_multicast:
+        return str(_("Webhooks can only be sent to public internet addresses, not to %(address)s.")) % {"address": ip}
     return None
 
 
@@ -272,6 +282,10 @@ class Evaluation(models.Model):
     cost = models.DecimalField(max_digits=10, decimal_places=6, default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The claim: the Celery task that holds the evaluation (running, or pending its scheduled retry) and until
+    # when. Another task may take it over only after the lease; a redelivery of the holder (same id) at once.
+    task_id = models.CharField(max_length=255, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -283,9 +297,29 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["response", "prompt_version"], name="evaluation_one_per_prompt_version")
         ]
+        indexes = [
+            # The sweep (every minute) reads only the unfinished few, however many evaluations exist.
+            models.Index(
+                fields=["updated_at"],
+                name="evaluation_unfinished_idx",
+                condition=models.Q(status__in=["pending", "running"]),
+            )
+        ]
 
     def __str__(self):
         return f"{self.response_id} {self.prompt_version} {self.status}"
+
+    def is_claimed_by_another(self, *, task_id: str, now) -> bool:
+        """True when a live claim of another task holds this evaluation (its lease has not run out).
+
+        A running evaluation from before leases were recorded has none: its claim is
+        treated as expired (the sweep only sends it once it is older than the lease).
+        """
+        if self.status not in (self.Status.PENDING, self.Status.RUNNING) or not self.task_id:
+            return False
+        if task_id and self.task_id == task_id:
+            return False  # the holder itself, redelivered after its worker was lost: it takes over
+        return self.lease_expires_at is not None and self.lease_expires_at > now
 
 
 class LLMCall(models.Model):

@@ -15,22 +15,32 @@ def evaluate_response(self, response_id: int, force: bool = False) -> None:
     """Evaluate one response (idempotent: one evaluation per response and prompt version).
 
     Late acknowledgement + reject-on-worker-lost: a killed worker's task is
-    redelivered and ``evaluation_run`` takes the abandoned evaluation over.
+    redelivered with the same task id, which holds the evaluation's claim, so
+    ``evaluation_run`` takes it over at once; any other task leaves a claimed
+    evaluation alone until its lease runs out (duplicates are harmless).
     Retries with exponential backoff and jitter (or the provider's Retry-After)
-    while retrying can help; the last failure is stored for the recruiter to see.
+    while retrying can help; every other failure is stored on the evaluation.
     ``force`` re-runs an evaluation that is already done or failed, in place.
     """
     from celery.exceptions import SoftTimeLimitExceeded
 
-    from . import llm, services
+    from . import services
 
     retries = self.request.retries or 0
     try:
-        services.evaluation_run(response_id=response_id, force=force, last_attempt=retries >= self.max_retries)
-    except llm.LLMError as exc:
-        raise self.retry(exc=exc, countdown=llm.retry_delay(retries, exc.retry_after))
-    except SoftTimeLimitExceeded:
-        services.evaluation_give_up(response_id=response_id, reason="The evaluation took too long and was stopped.")
+        services.evaluation_run(
+            response_id=response_id,
+            force=force,
+            last_attempt=retries >= self.max_retries,
+            retries=retries,
+            task_id=self.request.id or "",
+        )
+    except services.EvaluationRetryLater as later:
+        raise self.retry(exc=later.error, countdown=later.countdown)
+    except SoftTimeLimitExceeded:  # struck outside the run (claiming): the sweep would otherwise wait for the lease
+        services.evaluation_give_up(
+            response_id=response_id, reason="The evaluation took too long and was stopped. Re-evaluate to try again."
+        )
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=LLM_MAX_RETRIES)
@@ -62,12 +72,18 @@ def deliver_webhook(self, delivery_id: int) -> None:
 
 @shared_task(acks_late=True, ignore_result=True)
 def requeue_stalled_evaluations() -> int:
-    """Beat's safety net: evaluations left pending (a lost enqueue) or abandoned are queued again."""
-    from datetime import timedelta
-
+    """Beat's safety net, every minute: evaluations nobody holds (a lost enqueue or worker) are queued again."""
     from . import services
 
-    return services.evaluation_requeue_stalled(older_than=timedelta(minutes=15))
+    return services.evaluation_requeue_stalled()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def requeue_stalled_webhook_deliveries() -> int:
+    """Beat's safety net for webhooks: deliveries whose first attempt was never queued are queued again."""
+    from . import webhooks
+
+    return webhooks.webhook_deliveries_requeue_stalled()
 
 
 @shared_task(bind=True, acks_late=True, max_retries=8, soft_time_limit=60, time_limit=90)

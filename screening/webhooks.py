@@ -16,23 +16,30 @@ Every request is a POST of the JSON event with these headers::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import http.client
 import json
 import logging
+import socket
 import time
 import urllib.parse
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Response, WebhookDelivery, WebhookEndpoint, webhook_address_error
+from smartbot import metrics
+
+from .models import Response, WebhookDelivery, WebhookEndpoint, webhook_ip_error
 
 logger = logging.getLogger(__name__)
+# Deliveries queued again by one sweep at most.
+SWEEP_LIMIT = 500
 
 EVENTS = tuple(WebhookEndpoint.Event.values)
 # Attempts in all (the first one included) before a delivery is marked failed.
@@ -52,25 +59,75 @@ class WebhookError(Exception):
         self.status_code = status_code
 
 
+def _resolve_checked(host: str, port: int) -> list[tuple]:
+    """Resolve ``host`` once and check every address it gave; the getaddrinfo entries to connect to.
+
+    Raises ``WebhookError``: retryable when the name does not resolve (DNS may recover), not retryable
+    when any address is not public (unless ``WEBHOOK_ALLOW_PRIVATE_ADDRESSES``): one private answer
+    among public ones refuses the whole name, since the connection could land on either.
+    """
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise WebhookError(f"Network error: {host} does not resolve ({exc})", retryable=True)
+    if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        for *_rest, sockaddr in found:
+            refused = webhook_ip_error(sockaddr[0])
+            if refused:
+                raise WebhookError(f"Refused: {refused}", retryable=False)
+    return found
+
+
+def _connect_pinned(found: list[tuple], address, timeout, source_address=None) -> socket.socket:
+    """``http.client``'s ``_create_connection`` with the name already resolved: try the checked ``found``
+    addresses in order, never resolving ``address``'s host again (``socket.create_connection`` would)."""
+    error: OSError | None = None
+    for family, kind, proto, _canonical, sockaddr in found:
+        sock = socket.socket(family, kind, proto)
+        try:
+            if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            sock.close()
+            error = exc
+    raise error or OSError(f"no address to connect to for {address[0]}")
+
+
 def http_post(*, url: str, body: bytes, headers: dict[str, str], timeout: float = TIMEOUT) -> int:
     """POST ``body`` to ``url``; return the 2xx status code or raise ``WebhookError``.
 
     Network errors, timeouts, 429 and 5xx are retryable; other statuses are not.
     Redirects are not followed: they would resend a signed body to an address
     nobody registered.
+
+    The host name is resolved once, every address is checked (only public ones, unless
+    ``WEBHOOK_ALLOW_PRIVATE_ADDRESSES``), and the connection goes to those very addresses: a name that
+    answers a public address to the check and a private one to the connection (DNS rebinding) cannot
+    reach inside. The Host header, TLS SNI and certificate verification still use the host name
+    (``http.client`` takes them from ``host``; only its socket factory is replaced).
     """
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookError("Only http and https URLs are supported.", retryable=False)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        host = parts.hostname.encode("idna").decode("ascii")  # IDNA A-label: what DNS, Host and SNI carry
+    except (ValueError, UnicodeError) as exc:
+        raise WebhookError(f"Invalid URL: {exc}", retryable=False)
     # Checked again at every attempt: the name may resolve elsewhere than when it was registered.
-    refused = webhook_address_error(url, unresolvable_is_error=False)
-    if refused:
-        raise WebhookError(f"Refused: {refused}", retryable=False)
+    found = _resolve_checked(host, port)
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     all_headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **headers}
     try:
-        connection = connection_class(parts.hostname, parts.port, timeout=timeout)
+        connection = connection_class(host, port, timeout=timeout)
+        # HTTPConnection.connect (and HTTPSConnection.connect, before wrapping the socket in TLS with
+        # server_hostname=host) opens its socket through this attribute (CPython Lib/http/client.py).
+        connection._create_connection = functools.partial(_connect_pinned, found)
         try:
             connection.request("POST", path, body=body, headers=all_headers)
             answer = connection.getresponse()
@@ -181,8 +238,35 @@ def _deliveries_queue(*, endpoints, event: str, data: dict) -> list[WebhookDeliv
         from . import tasks
 
         for delivery in deliveries:
-            transaction.on_commit(lambda pk=delivery.pk: tasks.deliver_webhook.delay(pk))
+            # robust: a broker outage must not fail the caller's request or chat turn (the delivery is
+            # stored; ``webhook_deliveries_requeue_stalled`` queues it when the broker is back).
+            transaction.on_commit(lambda pk=delivery.pk: tasks.deliver_webhook.delay(pk), robust=True)
     return deliveries
+
+
+def webhook_deliveries_requeue_stalled(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Queue again the deliveries whose first attempt never ran; returns how many were queued.
+
+    Taken: pending deliveries with no attempt created more than ``older_than`` ago (the broker was
+    down at commit time, or the message was lost). The first refusal of the broker ends the sweep
+    (the next one tries again). A delivery still waiting in a long queue may be sent twice: webhooks
+    are at least once, and receivers dedupe on ``X-SmartBot-Delivery`` (docs/webhooks.md). Run every
+    minute by Celery beat, at most ``SWEEP_LIMIT`` deliveries a run.
+    """
+    from . import tasks
+
+    stalled = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING, attempts=0, created_at__lt=timezone.now() - older_than
+    ).order_by("created_at")
+    queued = 0
+    for pk in stalled.values_list("pk", flat=True)[:SWEEP_LIMIT]:
+        try:
+            tasks.deliver_webhook.delay(pk)
+        except Exception:  # the broker is down: the next sweep tries again
+            logger.warning("webhook sweep stopped: the broker refused delivery %s", pk, exc_info=True)
+            break
+        queued += 1
+    return queued
 
 
 def candidate_erased_emit(*, company_id: int, candidate_id: int, response_ids: list[int]) -> list[WebhookDelivery]:
@@ -217,6 +301,7 @@ def webhook_deliver(*, delivery_id: int, last_attempt: bool) -> WebhookDelivery 
         delivery.status = WebhookDelivery.Status.FAILED
         delivery.error = "The endpoint was disabled."
         delivery.save(update_fields=["attempts", "status", "error"])
+        metrics.webhook_delivery(result="failed")
         return delivery
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True)
     timestamp = str(int(time.time()))
@@ -235,6 +320,7 @@ def webhook_deliver(*, delivery_id: int, last_attempt: bool) -> WebhookDelivery 
         if final:
             delivery.status = WebhookDelivery.Status.FAILED
         delivery.save(update_fields=["attempts", "status_code", "error", "status"])
+        metrics.webhook_delivery(result="failed" if final else "retry")
         logger.warning(
             "webhook %s to %s attempt %d failed (%s)%s",
             delivery.event_id,
@@ -251,5 +337,6 @@ def webhook_deliver(*, delivery_id: int, last_attempt: bool) -> WebhookDelivery 
     delivery.error = ""
     delivery.delivered_at = timezone.now()
     delivery.save(update_fields=["attempts", "status", "status_code", "error", "delivered_at"])
+    metrics.webhook_delivery(result="delivered")
     logger.info("webhook %s to %s delivered (HTTP %d)", delivery.event_id, endpoint.url, status_code)
     return delivery

@@ -1,6 +1,9 @@
 """Responses and webhooks API. Thin doors into screening.services and screening.selectors."""
 
+import datetime as dt
+
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -33,15 +36,35 @@ ORDERINGS = {
 }
 
 
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time, turned into UTC: PostgreSQL refuses UTC offsets past ±15:59, Python allows ±23:59.
+
+    Raises ``ValidationError`` (a 400) for a moment that has no UTC equivalent in range (year 1 minus an offset).
+    """
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValidationError(_("Enter a date and time between the years 1 and 9999."), code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class ResponseFilter(django_filters.FilterSet):
     vacancy = django_filters.NumberFilter(field_name="vacancy_id", help_text="Vacancy id.")
     status = django_filters.ChoiceFilter(choices=Response.Status.choices)
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", help_text="Score at least.")
     max_score = django_filters.NumberFilter(field_name="score", lookup_expr="lte", help_text="Score at most.")
-    created_from = django_filters.IsoDateTimeFilter(
+    created_from = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="Created at or after (ISO 8601)."
     )
-    created_to = django_filters.IsoDateTimeFilter(
+    created_to = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="lte", help_text="Created at or before (ISO 8601)."
     )
     search = django_filters.CharFilter(method="filter_search", max_length=200, help_text="Part of name or email.")
@@ -141,7 +164,7 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
         return APIResponse(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Run the AI evaluation again (queued: 202)",
+        summary="Run the AI evaluation again (queued: 202; 409 while it is running or already queued)",
         request=None,
         responses={202: DetailSerializer},
     )

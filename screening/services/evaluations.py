@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,11 +14,13 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from smartbot import sql
+from smartbot import metrics, sql
 
 from .. import evaluation as ai
 from .. import llm
 from ..models import Evaluation, LLMCall, Response
+
+logger = logging.getLogger(__name__)
 
 # --- AI evaluation, suggested questions and usage (issue 4) ----------------------------------
 #
@@ -24,6 +28,11 @@ from ..models import Evaluation, LLMCall, Response
 # pending Evaluation row exists and queues ``tasks.evaluate_response``; the task calls
 # ``evaluation_run``, which claims the row, picks the evaluator (builtin or LLM), and stores
 # only validated output. See docs/llm.md.
+#
+# Never stuck (docs/llm.md, "Evaluations never stick"): the pending row is the outbox (written in
+# the caller's transaction; queueing after commit never raises), the claim names its task so a
+# redelivered task takes over at once, any error ends in "failed" with a reason, and the beat
+# sweep (every minute) queues again what nobody holds.
 
 FALLBACK_NOT_CONFIGURED = "not_configured"
 FALLBACK_AI_DISABLED = "ai_disabled"
@@ -33,12 +42,14 @@ FALLBACK_BUDGET_SPENT = "budget_spent"
 def evaluation_request(*, response: Response, force: bool = False, announce: bool = True) -> None:
     """Queue the AI evaluation of a finished response once the current transaction commits.
 
-    ``force`` re-runs an evaluation that already exists (the "Re-evaluate" button).
+    ``force`` re-runs an evaluation that already exists (the "Re-evaluate" button);
+    a forced request for an evaluation that is running or queued raises
+    ``ValidationError(code="conflict")`` (the API's 409) instead of doing nothing.
     ``announce=False`` skips the live ``evaluation.updated`` event, for a caller
-    that announces the change itself.
+    that announces the change itself. The pending row is written in the caller's
+    transaction and the task queued after commit; a broker that is down then
+    delays the evaluation (the beat sweep queues it) but never fails the caller.
     """
-    from .. import tasks
-
     if not response.is_screening_finished:
         raise ValidationError(_("The screening is not finished yet: there is nothing to evaluate."), code="conflict")
     if response.is_erased:
@@ -51,22 +62,51 @@ def evaluation_request(*, response: Response, force: bool = False, announce: boo
                 code="conflict",
             )
         return
+    refusal = ""
     with transaction.atomic(savepoint=False):
         # The common case (a screening just finished) is one INSERT; an existing row is locked and looked at.
         evaluation = Evaluation(response=response, prompt_version=ai.PROMPT_VERSION, status=Evaluation.Status.PENDING)
         if not sql.insert_if_new(evaluation):
             evaluation = Evaluation.objects.select_for_update().get(response=response, prompt_version=ai.PROMPT_VERSION)
             if evaluation.status == Evaluation.Status.RUNNING:
-                return  # a worker is on it right now; its result is as fresh as a re-run would be
-            if evaluation.status != Evaluation.Status.PENDING:
                 if not force:
-                    return  # one evaluation per response and prompt version
+                    return  # a worker is on it right now; its result is as fresh as a re-run would be
+                refusal = _("The evaluation is running right now: re-evaluate once it has finished.")
+            elif evaluation.status == Evaluation.Status.PENDING:
+                if force:
+                    refusal = _("The evaluation is already queued: it starts shortly.")
+            elif not force:
+                return  # one evaluation per response and prompt version
+            else:
                 _evaluation_reset(evaluation)
-    response_id = response.pk
-    # The task itself is idempotent: it only runs a pending (or abandoned running) evaluation.
-    transaction.on_commit(lambda: tasks.evaluate_response.delay(response_id))
+    if refusal:
+        # Raised outside the atomic block: a caller's transaction stays usable (the admin loops over responses).
+        raise ValidationError(refusal, code="conflict")
+    evaluation_enqueue_on_commit(response_id=response.pk)
     if announce:
-        _on_commit_evaluation_updated(response_id=response_id)
+        _on_commit_evaluation_updated(response_id=response.pk)
+
+
+def evaluation_enqueue_on_commit(*, response_id: int) -> None:
+    """Queue ``tasks.evaluate_response`` once the current transaction commits; never raises into the caller.
+
+    The pending Evaluation row, written in the same transaction, is the outbox:
+    when the broker is down the failure is logged and the beat sweep
+    (``evaluation_requeue_stalled``, every minute) queues the evaluation later.
+    """
+    transaction.on_commit(lambda: _evaluation_enqueue(response_id))
+
+
+def _evaluation_enqueue(response_id: int) -> bool:
+    """Send the evaluation task now; False (logged) when the broker refused. The task is idempotent."""
+    from .. import tasks
+
+    try:
+        tasks.evaluate_response.delay(response_id)
+    except Exception:  # the broker (or, eagerly, the task) failed: the row stays pending for the sweep
+        logger.warning("could not queue the evaluation of response %s; the sweep will", response_id, exc_info=True)
+        return False
+    return True
 
 
 def _on_commit_evaluation_updated(*, response_id: int) -> None:
@@ -85,6 +125,8 @@ def _evaluation_reset(evaluation: Evaluation) -> None:
     evaluation.tokens_in = evaluation.tokens_out = evaluation.latency_ms = 0
     evaluation.cost = 0
     evaluation.finished_at = None
+    evaluation.task_id = ""
+    evaluation.lease_expires_at = None
     evaluation.save()
 
 
@@ -135,6 +177,7 @@ def _llm_call(*, company, purpose: str, messages: list[dict], schema: dict, sche
         cost=cost,
         ok=True,
     )
+    metrics.llm_cost(purpose=purpose, usd=cost)
     return completion, cost
 
 
@@ -199,13 +242,24 @@ def _evaluation_input(response: Response) -> tuple[ai.EvaluationInput, ai.Identi
     return data, ai.Identity(full_name=response.full_name, email=response.email, phone=response.phone)
 
 
-def _evaluation_claim(*, response_id: int, force: bool) -> Evaluation | None:
-    """Take the response's evaluation for this worker, or None when there is nothing to do.
+def evaluation_lease() -> timedelta:
+    """How long a claim holds without its holder finishing: the task's hard time limit (``CELERY_TASK_TIME_LIMIT``).
 
-    A running evaluation whose lease (the task's hard time limit) has not run out
-    belongs to another worker; an older one was abandoned (a killed worker) and is
-    taken over, so a redelivered task finishes the job exactly once.
+    A live task never runs longer (Celery kills it), so an older claim belongs to a lost worker.
     """
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def _evaluation_claim(*, response_id: int, force: bool, task_id: str) -> Evaluation | None:
+    """Take the response's evaluation for task ``task_id``, or None when there is nothing to do.
+
+    A claim records its task and a lease (``evaluation_lease``). Another task
+    leaves a claimed evaluation alone until the lease runs out (a duplicate from
+    the sweep, a double click); the same task id (Celery redelivers a lost
+    worker's message with its id) takes it over at once, so a killed worker's
+    evaluation is finished by the redelivery instead of waiting for the lease.
+    """
+    now = timezone.now()
     with transaction.atomic():
         response = Response.objects.filter(pk=response_id).first()
         if response is None:
@@ -218,23 +272,24 @@ def _evaluation_claim(*, response_id: int, force: bool) -> Evaluation | None:
             .select_related("response__vacancy__company", "response__candidate")
             .get(pk=evaluation.pk)
         )
-        lease = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-        if evaluation.status == Evaluation.Status.RUNNING and evaluation.updated_at > timezone.now() - lease:
-            return None
-        if evaluation.status in (Evaluation.Status.DONE, Evaluation.Status.FAILED) and not force:
-            return None
         if evaluation.status in (Evaluation.Status.DONE, Evaluation.Status.FAILED):
+            if not force or evaluation.task_id == task_id:
+                return None  # finished (by this very task, when its acknowledgement was lost)
             _evaluation_reset(evaluation)
+        elif evaluation.is_claimed_by_another(task_id=task_id, now=now):
+            return None
         evaluation.status = Evaluation.Status.RUNNING
+        evaluation.task_id = task_id
+        evaluation.lease_expires_at = now + evaluation_lease()
         evaluation.attempts += 1
-        evaluation.save(update_fields=["status", "attempts", "updated_at"])
+        evaluation.save(update_fields=["status", "task_id", "lease_expires_at", "attempts", "updated_at"])
     return evaluation
 
 
 def _evaluation_save(
     evaluation: Evaluation, *, status: str, expected: tuple[str, ...] = (Evaluation.Status.RUNNING,), **fields
 ) -> Evaluation:
-    """Write the outcome if this worker still holds the evaluation; copy score and advice to the response.
+    """Write the outcome if this task still holds the evaluation; copy score and advice to the response.
 
     Only the response's ``ai_score`` and ``ai_recommendation`` change: its status is a recruiter's call.
     """
@@ -242,13 +297,15 @@ def _evaluation_save(
 
     with transaction.atomic():
         current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-        if current.status not in expected:
-            return current
+        if current.status not in expected or current.task_id != evaluation.task_id:
+            return current  # taken over (this worker was thought lost) or finished meanwhile: not ours to write
         for name, value in fields.items():
             setattr(evaluation, name, value)
         evaluation.status = status
         if status in (Evaluation.Status.DONE, Evaluation.Status.FAILED):
             evaluation.finished_at = timezone.now()
+            evaluation.lease_expires_at = None  # the task id stays: a redelivery of it has nothing left to do
+            metrics.evaluation_finished(evaluator=evaluation.evaluator, status=status, since=evaluation.updated_at)
         evaluation.save()
         if status == Evaluation.Status.DONE:
             Response.objects.filter(pk=evaluation.response_id).update(
@@ -276,7 +333,27 @@ def _result_fields(result: ai.EvaluationResult) -> dict:
 _EMPTY_RESULT = {"score": None, "summary": "", "strengths": [], "concerns": [], "recommendation": "", "evidence": []}
 
 
-def evaluation_run(*, response_id: int, force: bool = False, last_attempt: bool = True) -> Evaluation | None:
+class EvaluationRetryLater(Exception):
+    """The provider failed in a way a later attempt may fix: retry the task in ``countdown`` seconds.
+
+    The evaluation is pending meanwhile, still claimed by the task (for the
+    countdown plus ``RETRY_GRACE``), so the sweep and duplicates leave it alone.
+    ``error`` is the ``llm.LLMError`` behind it.
+    """
+
+    def __init__(self, error: llm.LLMError, countdown: float):
+        super().__init__(error.message)
+        self.error = error
+        self.countdown = countdown
+
+
+# How long after a scheduled retry is due its task still holds the evaluation (one sweep period).
+RETRY_GRACE = timedelta(minutes=1)
+
+
+def evaluation_run(
+    *, response_id: int, force: bool = False, last_attempt: bool = True, retries: int = 0, task_id: str = ""
+) -> Evaluation | None:
     """Evaluate a response once: claim its evaluation, pick the evaluator, store validated advice.
 
     The builtin evaluator runs when no LLM is configured, when the company has
@@ -285,14 +362,36 @@ def evaluation_run(*, response_id: int, force: bool = False, last_attempt: bool 
     candidate's text is redacted and delimited, the reply validated, an invalid
     reply repaired once, then the evaluation fails with the reason.
 
-    Raises ``llm.LLMError`` when retrying can help and ``last_attempt`` is False
-    (the evaluation is put back to pending for the retry); otherwise a provider
-    error marks it failed. Returns None when there was nothing to do (already
-    done, or running in another worker).
+    ``task_id`` names the claim (the Celery task id; a fresh one when empty),
+    ``retries`` is how many retries came before this attempt (for the backoff).
+    Raises ``EvaluationRetryLater`` when retrying can help and ``last_attempt``
+    is False (the evaluation waits, pending, for the retry). Anything else that
+    goes wrong (a provider error, an unreadable reply, a bug, the soft time
+    limit) marks the evaluation failed with the reason, to be re-evaluated, and
+    is not raised. Returns None when there was nothing to do (already done, or
+    claimed by another live task).
     """
-    evaluation = _evaluation_claim(response_id=response_id, force=force)
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    evaluation = _evaluation_claim(response_id=response_id, force=force, task_id=task_id or f"run-{uuid.uuid4()}")
     if evaluation is None:
         return None
+    try:
+        return _evaluation_evaluate(evaluation, last_attempt=last_attempt, retries=retries)
+    except EvaluationRetryLater:
+        raise
+    except SoftTimeLimitExceeded:
+        error = _("The evaluation took too long and was stopped. Re-evaluate to try again.")
+    except Exception as exc:
+        # Whatever it was (a reply no check foresaw, the database), the evaluation must not stay "running".
+        logger.exception("the evaluation of response %s failed", response_id)
+        error = _("The evaluation stopped on an unexpected error (%(error)s). Re-evaluate to try again.") % {
+            "error": type(exc).__name__
+        }
+    return _evaluation_save(evaluation, status=Evaluation.Status.FAILED, error=error, **_EMPTY_RESULT)
+
+
+def _evaluation_evaluate(evaluation: Evaluation, *, last_attempt: bool, retries: int) -> Evaluation:
     response = evaluation.response
     company = response.vacancy.company
     if not response.ai_allowed or response.is_erased:
@@ -344,16 +443,18 @@ def evaluation_run(*, response_id: int, force: bool = False, last_attempt: bool 
         return _evaluation_save(evaluation, status=Evaluation.Status.FAILED, error=invalid.message, **_EMPTY_RESULT)
     except llm.LLMError as exc:
         if exc.retryable and not last_attempt:
+            countdown = llm.retry_delay(retries, exc.retry_after)
             _evaluation_save(
                 evaluation,
                 status=Evaluation.Status.PENDING,
+                lease_expires_at=timezone.now() + timedelta(seconds=countdown) + RETRY_GRACE,
                 error=_("Attempt %(n)d failed: %(error)s Retrying.") % {"n": evaluation.attempts, "error": exc.message},
             )
-            raise
+            raise EvaluationRetryLater(exc, countdown)
         return _evaluation_save(
             evaluation,
             status=Evaluation.Status.FAILED,
-            error=_("The LLM provider failed after %(n)d attempt(s): %(error)s")
+            error=_("The LLM provider failed after %(n)d attempt(s): %(error)s Re-evaluate to try again.")
             % {"n": evaluation.attempts, "error": exc.message},
             **_EMPTY_RESULT,
         )
@@ -362,24 +463,46 @@ def evaluation_run(*, response_id: int, force: bool = False, last_attempt: bool 
     return _evaluation_save(evaluation, status=Evaluation.Status.DONE, **_result_fields(result))
 
 
-def evaluation_requeue_stalled(*, older_than: timedelta) -> int:
-    """Queue again evaluations nobody is working on: still pending, or running past their lease.
+# The most evaluations one sweep queues; the rest wait for the next minute.
+SWEEP_LIMIT = 500
 
-    The periodic safety net (Celery beat) for a task lost before it reached the
-    broker; the task is idempotent, so a duplicate costs nothing. Returns how many.
+
+def evaluation_requeue_stalled(*, older_than: timedelta = timedelta(minutes=1)) -> int:
+    """Queue again the evaluations nobody holds; returns how many were queued.
+
+    Taken: pending ones older than ``older_than`` that no task holds (a lost
+    enqueue: the broker was down at commit time, or the message was lost) or
+    whose scheduled retry is overdue, and running ones whose lease
+    (``evaluation_lease``) has run out (a lost worker). They are put back to
+    pending, unclaimed, and queued; the first refusal of the broker ends the
+    sweep (the next one tries again). Duplicates are harmless: only one task
+    can hold the claim. Run every minute by Celery beat.
     """
-    from .. import tasks
-
     now = timezone.now()
-    lease = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    stalled = Evaluation.objects.filter(
-        Q(status=Evaluation.Status.PENDING, updated_at__lt=now - older_than)
-        | Q(status=Evaluation.Status.RUNNING, updated_at__lt=now - max(lease, older_than))
-    ).values_list("response_id", flat=True)
-    response_ids = list(stalled[:500])
-    for response_id in response_ids:
-        tasks.evaluate_response.delay(response_id)
-    return len(response_ids)
+    unheld = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
+    stalled = (Q(status=Evaluation.Status.PENDING, updated_at__lt=now - older_than) & unheld) | Q(
+        status=Evaluation.Status.RUNNING, lease_expires_at__lt=now
+    )
+    # A running row from before claims had leases: abandoned once older than the lease.
+    stalled |= Q(
+        status=Evaluation.Status.RUNNING, lease_expires_at__isnull=True, updated_at__lt=now - evaluation_lease()
+    )
+    with transaction.atomic():
+        rows = list(
+            Evaluation.objects.select_for_update(skip_locked=True)
+            .filter(stalled)
+            .order_by("updated_at")
+            .values_list("pk", "response_id")[:SWEEP_LIMIT]
+        )
+        Evaluation.objects.filter(pk__in=[pk for pk, _response_id in rows]).update(
+            status=Evaluation.Status.PENDING, task_id="", lease_expires_at=None, updated_at=now
+        )
+    queued = 0
+    for _pk, response_id in rows:
+        if not _evaluation_enqueue(response_id):
+            break
+        queued += 1
+    return queued
 
 
 def evaluation_give_up(*, response_id: int, reason: str) -> None:

@@ -34,8 +34,11 @@ def _on_commit_event(*, response: Response, event: str) -> None:
     # The company, when the vacancy is at hand, spares the endpoint lookup its joins (it runs after every
     # finished chat, and most companies have no endpoint).
     company_id = response.vacancy.company_id if Response.vacancy.is_cached(response) else None
+    # robust: a failure here (the broker, the database after commit) must not fail the chat turn or the
+    # request that already committed its change; the deliveries' sweep covers a lost enqueue.
     transaction.on_commit(
-        lambda: webhooks.response_event_emit(response_id=response.pk, event=event, company_id=company_id)
+        lambda: webhooks.response_event_emit(response_id=response.pk, event=event, company_id=company_id),
+        robust=True,
     )
 
 

@@ -67,6 +67,8 @@ class Reply:
     status: int = 200
     content: object = None
     body: object = None  # a raw body overrides the chat-completion envelope (for errors)
+    raw: bytes | None = None  # the exact bytes of the body (a hostile provider), sent as ``content_type``
+    content_type: str = "application/json"
     headers: dict = field(default_factory=dict)
     delay: float = 0.0
     prompt_tokens: int = 900
@@ -91,6 +93,22 @@ def server_error(status: int = 500) -> Reply:
 
 def slow(seconds: float, content=None) -> Reply:
     return ok(content, delay=seconds)
+
+
+def envelope_with(field_json: str) -> bytes:
+    """A chat-completion body whose ``usage.prompt_tokens`` is the given JSON text, verbatim (a hostile envelope)."""
+    content = json.dumps(json.dumps(VALID_EVALUATION))
+    return (
+        '{"id": "chatcmpl-hostile", "object": "chat.completion", "created": 1, "model": "fake-model", '
+        f'"choices": [{{"index": 0, "message": {{"role": "assistant", "content": {content}}}, '
+        '"finish_reason": "stop"}], '
+        f'"usage": {{"prompt_tokens": {field_json}, "completion_tokens": 1, "total_tokens": 1}}}}'
+    ).encode()
+
+
+def hostile(raw: bytes, content_type: str = "application/json") -> Reply:
+    """A 200 whose body is exactly ``raw``."""
+    return Reply(raw=raw, content_type=content_type)
 
 
 @dataclass
@@ -188,10 +206,10 @@ class FakeOpenAI:
                             "total_tokens": reply.prompt_tokens + reply.completion_tokens,
                         },
                     }
-                data = json.dumps(payload).encode("utf-8")
+                data = reply.raw if reply.raw is not None else json.dumps(payload).encode("utf-8")
                 try:
                     self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", reply.content_type)
                     self.send_header("Content-Length", str(len(data)))
                     for name, value in reply.headers.items():
                         self.send_header(name, value)

@@ -302,6 +302,7 @@ def test_reevaluate_action_queues_an_evaluation_for_each_own_finished_response(
     from screening import tasks
 
     Response.objects.filter(pk__in=[rows_a[Response].pk, rows_b[Response].pk]).update(status="passed")
+    Evaluation.objects.update(status="done")  # a queued (pending) one is refused: it is about to run
     second = ResponseFactory(vacancy=rows_a[Vacancy], status="rejected")
     unfinished = ResponseFactory(vacancy=rows_a[Vacancy], status="in_chat")
     calls = []

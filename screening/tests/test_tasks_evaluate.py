@@ -276,24 +276,61 @@ def test_force_re_runs_in_place(fake_llm, finished_response):
     assert finished_response.ai_score == 40
 
 
-def test_a_running_evaluation_held_by_another_worker_is_left_alone(fake_llm, finished_response):
-    Evaluation.objects.create(response=finished_response, prompt_version=ai.PROMPT_VERSION, status="running")
+def test_a_running_evaluation_held_by_another_live_task_is_left_alone(fake_llm, finished_response, settings):
+    from django.utils import timezone
+
+    Evaluation.objects.create(
+        response=finished_response,
+        prompt_version=ai.PROMPT_VERSION,
+        status="running",
+        task_id="another-task",
+        lease_expires_at=timezone.now() + timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
+    )
     tasks.evaluate_response.delay(finished_response.pk)
     assert fake_llm.requests == []
     assert Evaluation.objects.get().status == "running"
 
 
-def test_an_abandoned_running_evaluation_is_taken_over(fake_llm, finished_response, settings):
+def test_the_holder_redelivered_takes_its_running_evaluation_over_at_once(fake_llm, finished_response, settings):
     from django.utils import timezone
 
     evaluation = Evaluation.objects.create(
-        response=finished_response, prompt_version=ai.PROMPT_VERSION, status="running", attempts=1
+        response=finished_response,
+        prompt_version=ai.PROMPT_VERSION,
+        status="running",
+        attempts=1,
+        task_id="the-lost-task",
+        lease_expires_at=timezone.now() + timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
     )
-    stale = timezone.now() - timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
-    Evaluation.objects.filter(pk=evaluation.pk).update(updated_at=stale)
+    tasks.evaluate_response.apply(args=(finished_response.pk,), task_id="the-lost-task")
+    evaluation.refresh_from_db()
+    assert (evaluation.status, evaluation.attempts, evaluation.score) == ("done", 2, 72)
+    assert len(fake_llm.requests) == 1
+
+
+def test_an_abandoned_running_evaluation_is_taken_over(fake_llm, finished_response):
+    from django.utils import timezone
+
+    evaluation = Evaluation.objects.create(
+        response=finished_response,
+        prompt_version=ai.PROMPT_VERSION,
+        status="running",
+        attempts=1,
+        task_id="a-lost-task",
+        lease_expires_at=timezone.now() - timezone.timedelta(seconds=1),
+    )
     tasks.evaluate_response.delay(finished_response.pk)
     evaluation.refresh_from_db()
     assert (evaluation.status, evaluation.attempts) == ("done", 2)
+
+
+def test_a_redelivered_forced_task_that_already_finished_its_evaluation_does_not_run_it_again(
+    fake_llm, finished_response
+):
+    tasks.evaluate_response.apply(args=(finished_response.pk,), kwargs={"force": True}, task_id="forced-task")
+    tasks.evaluate_response.apply(args=(finished_response.pk,), kwargs={"force": True}, task_id="forced-task")
+    assert Evaluation.objects.get().status == "done"
+    assert len(fake_llm.requests) == 1
 
 
 # --- Requesting ---------------------------------------------------------------------------------------

@@ -35,18 +35,26 @@ def _error_text(error: ValidationError) -> str:
 @require_POST
 @editor_required
 def response_reevaluate(request, pk):
-    """The "Re-evaluate" button: re-run the response's evaluation in place (queued)."""
+    """The "Re-evaluate" button: re-run the response's evaluation in place (queued).
+
+    Refused while the evaluation is running or queued, with the reason as a
+    message (a fetch from the page gets 409, and its script posts the form
+    plainly to show the message).
+    """
     response = selectors.response_get_for_user(user=request.user, pk=pk)
+    status = 200
     try:
         with transaction.atomic():
             services.evaluation_request(response=response, force=True)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        status = 409
+        if not _wants_fragment(request):
+            messages.error(request, _error_text(error))
     else:
         if not _wants_fragment(request):
             messages.success(request, _("The evaluation was queued; it appears here when it is ready."))
     if _wants_fragment(request):
-        return render(request, "screening/_evaluation.html", {"response": response})
+        return render(request, "screening/_evaluation.html", {"response": response}, status=status)
     return redirect(response.get_absolute_url() + "#evaluation")
 
 
