@@ -123,3 +123,26 @@ def eager_retries():
     app.conf.task_eager_propagates = False
     yield
     app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _database_pool_without_leaked_connections():
+    """After a test, a fresh PostgreSQL pool when connections of dead threads still hold the old one.
+
+    With ``DB_POOL`` on, a connection lent to a thread returns when that thread "closes" it (the end of a
+    request, channels' ``database_sync_to_async``). Async tests each run on an event loop of their own, and
+    threads of that loop's executor (and ``sync_to_async`` helpers in tests) die with their connection still
+    lent: the test process's pool of ``DB_POOL_MAX_SIZE`` would run dry after a few hundred tests. Production
+    has one loop per process. The main thread keeps its own connection (pytest-django's); closing the old
+    pool leaves lent connections open until they are given back (psycopg_pool ``ConnectionPool.close``).
+    """
+    yield
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    for alias, pool in list(DatabaseWrapper._connection_pools.items()):
+        stats = pool.get_stats()
+        if stats.get("pool_size", 0) - stats.get("pool_available", 0) > 1:
+            DatabaseWrapper._connection_pools.pop(alias, None)
+            pool.close()

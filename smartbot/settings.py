@@ -6,6 +6,7 @@ a filesystem Celery broker and the builtin evaluator. `.env.example` lists
 every variable.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -47,6 +48,10 @@ if not SECRET_KEY:
     # No key in the source: anyone who knows a key can sign sessions, reset links and JWTs. Development
     # makes a random one once and keeps it in var/ (git-ignored), so sessions survive a restart.
     SECRET_KEY = _development_secret_key(VAR_DIR / "secret_key")
+# Old keys still accepted while rotating (comma-separated): sessions, password-reset and signed links made
+# with them keep working; new ones use SECRET_KEY. Not the API's JWTs: simplejwt signs and verifies with
+# SECRET_KEY alone (docs/operations.md, "Rotating secrets").
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -67,10 +72,17 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
+    "health_check",
+    "django_prometheus",
+    # Before accounts: accounts/admin.py re-registers axes' admin pages for superusers only.
+    "axes",
     "accounts",
     "vacancies",
     "screening",
@@ -78,16 +90,29 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and (nearly) last: django-prometheus measures the whole stack and then the view.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Log ids (request, company, response) and X-Request-ID, then the probes and /metrics before host checks.
+    "smartbot.logging.RequestContextMiddleware",
+    "smartbot.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "smartbot.middleware.PermissionsPolicyMiddleware",
+    "smartbot.middleware.ForbiddenCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Last (django-axes' rule): turns a login refused by the lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smartbot.urls"
@@ -115,9 +140,30 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
-    # A health check is a hidden ``SELECT 1`` round trip at the first query of every request and of every
-    # chat frame's database call; switch off (DB_CONN_HEALTH_CHECKS=0) only where PostgreSQL never restarts.
+    # Under ASGI every request and every chat frame's database call runs in its own thread, and a
+    # persistent connection (CONN_MAX_AGE > 0) stays with its thread: 50 clients once exhausted
+    # PostgreSQL's 100 connections. A pool per process (psycopg_pool, Django >= 5.1) bounds them instead:
+    # at most DB_POOL_MAX_SIZE per process; a thread that finds none free waits up to DB_POOL_TIMEOUT
+    # seconds, then its request fails (PoolTimeout). Size it so that
+    #   web processes x DB_POOL_MAX_SIZE + worker processes x their pool (or 1 without) < max_connections.
+    # Celery (>= 5.5) closes a prefork child's pool around every task, so workers run with DB_POOL=0:
+    # one connection per child, kept DB_CONN_MAX_AGE seconds (docs/operations.md, "Database connections").
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Shown in pg_stat_activity: which process holds which connection.
+    _options.setdefault("application_name", env.str("DB_APPLICATION_NAME", default="smartbot"))
+    if env.bool("DB_POOL", default=True):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # required by the pool: "closing" returns to the pool
+        _options["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+    # On: the pool checks each connection as it lends it (an empty query, one round trip), or without the
+    # pool Django runs a ``SELECT 1`` at the first query of every request and chat frame; a connection
+    # broken by a PostgreSQL restart is then replaced instead of failing a request. Switch off
+    # (DB_CONN_HEALTH_CHECKS=0) only where PostgreSQL never restarts.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (daphne, celery) share the demo database file.
@@ -140,21 +186,27 @@ if TESTING and REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels-redis with a bounded, blocking pool (smartbot/channel_layer.py): at most
+            # CHANNEL_LAYER_MAX_CONNECTIONS Redis connections per process; a command that finds them all busy
+            # waits up to CHANNEL_LAYER_POOL_TIMEOUT seconds instead of failing. A command takes well under a
+            # millisecond, so 100 serve thousands of group operations a second; keep processes x this under
+            # Redis's maxclients (10,000 by default). See docs/chat-protocol.md, "Limits".
+            "BACKEND": "smartbot.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis's
                 # blocking BZPOPMIN: an idle (or busy) process's shared receive loop then times out and
                 # closes every socket of that process with 1011. Reads wait longer than the BZPOPMIN.
-                # The async pool raises past max_connections (default 100): room for a thousand
-                # sockets' group_add/group_send at once.
                 "hosts": [
                     {
                         "address": REDIS_URL,
                         "socket_timeout": env.float("CHANNEL_LAYER_SOCKET_TIMEOUT", default=30),
                         "socket_connect_timeout": 5,
-                        "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+                        "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=100),
+                        # Named, so CLIENT LIST tells the chat's connections from the cache's and Celery's.
+                        "client_name": env.str("CHANNEL_LAYER_CLIENT_NAME", default="smartbot-channels"),
                     }
                 ],
+                "pool_timeout": env.float("CHANNEL_LAYER_POOL_TIMEOUT", default=10),
                 "capacity": 1500,
                 "expiry": 30,
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="smartbot"),
@@ -172,6 +224,22 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Chat sockets -------------------------------------------------------------
+# Frame limits of the chat's WebSockets (chat/throttle.py, docs/chat-protocol.md "Limits"). Every client frame
+# counts (pings, typing, malformed ones). Over a limit the socket gets one "rate_limited" error frame; after
+# CHAT_FLOOD_CLOSE_AFTER more refused frames in a row it is closed with 4429. A rate of 0 switches a limit off.
+CHAT_SOCKET_FRAMES_PER_SECOND = env.float("CHAT_SOCKET_FRAMES_PER_SECOND", default=10)
+CHAT_SOCKET_FRAME_BURST = env.int("CHAT_SOCKET_FRAME_BURST", default=20)
+# All sockets of one client address in one server process together (a NAT hides many candidates behind one).
+CHAT_IP_FRAMES_PER_SECOND = env.float("CHAT_IP_FRAMES_PER_SECOND", default=100)
+CHAT_IP_FRAME_BURST = env.int("CHAT_IP_FRAME_BURST", default=200)
+# Messages (frames that write: answers, and messages while a recruiter leads) per socket, candidate or recruiter.
+CHAT_SOCKET_MESSAGES_PER_MINUTE = env.float("CHAT_SOCKET_MESSAGES_PER_MINUTE", default=60)
+CHAT_SOCKET_MESSAGE_BURST = env.int("CHAT_SOCKET_MESSAGE_BURST", default=20)
+CHAT_FLOOD_CLOSE_AFTER = env.int("CHAT_FLOOD_CLOSE_AFTER", default=20)
+# Typing indicators of one socket reach the others at most once per this many seconds (the last one wins).
+CHAT_TYPING_INTERVAL = env.float("CHAT_TYPING_INTERVAL", default=1.0)
+
 # --- Celery -------------------------------------------------------------------
 # Without a broker URL, a filesystem broker lets a real worker process run with
 # no server installed (the `make demo` default).
@@ -185,8 +253,18 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.split("://", 1)[0] in ("amqp", "amqps", "pyamqp"):
+    # RabbitMQ (py-amqp, a Celery dependency). An unacknowledged task is redelivered as soon as its
+    # worker's connection drops (no visibility timeout). RabbitMQ closes the channel of a consumer that
+    # holds a message unacknowledged longer than its consumer_timeout (30 min by default): task time
+    # limits and retry countdowns (a retry waits unacknowledged in its worker; LLM at most 5 min,
+    # webhooks 8 min by default) stay under it. Publisher confirms: a publish RabbitMQ refused raises
+    # instead of being lost. Heartbeats (seconds, Celery's default 120) find a dead connection behind
+    # a NAT or a firewall.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+    CELERY_BROKER_HEARTBEAT = env.int("CELERY_BROKER_HEARTBEAT", default=120)
 else:
-    # Task time limits below stay well under this, so a running task is never
+    # Redis. Task time limits below stay well under this, so a running task is never
     # redelivered while it is still alive.
     CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
@@ -206,7 +284,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # Periodic housekeeping run by `celery beat`.
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stalled-evaluations": {"task": "screening.tasks.requeue_stalled_evaluations", "schedule": 300.0},
+    # Evaluations nobody holds (a broker down at commit time, a lost worker) are queued again within a minute or
+    # two; a sweep that waited longer than its period is dropped (the next one does the same work).
+    "requeue-stalled-evaluations": {
+        "task": "screening.tasks.requeue_stalled_evaluations",
+        "schedule": 60.0,
+        "options": {"expires": 55.0},
+    },
+    # Webhook deliveries whose first attempt was never queued (the broker was down at commit time).
+    "requeue-stalled-webhook-deliveries": {
+        "task": "screening.tasks.requeue_stalled_webhook_deliveries",
+        "schedule": 60.0,
+        "options": {"expires": 55.0},
+    },
     # Companies' retention periods (off unless a company sets one), once a day.
     "enforce-retention": {"task": "screening.tasks.enforce_retention", "schedule": 86400.0},
 }
@@ -238,9 +328,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Two-factor ---
+# Optional TOTP sign-in (django-otp; accounts/two_factor.py, docs/operations.md "Two-factor sign-in").
+# The issuer is the name authenticator apps list the account under.
+OTP_TOTP_ISSUER = "SmartBot"
+# The device admins (if ever registered) show no secret keys or QR codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # --- Email --------------------------------------------------------------------
+# Production (DEBUG off) refuses to start with a backend that sends nothing (console, locmem, dummy, file):
+# reset, sign-up and invitation links would only reach a log. EMAIL_ALLOW_CONSOLE=1 allows it on purpose
+# (smartbot.checks, smartbot.E002; docs/operations.md "Tokens and email in production").
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+EMAIL_ALLOW_CONSOLE = env.bool("EMAIL_ALLOW_CONSOLE", default=False)
+if not TESTING:  # pytest swaps in its own outbox (locmem); as for SECRET_KEY, it is not production
+    from smartbot.checks import email_backend_refusal
+
+    _email_refusal = email_backend_refusal(
+        backend=EMAIL_BACKEND,  # noqa: F821 - set from EMAIL_CONFIG just above
+        debug=DEBUG,
+        allow_console=EMAIL_ALLOW_CONSOLE,
+    )
+    if _email_refusal:
+        raise ImproperlyConfigured(_email_refusal)
+# How long a sign-up's confirmation link works, in hours (accounts.services.signup_pending_user).
+SIGNUP_CONFIRMATION_HOURS = env.int("SIGNUP_CONFIRMATION_HOURS", default=48)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SmartBot <noreply@smartbot.local>")
 
 # --- I18n ---------------------------------------------------------------------
@@ -294,10 +407,42 @@ SECURE_HSTS_PRELOAD = _PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Content-Security-Policy and Permissions-Policy ---------------------------
+# django-csp 4 (csp.middleware.CSPMiddleware). No inline script, style or handler anywhere: scripts and styles
+# are static files, data for scripts goes through json_script. The API docs pages relax it for themselves
+# (smartbot/api_urls.py); the candidate chat page lets the company's embed_origins frame it
+# (smartbot.middleware.csp_allow_framing). docs/operations.md, "Content-Security-Policy and embedding".
+_site = SITE_URL.split("://", 1)
+# The chat socket's own origin (ws:// for http, wss:// for https): CSP Level 3 'self' covers it in current
+# browsers, older ones need it named.
+_SOCKET_ORIGIN = ("wss://" if _site[0] == "https" else "ws://") + _site[-1].split("/", 1)[0]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'", _SOCKET_ORIGIN],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        # Where browsers post violation reports (optional; e.g. a Sentry security endpoint).
+        "report-uri": env.list("CSP_REPORT_URI", default=[]) or None,
+    },
+}
+PERMISSIONS_POLICY = env.str(
+    "PERMISSIONS_POLICY",
+    default="accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), serial=(), hid=(), midi=(), display-capture=()",
+)
+
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, refusing tokens revoked by a password change or "sign out everywhere" (accounts.tokens).
+        "accounts.tokens.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["smartbot.api.IsCompanyMember"],
@@ -309,18 +454,15 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["smartbot.api.UserThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "smartbot.parsers.StrictJSONParser",
+        "smartbot.parsers.StrictFormParser",
+        "smartbot.parsers.StrictMultiPartParser",
     ],
-    # Throttles key on the client address: with 0 DRF uses REMOTE_ADDR and ignores a client-sent
-    # X-Forwarded-For (which would let anyone pick a fresh address per request); set it to the number
-    # of trusted proxies in front of the app.
-    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    # Throttles count anonymous callers per client address by TRUSTED_PROXY_COUNT (smartbot.api, "Proxies
+    # and limits" below), not by DRF's NUM_PROXIES.
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_THROTTLE_USER", default="1000/hour"),
         "anon": env.str("API_THROTTLE_ANON", default="300/hour"),
-        "public_apply": env.str("API_THROTTLE_APPLY", default="20/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -346,6 +488,11 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Tokens carry the user's token_version; a password change or "sign out everywhere" raises it and every
+    # older access and refresh token is refused (accounts.tokens).
+    "TOKEN_OBTAIN_SERIALIZER": "accounts.tokens.TokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "accounts.tokens.TokenRefreshSerializer",
+    "TOKEN_VERIFY_SERIALIZER": "accounts.tokens.TokenVerifySerializer",
 }
 
 # --- Webhooks -----------------------------------------------------------------
@@ -358,18 +505,117 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # addresses are allowed, unless this is on (development and tests, whose receivers run on loopback).
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG or TESTING)
 
+# --- Proxies and limits -------------------------------------------------------
+# Who the client is (smartbot.client_ip; docs/operations.md, "Client addresses, proxies and limits").
+# The number of reverse proxies in front of the app that append to X-Forwarded-For: 0 believes no header
+# (the connection's peer is the client), 1 takes the right-most entry (one nginx), 2 the second from the
+# right (a CDN, then nginx). A client-written left part is never read.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Optional: addresses or networks ("10.0.0.0/8") the proxy next to the app connects from. When set, the
+# header is believed only on connections from them, so a client reaching the app port directly cannot
+# pick its address.
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
+for _entry in TRUSTED_PROXY_IPS:
+    try:
+        ipaddress.ip_network(_entry.strip(), strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXY_IPS: {_error}") from None
+# Applications that went through, per client address (an IPv6 /64) and vacancy, careers form and API
+# alike (smartbot.ratelimit). A person applies once (a re-apply only resends the link), so 10 leaves room
+# for a family or a small office behind one address, and holds a flood of invented candidates to 10 an
+# hour per vacancy and address. Rates: "10/h", "10/hour", "5/10m", "100/d".
+APPLY_RATE_LIMIT = env.str("APPLY_RATE_LIMIT", default="10/h")
+# "Send me my link again" requests per client address, whatever the vacancy.
+LINK_REQUEST_RATE_LIMIT = env.str("LINK_REQUEST_RATE_LIMIT", default="10/h")
+
+# --- Login lockout ------------------------------------------------------------
+# django-axes (docs/operations.md, "Client addresses, proxies and limits"): the HTML login, the admin's
+# and the API token endpoint are refused for LOGIN_LOCKOUT_MINUTES after LOGIN_FAILURE_LIMIT failed
+# attempts, even with the right password. Counted per (email, client address): a stranger typing an
+# owner's email elsewhere cannot lock the owner out, and one address cannot keep guessing one account.
+# The owner can unlock a teammate on the team page (accounts.services.user_unlock).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # rows roll back with each test; admin-visible
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Attempts while locked out neither count nor extend the lockout: the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # a successful login forgets that pair's earlier failures
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.login_client_ip"
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Failed logins are kept for the admin (AccessFailureLog, 100 per email); successful ones are not logged.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 100
+AXES_DISABLE_ACCESS_LOG = True
+
 # --- Product limits -----------------------------------------------------------
-# Per-IP limit of public applications (the careers page form).
-APPLY_RATE_LIMIT = env.str("APPLY_RATE_LIMIT", default="20/h")
 # Emails with the private link to one application, per hour, whatever asks for them (re-applies, "get the
 # link again", the API): nobody can flood a candidate's inbox by typing their address.
 APPLICATION_LINK_EMAILS_PER_HOUR = env.int("APPLICATION_LINK_EMAILS_PER_HOUR", default=3)
 # The version of the consent texts (chat.forms), stored with every consent. Change it with any of the texts.
 CONSENT_TEXT_VERSION = "2026-11-30"
 
+# --- Logging ------------------------------------------------------------------
+# One handler on stderr for every logger (Django's, daphne's, Celery's, ours): JSON lines when DEBUG is off,
+# readable text when it is on; LOG_FORMAT=json|text overrides. Every line carries the request, company,
+# response and task ids known when it was written, and is redacted (chat tokens hashed, emails removed):
+# smartbot/logging.py, docs/operations.md "Logs".
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"context": {"()": "smartbot.logging.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "smartbot.logging.JsonFormatter"},
+        "text": {"()": "smartbot.logging.TextFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own defaults add a console handler (DEBUG) and mails to ADMINS with the request's data
+        # (POST bodies: personal data); here its records go to the one handler above like everyone's.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # Never below INFO, whatever LOG_LEVEL says: at DEBUG these write personal data. Django's SQL log has
+        # the query parameters (names, emails, answers); the OpenAI SDK and its HTTP stack log request bodies
+        # (the candidate's answers sent for evaluation).
+        "django.db.backends": {"level": "INFO"},
+        # At DEBUG Django's templates log every failed variable lookup with the whole context (the page's
+        # objects: a response's name and email, the CSRF token).
+        "django.template": {"level": "INFO"},
+        "openai": {"level": "INFO"},
+        "httpcore": {"level": "INFO"},
+        "httpx": {"level": "INFO"},
+        "httpcore2": {"level": "INFO"},
+        "httpx2": {"level": "INFO"},
+        # daphne's access log, routed through here with the chat token hashed (smartbot.logging).
+        "smartbot.access": {"level": "INFO"},
+    },
 }
+# Celery keeps this configuration instead of installing its own handlers (smartbot.celery, setup_logging).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Metrics ------------------------------------------------------------------
+# GET /metrics (Prometheus text format; smartbot/metrics.py). With METRICS_TOKEN set, only requests with
+# "Authorization: Bearer <token>" get it; without, only clients from METRICS_ALLOWED_IPS (addresses or networks,
+# the client address by the trusted-proxy rule of smartbot.client_ip). Several processes: set the environment
+# variable PROMETHEUS_MULTIPROC_DIR (not a setting: prometheus_client reads it at import) to one directory shared
+# by web and worker processes (docs/operations.md "Metrics").
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+# Read the Celery queue lengths from the broker at each scrape (one short broker connection).
+METRICS_QUEUE_LENGTH = env.bool("METRICS_QUEUE_LENGTH", default=True)
+
+# --- Health -------------------------------------------------------------------
+# /health/live and /health/ready (smartbot/health.py) need no settings. The worker's probe is
+# `celery -A smartbot inspect ping -d celery@$HOSTNAME --timeout 5` (docs/operations.md "Health checks").

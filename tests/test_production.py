@@ -4,11 +4,23 @@ Runs the Dockerfile's steps directly (no container engine here or in CI): its ``
 written there, then the app served by daphne with ``DEBUG=0``; every page must answer 200 with
 its hashed static files, never a 500 (an image built with ``DEBUG=1`` had no manifest and 500'd
 everywhere).
+
+The deployment files agree with each other: the Dockerfile's ``HEALTHCHECK`` passes against the app served
+with strict production settings (and fails when nothing serves), docker-compose.yml runs the Procfile's
+commands, and deploy/nginx.conf, run by a real nginx in front of the production daphne, passes pages and
+the chat's WebSocket through.
 """
 
+import asyncio
+import json
+import os
 import re
+import shlex
+import shutil
+import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,7 +28,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from chat.tests.live_server import Daphne, server_env
+from chat.tests.live_server import Daphne, free_port, server_env
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +44,7 @@ def production(tmp_path_factory):
         SECURE_SSL_REDIRECT="0",  # TLS ends at the proxy; here the test speaks plain HTTP
         SESSION_COOKIE_SECURE="0",
         CSRF_COOKIE_SECURE="0",
+        EMAIL_URL="smtp://127.0.0.1:25",  # production refuses to start without a real mail backend; none is sent
         DJANGO_SETTINGS_MODULE="smartbot.settings",
     )
     for name in ("REDIS_URL", "CELERY_BROKER_URL"):
@@ -86,3 +99,166 @@ def test_a_production_page_serves_with_its_hashed_static_files(production, path)
     for asset in set(assets):
         assert re.search(r"\.[0-9a-f]{12}\.", asset), f"{asset} is not a hashed (manifest) name"
         assert _get(server.http_url + asset)[0] == 200, asset
+
+
+# --- The deployment files agree, and their probes and proxy work --------------------------------------------
+
+BASE = Path(settings.BASE_DIR)
+
+
+def _healthcheck_command() -> list[str]:
+    """The Dockerfile's ``HEALTHCHECK ... CMD [...]`` (exec form), its continuation lines joined."""
+    dockerfile = (BASE / "Dockerfile").read_text().replace("\\\n", " ")
+    (line,) = [line for line in dockerfile.splitlines() if line.startswith("HEALTHCHECK ")]
+    return json.loads(line.split(" CMD ", 1)[1])
+
+
+def _run_healthcheck(port: int) -> subprocess.CompletedProcess:
+    command = _healthcheck_command()
+    assert command[0] == "python" and "http://127.0.0.1:8000/health/live" in command[-1]
+    command = [sys.executable, *command[1:-1], command[-1].replace("127.0.0.1:8000", f"127.0.0.1:{port}")]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def strict_production(production, tmp_path_factory):
+    """The same build served as a real deployment is configured: another host name, HTTPS only, secure cookies."""
+    server, _ = production
+    env = {
+        **server.env,
+        "ALLOWED_HOSTS": "smartbot.example.com",
+        "SECURE_SSL_REDIRECT": "1",
+        "SESSION_COOKIE_SECURE": "1",
+        "CSRF_COOKIE_SECURE": "1",
+    }
+    strict = Daphne(env=env, log=tmp_path_factory.mktemp("strict") / "daphne.log").start()
+    try:
+        strict.wait_ready(timeout=60)
+        yield strict
+    finally:
+        strict.stop()
+
+
+def test_the_dockerfile_healthcheck_passes_against_the_app_served_in_production(strict_production):
+    # A page is not for 127.0.0.1 over plain HTTP here (400 or a redirect to HTTPS): the probe passes anyway.
+    assert _get(strict_production.http_url + "/accounts/login/")[0] in (301, 400)
+    done = _run_healthcheck(strict_production.port)
+    assert done.returncode == 0, done.stderr[-2000:] + strict_production.output()
+
+
+def test_the_dockerfile_healthcheck_fails_when_nothing_serves():
+    done = _run_healthcheck(free_port())
+    assert done.returncode != 0
+
+
+def _interpolate(text: str) -> str:
+    """Compose/shell ``${NAME:-default}`` as with nothing set, and compose's ``$$`` as ``$``."""
+    return re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", text).replace("$$", "$")
+
+
+def _procfile() -> dict[str, tuple[dict[str, str], list[str]]]:
+    """Procfile processes as (environment assignments before the command, the command's words)."""
+    processes = {}
+    for line in (BASE / "Procfile").read_text().splitlines():
+        if not line.strip():
+            continue
+        name, command = line.split(":", 1)
+        words = shlex.split(_interpolate(command))
+        assignments = {}
+        while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
+            key, value = words.pop(0).split("=", 1)
+            assignments[key] = value
+        processes[name] = (assignments, words)
+    return processes
+
+
+def _compose() -> dict:
+    import yaml
+
+    return yaml.safe_load((BASE / "docker-compose.yml").read_text())
+
+
+def test_docker_compose_runs_the_procfile_s_processes_and_the_image_the_procfile_s_web():
+    procfile, services = _procfile(), _compose()["services"]
+
+    web = shlex.split(_interpolate(services["web"]["command"]))
+    assert web[:2] == ["sh", "-c"]
+    release, serve = web[2].split(" && ")
+    assert shlex.split(release) == procfile["release"][1]
+    assert shlex.split(serve) == procfile["web"][1]
+    dockerfile = (BASE / "Dockerfile").read_text()
+    (cmd,) = [line for line in dockerfile.splitlines() if line.startswith("CMD ")]
+    assert json.loads(cmd[4:]) == procfile["web"][1]
+    assert "--proxy-headers" not in procfile["web"][1]  # the app applies TRUSTED_PROXY_COUNT itself
+
+    for name in ("worker", "beat"):
+        assignments, words = procfile[name]
+        assert shlex.split(_interpolate(services[name]["command"])) == words, name
+        environment = {key: str(value) for key, value in services[name]["environment"].items()}
+        assert assignments.items() <= environment.items(), name
+
+    # The web container's probe is the image's.
+    assert services["web"]["healthcheck"]["test"] == ["CMD", *_healthcheck_command()]
+
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+@pytest.fixture(scope="module")
+def nginx(production, tmp_path_factory):
+    """deploy/nginx.conf in a real nginx (only the upstream address and the port changed) before the app."""
+    if NGINX is None:
+        if os.environ.get("CI"):
+            pytest.fail("nginx is missing: CI must install Debian's nginx-light")
+        pytest.skip("needs nginx")
+    server, _ = production
+    folder = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    site = (BASE / "deploy" / "nginx.conf").read_text()
+    assert site.count("server web:8000;") == 1 and site.count("listen 80;") == 1
+    site = site.replace("server web:8000;", f"server 127.0.0.1:{server.port};")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    (folder / "site.conf").write_text(site)
+    temp = " ".join(
+        f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (folder / "nginx.conf").write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"pid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'};\nevents {{}}\n"
+        f"http {{ access_log off; {temp} include {folder / 'site.conf'}; }}\n"
+    )
+    config = [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")]
+    checked = subprocess.run([*config, "-t"], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen([*config, "-g", "daemon off;"], stderr=subprocess.STDOUT, stdout=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert process.poll() is None, process.stdout.read().decode(errors="replace")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "nginx did not listen"
+                time.sleep(0.05)
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_the_reverse_proxy_passes_pages_and_the_chat_socket_through(nginx, production):
+    from websockets.asyncio.client import connect
+
+    _, folder = production
+    status, body = _get(f"http://{nginx}/careers/demo/")
+    assert status == 200, body[-2000:]
+    assert _get(f"http://{nginx}/health/live")[0] == 200
+
+    async def first_frame():
+        url = f"ws://{nginx}/ws/chat/{_chat_token(folder)}/"
+        async with connect(url, origin=f"http://{nginx}", open_timeout=20) as ws:
+            return json.loads(await asyncio.wait_for(ws.recv(), 20))
+
+    frame = asyncio.run(first_frame())
+    assert frame.get("type"), frame

@@ -22,6 +22,17 @@
     input.setCustomValidity(file && file.size > max ? input.getAttribute("data-too-large") : "");
     input.reportValidity();
   });
+  // A select that submits its form when changed (the language switcher): <select data-autosubmit>.
+  // No inline handlers anywhere: the Content-Security-Policy refuses them.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("select[data-autosubmit]") && select.form) select.form.submit();
+  });
+  // Read-only link fields select their text when focused, ready to copy: <input readonly data-select-on-focus>.
+  document.addEventListener("focusin", function (event) {
+    var input = event.target;
+    if (input.matches && input.matches("input[data-select-on-focus]")) input.select();
+  });
   // Confirm destructive actions: <form data-confirm="Are you sure?">.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");
