@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +16,8 @@ from .. import evaluation as ai
 from .. import llm
 from ..models import Evaluation, LLMCall, QuestionSuggestion
 from .evaluations import _InvalidTwice, _llm_call_validated, company_llm_fallback
+
+logger = logging.getLogger(__name__)
 
 SUGGESTION_CACHE_SECONDS = 24 * 3600
 
@@ -33,7 +37,7 @@ def suggestion_request(*, vacancy: Vacancy, user, count: int = 5, difficulty: st
         vacancy=vacancy, requested_by=user, count=count, difficulty=difficulty
     )
     suggestion_id = suggestion.pk
-    transaction.on_commit(lambda: tasks.suggest_questions.delay(suggestion_id))
+    transaction.on_commit(lambda: tasks.suggest_questions.delay(suggestion_id), robust=True)
     return suggestion
 
 
@@ -111,6 +115,16 @@ def suggestion_run(*, suggestion_id: int, last_attempt: bool = True) -> Question
                 raise
             return _suggestion_save(
                 suggestion, status=QuestionSuggestion.Status.FAILED, evaluator=evaluator, error=exc.message
+            )
+        except Exception:
+            # Whatever else a model reply or a bug raises, the batch ends failed (the recruiter can ask again),
+            # never pending forever.
+            logger.exception("question suggestion %s failed", suggestion.pk)
+            return _suggestion_save(
+                suggestion,
+                status=QuestionSuggestion.Status.FAILED,
+                evaluator=evaluator,
+                error=_("Something went wrong while writing the suggestions. Ask again."),
             )
     cache.set(key, items, SUGGESTION_CACHE_SECONDS)
     return _suggestion_save(

@@ -131,3 +131,18 @@ def test_discard_marks_the_item_and_adds_nothing(vacancy):
         services.suggestion_accept(suggestion=suggestion, index=1)
     with pytest.raises(ValidationError):
         services.suggestion_discard(suggestion=suggestion, index=7)
+
+
+def test_an_unexpected_error_leaves_the_batch_failed_not_pending(
+    fake_llm, vacancy, monkeypatch, django_capture_on_commit_callbacks
+):
+    from screening import evaluation as ai
+
+    def broken(content, count):  # a bug standing in for whatever a reply might yet trigger
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(ai, "parse_suggestions", broken)
+    fake_llm.script(fake_openai.ok(fake_openai.VALID_SUGGESTIONS))
+    suggestion = request_and_run(vacancy, django_capture_on_commit_callbacks, count=3)
+    assert suggestion.status == "failed"
+    assert "Ask again" in suggestion.error
