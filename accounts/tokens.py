@@ -60,6 +60,11 @@ class TokenObtainPairSerializer(jwt_serializers.TokenObtainPairSerializer):
 
     token_class = VersionedRefreshToken
 
+    def validate(self, attrs):
+        # Emails are stored lower-case (UserManager, the sign-in form): the API reads them the same way.
+        attrs[self.username_field] = (attrs.get(self.username_field) or "").strip().lower()
+        return super().validate(attrs)
+
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     """A refresh token for a new pair; refused (401) when revoked or its user is gone or inactive."""

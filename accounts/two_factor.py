@@ -302,3 +302,27 @@ class TwoFactorMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return redirect(url)
+
+
+def two_factor_pending(*, user, session) -> bool:
+    """Whether a signed-in ``user`` must still give a code (or set two-factor up) before using the product.
+
+    For doors that ``TwoFactorMiddleware`` does not guard: the recruiters' chat socket, whose handshake is
+    no Django request. ``session`` is the socket's or request's session (dict-like; django-otp keeps the
+    verifying device under ``DEVICE_ID_SESSION_KEY``). True when the user has a confirmed device and the
+    session was not verified by one of their confirmed devices, or when their company requires two-factor
+    and they have none. False for anonymous users. One to three queries.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.middleware import OTPMiddleware
+    from django_otp.models import Device
+
+    if user is None or not user.is_authenticated:
+        return False
+    if selectors.user_has_two_factor(user=user, fresh=True):
+        persistent_id = session.get(DEVICE_ID_SESSION_KEY) if session is not None else None
+        if not persistent_id:
+            return True
+        device = Device.from_persistent_id(OTPMiddleware._normalize_persistent_id(persistent_id))
+        return device is None or device.user_id != user.pk or not device.confirmed
+    return bool(user.company_id and user.company.require_two_factor)

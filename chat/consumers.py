@@ -31,6 +31,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocke
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.two_factor import two_factor_pending
 from screening.live import response_group
 from smartbot import metrics
 from smartbot.client_ip import client_ip_from_scope, limit_address
@@ -500,7 +501,8 @@ class RecruiterChatConsumer(_ChatSocket):
             await self._close(f.CLOSE_NOT_FOUND)
             return
         response = await _db(selectors.response_get_for_member)(user=self.user, response_id=int(raw_id))
-        if response is None:
+        if response is None or await _db(two_factor_pending)(user=self.user, session=self.scope.get("session")):
+            # A session that gave the password but not yet the code sees no chat (as no page or API call).
             await self._close(f.CLOSE_FORBIDDEN)
             return
         self.response_id = response.pk

@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import unquote
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
@@ -46,9 +47,14 @@ _context: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 REQUEST_ID_HEADER = "X-Request-ID"
 
-# The chat's URL shapes (chat.urls, chat.routing): /chat/<token>/... and /ws/chat/<token>/.
-_TOKEN_RE = re.compile(r"(/chat/)([A-Za-z0-9_-]{20,64})(?=[/?#\s\"']|$)")
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# A path in a log line: anything from a "/" that is not part of a word, a host or a file name up to a space
+# or a quote. Any of its segments that is a long URL-safe run (a chat token, whatever the letter case,
+# percent-encoding or junk around it) is hashed, and every query value but a short number is dropped: a
+# search (``?search=<a candidate's name or email>``) or a token in a query string never reaches a log.
+_PATH_RE = re.compile(r"(?<![\w.:/])/[^\s\"'<>]*")
+_SECRET_SEGMENT_RE = re.compile(r"^[A-Za-z0-9_%-]{20,}$")
+_KEPT_QUERY_VALUE_RE = re.compile(r"^\d{1,9}$")
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", re.IGNORECASE)
 
 
 def token_hash(token: str) -> str:
@@ -56,11 +62,36 @@ def token_hash(token: str) -> str:
     return "sha256:" + hashlib.sha256(token.encode()).hexdigest()[:8]
 
 
+def redact_path(path: str) -> str:
+    """A URL path (with its query string) as logs may show it.
+
+    ``/chat/<token>/answer/?search=anna&page=2`` gives ``/chat/sha256:1a2b3c4d/answer/?search=…&page=2``:
+    segments of 20 or more URL-safe characters (percent-escapes included) are hashed by ``token_hash`` of
+    their decoded, trimmed text (so odd spellings of one token hash alike), query values other than short
+    numbers become ``…``.
+    """
+    path, mark, query = path.partition("?")
+    segments = []
+    for segment in path.split("/"):
+        if _SECRET_SEGMENT_RE.match(segment):
+            segment = token_hash(unquote(segment).strip(" \t\r\n\x00"))
+        segments.append(segment)
+    path = "/".join(segments)
+    if not mark:
+        return path
+    pairs = []
+    for pair in query.split("&"):
+        name, equals, value = pair.partition("=")
+        pairs.append(name + equals + (value if not value or _KEPT_QUERY_VALUE_RE.match(value) else "…"))
+    return path + "?" + "&".join(pairs)
+
+
 def redact(text: str) -> str:
-    """``text`` with chat tokens in URL paths replaced by ``token_hash`` and email addresses by ``[email]``."""
-    if "/chat/" in text:
-        text = _TOKEN_RE.sub(lambda m: m.group(1) + token_hash(m.group(2)), text)
-    if "@" in text:
+    """``text`` with every URL path passed through ``redact_path`` and email addresses (``@`` or ``%40``)
+    replaced by ``[email]``."""
+    if "/" in text:
+        text = _PATH_RE.sub(lambda m: redact_path(m.group(0)), text)
+    if "@" in text or "%40" in text.lower():
         text = _EMAIL_RE.sub("[email]", text)
     return text
 

@@ -25,8 +25,22 @@ def _is_api(request) -> bool:
     return request.path_info.startswith("/api/")
 
 
+def percent_encoding_error(text: str) -> str | None:
+    """Why a query string or form body ``text`` cannot be accepted: its %-escapes (and bytes) are not UTF-8.
+
+    Django decodes such input with replacement characters (U+FFFD) and goes on; a search or a login would
+    then run on text nobody typed. RFC 3986 §2.5: new URI schemes percent-encode UTF-8. None when fine.
+    """
+    try:
+        urllib.parse.unquote_to_bytes(text.replace("+", " ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return _("The request contains bytes that are not valid UTF-8.")
+    return None
+
+
 class ForbiddenCharactersMiddleware:
-    """Refuse, with a 400, a request whose path or query string holds a NUL or a lone surrogate, and under
+    """Refuse, with a 400, a request whose path or query string holds a NUL, a lone surrogate or %-escapes
+    that are not UTF-8, and under
     ``/api/`` a JSON body that ``smartbot.parsers.json_loads_strict`` refuses or a form body with a NUL.
 
     Under ``/api/`` the answer is JSON in the API's error shape (code ``parse_error``); elsewhere Django's
@@ -43,7 +57,9 @@ class ForbiddenCharactersMiddleware:
 
     def __call__(self, request):
         texts = [request.path_info, *(text for key, values in request.GET.lists() for text in (key, *values))]
-        error = next(filter(None, map(text_error, texts)), None)
+        error = next(filter(None, map(text_error, texts)), None) or percent_encoding_error(
+            request.META.get("QUERY_STRING", "")
+        )
         if error is None and _is_api(request):
             error = self._body_error(request)
         if error:
@@ -69,7 +85,7 @@ class ForbiddenCharactersMiddleware:
             except SuspiciousOperation:  # more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields
                 return _("The request could not be read.")
             texts = (text for key, values in fields.lists() for text in (key, *values))
-            return next(filter(None, map(text_error, texts)), None)
+            return next(filter(None, map(text_error, texts)), None) or percent_encoding_error(raw.decode("latin-1"))
         try:
             data = json_loads_strict(raw, encoding=encoding)
         except ParseError as exc:

@@ -106,3 +106,31 @@ def test_every_chat_url_shape_is_redacted(path):
 def test_other_paths_and_emails_in_log_text():
     assert redact("/chat/responses/12/takeover/") == "/chat/responses/12/takeover/"
     assert redact("sent to Ivan.Sidorov+jobs@example.co.uk today") == "sent to [email] today"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/CHAT/{token}/",  # the case changed: a 404 whose warning names the path
+        "/chat/{token}%00/",  # junk after it (a 400)
+        "/chat/%20{token}/",  # or before it
+        "/ws/chat/{token}%00/",
+        "/careers/acme/python/?ref={token}",  # in someone else's query string
+    ],
+)
+def test_odd_spellings_of_a_token_are_never_logged(path):
+    token = secrets.token_urlsafe(32)
+    line = redact(f"Not Found: {path.format(token=token)}")
+    assert token not in line
+    assert "sha256:" in line or "=…" in line
+
+
+def test_query_values_that_may_name_a_candidate_are_dropped():
+    assert redact("/api/v1/responses/?search=Zabolotnaya&page=2") == "/api/v1/responses/?search=…&page=2"
+    assert "leakcheck" not in redact('"GET /responses/?search=quintessa.zab%40leakcheck.test"')
+    assert redact("mail to quintessa.zab%40leakcheck.test") == "mail to [email]"
+    # File paths and URLs of outside services stay readable.
+    assert redact('File "/work/main/smartbot/logging.py", line 3') == 'File "/work/main/smartbot/logging.py", line 3'
+    assert (
+        redact("POST http://127.0.0.1:39287/v1/chat/completions") == "POST http://127.0.0.1:39287/v1/chat/completions"
+    )

@@ -131,13 +131,26 @@ def test_every_api_endpoint_refuses_a_nul_in_a_form_body(owner, api_endpoints):
 def test_every_api_endpoint_refuses_a_nul_in_the_query_string(owner, api_endpoints):
     api = jwt_client(owner)
     for method, url in api_endpoints:
-        for query in ("search=a%00b", "status=%00", "a%00=1"):
+        for query in ("search=a%00b", "status=%00", "a%00=1", "search=%FF", "search=%ED%A0%80", "search=%C0%AF"):
             assert_refused(api.generic(method.upper(), f"{url}?{query}"), f"{method} {url}?{query}")
 
 
-def test_a_surrogate_in_a_query_string_is_replaced_not_crashed_on(owner_api):
-    # UTF-8 for a surrogate (ED A0 80) is invalid UTF-8: Django decodes it to U+FFFD, so it never reaches a filter.
-    assert owner_api.get("/api/v1/responses/?search=%ED%A0%80").status_code == 200
+def test_escapes_that_are_not_utf8_are_refused_not_replaced(owner_api):
+    # Django would decode them to U+FFFD and search for text nobody typed; the surrogate ED A0 80 included.
+    for query in ("search=%FF", "search=%ED%A0%80", "search=%C0%AF"):
+        answer = owner_api.get(f"/api/v1/responses/?{query}")
+        assert answer.status_code == 400 and answer.json()["error"]["code"] == "parse_error", query
+    assert owner_api.get("/api/v1/responses/?search=%D0%90%D0%BD%D0%BD%D0%B0").status_code == 200  # "Анна"
+
+
+def test_a_login_with_escapes_that_are_not_utf8_is_refused_and_not_counted(owner):
+    from axes.models import AccessAttempt
+
+    answer = APIClient().generic(
+        "POST", "/api/v1/auth/token/", "email=%FF&password=x", content_type="application/x-www-form-urlencoded"
+    )
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "parse_error"
+    assert AccessAttempt.objects.count() == 0
 
 
 def test_public_apply_refuses_bad_bytes_in_json_form_and_multipart_and_stores_nothing(vacancy):
@@ -214,6 +227,7 @@ def test_the_chat_answer_form_refuses_a_nul_and_stores_nothing(vacancy):
 
 def test_an_html_page_refuses_a_nul_in_the_query_string_with_a_400(owner_client):
     assert owner_client.get("/responses/?q=a%00b").status_code == 400
+    assert owner_client.get("/responses/?q=%ED%A0%80").status_code == 400
 
 
 # --- Unhandled exceptions ----------------------------------------------------------------

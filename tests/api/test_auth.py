@@ -35,6 +35,11 @@ def test_owner_obtains_a_pair_with_email_and_password_and_reads_their_profile(an
     assert me.json()["company"]["slug"] == "acme"
 
 
+def test_the_email_is_read_whatever_its_letter_case_as_on_the_sign_in_page(anon_api, owner):
+    answer = anon_api.post(OBTAIN_URL, {"email": " OWNER@Acme.Test ", "password": PASSWORD}, format="json")
+    assert answer.status_code == 200, answer.json()
+
+
 def test_wrong_password_is_a_401_in_the_error_shape(anon_api, owner):
     answer = anon_api.post(OBTAIN_URL, {"email": "owner@acme.test", "password": "nope"}, format="json")
     assert answer.status_code == 401
