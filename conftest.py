@@ -125,6 +125,19 @@ def eager_retries():
     app.conf.task_eager_propagates = previous
 
 
+@pytest.fixture
+def flaky_mail(settings, eager_retries):
+    """A mail server that refuses the first ``flaky_mail.failures`` sends, then delivers into ``mail.outbox``."""
+    from django.core import mail
+
+    from accounts.tests.flaky_mail import FlakyBackend
+
+    settings.EMAIL_BACKEND = "accounts.tests.flaky_mail.FlakyBackend"
+    mail.outbox = []
+    yield FlakyBackend
+    FlakyBackend.failures = 0
+
+
 @pytest.fixture(autouse=True)
 def _database_pool_without_leaked_connections():
     """After a test, a fresh PostgreSQL pool when connections of dead threads still hold the old one.

@@ -4,8 +4,10 @@ from decimal import Decimal
 
 import phonenumbers
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from smartbot.middleware import origins_parse
@@ -277,3 +279,18 @@ class CompanySettingsForm(forms.Form):
                 params={"lines": ", ".join(refused)},
             )
         return "\n".join(origins)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form (neutral for unknown emails), sending through the worker so a mail outage retries."""
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        from . import tasks
+
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        tasks.send_email.delay(
+            subject=subject, body=render_to_string(email_template_name, context), html=html, to=[to_email]
+        )

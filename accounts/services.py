@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -46,15 +45,17 @@ def _ensure_email_free(email: str, *, field: str | None = "email") -> None:
 
 def _email_send(*, template: str, to: str, context: dict) -> None:
     """Send ``accounts/email/<template>_subject.txt`` / ``.txt`` / ``.html`` to ``to``, rendered with ``context``."""
+    from . import tasks
+
     context = {"site_url": settings.SITE_URL, **context}
     subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
-    message = EmailMultiAlternatives(
+    # Through the worker, retried while the mail server is down (accounts.tasks.send_email).
+    tasks.send_email.delay(
         subject=" ".join(subject.split()),
         body=render_to_string(f"accounts/email/{template}.txt", context),
+        html=render_to_string(f"accounts/email/{template}.html", context),
         to=[to],
     )
-    message.attach_alternative(render_to_string(f"accounts/email/{template}.html", context), "text/html")
-    message.send()
 
 
 def _account_links() -> dict:
@@ -310,16 +311,8 @@ def invitation_send_email(*, invitation: Invitation) -> None:
         "role": invitation.get_role_display(),
         "accept_url": invitation_accept_url(invitation),
         "expires_at": invitation.expires_at,
-        "site_url": settings.SITE_URL,
     }
-    subject = render_to_string("accounts/email/invitation_subject.txt", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=render_to_string("accounts/email/invitation.txt", context),
-        to=[invitation.email],
-    )
-    message.attach_alternative(render_to_string("accounts/email/invitation.html", context), "text/html")
-    message.send()
+    _email_send(template="invitation", to=invitation.email, context=context)
 
 
 def invitation_create(*, company: Company, invited_by: User | None, email: str, role: str) -> Invitation:

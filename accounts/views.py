@@ -19,6 +19,7 @@ from .forms import (
     CompanySettingsForm,
     EmailAuthenticationForm,
     InvitationForm,
+    PasswordResetForm,
     SignupConfirmForm,
     SignupForm,
 )
@@ -100,6 +101,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
     email_template_name = "accounts/email/password_reset.txt"
     html_email_template_name = "accounts/email/password_reset.html"
+    form_class = PasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):

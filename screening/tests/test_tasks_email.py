@@ -2,33 +2,12 @@
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend
 
 from screening import tasks
 from screening.services import EMAIL_LINK, EMAIL_RECEIVED
 from screening.tests.factories import ResponseFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class FlakyBackend(EmailBackend):
-    """The mail server refuses the first ``failures`` connections, then delivers (into ``mail.outbox``)."""
-
-    failures = 0
-
-    def send_messages(self, messages):
-        if FlakyBackend.failures:
-            FlakyBackend.failures -= 1
-            raise ConnectionRefusedError("mail server down")
-        return super().send_messages(messages)
-
-
-@pytest.fixture
-def flaky_mail(settings, eager_retries):
-    settings.EMAIL_BACKEND = "screening.tests.test_tasks_email.FlakyBackend"
-    mail.outbox = []
-    yield FlakyBackend
-    FlakyBackend.failures = 0
 
 
 def test_a_refused_connection_is_retried_until_the_email_goes(flaky_mail):
