@@ -35,6 +35,24 @@ def response(vacancy):
     return ResponseFactory(vacancy=vacancy, full_name="Anna Petrova")
 
 
+@sync_to_async
+def db(fn, *args, **kwargs):
+    """Run a synchronous (ORM) call ``fn(*args, **kwargs)`` from an async test, in a thread."""
+    return fn(*args, **kwargs)
+
+
+async def connected(make, *args, **kwargs):
+    """A socket from a socket fixture ``make``, connected and past its hello: ``(socket, hello frame)``."""
+    socket = make(*args, **kwargs)
+    if hasattr(socket, "__await__"):
+        socket = await socket
+    is_connected, code = await socket.connect()
+    assert is_connected, code
+    hello = await socket.recv()
+    assert hello["type"] == "hello" and hello["v"] == 1
+    return socket, hello
+
+
 def session_cookie(client, user) -> bytes:
     client.force_login(user)
     return f"sessionid={client.cookies['sessionid'].value}".encode()

@@ -7,6 +7,8 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from chat.models import ChatMessage, ChatSession
+from chat.tests.conftest import connected as _connected
+from chat.tests.conftest import db as _db
 from screening.models import Answer, Response, StatusChange
 from screening.services import response_outcome
 from screening.tests.factories import ResponseFactory
@@ -28,22 +30,6 @@ def _bot_texts(frames):
 
 def _question(frames):
     return next((f["question"] for f in frames if f["type"] == "question"), None)
-
-
-@sync_to_async
-def _db(fn, *args, **kwargs):
-    return fn(*args, **kwargs)
-
-
-async def _connected(make, *args, **kwargs):
-    socket = make(*args, **kwargs)
-    if hasattr(socket, "__await__"):
-        socket = await socket
-    connected, code = await socket.connect()
-    assert connected, code
-    hello = await socket.recv()
-    assert hello["type"] == "hello" and hello["v"] == 1
-    return socket, hello
 
 
 async def test_whole_script_with_every_kind_of_question_scores_and_finishes(response, candidate_socket):

@@ -4,13 +4,13 @@ new link by email; recruiters are unaffected."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from asgiref.sync import sync_to_async
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from chat import services
 from chat.models import ChatMessage, ChatSession
+from chat.tests.conftest import db as _db
 from screening.models import Response
 from screening.tests.factories import ResponseFactory
 
@@ -124,11 +124,6 @@ def test_a_running_screening_is_never_read_only(client, vacancy):
     response = ResponseFactory(vacancy=vacancy, status=Response.Status.IN_CHAT)
     Response.objects.filter(pk=response.pk).update(updated_at=timezone.now() - timedelta(days=400))
     assert services.chat_link_status(response=response).is_open
-
-
-@sync_to_async
-def _db(fn, *args, **kwargs):
-    return fn(*args, **kwargs)
 
 
 @pytest.mark.django_db(transaction=True)

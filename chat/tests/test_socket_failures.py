@@ -2,11 +2,12 @@
 socket leaves no count behind on any way out (docs/chat-protocol.md)."""
 
 import pytest
-from asgiref.sync import sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from chat import services
 from chat.models import ChatMessage, ChatSession
+from chat.tests.conftest import connected
+from chat.tests.conftest import db as _db
 from screening.live import response_group
 
 from .conftest import HOST, ORIGIN, Socket
@@ -14,23 +15,12 @@ from .conftest import HOST, ORIGIN, Socket
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@sync_to_async
-def _db(fn, *args, **kwargs):
-    return fn(*args, **kwargs)
-
-
 async def _session(response):
     return await _db(ChatSession.objects.get, response=response)
 
 
 async def _connected(make, *args, **kwargs):
-    socket = make(*args, **kwargs)
-    if hasattr(socket, "__await__"):
-        socket = await socket
-    connected, code = await socket.connect()
-    assert connected, code
-    assert (await socket.recv())["type"] == "hello"
-    return socket
+    return (await connected(make, *args, **kwargs))[0]
 
 
 @pytest.mark.parametrize(

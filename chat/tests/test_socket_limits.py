@@ -1,26 +1,16 @@
 """Frame limits of the chat sockets: per socket and per address, messages, typing; through smartbot.asgi."""
 
 import pytest
-from asgiref.sync import sync_to_async
 
 from chat.models import ChatMessage
+from chat.tests.conftest import connected
+from chat.tests.conftest import db as _db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@sync_to_async
-def _db(fn, *args, **kwargs):
-    return fn(*args, **kwargs)
-
-
 async def _connected(make, *args, **kwargs):
-    socket = make(*args, **kwargs)
-    if hasattr(socket, "__await__"):
-        socket = await socket
-    connected, code = await socket.connect()
-    assert connected, code
-    assert (await socket.recv())["type"] == "hello"
-    return socket
+    return (await connected(make, *args, **kwargs))[0]
 
 
 @pytest.fixture
