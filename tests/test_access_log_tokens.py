@@ -8,27 +8,16 @@ import urllib.request
 
 import pytest
 
-from chat.tests.live_server import Daphne, server_env
+from chat.tests.live_server import daphne_without_services
 from smartbot.logging import redact, token_hash
 
 
 @pytest.fixture(scope="module")
 def daphne(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("daphne-access")
-    env = server_env(
-        DATABASE_URL=f"sqlite:///{folder / 'unused.sqlite3'}",  # the requests below never reach a table
-        DJANGO_SETTINGS_MODULE="smartbot.settings",
-        LOG_LEVEL="INFO",
-        LOG_FORMAT="json",
-    )
-    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
-        env.pop(name, None)
-    server = Daphne(env=env, log=folder / "daphne.log").start()
-    try:
-        server.wait_ready()
+    with daphne_without_services(
+        tmp_path_factory.mktemp("daphne-access"), LOG_LEVEL="INFO", LOG_FORMAT="json"
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _get(url: str) -> tuple[int, str]:

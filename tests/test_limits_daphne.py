@@ -6,27 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from chat.tests.live_server import Daphne, server_env
+from chat.tests.live_server import daphne_without_services
 
 LIMIT = 1024 * 1024  # the server's REQUEST_MAX_BODY_BYTES in these tests
 
 
 @pytest.fixture(scope="module")
 def daphne(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("daphne-limits")
-    env = server_env(
-        DATABASE_URL=f"sqlite:///{folder / 'unused.sqlite3'}",  # nothing here reaches the database
-        REQUEST_MAX_BODY_BYTES=str(LIMIT),
-        DJANGO_SETTINGS_MODULE="smartbot.settings",
-    )
-    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
-        env.pop(name, None)
-    server = Daphne(env=env, log=folder / "daphne.log").start()
-    try:
-        server.wait_ready()
+    with daphne_without_services(tmp_path_factory.mktemp("daphne-limits"), REQUEST_MAX_BODY_BYTES=str(LIMIT)) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _rss_kb(pid: int) -> int:

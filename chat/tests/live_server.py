@@ -7,6 +7,7 @@ server is another process: it sees only committed data, through the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -102,3 +103,23 @@ class Daphne:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+
+
+@contextlib.contextmanager
+def daphne_without_services(folder: Path, **overrides: str):
+    """A started, ready daphne on settings that reach no database table, Redis or broker: for tests of the
+    HTTP layer alone (limits, logs). ``overrides`` are extra environment variables; logs go to
+    ``folder / "daphne.log"``. Stopped on exit."""
+    env = server_env(
+        DATABASE_URL=f"sqlite:///{folder / 'unused.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="smartbot.settings",
+        **overrides,
+    )
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        env.pop(name, None)
+    server = Daphne(env=env, log=folder / "daphne.log").start()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
