@@ -573,7 +573,7 @@ def check_database(acked: dict[int, int], completed_ids: set[int] | None = None)
     """Compare what the clients saw acknowledged with what the database holds."""
     from django.db.models import Count, Q
 
-    from chat.models import ChatMessage
+    from screening.models import ChatMessage
     from screening.models import Answer, Response
 
     ids = list(acked)

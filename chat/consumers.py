@@ -606,7 +606,7 @@ class RecruiterChatConsumer(_ChatSocket):
             await self._broadcast(turn, include_own=True)
 
     def _hand_back_if_leading(self):
-        from .models import ChatSession
+        from screening.models import ChatSession
 
         if not ChatSession.objects.filter(pk=self.ctx.session_id, taken_over_by=self.user).exists():
             return None

@@ -24,13 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from screening import scoring
-from screening.models import Answer, Response
+from screening.models import Answer, ChatMessage, ChatSession, Response
 from screening.services import response_finish, response_start_chat, response_submit_answer
 from smartbot import sql
 from vacancies.models import ScreeningQuestion, Vacancy
 
 from . import selectors
-from .models import ChatMessage, ChatSession
 
 STATE_ACTIVE = "active"
 STATE_PAUSED = "paused"

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, path, reverse
 from rest_framework.test import APIClient
 
-from chat.models import ChatMessage
+from screening.models import ChatMessage
 from screening.models import Answer, Note, Response, WebhookEndpoint
 from smartbot import api_urls
 from smartbot import urls as smartbot_urls

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chat.models import ChatMessage, ChatSession
+from screening.models import ChatMessage, ChatSession
 from screening.models import Answer, Evaluation
 from screening.tests.factories import ResponseFactory
 from smartbot import sql

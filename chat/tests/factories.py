@@ -1,6 +1,6 @@
 import factory
 
-from chat.models import ChatMessage, ChatSession
+from screening.models import ChatMessage, ChatSession
 from screening.tests.factories import ResponseFactory
 
 

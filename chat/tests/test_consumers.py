@@ -6,7 +6,7 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 
-from chat.models import ChatMessage, ChatSession
+from screening.models import ChatMessage, ChatSession
 from chat.tests.conftest import connected as _connected
 from chat.tests.conftest import db as _db
 from screening.models import Answer, Response, StatusChange

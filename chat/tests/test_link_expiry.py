@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chat import services
-from chat.models import ChatMessage, ChatSession
+from screening.models import ChatMessage, ChatSession
 from chat.tests.conftest import db as _db
 from screening.models import Response
 from screening.tests.factories import ResponseFactory

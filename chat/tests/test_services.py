@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from chat import services
-from chat.models import ChatMessage, ChatSession
+from screening.models import ChatMessage, ChatSession
 from conftest import require_services
 from screening.models import Answer, Response
 from screening.services import response_submit_answer

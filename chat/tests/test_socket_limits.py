@@ -2,7 +2,7 @@
 
 import pytest
 
-from chat.models import ChatMessage
+from screening.models import ChatMessage
 from chat.tests.conftest import connected
 from chat.tests.conftest import db as _db
 

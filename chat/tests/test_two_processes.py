@@ -14,7 +14,7 @@ from django.conf import settings
 from django.test import Client
 from websockets.asyncio.client import connect
 
-from chat.models import ChatMessage
+from screening.models import ChatMessage
 from chat.tests.live_server import Daphne, database_url, server_env
 from conftest import require_services
 from screening.tests.factories import ResponseFactory

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertTemplateUsed
 
-from chat.models import ChatMessage, ChatSession
+from screening.models import ChatMessage, ChatSession
 from screening.models import Answer, Candidate, Response
 from screening.tests.test_resume import make_docx, make_pdf, text_ops
 from vacancies.models import Vacancy

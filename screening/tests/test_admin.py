@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
-from chat.models import ChatMessage, ChatSession
+from screening.models import ChatMessage, ChatSession
 from screening.models import (
     Answer,
     Candidate,

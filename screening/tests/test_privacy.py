@@ -12,7 +12,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from chat import services as chat_services
-from chat.models import ChatMessage, ChatSession
+from screening.models import ChatMessage, ChatSession
 from screening import services
 from screening.models import (
     Answer,

@@ -3,7 +3,7 @@ and by a viewer of the same company (403 on every write, nothing changes)."""
 
 import pytest
 
-from chat.models import ChatMessage
+from screening.models import ChatMessage
 from screening.models import Evaluation, Note, Response, StatusChange, WebhookDelivery, WebhookEndpoint
 from vacancies.models import ScreeningQuestion, Vacancy
 

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Company, Role, User
 from chat import services as chat_services
-from chat.models import ChatMessage, ChatSession
+from screening.models import ChatMessage, ChatSession
 from screening import scoring, services
 from screening.models import Note, Response, StatusChange
 from vacancies import services as vacancy_services
