@@ -1,20 +1,5 @@
-import factory
+"""The transcript's factories live beside its models in screening; re-exported for the chat tests."""
 
-from screening.models import ChatMessage, ChatSession
-from screening.tests.factories import ResponseFactory
+from screening.tests.factories import ChatMessageFactory, ChatSessionFactory
 
-
-class ChatSessionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ChatSession
-
-    response = factory.SubFactory(ResponseFactory)
-
-
-class ChatMessageFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ChatMessage
-
-    session = factory.SubFactory(ChatSessionFactory)
-    sender = ChatMessage.Sender.BOT
-    text = "Hello"
+__all__ = ["ChatMessageFactory", "ChatSessionFactory"]

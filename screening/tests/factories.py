@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from screening.models import Candidate, Response
+from screening.models import Candidate, ChatMessage, ChatSession, Response
 from vacancies.tests.factories import VacancyFactory
 
 
@@ -32,3 +32,19 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     consent_at = factory.LazyFunction(timezone.now)
     ai_consent_at = factory.LazyFunction(timezone.now)
     consent_version = "2026-11-30"
+
+
+class ChatSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChatSession
+
+    response = factory.SubFactory(ResponseFactory)
+
+
+class ChatMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChatMessage
+
+    session = factory.SubFactory(ChatSessionFactory)
+    sender = ChatMessage.Sender.BOT
+    text = "Hello"

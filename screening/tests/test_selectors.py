@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.tests.factories import CompanyFactory
-from chat.tests.factories import ChatMessageFactory, ChatSessionFactory
+from screening.tests.factories import ChatMessageFactory, ChatSessionFactory
 from screening import selectors
 from screening.models import Answer, Note, Response, StatusChange
 from screening.tests.factories import ResponseFactory

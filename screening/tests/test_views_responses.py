@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import CompanyFactory
-from chat.tests.factories import ChatMessageFactory, ChatSessionFactory
+from screening.tests.factories import ChatMessageFactory, ChatSessionFactory
 from screening import services
 from screening.models import Evaluation, Note, Response, StatusChange
 from screening.tests.factories import CandidateFactory, ResponseFactory

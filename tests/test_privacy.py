@@ -1,4 +1,8 @@
-"""The candidate's rights as services: withdraw, export, erase (walking every table and the storage), retention."""
+"""The candidate's rights as services: withdraw, export, erase (walking every table and the storage), retention.
+
+Project-level: it screens through the chat's own service (chat writes the transcript, screening erases it),
+so it crosses the apps' arrows and lives outside them.
+"""
 
 import json
 from datetime import timedelta
