@@ -12,15 +12,15 @@ from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_otp import verify_token as otp_verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import tasks
 from .lockout import login_failures_forget
-from .models import Company, Invitation, Role, User, _invitation_expiry
-from .slugs import slug_unique
+from .models import Company, Invitation, Role, User
+from .slugs import slug_from_text, slug_unique
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class InvitationUnusable(Exception):
 
 def company_unique_slug(*, name: str) -> str:
     """A free company slug made from ``name``: ``acme``, then ``acme-2``, ``acme-3``..."""
-    base = slugify(name)[: SLUG_MAX_LENGTH - 6].strip("-") or "company"
+    base = slug_from_text(name, max_length=SLUG_MAX_LENGTH - 6, default="company")
     return slug_unique(base=base, taken=Company.objects.all())
 
 
@@ -44,9 +44,11 @@ def _ensure_email_free(email: str, *, field: str | None = "email") -> None:
 
 
 def _email_send(*, template: str, to: str, context: dict) -> None:
-    """Send ``accounts/email/<template>_subject.txt`` / ``.txt`` / ``.html`` to ``to``, rendered with ``context``."""
-    from . import tasks
+    """Send ``accounts/email/<template>_subject.txt`` / ``.txt`` / ``.html`` to ``to``, rendered with ``context``.
 
+    Queued for the worker (``accounts.tasks.send_email``, retried while the mail server is down) once the
+    caller's transaction commits; a broker outage is logged, never raised into the caller.
+    """
     context = {"site_url": settings.SITE_URL, **context}
     subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
     # Through the worker, retried while the mail server is down (accounts.tasks.send_email).
@@ -152,7 +154,7 @@ def company_signup(
                 raise ValidationError({"company_slug": _("This address is already taken.")}, code="slug_taken")
             if existing is not None and pending is None:
                 make_password(password)  # the same work as a new account, so timing tells nothing
-                transaction.on_commit(lambda: _signup_existing_email(existing.pk), robust=True)
+                _signup_existing_email(existing)  # sent once the transaction commits
                 return None
             if pending is not None:
                 user, company = pending, pending.company
@@ -173,33 +175,28 @@ def company_signup(
                     role=Role.OWNER,
                     is_active=False,
                 )
-            user_id = user.pk
-            transaction.on_commit(lambda: _signup_confirmation_email(user_id), robust=True)
+            _signup_confirmation_email(user)  # sent once the transaction commits
             return user
     except IntegrityError:
         # A concurrent sign-up took the email or the slug between the check and the insert.
         raise ValidationError(_("This email or company address was just taken. Please try again."))
 
 
-def _signup_confirmation_email(user_id: int) -> None:
-    user = User.objects.select_related("company").filter(pk=user_id).first()
-    if user is not None and signup_is_pending(user):
-        _email_send(
-            template="signup_confirm",
-            to=user.email,
-            context={
-                "user": user,
-                "company": user.company,
-                "confirm_url": signup_confirmation_url(user),
-                "hours": settings.SIGNUP_CONFIRMATION_HOURS,
-            },
-        )
+def _signup_confirmation_email(user: User) -> None:
+    _email_send(
+        template="signup_confirm",
+        to=user.email,
+        context={
+            "user": user,
+            "company": user.company,
+            "confirm_url": signup_confirmation_url(user),
+            "hours": settings.SIGNUP_CONFIRMATION_HOURS,
+        },
+    )
 
 
-def _signup_existing_email(user_id: int) -> None:
-    user = User.objects.filter(pk=user_id).first()
-    if user is not None:
-        _email_send(template="signup_existing", to=user.email, context={"user": user, **_account_links()})
+def _signup_existing_email(user: User) -> None:
+    _email_send(template="signup_existing", to=user.email, context={"user": user, **_account_links()})
 
 
 def company_signup_confirm(*, user: User) -> User:
@@ -339,19 +336,12 @@ def invitation_create(*, company: Company, invited_by: User | None, email: str, 
         else:
             invitation.role = role
             invitation.invited_by = invited_by
-            invitation.expires_at = _invitation_expiry()
+            invitation.expires_at = Invitation._meta.get_field("expires_at").get_default()  # as a new one's
             invitation.save(update_fields=["role", "invited_by", "expires_at"])
-        invitation_id = invitation.pk
-        # robust: a mail outage must not turn the saved invitation into a 500; the owner
-        # can resend it or copy the link from the team page.
-        transaction.on_commit(lambda: _send_invitation_after_commit(invitation_id), robust=True)
-    return invitation
-
-
-def _send_invitation_after_commit(invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("company", "invited_by").filter(pk=invitation_id).first()
-    if invitation is not None:
+        # Sent once the transaction commits. A mail outage is retried by the task and a broker outage only
+        # logged, so neither turns the saved invitation into a 500; the owner can resend it or copy the link.
         invitation_send_email(invitation=invitation)
+    return invitation
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:
@@ -388,16 +378,9 @@ def invitation_accept(*, invitation: Invitation, first_name: str, last_name: str
             return user
     # Outside the transaction, which nothing wrote to: the notice is sent, then the refusal raised.
     make_password(password)  # the same work as a new account, so timing tells nothing
-    company_name = invitation.company.name
-    transaction.on_commit(lambda: _invitation_existing_email(existing.pk, company_name), robust=True)
+    context = {"user": existing, "company_name": invitation.company.name, **_account_links()}
+    _email_send(template="invitation_existing", to=existing.email, context=context)
     raise InvitationUnusable
-
-
-def _invitation_existing_email(user_id: int, company_name: str) -> None:
-    user = User.objects.filter(pk=user_id).first()
-    if user is not None:
-        context = {"user": user, "company_name": company_name, **_account_links()}
-        _email_send(template="invitation_existing", to=user.email, context=context)
 
 
 # --- Two-factor sign-in (TOTP from an authenticator app, django-otp) --------------------------

@@ -27,6 +27,8 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
 
+from smartbot.forms import form_add_service_errors
+
 from . import selectors, services
 from .access import owner_required
 
@@ -63,12 +65,8 @@ class DisableForm(forms.Form):
 
 
 def _show_error(form, error: ValidationError, field: str = "code") -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        # A refusal because of the state (two-factor required, setup not started) is about no one field.
-        form.add_error(None if getattr(error, "code", None) == "conflict" else field, error)
+    # A refusal because of the state (two-factor required, setup not started) is about no one field.
+    form_add_service_errors(form, error, field=None if getattr(error, "code", None) == "conflict" else field)
 
 
 # --- Helpers ----------------------------------------------------------------------------------

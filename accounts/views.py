@@ -12,6 +12,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartbot.forms import form_add_service_errors
+
 from . import lockout, selectors, services
 from .access import company_member_required, owner_required
 from .forms import (
@@ -23,16 +25,6 @@ from .forms import (
     SignupConfirmForm,
     SignupForm,
 )
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form (fields it names, else on top)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
 
 # --- Sign-up, login, logout ---------------------------------------------------------------
 
@@ -53,7 +45,7 @@ def signup(request):
                 password=data["password1"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             # The same answer whether the address had an account or not (the service emailed either way).
             request.session["signup_email"] = data["email"]
@@ -201,7 +193,7 @@ def invite(request):
                 role=form.cleaned_data["role"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("accounts:team")
@@ -256,7 +248,7 @@ def accept_invite(request, token):
                 status=410,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             # Two backends are configured (axes' lockout check, then ModelBackend): name the one that logs in.
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -276,7 +268,7 @@ def company_settings(request):
         try:
             services.company_update(company=company, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Company settings saved."))
             return redirect("accounts:settings")

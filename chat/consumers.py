@@ -1,7 +1,8 @@
 """WebSocket consumers of the screening chat: the candidate's and the recruiters'. Protocol: docs/chat-protocol.md.
 
-Thin doors into ``chat.services``. Speed matters here (a thousand chats on
-two cores), so:
+Thin doors into ``chat.services``; frames are read and built by ``chat.frames``
+(the no-JavaScript views send the same turn frames). Speed matters here (a
+thousand chats on two cores), so:
 
 - all the ORM work of one client frame is ONE call to ``_db`` (a
   ``database_sync_to_async`` that is not thread-sensitive, so calls of
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 from functools import partial
@@ -47,32 +47,6 @@ _db = partial(database_sync_to_async, thread_sensitive=False)
 _RESPONSE_ID_RE = re.compile(r"^[0-9]{1,18}$")
 # What ``_open`` answers for a link that is read-only or expired (the socket is refused with CLOSE_GONE).
 _GONE = "gone"
-
-
-class FrameError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _question(ctx: services.ChatContext, question) -> dict | None:
-    if question is None:
-        return None
-    return f.question_data(question, number=ctx.question_number(question), total=len(ctx.questions))
-
-
-def _recruiter(user) -> dict | None:
-    return {"name": f.author_name(user)} if user is not None else None
-
-
-def _storable(value: str, field: str) -> str:
-    if f.has_forbidden_chars(value):
-        raise FrameError(
-            "invalid_field",
-            _("“%(field)s” holds characters that cannot be stored (NUL or a lone surrogate).") % {"field": field},
-        )
-    return value
 
 
 class NotFoundConsumer(AsyncWebsocketConsumer):
@@ -212,17 +186,11 @@ class _ChatSocket(AsyncJsonWebsocketConsumer):
         """Parse, validate and handle one text frame; every refusal or failure becomes an error frame."""
         client_id = frame_type = None
         try:
-            if f.too_deep(text):
-                raise FrameError("too_deep", _("The frame is nested too deeply."))
-            try:
-                content = json.loads(text)
-            except (ValueError, RecursionError):
-                raise FrameError("bad_json", _("The frame is not valid JSON.")) from None
-            if isinstance(content, dict) and isinstance(content.get("id"), str):
-                client_id = content["id"] if f.CLIENT_ID_RE.match(content["id"]) else None
-            frame_type, client_id = self._parse(content)
+            content = f.decode(text)
+            client_id = f.loose_client_id(content)
+            frame_type, client_id = f.envelope(content, self.handlers)
             await getattr(self, self.handlers[frame_type])(content, client_id)
-        except (FrameError, services.ChatError) as error:
+        except (f.FrameError, services.ChatError) as error:
             await self._error(error.code, error.message, client_id)
         except Exception:
             # A bug or an outage in one turn: its transaction was rolled back, the socket stays usable, and
@@ -233,49 +201,10 @@ class _ChatSocket(AsyncJsonWebsocketConsumer):
     async def _error(self, code: str, message: str, client_id: str | None = None) -> None:
         await self.send_json(f.error_frame(code, message, client_id=client_id))
 
-    def _parse(self, content) -> tuple[str, str]:
-        if not isinstance(content, dict):
-            raise FrameError("bad_frame", _("A frame must be a JSON object."))
-        for name in ("v", "type", "id"):
-            if name not in content:
-                raise FrameError("missing_field", _("The frame has no “%(field)s” field.") % {"field": name})
-        version = content["v"]
-        if type(version) is not int or version != f.PROTOCOL_VERSION:  # True == 1 in Python: not a version
-            raise FrameError("unsupported_version", _("Only version 1 of the protocol is supported."))
-        client_id = content["id"]
-        if not isinstance(client_id, str) or not f.CLIENT_ID_RE.match(client_id):
-            raise FrameError("invalid_field", _("“id” must be 1 to 64 letters, digits or _.:-"))
-        frame_type = content["type"]
-        if not isinstance(frame_type, str):
-            raise FrameError("invalid_field", _("“type” must be a string."))
-        if frame_type not in self.handlers:
-            raise FrameError("unknown_type", _("Unknown frame type."))
-        return frame_type, client_id
-
-    @staticmethod
-    def _text(content, *, required: bool = True) -> str:
-        text = content.get("text")
-        if text is None:
-            if required:
-                raise FrameError("missing_field", _("The frame has no “%(field)s” field.") % {"field": "text"})
-            return ""
-        if not isinstance(text, str):
-            raise FrameError("invalid_field", _("“text” must be a string."))
-        if len(text) > f.MAX_TEXT_CHARS:
-            raise FrameError("too_long", _("The message is longer than 4,000 characters."))
-        return _storable(text, "text")
-
-    @staticmethod
-    def _on(content) -> bool:
-        on = content.get("on", True)
-        if not isinstance(on, bool):
-            raise FrameError("invalid_field", _("“on” must be true or false."))
-        return on
-
     def _spend_message(self) -> None:
         """One write (a message, a takeover, a hand-back) from this socket's budget; FrameError when spent."""
         if self.message_bucket is not None and not self.message_bucket.take():
-            raise FrameError("rate_limited", _("You are sending messages too fast. Please wait a moment."))
+            raise f.FrameError("rate_limited", _("You are sending messages too fast. Please wait a moment."))
 
     async def ping(self, content, client_id):
         await self.send_json(f.frame("pong", id=client_id))
@@ -321,18 +250,6 @@ class _ChatSocket(AsyncJsonWebsocketConsumer):
             origin=origin,
         )
 
-    def _turn_frames(self, turn: services.Turn, *, include_own: bool) -> list[dict]:
-        """The frames others see for a turn (the sender gets ack and the same messages directly)."""
-        out = []
-        if include_own and turn.own_message is not None:
-            out.append(f.message_frame(turn.own_message))
-        out.extend(f.message_frame(m) for m in turn.messages)
-        if turn.state_changed:
-            out.append(f.frame("state", state=turn.state, recruiter=_recruiter(turn.recruiter)))
-        if turn.asked and turn.question is not None:
-            out.append(f.frame("question", question=_question(self.ctx, turn.question)))
-        return out
-
 
 class CandidateChatConsumer(_ChatSocket):
     """``ws/chat/<token>/``: the candidate's screening chat. The token is the only credential.
@@ -364,7 +281,7 @@ class CandidateChatConsumer(_ChatSocket):
         await self._join(response_group(self.response_id))
         await self.accept()
         metrics.socket_opened(self)
-        await self.send_json(self._hello(snapshot))
+        await self.send_json(f.hello_frame(self.ctx, snapshot, role=self.role, response_id=self.response_id))
         if snapshot.watchers:
             await live.send_frames(
                 self.channel_layer,
@@ -380,20 +297,9 @@ class CandidateChatConsumer(_ChatSocket):
         response = selectors.response_get_by_token(token=token, page=False)
         if response is None:
             return None
-        if not services.chat_link_status(response=response).is_open:
+        if not selectors.chat_link_status(response=response).is_open:
             return _GONE
         return services.chat_open(response=response, connect=True)
-
-    def _hello(self, snapshot: services.ChatSnapshot) -> dict:
-        return f.frame(
-            "hello",
-            role=self.role,
-            response_id=self.ctx.response_id,
-            state=snapshot.state,
-            recruiter=_recruiter(snapshot.recruiter),
-            messages=[f.message_data(m) for m in snapshot.messages],
-            question=_question(self.ctx, snapshot.question),
-        )
 
     async def _leave(self) -> None:
         if not self._counted:
@@ -409,22 +315,9 @@ class CandidateChatConsumer(_ChatSocket):
             )
 
     async def on_message(self, content, client_id):
-        choices = content.get("choices")
-        if choices is not None:
-            if (
-                not isinstance(choices, list)
-                or len(choices) > f.MAX_CHOICES
-                or not all(isinstance(c, str) and len(c) <= f.MAX_CHOICE_CHARS for c in choices)
-            ):
-                raise FrameError("invalid_field", _("“choices” must be a list of strings."))
-            for choice in choices:
-                _storable(choice, "choices")
-            text = self._text(content, required=False)
-        else:
-            text = self._text(content)
-        question_id = content.get("question")
-        if question_id is not None and (not isinstance(question_id, int) or isinstance(question_id, bool)):
-            raise FrameError("invalid_field", _("“question” must be a question id."))
+        choices = f.choices_field(content)
+        text = f.text_field(content, required=choices is None)
+        question_id = f.question_field(content)
         self._spend_message()
         started = metrics.clock()
         typing_off = f.frame("typing", who="bot", on=False)
@@ -441,16 +334,16 @@ class CandidateChatConsumer(_ChatSocket):
         await self.send_json(f.frame("ack", id=client_id, message_id=turn.message_id, duplicate=turn.duplicate))
         if turn.duplicate:
             metrics.chat_turn(outcome="duplicate")
-            await self.send_json(self._state(turn))
+            await self.send_json(f.state_frame(self.ctx, turn))
             await self.send_json(typing_off)
             return
-        for item in self._turn_frames(turn, include_own=False):
+        for item in f.turn_frames(self.ctx, turn, include_own=False):
             await self.send_json(item)
         metrics.bot_replied(started=started, state=turn.state)
         await self.send_json(typing_off)
         if turn.state == services.STATE_PAUSED:
             # A recruiter leads the chat: the candidate's other tabs see the message too.
-            others = self._turn_frames(turn, include_own=True)
+            others = f.turn_frames(self.ctx, turn, include_own=True)
             await live.send_frames(
                 self.channel_layer,
                 response_id=self.response_id,
@@ -462,18 +355,13 @@ class CandidateChatConsumer(_ChatSocket):
             await live.send_frames(
                 self.channel_layer,
                 response_id=self.response_id,
-                frames=self._turn_frames(turn, include_own=True),
+                frames=f.turn_frames(self.ctx, turn, include_own=True),
                 staff_only=True,
             )
 
-    def _state(self, turn: services.Turn) -> dict:
-        return f.frame(
-            "state", state=turn.state, recruiter=_recruiter(turn.recruiter), question=_question(self.ctx, turn.question)
-        )
-
     async def on_typing(self, content, client_id):
         """The candidate is typing (no write, no ack); recruiters see an indicator (coalesced, see ``_typing``)."""
-        await self._typing(who="candidate", on=self._on(content), staff_only=True)
+        await self._typing(who="candidate", on=f.on_field(content), staff_only=True)
 
 
 class RecruiterChatConsumer(_ChatSocket):
@@ -516,17 +404,14 @@ class RecruiterChatConsumer(_ChatSocket):
         await self.accept()
         metrics.socket_opened(self)
         await self.send_json(
-            f.frame(
-                "hello",
+            f.hello_frame(
+                self.ctx,
+                snapshot,
                 role=self.role,
                 response_id=self.response_id,
-                state=snapshot.state,
-                recruiter=_recruiter(snapshot.recruiter),
                 taken_over_by_me=snapshot.recruiter is not None and snapshot.recruiter.pk == self.user.pk,
                 can_take_over=self.user.can_edit,
                 candidate_online=snapshot.candidate_online,
-                messages=[f.message_data(m) for m in snapshot.messages],
-                question=_question(self.ctx, snapshot.question),
             )
         )
 
@@ -548,7 +433,7 @@ class RecruiterChatConsumer(_ChatSocket):
         await live.send_frames(
             self.channel_layer,
             response_id=self.response_id,
-            frames=self._turn_frames(turn, include_own=include_own),
+            frames=f.turn_frames(self.ctx, turn, include_own=include_own),
             staff_only=False,
             origin=self.channel_name,
         )
@@ -566,7 +451,7 @@ class RecruiterChatConsumer(_ChatSocket):
         await self._after(turn, client_id)
 
     async def on_message(self, content, client_id):
-        text = self._text(content)
+        text = f.text_field(content)
         await self._ensure_session()
         self._spend_message()
         turn = await _db(services.chat_recruiter_message)(ctx=self.ctx, user=self.user, client_id=client_id, text=text)
@@ -576,12 +461,12 @@ class RecruiterChatConsumer(_ChatSocket):
         await self.send_json(f.frame("ack", id=client_id, message_id=turn.message_id, duplicate=turn.duplicate))
         if turn.duplicate:
             return
-        for item in self._turn_frames(turn, include_own=True):
+        for item in f.turn_frames(self.ctx, turn, include_own=True):
             await self.send_json(item)
         await self._broadcast(turn, include_own=True)
 
     async def on_typing(self, content, client_id):
-        on = self._on(content)
+        on = f.on_field(content)
         if not self.user.can_edit:
             return
         await self._typing(who="recruiter", on=on, staff_only=False, origin=self.channel_name)

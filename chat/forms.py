@@ -1,11 +1,26 @@
 """The public apply form (careers page; the REST API's public apply reuses it) and the chat's no-JS form."""
 
+from __future__ import annotations
+
+import logging
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from screening import identity
 from screening.resume import ResumeError, resume_read_upload, resume_too_large_message
+
+logger = logging.getLogger(__name__)
 
 # The texts the candidate agrees to, one per purpose; their version (settings.CONSENT_TEXT_VERSION) is stored
 # with each consent's time. Change the version whenever one of these texts changes.
@@ -20,6 +35,106 @@ AI_CONSENT_TEXT = _(
 TALENT_POOL_CONSENT_TEXT = _("Optional: keep my application for the company's future vacancies.")
 
 
+# A resume file that passed the upload checks is kept for the next try when something else in the form was wrong
+# (browsers never send a file back). It waits in the default storage under KEPT_RESUME_DIR, named by a random id,
+# for at most KEPT_RESUME_SECONDS, and is read and deleted by the next submit. The page gets a signed token for it,
+# bound to the vacancy: the id cannot be guessed or forged, so a token names only the file its own page uploaded.
+# KEPT_RESUME_MAX_FILES caps what a flood of failing forms can park there (then the file is not kept: attach again).
+KEPT_RESUME_DIR = "apply-kept"
+KEPT_RESUME_SECONDS = 60 * 60
+KEPT_RESUME_MAX_FILES = 100
+_KEPT_SALT = "chat.forms.kept-resume"
+_KEPT_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class KeptResume:
+    """A resume file kept across a failed submit: ``token`` goes back in the form, ``filename`` is shown."""
+
+    token: str
+    filename: str
+
+
+def kept_resume_store(upload, *, scope: str) -> KeptResume | None:
+    """Keep a checked ``upload`` for the next submit; ``None`` when the store is full or failing (attach again).
+
+    Sweeps files older than ``KEPT_RESUME_SECONDS`` first. ``scope`` binds the token (the vacancy).
+    """
+    try:
+        kept_resume_sweep()
+        try:
+            _dirs, files = default_storage.listdir(KEPT_RESUME_DIR)
+        except FileNotFoundError:
+            files = []
+        if len(files) >= KEPT_RESUME_MAX_FILES:
+            logger.warning("kept resumes: %s files waiting, not keeping another", len(files))
+            return None
+        upload.seek(0)
+        data = upload.read(settings.RESUME_MAX_BYTES + 1)
+        upload.seek(0)
+        if len(data) > settings.RESUME_MAX_BYTES:
+            return None
+        file_id = uuid.uuid4().hex
+        default_storage.save(f"{KEPT_RESUME_DIR}/{file_id}", ContentFile(data))
+    except Exception:
+        logger.exception("kept resumes: storing a file failed")
+        return None
+    filename = _safe_filename(upload.name)
+    token = signing.dumps({"id": file_id, "name": filename, "scope": scope}, salt=_KEPT_SALT, compress=True)
+    return KeptResume(token=token, filename=filename)
+
+
+def kept_resume_take(token: str, *, scope: str) -> ContentFile | None:
+    """The kept file a ``token`` names, as an upload, deleting it from the store; ``None`` for a bad, expired,
+    foreign (another ``scope``) or used token. The caller checks the file again like any upload."""
+    if not token or len(token) > 1000:
+        return None
+    try:
+        payload = signing.loads(token, salt=_KEPT_SALT, max_age=KEPT_RESUME_SECONDS)
+    except signing.BadSignature:  # SignatureExpired included
+        return None
+    file_id = payload.get("id") if isinstance(payload, dict) else None
+    if payload.get("scope") != scope or not isinstance(file_id, str) or not _KEPT_ID_RE.match(file_id):
+        return None
+    path = f"{KEPT_RESUME_DIR}/{file_id}"
+    try:
+        with default_storage.open(path, "rb") as stored:
+            data = stored.read(settings.RESUME_MAX_BYTES + 1)
+        default_storage.delete(path)
+    except FileNotFoundError:  # used already, or swept
+        return None
+    except Exception:
+        logger.exception("kept resumes: reading a file failed")
+        return None
+    return ContentFile(data, name=_safe_filename(payload.get("name")))
+
+
+def kept_resume_sweep() -> int:
+    """Delete kept files older than ``KEPT_RESUME_SECONDS``; returns how many. Safe to call from a periodic task."""
+    try:
+        _dirs, files = default_storage.listdir(KEPT_RESUME_DIR)
+    except FileNotFoundError:
+        return 0
+    cutoff = timezone.now() - timedelta(seconds=KEPT_RESUME_SECONDS)
+    removed = 0
+    for name in files:
+        path = f"{KEPT_RESUME_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                removed += 1
+        except FileNotFoundError:
+            continue  # another process swept it
+    return removed
+
+
+def _safe_filename(name) -> str:
+    """The base name of an uploaded file, at most 100 characters, keeping its extension (the checks need it)."""
+    base = os.path.basename(str(name or "")).strip() or "resume"
+    stem, ext = os.path.splitext(base)
+    return stem[: 100 - len(ext[:10])] + ext[:10]
+
+
 class ApplyForm(forms.Form):
     """Validates and normalises an application; ``service_kwargs()`` feeds ``screening.services.candidate_apply``.
 
@@ -28,7 +143,16 @@ class ApplyForm(forms.Form):
     and its text extracted into ``cleaned_data["resume_text"]`` when no text
     was pasted. ``website`` is a honeypot: people leave it empty (see
     ``is_bot``).
+
+    ``keep_resume_for`` (the vacancy's id; the careers page passes it, the API
+    does not): when the form has errors, a resume file that passed its checks
+    is kept (``kept_resume``: a token for the hidden ``resume_token`` field and
+    the name to show), and the next submit without a new file uses it, checked
+    again like a new upload.
     """
+
+    # Labels of required fields get this class: the page marks them (the inputs carry ``required`` too).
+    required_css_class = "is-required"
 
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("Email"), max_length=254)
@@ -59,12 +183,27 @@ class ApplyForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, phone_region: str = "RU", **kwargs):
+    def __init__(self, *args, phone_region: str = "RU", keep_resume_for: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.phone_region = phone_region or "RU"
         # Said by the browser before the upload (static/js/app.js); the server says the same after it.
         self.fields["resume_file"].widget.attrs["data-too-large"] = resume_too_large_message()
         self._extracted = None
+        self._keep_scope = f"vacancy:{keep_resume_for}" if keep_resume_for is not None else None
+        self.kept_resume: KeptResume | None = None
+
+    def full_clean(self):
+        super().full_clean()
+        upload = self.cleaned_data.get("resume_file") if self._errors else None
+        if upload and self._keep_scope is not None:
+            self.kept_resume = kept_resume_store(upload, scope=self._keep_scope)
+            if self.kept_resume is not None:
+                note = _(
+                    "Kept from your last try: %(name)s. Choose a file only to replace it. PDF, DOCX or TXT, up to 5 MB."
+                ) % {"name": self.kept_resume.filename}
+                # The bound field copied the help text when cleaning used it: both say it.
+                self.fields["resume_file"].help_text = note
+                self["resume_file"].help_text = note
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
@@ -93,6 +232,10 @@ class ApplyForm(forms.Form):
 
     def clean_resume_file(self):
         upload = self.cleaned_data.get("resume_file")
+        if self._keep_scope is not None and self.data.get("resume_token"):
+            # Taken (and deleted) even when a new file replaces it: a token is good for one submit.
+            kept = kept_resume_take(str(self.data.get("resume_token")), scope=self._keep_scope)
+            upload = upload or kept
         if not upload:
             return None
         try:

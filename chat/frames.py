@@ -1,8 +1,16 @@
-"""The JSON frames of the chat protocol, version 1 (docs/chat-protocol.md). Pure functions, no I/O."""
+"""The JSON frames of the chat protocol, version 1 (docs/chat-protocol.md). Pure functions, no I/O.
+
+Both ways: reading a client's frame (``decode``, ``envelope`` and the field readers, which raise
+``FrameError``) and building the server's frames. ``turn_frames`` is the one builder of what a turn shows
+(the sockets and the no-JavaScript views both send it).
+"""
 
 from __future__ import annotations
 
+import json
 import re
+
+from django.utils.translation import gettext as _
 
 PROTOCOL_VERSION = 1
 # Limits of a client frame: larger frames close the socket (CLOSE_TOO_BIG), longer texts get an error frame.
@@ -55,6 +63,117 @@ def has_forbidden_chars(text: str) -> bool:
     return _FORBIDDEN_CHARS.search(text) is not None
 
 
+# Reading a client's frame ---------------------------------------------------------------------------------
+
+
+class FrameError(Exception):
+    """A client frame refused; ``code`` goes into the error frame, ``message`` (translated) is for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def decode(text: str):
+    """The JSON value of a text frame; ``FrameError`` (too_deep, bad_json) when it is not one we read."""
+    if too_deep(text):
+        raise FrameError("too_deep", _("The frame is nested too deeply."))
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise FrameError("bad_json", _("The frame is not valid JSON.")) from None
+
+
+def loose_client_id(content) -> str | None:
+    """The frame's ``id`` if it is a valid one, read before the frame is checked (for its error frame)."""
+    if isinstance(content, dict) and isinstance(content.get("id"), str) and CLIENT_ID_RE.match(content["id"]):
+        return content["id"]
+    return None
+
+
+def envelope(content, types) -> tuple[str, str]:
+    """Check the fields every frame has (``v``, ``type`` among ``types``, ``id``): ``(type, client id)``.
+
+    Raises ``FrameError`` (bad_frame, missing_field, unsupported_version, invalid_field, unknown_type).
+    """
+    if not isinstance(content, dict):
+        raise FrameError("bad_frame", _("A frame must be a JSON object."))
+    for name in ("v", "type", "id"):
+        if name not in content:
+            raise FrameError("missing_field", _("The frame has no “%(field)s” field.") % {"field": name})
+    version = content["v"]
+    if type(version) is not int or version != PROTOCOL_VERSION:  # True == 1 in Python: not a version
+        raise FrameError("unsupported_version", _("Only version 1 of the protocol is supported."))
+    client_id = content["id"]
+    if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
+        raise FrameError("invalid_field", _("“id” must be 1 to 64 letters, digits or _.:-"))
+    frame_type = content["type"]
+    if not isinstance(frame_type, str):
+        raise FrameError("invalid_field", _("“type” must be a string."))
+    if frame_type not in types:
+        raise FrameError("unknown_type", _("Unknown frame type."))
+    return frame_type, client_id
+
+
+def _storable(value: str, field: str) -> str:
+    if has_forbidden_chars(value):
+        raise FrameError(
+            "invalid_field",
+            _("“%(field)s” holds characters that cannot be stored (NUL or a lone surrogate).") % {"field": field},
+        )
+    return value
+
+
+def text_field(content: dict, *, required: bool = True) -> str:
+    """The frame's ``text`` (at most ``MAX_TEXT_CHARS``, storable); "" when absent and not ``required``."""
+    text = content.get("text")
+    if text is None:
+        if required:
+            raise FrameError("missing_field", _("The frame has no “%(field)s” field.") % {"field": "text"})
+        return ""
+    if not isinstance(text, str):
+        raise FrameError("invalid_field", _("“text” must be a string."))
+    if len(text) > MAX_TEXT_CHARS:
+        raise FrameError("too_long", _("The message is longer than 4,000 characters."))
+    return _storable(text, "text")
+
+
+def choices_field(content: dict) -> list[str] | None:
+    """The frame's ``choices`` (at most ``MAX_CHOICES`` storable strings of ``MAX_CHOICE_CHARS``), or None."""
+    choices = content.get("choices")
+    if choices is None:
+        return None
+    if (
+        not isinstance(choices, list)
+        or len(choices) > MAX_CHOICES
+        or not all(isinstance(c, str) and len(c) <= MAX_CHOICE_CHARS for c in choices)
+    ):
+        raise FrameError("invalid_field", _("“choices” must be a list of strings."))
+    for choice in choices:
+        _storable(choice, "choices")
+    return choices
+
+
+def question_field(content: dict) -> int | None:
+    """The frame's ``question`` (the id of the question answered), or None."""
+    question_id = content.get("question")
+    if question_id is not None and (not isinstance(question_id, int) or isinstance(question_id, bool)):
+        raise FrameError("invalid_field", _("“question” must be a question id."))
+    return question_id
+
+
+def on_field(content: dict) -> bool:
+    """The frame's ``on`` (a typing frame's state; true when absent)."""
+    on = content.get("on", True)
+    if not isinstance(on, bool):
+        raise FrameError("invalid_field", _("“on” must be true or false."))
+    return on
+
+
+# Building the server's frames -----------------------------------------------------------------------------
+
+
 def frame(frame_type: str, **fields) -> dict:
     return {"v": PROTOCOL_VERSION, "type": frame_type, **fields}
 
@@ -101,3 +220,56 @@ def message_frame(message) -> dict:
 
 def error_frame(code: str, message: str, *, client_id: str | None = None) -> dict:
     return frame("error", code=code, message=message, id=client_id)
+
+
+def recruiter_data(user) -> dict | None:
+    """The recruiter leading the chat as frames show them (``{"name": first name}``), or None."""
+    return {"name": author_name(user)} if user is not None else None
+
+
+def question_in(ctx, question) -> dict | None:
+    """``question_data`` of one of the chat's questions, numbered within the script ``ctx`` holds; None for None.
+
+    ``ctx``: a ``chat.services.ChatContext`` (its ``questions`` and ``question_number``).
+    """
+    if question is None:
+        return None
+    return question_data(question, number=ctx.question_number(question), total=len(ctx.questions))
+
+
+def hello_frame(ctx, snapshot, *, role: str, response_id: int, **extra) -> dict:
+    """The first frame of a socket: the whole chat (``snapshot``, a ``chat.services.ChatSnapshot``) and ``extra``."""
+    return frame(
+        "hello",
+        role=role,
+        response_id=response_id,
+        state=snapshot.state,
+        recruiter=recruiter_data(snapshot.recruiter),
+        **extra,
+        messages=[message_data(m) for m in snapshot.messages],
+        question=question_in(ctx, snapshot.question),
+    )
+
+
+def state_frame(ctx, turn) -> dict:
+    """Where a chat stands after a turn (``chat.services.Turn``), with the question it awaits (a duplicate's answer)."""
+    return frame(
+        "state", state=turn.state, recruiter=recruiter_data(turn.recruiter), question=question_in(ctx, turn.question)
+    )
+
+
+def turn_frames(ctx, turn, *, include_own: bool = True) -> list[dict]:
+    """The frames of a turn (``chat.services.Turn``) in order: the sender's message (``include_own``), the new
+    bot and system messages, the state if it changed, the question if it was (re)asked.
+
+    The sender's socket gets its own message through the ack (``include_own=False``); everyone else gets it all.
+    """
+    out = []
+    if include_own and turn.own_message is not None:
+        out.append(message_frame(turn.own_message))
+    out.extend(message_frame(m) for m in turn.messages)
+    if turn.state_changed:
+        out.append(frame("state", state=turn.state, recruiter=recruiter_data(turn.recruiter)))
+    if turn.asked and turn.question is not None:
+        out.append(frame("question", question=question_in(ctx, turn.question)))
+    return out

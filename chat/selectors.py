@@ -1,11 +1,21 @@
-"""Reads for the public pages and the chat: careers listings, a response by its token, a script's questions."""
+"""Reads for the public pages and the chat: a company by its slug, a response by its token, a script's
+questions, and what a chat link allows now.
+
+The public list of a company's open vacancies is ``vacancies.selectors.vacancy_public_list`` (one order for
+the careers page and the public API).
+"""
+
+from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import Company
-from screening.models import Response
+from screening.models import ChatSession, Response
 from vacancies.models import ScreeningQuestion, Vacancy
 
 # Tokens are secrets.token_urlsafe(32) (43 characters); anything else is refused before a query.
@@ -16,9 +26,15 @@ def company_public_get(*, slug: str) -> Company:
     return get_object_or_404(Company, slug=slug)
 
 
-def vacancy_public_list(*, company: Company):
-    """The company's open vacancies, newest first, for its careers page."""
-    return Vacancy.objects.filter(company=company, status=Vacancy.Status.OPEN).order_by("-published_at", "-created_at")
+def vacancy_gone_get(*, company: Company, slug: str) -> Vacancy | None:
+    """The company's vacancy at ``slug`` if it was published once and is not open now (its link was public);
+    None for a draft that never was, or no such vacancy (the page then names no title)."""
+    return (
+        Vacancy.objects.filter(company=company, slug=slug, published_at__isnull=False)
+        .exclude(status=Vacancy.Status.OPEN)
+        .only("title")
+        .first()
+    )
 
 
 def response_get_by_token(*, token: str, page: bool = True) -> Response | None:
@@ -53,3 +69,67 @@ def response_get_for_member(*, user, response_id: int) -> Response | None:
 def script_questions(*, vacancy: Vacancy) -> list[ScreeningQuestion]:
     """The vacancy's screening questions in the order the bot asks them."""
     return list(ScreeningQuestion.objects.filter(vacancy=vacancy).order_by("position", "id"))
+
+
+LINK_OPEN = "open"
+LINK_READ_ONLY = "read_only"
+LINK_EXPIRED = "expired"
+
+
+def link_phase(*, finished_at: datetime | None, read_only_days: int, expiry_days: int, now: datetime) -> str:
+    """What a chat link allows ``now``: ``LINK_OPEN``, ``LINK_READ_ONLY`` or ``LINK_EXPIRED``. Pure.
+
+    ``finished_at`` is when the screening finished (None: not finished, always open). The link turns
+    read-only ``read_only_days`` after it and expires ``expiry_days`` after it (the later wins when the
+    expiry comes first: expired).
+    """
+    if finished_at is None:
+        return LINK_OPEN
+    age = now - finished_at
+    if age >= timedelta(days=expiry_days):
+        return LINK_EXPIRED
+    if age >= timedelta(days=read_only_days):
+        return LINK_READ_ONLY
+    return LINK_OPEN
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    """A candidate's chat link now: its ``phase`` and, once the screening finished, when it expires."""
+
+    phase: str
+    expires_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.phase == LINK_OPEN
+
+
+def chat_link_status(*, response: Response, now: datetime | None = None) -> LinkStatus:
+    """The phase of the response's chat link under its company's ``chat_link_read_only_days`` and
+    ``chat_link_expiry_days``, counted from when the screening finished.
+
+    No query while the screening runs (the usual case); afterwards one for the company's periods and,
+    when the response has no ``completed_at`` (finished by a decision, not by the chat), one for the
+    session's ``finished_at`` (else the response's ``updated_at``).
+    """
+    if not response.is_screening_finished:
+        return LinkStatus(LINK_OPEN)
+    periods = (
+        Company.objects.filter(vacancies__pk=response.vacancy_id)
+        .values("chat_link_read_only_days", "chat_link_expiry_days")
+        .first()
+    )
+    if periods is None:
+        return LinkStatus(LINK_OPEN)
+    finished_at = response.completed_at
+    if finished_at is None:
+        finished_at = ChatSession.objects.filter(response_id=response.pk).values_list("finished_at", flat=True).first()
+    finished_at = finished_at or response.updated_at
+    phase = link_phase(
+        finished_at=finished_at,
+        read_only_days=periods["chat_link_read_only_days"],
+        expiry_days=periods["chat_link_expiry_days"],
+        now=now or timezone.now(),
+    )
+    return LinkStatus(phase, expires_at=finished_at + timedelta(days=periods["chat_link_expiry_days"]))

@@ -8,7 +8,9 @@ acknowledged only once this function has returned, i.e. after commit.
 
 For speed each candidate turn is a single call doing a handful of queries; the
 caller keeps a ``ChatContext`` (the vacancy and its questions) for the life of
-a connection so no turn reloads the script.
+a connection so no turn reloads the script. The measured paths (a candidate's
+turn, the first open, a disconnect) write and read through ``chat.statements``
+(hand-written SQL built from the models' metadata); everything else is the ORM.
 """
 
 from __future__ import annotations
@@ -16,20 +18,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
 from screening import scoring
 from screening.models import Answer, ChatMessage, ChatSession, Response
 from screening.services import response_finish, response_start_chat, response_submit_answer
-from smartbot import sql
 from vacancies.models import ScreeningQuestion, Vacancy
 
-from . import selectors
+from . import selectors, statements
 
 STATE_ACTIVE = "active"
 STATE_PAUSED = "paused"
@@ -120,11 +122,6 @@ def _bot_unsaved(session_id: int, text: str, question: ScreeningQuestion | None 
     )
 
 
-def _save_all(messages: list[ChatMessage]) -> list[ChatMessage]:
-    """Insert the messages of one turn in one statement, in order."""
-    return sql.insert(messages)
-
-
 def _system(session: ChatSession, text: str, author=None) -> ChatMessage:
     return ChatMessage.objects.create(session=session, sender=ChatMessage.Sender.SYSTEM, text=text, author=author)
 
@@ -145,7 +142,7 @@ def _touch_lazily(ctx: ChatContext) -> None:
     """Record activity at most every ACTIVITY_RESOLUTION per connection (other writers only make the row newer)."""
     now = timezone.now()
     if ctx.touched_at is None or now - ctx.touched_at >= ACTIVITY_RESOLUTION:
-        sql.update(ChatSession, ctx.session_id, last_activity_at=now)
+        statements.session_update(ctx.session_id, last_activity_at=now)
         ctx.touched_at = now
 
 
@@ -183,10 +180,6 @@ def closing_text(*, vacancy: Vacancy, first_name: str, status: str) -> str:
     }
 
 
-def _greeting_of(ctx: ChatContext) -> str:
-    return greeting_text(vacancy=ctx.vacancy, first_name=ctx.candidate_first_name, count=len(ctx.questions))
-
-
 def _finish(ctx: ChatContext, response: Response, *, before: list[ChatMessage] = ()) -> list[ChatMessage]:
     """Score and close the screening; ``before`` (unsaved messages of the same turn) is inserted with the closing.
 
@@ -199,9 +192,9 @@ def _finish(ctx: ChatContext, response: Response, *, before: list[ChatMessage] =
         ctx.session_id,
         closing_text(vacancy=ctx.vacancy, first_name=ctx.candidate_first_name, status=finished.status),
     )
-    _save_all([*before, closing])
+    statements.messages_insert([*before, closing])
     now = timezone.now()
-    sql.update(ChatSession, ctx.session_id, state=ChatSession.State.FINISHED, finished_at=now, last_activity_at=now)
+    statements.session_update(ctx.session_id, state=ChatSession.State.FINISHED, finished_at=now, last_activity_at=now)
     ctx.touched_at = now
     return [closing]
 
@@ -231,12 +224,12 @@ def chat_open(*, response: Response, connect: bool = False) -> tuple[ChatContext
             # The usual first open: one INSERT creates the session (already counting this socket). It fails
             # quietly if another tab or a watching recruiter created it first; the row is then read below.
             new = ChatSession(response=response, candidate_sockets=1 if connect else 0)
-            if sql.insert_if_new(new):
+            if statements.session_insert_if_new(new):
                 session, messages = new, []
         if session is None:
             session = _locked_session(response_id=response.pk)
             if session is None:  # a response that did not start as new (an import) and has no session yet
-                sql.insert_if_new(ChatSession(response=response))
+                statements.session_insert_if_new(ChatSession(response=response))
                 session = _locked_session(response_id=response.pk)
             messages = list(session.messages.select_related("author"))
             if connect:
@@ -249,10 +242,12 @@ def chat_open(*, response: Response, connect: bool = False) -> tuple[ChatContext
             # Nobody has opened the chat yet (the session lock makes this true for one opener only). A recruiter
             # watching before the candidate came may have made the session row, so its existence says nothing.
             response_start_chat(response=response)
-            greeting = [_bot_unsaved(session.pk, _greeting_of(ctx))]
+            hello = greeting_text(vacancy=ctx.vacancy, first_name=ctx.candidate_first_name, count=len(ctx.questions))
+            greeting = [_bot_unsaved(session.pk, hello)]
             if ctx.questions:
                 question = ctx.questions[0]
-                messages = [*messages, *_save_all([*greeting, _bot_unsaved(session.pk, question.text, question)])]
+                opening = [*greeting, _bot_unsaved(session.pk, question.text, question)]
+                messages = [*messages, *statements.messages_insert(opening)]
             else:
                 messages = [*messages, *greeting, *_finish(ctx, response, before=greeting)]
                 session.state = ChatSession.State.FINISHED
@@ -286,8 +281,10 @@ def chat_snapshot(*, response: Response, watch: bool = False) -> tuple[ChatConte
     with transaction.atomic():
         if watch:
             counted = ChatSession.objects.filter(response=response).update(watchers=F("watchers") + 1)
-            if not counted and not sql.insert_if_new(ChatSession(response=response, watchers=1)):
-                ChatSession.objects.filter(response=response).update(watchers=F("watchers") + 1)  # made meanwhile
+            if not counted:
+                _session, created = ChatSession.objects.get_or_create(response=response, defaults={"watchers": 1})
+                if not created:  # the candidate's first open made it meanwhile
+                    ChatSession.objects.filter(response=response).update(watchers=F("watchers") + 1)
         session = ChatSession.objects.select_related("taken_over_by").filter(response=response).first()
         if session is None:
             state = STATE_FINISHED if response.is_screening_finished else STATE_ACTIVE
@@ -306,72 +303,6 @@ def chat_snapshot(*, response: Response, watch: bool = False) -> tuple[ChatConte
     )
 
 
-LINK_OPEN = "open"
-LINK_READ_ONLY = "read_only"
-LINK_EXPIRED = "expired"
-
-
-def link_phase(*, finished_at: datetime | None, read_only_days: int, expiry_days: int, now: datetime) -> str:
-    """What a chat link allows ``now``: ``LINK_OPEN``, ``LINK_READ_ONLY`` or ``LINK_EXPIRED``. Pure.
-
-    ``finished_at`` is when the screening finished (None: not finished, always open). The link turns
-    read-only ``read_only_days`` after it and expires ``expiry_days`` after it (the later wins when the
-    expiry comes first: expired).
-    """
-    if finished_at is None:
-        return LINK_OPEN
-    age = now - finished_at
-    if age >= timedelta(days=expiry_days):
-        return LINK_EXPIRED
-    if age >= timedelta(days=read_only_days):
-        return LINK_READ_ONLY
-    return LINK_OPEN
-
-
-@dataclass(frozen=True)
-class LinkStatus:
-    """A candidate's chat link now: its ``phase`` and, once the screening finished, when it expires."""
-
-    phase: str
-    expires_at: datetime | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.phase == LINK_OPEN
-
-
-def chat_link_status(*, response: Response, now: datetime | None = None) -> LinkStatus:
-    """The phase of the response's chat link under its company's ``chat_link_read_only_days`` and
-    ``chat_link_expiry_days``, counted from when the screening finished.
-
-    No query while the screening runs (the usual case); afterwards one for the company's periods and,
-    when the response has no ``completed_at`` (finished by a decision, not by the chat), one for the
-    session's ``finished_at`` (else the response's ``updated_at``).
-    """
-    if not response.is_screening_finished:
-        return LinkStatus(LINK_OPEN)
-    from accounts.models import Company
-
-    periods = (
-        Company.objects.filter(vacancies__pk=response.vacancy_id)
-        .values("chat_link_read_only_days", "chat_link_expiry_days")
-        .first()
-    )
-    if periods is None:
-        return LinkStatus(LINK_OPEN)
-    finished_at = response.completed_at
-    if finished_at is None:
-        finished_at = ChatSession.objects.filter(response_id=response.pk).values_list("finished_at", flat=True).first()
-    finished_at = finished_at or response.updated_at
-    phase = link_phase(
-        finished_at=finished_at,
-        read_only_days=periods["chat_link_read_only_days"],
-        expiry_days=periods["chat_link_expiry_days"],
-        now=now or timezone.now(),
-    )
-    return LinkStatus(phase, expires_at=finished_at + timedelta(days=periods["chat_link_expiry_days"]))
-
-
 def chat_transcript(*, response: Response) -> tuple[ChatContext, ChatSnapshot]:
     """The chat as its read-only link shows it: the transcript, finished, nothing awaited. Writes nothing."""
     ctx, snapshot = chat_snapshot(response=response)
@@ -386,22 +317,13 @@ def chat_unwatch(*, session_id: int) -> None:
 
 def chat_disconnect(*, session_id: int) -> tuple[int, int]:
     """Uncount a candidate socket; returns the candidate sockets still open and the recruiters watching."""
-    table = ChatSession._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET candidate_sockets = CASE WHEN candidate_sockets > 0 THEN candidate_sockets - 1 "  # noqa: S608
-            f"ELSE 0 END, last_activity_at = %s WHERE id = %s RETURNING candidate_sockets, watchers",
-            [ChatSession._meta.get_field("last_activity_at").get_db_prep_save(timezone.now(), connection), session_id],
-        )
-        row = cursor.fetchone()
-    return (row[0], row[1]) if row else (0, 0)
+    counts = statements.session_disconnect(session_id=session_id, now=timezone.now())
+    return counts.candidate_sockets, counts.watchers
 
 
-def _locking(*, recruiter: bool = True):
-    # The candidate's turns skip the recruiter's row (a join and a whole user): it is loaded, with one query,
-    # only while a recruiter leads the chat.
-    related = ("response", "taken_over_by") if recruiter else ("response",)
-    return ChatSession.objects.select_for_update(of=("self",)).select_related(*related)
+def _locking():
+    # (The candidate's turn locks through ``statements.turn_read`` instead, without the recruiter's row.)
+    return ChatSession.objects.select_for_update(of=("self",)).select_related("response", "taken_over_by")
 
 
 def _locked_session(*, response_id: int) -> ChatSession | None:
@@ -416,33 +338,6 @@ def _known(session: ChatSession, client_id: str) -> int | None:
     if not client_id:
         return None
     return session.messages.filter(client_id=client_id).values_list("id", flat=True).first()
-
-
-@dataclass
-class _TurnRow:
-    state: str
-    taken_over_by_id: int | None
-    watchers: int
-    response_status: str
-    known_id: int | None  # the message an earlier frame with this client id made
-    answered: set[int]
-
-
-def _turn_row(ctx: ChatContext, client_id: str) -> _TurnRow:
-    """Lock the chat's session row and read, in the same statement, all a candidate's turn needs to decide."""
-    session, message, response, answer = (m._meta.db_table for m in (ChatSession, ChatMessage, Response, Answer))
-    query = (
-        f"SELECT s.state, s.taken_over_by_id, s.watchers, r.status, "  # noqa: S608 (names from the models)
-        f"(SELECT m.id FROM {message} m WHERE m.session_id = s.id AND m.client_id = %s LIMIT 1), "
-        f"(SELECT {sql.id_list_agg('a.question_id')} FROM {answer} a WHERE a.response_id = s.response_id) "
-        f"FROM {session} s JOIN {response} r ON r.id = s.response_id WHERE s.id = %s{sql.lock_clause('s')}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(query, [client_id or None, ctx.session_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise ChatError("no_chat", _("This chat no longer exists."))
-    return _TurnRow(*row[:5], answered=sql.ids_of(row[5]))
 
 
 def chat_candidate_message(
@@ -480,9 +375,11 @@ def _candidate_turn(
     *, ctx: ChatContext, client_id: str, text: str, choices: list[str] | None, question_id: int | None
 ) -> Turn:
     # The hot path of the product: one locking read, then one INSERT for the answer and one for the messages
-    # (plain SQL through smartbot.sql; the ORM's compilation was most of a turn's CPU).
+    # (plain SQL, ``chat.statements``; the ORM's compilation was most of a turn's CPU).
     with transaction.atomic(), translation.override(ctx.language):
-        row = _turn_row(ctx, client_id)
+        row = statements.turn_read(session_id=ctx.session_id, client_id=client_id)
+        if row is None:
+            raise ChatError("no_chat", _("This chat no longer exists."))
         if row.known_id is not None:
             return _duplicate(ctx, row.known_id)
         response = ctx.response
@@ -494,9 +391,10 @@ def _candidate_turn(
             session_id=ctx.session_id, sender=ChatMessage.Sender.CANDIDATE, text=shown, client_id=client_id
         )
         if row.taken_over_by_id is not None:
-            _save_all([own])
+            statements.messages_insert([own])
             _touch_lazily(ctx)
-            return Turn(message_id=own.pk, own_message=own, state=STATE_PAUSED, recruiter=_user(row.taken_over_by_id))
+            recruiter = User.objects.filter(pk=row.taken_over_by_id).first()
+            return Turn(message_id=own.pk, own_message=own, state=STATE_PAUSED, recruiter=recruiter)
         question = _current_question(ctx.questions, row.answered)
         if question is None:  # every question answered but not finished (e.g. a crash in between)
             messages = _finish(ctx, response, before=[own])
@@ -518,7 +416,7 @@ def _candidate_turn(
                 _bot_unsaved(ctx.session_id, invalid.message, question),
                 _bot_unsaved(ctx.session_id, question.text, question),
             ]
-            _save_all([own, *turn.messages])
+            statements.messages_insert([own, *turn.messages])
             turn.message_id = own.pk
             turn.question, turn.asked = question, True
             _touch_lazily(ctx)
@@ -529,17 +427,11 @@ def _candidate_turn(
             turn.state, turn.state_changed = STATE_FINISHED, True
         else:
             turn.messages = [_bot_unsaved(ctx.session_id, following.text, following)]
-            _save_all([own, *turn.messages])
+            statements.messages_insert([own, *turn.messages])
             turn.question, turn.asked = following, True
             _touch_lazily(ctx)
         turn.message_id = own.pk
         return turn
-
-
-def _user(user_id: int):
-    from accounts.models import User
-
-    return User.objects.filter(pk=user_id).first()
 
 
 def _duplicate(ctx: ChatContext, message_id: int) -> Turn:

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import editor_required
 from screening import services as screening_services
-from screening.forms import add_service_error
 from screening.models import Erasure, Response
 from screening.selectors import response_get_for_user
 from screening.services import candidate_apply
+from smartbot.forms import form_add_service_errors
 from smartbot.middleware import csp_allow_framing
 from smartbot.ratelimit import RateLimited, apply_limit, apply_limited_message, link_request_limit
-from vacancies.selectors import vacancy_public_get
+from vacancies.selectors import vacancy_public_get, vacancy_public_list
 
 from . import frames as f
 from . import live, selectors, services
@@ -60,8 +60,29 @@ def _apply_limited_page(request, vacancy, limited: RateLimited):
 
 def careers(request, company_slug):
     company = selectors.company_public_get(slug=company_slug)
-    vacancies = selectors.vacancy_public_list(company=company)
+    vacancies = vacancy_public_list(company=company)
     return render(request, "chat/careers.html", {"company": company, "vacancies": vacancies, "hide_login": True})
+
+
+def _open_vacancy(company_slug: str, slug: str):
+    """The open vacancy at this public address, or None (closed, never published, deleted: ``_closed_page``)."""
+    try:
+        return vacancy_public_get(company_slug=company_slug, slug=slug)
+    except Http404:
+        return None
+
+
+def _closed_page(request, company_slug: str, slug: str):
+    """404 for a vacancy that is not open, saying so and listing the company's open vacancies (people follow
+    old links). An unknown company stays a plain 404."""
+    company = selectors.company_public_get(slug=company_slug)
+    context = {
+        "company": company,
+        "gone": selectors.vacancy_gone_get(company=company, slug=slug),
+        "vacancies": vacancy_public_list(company=company),
+        "hide_login": True,
+    }
+    return render(request, "chat/vacancy_closed.html", context, status=404)
 
 
 def _vacancy_page(request, vacancy, *, form=None, link_form=None, status=200):
@@ -86,7 +107,9 @@ def _check_inbox(request, vacancy):
 
 def vacancy_apply(request, company_slug, slug):
     """The vacancy page and its apply form. Applying always ends in "check your inbox": the link goes by email."""
-    vacancy = vacancy_public_get(company_slug=company_slug, slug=slug)
+    vacancy = _open_vacancy(company_slug, slug)
+    if vacancy is None:
+        return _closed_page(request, company_slug, slug)
     if request.method == "GET":
         return _vacancy_page(request, vacancy)
     if request.method != "POST":
@@ -98,7 +121,7 @@ def vacancy_apply(request, company_slug, slug):
         limit.check()
     except RateLimited as limited:
         return _apply_limited_page(request, vacancy, limited)
-    form = ApplyForm(request.POST, request.FILES, phone_region=vacancy.company.phone_region)
+    form = ApplyForm(request.POST, request.FILES, phone_region=vacancy.company.phone_region, keep_resume_for=vacancy.pk)
     if not form.is_valid():
         return _vacancy_page(request, vacancy, form=form, status=400)
     if form.is_bot:
@@ -109,7 +132,7 @@ def vacancy_apply(request, company_slug, slug):
     except RateLimited as limited:
         return _apply_limited_page(request, vacancy, limited)
     except ValidationError as error:
-        add_service_error(form, error)
+        form_add_service_errors(form, error)
         return _vacancy_page(request, vacancy, form=form, status=400)
     return _check_inbox(request, vacancy)
 
@@ -117,7 +140,9 @@ def vacancy_apply(request, company_slug, slug):
 @require_POST
 def vacancy_link_request(request, company_slug, slug):
     """A candidate who lost their link asks for it again; the same neutral answer whether they applied or not."""
-    vacancy = vacancy_public_get(company_slug=company_slug, slug=slug)
+    vacancy = _open_vacancy(company_slug, slug)
+    if vacancy is None:
+        return _closed_page(request, company_slug, slug)
     form = LinkRequestForm(request.POST, prefix="link")
     if not form.is_valid():
         return _vacancy_page(request, vacancy, link_form=form, status=400)
@@ -158,9 +183,9 @@ def candidate_chat(request, token):
     later expires (410, with a way to get the application's link again by email): ``chat_link_status``.
     """
     response = _response_or_404(token)
-    link = services.chat_link_status(response=response)
+    link = selectors.chat_link_status(response=response)
     embed_origins = response.vacancy.company.embed_origins
-    if link.phase == services.LINK_EXPIRED:
+    if link.phase == selectors.LINK_EXPIRED:
         return csp_allow_framing(_link_expired_page(request, response), origins=embed_origins)
     if link.is_open:
         ctx, snapshot = services.chat_open(response=response)
@@ -210,8 +235,8 @@ def _link_expired_page(request, response):
 def candidate_chat_send(request, token):
     """The no-JS way to answer: the same service as the socket, then back to the page."""
     response = _response_or_404(token)
-    link = services.chat_link_status(response=response)
-    if link.phase == services.LINK_EXPIRED:
+    link = selectors.chat_link_status(response=response)
+    if link.phase == selectors.LINK_EXPIRED:
         return _link_expired_page(request, response)
     if not link.is_open:  # read-only: nothing is written; the page shows the transcript
         return redirect(response.get_chat_url())
@@ -232,23 +257,12 @@ def candidate_chat_send(request, token):
             return redirect(f"{response.get_chat_url()}#chat-form")
     paused = turn.state == services.STATE_PAUSED
     if not turn.duplicate and (paused or turn.watchers):  # the bot's turns go to watching recruiters only
-        live.broadcast_frames(response_id=response.pk, frames=_turn_frames(ctx, turn), staff_only=not paused)
+        live.broadcast_frames(response_id=response.pk, frames=f.turn_frames(ctx, turn), staff_only=not paused)
     return redirect(f"{response.get_chat_url()}#chat-form")
 
 
 def _form_errors(form) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
-def _turn_frames(ctx, turn) -> list[dict]:
-    out = [f.message_frame(m) for m in ([turn.own_message] if turn.own_message else []) + turn.messages]
-    if turn.state_changed:
-        recruiter = {"name": f.author_name(turn.recruiter)} if turn.recruiter else None
-        out.append(f.frame("state", state=turn.state, recruiter=recruiter))
-    if turn.asked and turn.question is not None:
-        data = f.question_data(turn.question, number=ctx.question_number(turn.question), total=len(ctx.questions))
-        out.append(f.frame("question", question=data))
-    return out
 
 
 def _recruiter_action(request, pk, action):
@@ -264,7 +278,7 @@ def _recruiter_action(request, pk, action):
         messages.error(request, error.message)
         return redirect(back)
     if not turn.duplicate:
-        live.broadcast_frames(response_id=response.pk, frames=_turn_frames(ctx, turn))
+        live.broadcast_frames(response_id=response.pk, frames=f.turn_frames(ctx, turn))
     return redirect(back)
 
 
@@ -335,7 +349,7 @@ def _application_page(request, response, *, erase_form=None, status=200):
                 "can_withdraw": response.status
                 not in (Response.Status.WITHDRAWN, Response.Status.HIRED, Response.Status.DECLINED),
                 "erase_form": erase_form or EraseConfirmForm(),
-                "chat_link": services.chat_link_status(response=response),
+                "chat_link": selectors.chat_link_status(response=response),
                 "hide_login": True,
             },
             status=status,

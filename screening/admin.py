@@ -1,6 +1,13 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db import models
+"""Applications in the admin: a door into ``screening.services`` like the workspace, and the audit records.
+
+A response's decision and notes go through ``response_change_status`` and ``response_add_note``; erasing a
+candidate through ``candidate_erase``; webhook endpoints through ``webhook_endpoint_create`` / ``_update``.
+What happened (status history, answers and their verdicts, evaluations, LLM calls, transcripts, erasures,
+webhook deliveries) is read-only for everyone: the admin shows the record, it never rewrites it.
+"""
+
+from django import forms
+from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -8,7 +15,16 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.admin_scoping import CompanyScopedModelAdmin, ReadOnlyInline, related_only
+from accounts.admin_scoping import (
+    OWNERS,
+    AuditRecordAdmin,
+    CompanyScopedModelAdmin,
+    ReadOnlyInline,
+    ServiceDoorMixin,
+    adopt,
+    related_only,
+    sees_all_companies,
+)
 
 from . import services
 from .models import (
@@ -29,54 +45,45 @@ from .models import (
 
 
 @admin.register(Candidate)
-class CandidateAdmin(CompanyScopedModelAdmin):
+class CandidateAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
+    """A person is added by applying; the owner erases them (as on the privacy page): tombstone, record, webhook."""
+
     company_field = "company"
+    write_roles = OWNERS
     list_display = ("email", "company", "created_at", "erased_at")
     list_filter = (related_only("company"),)
     search_fields = ("email", "responses__full_name", "responses__phone_e164")
     list_select_related = ("company",)
-    autocomplete_fields = ("company",)
-    readonly_fields = ("created_at", "updated_at", "erased_at")
     date_hierarchy = "created_at"
-
     actions = ("erase",)
 
-    def get_readonly_fields(self, request, obj=None):
-        # The email is the key that links a person's applications: it is set when they apply.
-        return (*self.readonly_fields, "company", "email") if obj is not None else self.readonly_fields
+    def has_add_permission(self, request, obj=None):
+        return False
 
-    # Deleting a person in the admin is the same erasure as everywhere else: tombstone, record, webhook.
+    def has_change_permission(self, request, obj=None):
+        # The email is the key that links a person's applications: set when they apply, never edited.
+        return False
+
     def delete_model(self, request, obj):
         services.candidate_erase(candidate=obj, reason=Erasure.Reason.OWNER, actor=request.user)
 
-    def delete_queryset(self, request, queryset):
-        for candidate in queryset:
-            services.candidate_erase(candidate=candidate, reason=Erasure.Reason.OWNER, actor=request.user)
-
     @admin.action(description=_("Erase the selected candidates' data"), permissions=["delete"])
     def erase(self, request, queryset):
-        self.delete_queryset(request, queryset)
-        self.message_user(request, _("The candidates' data was erased."), messages.SUCCESS)
+        self.run_on_each(
+            request,
+            queryset,
+            lambda candidate: self.delete_model(request, candidate),
+            lambda _n: _("The candidates' data was erased."),
+        )
 
 
 @admin.register(Erasure)
-class ErasureAdmin(CompanyScopedModelAdmin):
-    """The record that an erasure happened: read-only, like every audit record."""
-
+class ErasureAdmin(AuditRecordAdmin):
     company_field = "company"
     list_display = ("created_at", "company", "reason", "actor", "applications", "candidate_id_erased")
     list_filter = ("reason", related_only("company"))
     list_select_related = ("company", "actor")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AnswerInline(ReadOnlyInline, admin.TabularInline):
@@ -111,9 +118,39 @@ class NoteInline(ReadOnlyInline, admin.TabularInline):
         return super().get_queryset(request).select_related("author")
 
 
+class ResponseAdminForm(forms.ModelForm):
+    """The recruiter's part of a response: a decision (new status, why) and a note, handed to the services."""
+
+    new_status = forms.ChoiceField(
+        label=_("New status"),
+        required=False,
+        choices=[("", "---------"), *[(status.value, status.label) for status in services.DECISION_STATUSES]],
+        error_messages={"invalid_choice": _("This status cannot be set by hand.")},
+    )
+    status_comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=StatusChange._meta.get_field("comment").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    new_note = forms.CharField(
+        label=_("Add a note"),
+        required=False,
+        max_length=Note._meta.get_field("text").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    class Meta:
+        model = Response
+        fields = ()
+
+
 @admin.register(Response)
-class ResponseAdmin(CompanyScopedModelAdmin):
+class ResponseAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
+    """A response is created by applying and moves by the screening; a member decides and notes here."""
+
     company_field = "vacancy__company"
+    form = ResponseAdminForm
     inlines = (AnswerInline, StatusChangeInline, NoteInline)
     list_display = (
         "full_name",
@@ -129,32 +166,9 @@ class ResponseAdmin(CompanyScopedModelAdmin):
     list_filter = ("status", "source", "ai_recommendation", related_only("vacancy"), "created_at")
     search_fields = ("full_name", "email", "phone_e164", "vacancy__title", "token")
     list_select_related = ("candidate", "vacancy", "vacancy__company")
-    autocomplete_fields = ("vacancy", "candidate")
     date_hierarchy = "created_at"
     actions = ("reevaluate",)
-    # Status and score move only through the services (history, webhooks); the admin shows them.
-    readonly_fields = (
-        "status",
-        "score",
-        "rejection_reasons",
-        "ai_score",
-        "ai_recommendation",
-        "token",
-        "chat_link",
-        "transcript",
-        "created_at",
-        "updated_at",
-        "completed_at",
-        "phone_e164",
-        "resume_hidden_text",
-        "consent_version",
-        "consent_at",
-        "ai_consent_at",
-        "talent_pool_consent_at",
-        "erased_at",
-    )
-    # What the candidate submitted is their record: shown, never edited afterwards.
-    submitted_fields = ("full_name", "email", "phone", "city", "resume_text", "resume_file")
+    decision_fields = ("new_status", "status_comment", "new_note")
     fieldsets = (
         (None, {"fields": ("vacancy", "candidate", "source", "status", "score", "rejection_reasons")}),
         (
@@ -181,10 +195,32 @@ class ResponseAdmin(CompanyScopedModelAdmin):
         (_("Dates"), {"fields": ("created_at", "updated_at", "completed_at")}),
     )
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # An application leaves only with its person's erasure (the candidate's page).
+        return False
+
+    def get_fieldsets(self, request, obj=None):
+        if not self.has_change_permission(request, obj):
+            return self.fieldsets
+        # Right under the status, where the recruiter reads it.
+        return (self.fieldsets[0], (_("Decision and notes"), {"fields": self.decision_fields}), *self.fieldsets[1:])
+
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None:
-            return (*self.readonly_fields, "vacancy", "candidate", *self.submitted_fields)
-        return self.readonly_fields
+        # Everything on the response is the screening's or the candidate's record; the decision fields are not.
+        return tuple(field for _name, options in self.fieldsets for field in options["fields"])
+
+    def save_model(self, request, obj, form, change):
+        status = form.cleaned_data.get("new_status")
+        if status:
+            services.response_change_status(
+                response=obj, to_status=status, actor=request.user, comment=form.cleaned_data.get("status_comment", "")
+            )
+        note = form.cleaned_data.get("new_note", "")
+        if note.strip():
+            services.response_add_note(response=obj, author=request.user, text=note)
 
     @admin.display(description=_("chat session"))
     def chat_link(self, obj):
@@ -205,57 +241,71 @@ class ResponseAdmin(CompanyScopedModelAdmin):
 
     @admin.action(description=_("Re-evaluate with AI"), permissions=["change"])
     def reevaluate(self, request, queryset):
-        count = 0
-        for response in queryset.select_related("candidate", "vacancy"):
-            try:
-                services.evaluation_request(response=response, force=True)
-            except ValidationError as error:
-                self.message_user(request, f"{response}: {' '.join(error.messages)}", messages.WARNING)
-            else:
-                count += 1
-        if not count:
-            return
-        self.message_user(
+        self.run_on_each(
             request,
-            ngettext("Evaluation queued for %(n)d response.", "Evaluation queued for %(n)d responses.", count)
-            % {"n": count},
-            messages.SUCCESS,
+            queryset.select_related("candidate", "vacancy"),
+            lambda response: services.evaluation_request(response=response, force=True),
+            lambda n: (
+                ngettext("Evaluation queued for %(n)d response.", "Evaluation queued for %(n)d responses.", n)
+                % {"n": n}
+            ),
         )
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(CompanyScopedModelAdmin):
+class StatusChangeAdmin(AuditRecordAdmin):
     company_field = "response__vacancy__company"
     list_display = ("response", "from_status", "to_status", "actor", "created_at")
     list_filter = ("to_status", "from_status")
     search_fields = ("response__full_name", "response__email", "comment")
     list_select_related = ("response__candidate", "response__vacancy", "actor")
-    autocomplete_fields = ("response", "actor")
     date_hierarchy = "created_at"
+
+
+class NoteAdminForm(forms.ModelForm):
+    class Meta:
+        model = Note
+        fields = ("response", "text")
 
 
 @admin.register(Note)
-class NoteAdmin(CompanyScopedModelAdmin):
+class NoteAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
+    """A note is added (through ``response_add_note``), then kept as written."""
+
     company_field = "response__vacancy__company"
+    form = NoteAdminForm
     list_display = ("__str__", "response", "author", "created_at")
     search_fields = ("text", "response__full_name")
     list_select_related = ("response__candidate", "response__vacancy", "author")
-    autocomplete_fields = ("response", "author")
+    autocomplete_fields = ("response",)
     date_hierarchy = "created_at"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        adopt(
+            obj,
+            services.response_add_note(
+                response=form.cleaned_data["response"], author=request.user, text=form.cleaned_data["text"]
+            ),
+        )
 
 
 @admin.register(Answer)
-class AnswerAdmin(CompanyScopedModelAdmin):
+class AnswerAdmin(AuditRecordAdmin):
     company_field = "response__vacancy__company"
     list_display = ("response", "question", "raw_text", "passed", "points", "created_at")
     list_filter = ("passed", "question__kind")
     search_fields = ("raw_text", "question__text", "response__full_name")
     list_select_related = ("response__candidate", "response__vacancy", "question")
-    autocomplete_fields = ("response", "question")
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(CompanyScopedModelAdmin):
+class EvaluationAdmin(AuditRecordAdmin):
     company_field = "response__vacancy__company"
     list_display = (
         "response",
@@ -273,55 +323,85 @@ class EvaluationAdmin(CompanyScopedModelAdmin):
     list_filter = ("status", "evaluator", "recommendation", "prompt_version")
     search_fields = ("response__full_name", "response__email", "summary", "model")
     list_select_related = ("response__candidate", "response__vacancy")
-    autocomplete_fields = ("response",)
     date_hierarchy = "created_at"
-    readonly_fields = ("created_at", "updated_at", "finished_at")
 
 
 @admin.register(LLMCall)
-class LLMCallAdmin(CompanyScopedModelAdmin):
+class LLMCallAdmin(AuditRecordAdmin):
     company_field = "company"
     list_display = ("created_at", "company", "purpose", "model", "tokens_in", "tokens_out", "latency_ms", "cost", "ok")
     list_filter = ("purpose", "ok", "model", related_only("company"))
     search_fields = ("model", "company__name")
     list_select_related = ("company",)
-    autocomplete_fields = ("company",)
     date_hierarchy = "created_at"
 
 
 @admin.register(QuestionSuggestion)
-class QuestionSuggestionAdmin(CompanyScopedModelAdmin):
+class QuestionSuggestionAdmin(AuditRecordAdmin):
+    """Suggestions are requested, accepted and discarded in the vacancy editor (their services); shown here."""
+
     company_field = "vacancy__company"
     list_display = ("vacancy", "count", "difficulty", "status", "evaluator", "requested_by", "created_at")
     list_filter = ("status", "evaluator", "difficulty")
     search_fields = ("vacancy__title",)
     list_select_related = ("vacancy", "requested_by")
-    autocomplete_fields = ("vacancy", "requested_by")
     date_hierarchy = "created_at"
 
 
-@admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(CompanyScopedModelAdmin):
-    company_field = "company"
+class WebhookEndpointAdminForm(forms.ModelForm):
     # A URL typed without a scheme means https (Django 6's default, asked for explicitly now).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label=_("events"),
+        choices=WebhookEndpoint.Event.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("company", "url", "events", "is_active")
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
+    """Owners and recruiters manage endpoints (as in the API); viewers read them without the secret."""
+
+    company_field = "company"
+    form = WebhookEndpointAdminForm
     list_display = ("url", "company", "events", "is_active", "created_at")
     list_filter = ("is_active", related_only("company"))
     search_fields = ("url", "company__name")
     list_select_related = ("company",)
     autocomplete_fields = ("company",)
 
+    def get_fields(self, request, obj=None):
+        fields = ["company", "url", "events", "is_active", "created_at"]
+        if obj is not None and self.may_write(request):
+            fields.append("secret")
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ("secret", "created_at")
+        return (*readonly, "company") if obj is not None else readonly
+
+    def save_model(self, request, obj, form, change):
+        values = {field: form.cleaned_data[field] for field in ("url", "events", "is_active")}
+        if change:
+            services.webhook_endpoint_update(endpoint=obj, **values)
+            return
+        company = form.cleaned_data["company"] if sees_all_companies(request) else request.user.company
+        adopt(obj, services.webhook_endpoint_create(company=company, **values))
+
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(CompanyScopedModelAdmin):
+class WebhookDeliveryAdmin(AuditRecordAdmin):
     company_field = "endpoint__company"
     list_display = ("event", "endpoint", "status", "attempts", "status_code", "created_at", "delivered_at")
     list_filter = ("status", "event")
     search_fields = ("event_id", "endpoint__url")
     list_select_related = ("endpoint",)
-    autocomplete_fields = ("endpoint",)
     date_hierarchy = "created_at"
-    readonly_fields = ("created_at", "delivered_at")
 
 
 class ChatMessageInline(ReadOnlyInline, admin.TabularInline):
@@ -336,7 +416,7 @@ class ChatMessageInline(ReadOnlyInline, admin.TabularInline):
 
 
 @admin.register(ChatSession)
-class ChatSessionAdmin(CompanyScopedModelAdmin):
+class ChatSessionAdmin(AuditRecordAdmin):
     company_field = "response__vacancy__company"
     ordering = ("-started_at",)
     inlines = (ChatMessageInline,)
@@ -344,9 +424,6 @@ class ChatSessionAdmin(CompanyScopedModelAdmin):
     list_filter = ("state",)
     search_fields = ("response__full_name", "response__email", "response__vacancy__title")
     list_select_related = ("response__candidate", "response__vacancy", "taken_over_by")
-    autocomplete_fields = ("response", "taken_over_by")
-    # The socket counters are kept by the consumers; an edit here would only make them wrong.
-    readonly_fields = ("started_at", "last_activity_at", "finished_at", "candidate_sockets", "watchers")
     date_hierarchy = "started_at"
 
     def get_queryset(self, request):
@@ -358,13 +435,12 @@ class ChatSessionAdmin(CompanyScopedModelAdmin):
 
 
 @admin.register(ChatMessage)
-class ChatMessageAdmin(CompanyScopedModelAdmin):
+class ChatMessageAdmin(AuditRecordAdmin):
     company_field = "session__response__vacancy__company"
     list_display = ("created_at", "session", "sender", "short_text", "author")
     list_filter = ("sender",)
     search_fields = ("text", "session__response__full_name")
     list_select_related = ("session", "author")
-    autocomplete_fields = ("session", "author", "question")
     date_hierarchy = "created_at"
 
     @admin.display(description=_("text"))

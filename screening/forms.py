@@ -1,7 +1,6 @@
 """Forms of the recruiter workspace's responses pages: they validate and normalise, services write."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Note, Response, StatusChange
@@ -79,12 +78,3 @@ class NoteForm(forms.Form):
         max_length=Note._meta.get_field("text").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has it, else on the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

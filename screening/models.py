@@ -51,7 +51,7 @@ def webhook_ip_error(address: str) -> str | None:
     """Why a webhook must not be sent to the IP ``address`` (a getaddrinfo sockaddr host), or None if it is public.
 
     Public: ``ipaddress``'s ``is_global`` (IANA special-purpose registries) and not multicast. Also used at
-    delivery (``screening.webhooks``), on the very addresses the request then connects to.
+    delivery (``screening.webhook_transport``), on the very addresses the request then connects to.
     """
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 scope ("fe80::1%eth0") is not part of it
     if not ip.is_global or ip.is_multicast:

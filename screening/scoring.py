@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from vacancies.rules import parse_decimal, yes_no_value
+from vacancies.rules import Kind, parse_decimal, rule_text, yes_no_value
 
 YES_WORDS = {"yes", "y", "yeah", "yep", "sure", "true", "1", "+", "да", "д", "ага", "конечно", "есть"}
 NO_WORDS = {"no", "n", "nope", "false", "0", "-", "нет", "н", "неа", "не"}
@@ -105,11 +105,75 @@ def _match_option(text: str, options: tuple[str, ...]) -> str | None:
     return None
 
 
+def _read_text(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> str:
+    return text
+
+
+def _read_yes_no(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> bool:
+    word = text.casefold().strip(".!?")
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    words = _WORD_RE.findall(word)
+    # "Да нет" or "yes... no" is ambiguous: ask again rather than guess.
+    if words and words[0] in YES_LEAD_WORDS and not NO_LEAD_WORDS.intersection(words):
+        return True
+    if words and words[0] in NO_LEAD_WORDS and not YES_LEAD_WORDS.intersection(words):
+        return False
+    raise InvalidAnswer("yes_no", _("Please answer yes or no."))
+
+
+def _read_number(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> float:
+    numbers = _NUMBER_RE.findall(_THOUSANDS_SPACE_RE.sub("", text))
+    number = parse_decimal(numbers[0]) if len(numbers) == 1 else None
+    if number is None:
+        raise InvalidAnswer("number", _("Please answer with a number, e.g. 3."))
+    return float(number)
+
+
+def _read_single_choice(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> str:
+    option = _match_option(text, spec.options)
+    if option is None:
+        raise InvalidAnswer("choice", _("Please choose one of: %(options)s.") % {"options": ", ".join(spec.options)})
+    return option
+
+
+def _read_multiple_choice(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> list[str]:
+    # Split the raw text, not the collapsed one, so that one option per line works too.
+    parts = items if items is not None else [_collapse(p) for p in _LIST_SPLIT_RE.split(str(raw)) if _collapse(p)]
+    chosen: list[str] = []
+    for part in parts:
+        option = _match_option(part, spec.options)
+        if option is None:
+            raise InvalidAnswer(
+                "choice", _("Please choose one or more of: %(options)s.") % {"options": ", ".join(spec.options)}
+            )
+        if option not in chosen:
+            chosen.append(option)
+    # Keep the question's order so equal answers compare equal.
+    return [o for o in spec.options if o in chosen]
+
+
+# One reader per kind of question (``vacancies.rules.KINDS``): (spec, collapsed text, the items of a list
+# answer or None, the raw answer) -> the value, or ``InvalidAnswer``.
+READERS = {
+    Kind.TEXT: _read_text,
+    Kind.YES_NO: _read_yes_no,
+    Kind.NUMBER: _read_number,
+    Kind.SINGLE_CHOICE: _read_single_choice,
+    Kind.MULTIPLE_CHOICE: _read_multiple_choice,
+}
+
+
 def normalise(spec: QuestionSpec, raw) -> object:
     """Return the answer's value for its kind, or ``None`` for a skipped optional question.
 
     ``raw`` is the candidate's text; a multiple-choice answer may also be a list
-    of options (sent by the chat's buttons).
+    of options (sent by the chat's buttons). The value is a str (text, single
+    choice), a bool (yes/no), a float (number) or a list of options in the
+    question's order (multiple choice). Raises ``InvalidAnswer`` when the answer
+    cannot be read as the question's kind (or a required one is empty).
     """
     if isinstance(raw, list | tuple):
         items = [_collapse(item) for item in raw if _collapse(item)]
@@ -121,53 +185,10 @@ def normalise(spec: QuestionSpec, raw) -> object:
         if spec.required:
             raise InvalidAnswer("required", _("This question needs an answer."))
         return None
-
-    if spec.kind == "text":
-        return text
-    if spec.kind == "yes_no":
-        word = text.casefold().strip(".!?")
-        if word in YES_WORDS:
-            return True
-        if word in NO_WORDS:
-            return False
-        words = _WORD_RE.findall(word)
-        # "Да нет" or "yes... no" is ambiguous: ask again rather than guess.
-        if words and words[0] in YES_LEAD_WORDS and not NO_LEAD_WORDS.intersection(words):
-            return True
-        if words and words[0] in NO_LEAD_WORDS and not YES_LEAD_WORDS.intersection(words):
-            return False
-        raise InvalidAnswer("yes_no", _("Please answer yes or no."))
-    if spec.kind == "number":
-        numbers = _NUMBER_RE.findall(_THOUSANDS_SPACE_RE.sub("", text))
-        if len(numbers) != 1:
-            raise InvalidAnswer("number", _("Please answer with a number, e.g. 3."))
-        number = parse_decimal(numbers[0])
-        if number is None:
-            raise InvalidAnswer("number", _("Please answer with a number, e.g. 3."))
-        return float(number)
-    if spec.kind == "single_choice":
-        option = _match_option(text, spec.options)
-        if option is None:
-            raise InvalidAnswer(
-                "choice", _("Please choose one of: %(options)s.") % {"options": ", ".join(spec.options)}
-            )
-        return option
-    if spec.kind == "multiple_choice":
-        # Split the raw text, not the collapsed one, so that one option per line works too.
-        parts = items if items is not None else [_collapse(p) for p in _LIST_SPLIT_RE.split(str(raw)) if _collapse(p)]
-        chosen: list[str] = []
-        for part in parts:
-            option = _match_option(part, spec.options)
-            if option is None:
-                raise InvalidAnswer(
-                    "choice",
-                    _("Please choose one or more of: %(options)s.") % {"options": ", ".join(spec.options)},
-                )
-            if option not in chosen:
-                chosen.append(option)
-        # Keep the question's order so equal answers compare equal.
-        return [o for o in spec.options if o in chosen]
-    raise InvalidAnswer("kind", _("This question cannot be answered."))
+    reader = READERS.get(spec.kind)
+    if reader is None:
+        raise InvalidAnswer("kind", _("This question cannot be answered."))
+    return reader(spec, text, items, raw)
 
 
 def _display(value) -> str:
@@ -198,13 +219,10 @@ def check(spec: QuestionSpec, value) -> Checked:
     if rule == "must_equal":
         expected = yes_no_value(spec.knockout_value) == "yes"
         passed = value is expected
-        need = _("must be “%(value)s”") % {"value": _display(expected)}
         points = weight if passed else 0.0
     elif rule in ("at_least", "at_most"):
         limit = float(parse_decimal(spec.knockout_value) or 0)
         passed = value >= limit if rule == "at_least" else value <= limit
-        template = _("must be at least %(value)s") if rule == "at_least" else _("must be at most %(value)s")
-        need = template % {"value": _display(limit)}
         points = weight if passed else 0.0
     elif rule == "one_of":
         allowed = set(spec.allowed_options)
@@ -212,17 +230,18 @@ def check(spec: QuestionSpec, value) -> Checked:
         hits = [o for o in chosen if o in allowed]
         passed = bool(hits)
         if spec.kind == "multiple_choice":
-            need = _("must include one of: %(options)s") % {"options": ", ".join(spec.allowed_options)}
             # Covering more of the wanted options earns more.
             points = weight * len(hits) / len(allowed) if allowed else 0.0
         else:
-            need = _("must be one of: %(options)s") % {"options": ", ".join(spec.allowed_options)}
             points = weight if passed else 0.0
     else:
         return Checked(value=value, passed=None, points=weight)
 
     reason = ""
     if not passed:
+        need = rule_text(  # the rule in the words the vacancy page uses
+            kind=spec.kind, knockout=rule, knockout_value=spec.knockout_value, allowed_options=spec.allowed_options
+        )
         reason = _("%(question)s: answered “%(answer)s”, %(need)s.") % {
             "question": spec.text.rstrip("?:. "),
             "answer": _display(value),

@@ -42,7 +42,6 @@ def response_get_for_page(*, user, pk) -> Response:
         Prefetch("answers", queryset=Answer.objects.select_related("question")),
         Prefetch("history", queryset=StatusChange.objects.select_related("actor")),
         Prefetch("notes", queryset=Note.objects.select_related("author")),
-        # By name: screening does not import chat (the arrows point the other way).
         "chat__messages__author",
         "evaluations",
     )

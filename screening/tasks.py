@@ -2,6 +2,10 @@
 
 ``evaluate_response`` and ``suggest_questions`` belong to the AI work (issue 4),
 ``deliver_webhook`` to the API work (issue 5).
+
+The services import this module at their top and call ``task.delay()`` (published once their
+transaction commits: ``smartbot.celery.TransactionAwareTask``); so this module is the one that imports
+the services lazily, inside the task bodies, and never at its top.
 """
 
 from celery import shared_task
@@ -46,13 +50,13 @@ def evaluate_response(self, response_id: int, force: bool = False) -> None:
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=LLM_MAX_RETRIES)
 def suggest_questions(self, suggestion_id: int) -> None:
     """Fill a batch of suggested screening questions (idempotent: only a pending batch is filled)."""
-    from . import llm, services
+    from . import ai, services
 
     retries = self.request.retries or 0
     try:
         services.suggestion_run(suggestion_id=suggestion_id, last_attempt=retries >= self.max_retries)
-    except llm.LLMError as exc:
-        raise self.retry(exc=exc, countdown=llm.retry_delay(retries, exc.retry_after))
+    except ai.LLMError as exc:
+        raise self.retry(exc=exc, countdown=ai.retry_delay(retries, exc.retry_after))
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None, soft_time_limit=60, time_limit=90)
@@ -61,13 +65,17 @@ def deliver_webhook(self, delivery_id: int) -> None:
 
     Idempotent: a delivery that is no longer pending is not sent again.
     """
-    from . import webhooks
+    from django.conf import settings
+
+    from . import services
+    from .webhook_transport import WebhookError
 
     retries = self.request.retries or 0
     try:
-        webhooks.webhook_deliver(delivery_id=delivery_id, last_attempt=retries + 1 >= webhooks.MAX_ATTEMPTS)
-    except webhooks.WebhookError as exc:
-        raise self.retry(exc=exc, countdown=webhooks.backoff_seconds(retries))
+        # WEBHOOK_MAX_ATTEMPTS counts every attempt, the first one included.
+        services.webhook_deliver(delivery_id=delivery_id, last_attempt=retries + 1 >= settings.WEBHOOK_MAX_ATTEMPTS)
+    except WebhookError as exc:
+        raise self.retry(exc=exc, countdown=services.webhook_backoff_seconds(retries))
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -81,9 +89,9 @@ def requeue_stalled_evaluations() -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def requeue_stalled_webhook_deliveries() -> int:
     """Beat's safety net for webhooks: deliveries whose first attempt was never queued are queued again."""
-    from . import webhooks
+    from . import services
 
-    return webhooks.webhook_deliveries_requeue_stalled()
+    return services.webhook_deliveries_requeue_stalled()
 
 
 @shared_task(bind=True, acks_late=True, max_retries=8, soft_time_limit=60, time_limit=90)

@@ -1,15 +1,69 @@
-"""The Celery app. Settings come from Django settings under the CELERY_ prefix."""
+"""The Celery app. Settings come from Django settings under the CELERY_ prefix.
+
+Every task's class is ``TransactionAwareTask``: ``task.delay()`` inside a transaction publishes once it
+commits, so a service queues its side effects with a plain ``.delay()`` in the middle of its writes.
+"""
 
 import contextlib
 import inspect
+import logging
 import os
 from pathlib import Path
 
-from celery import Celery, signals
+from celery import Celery, Task, signals
+from celery.utils import uuid
+from django.db import transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartbot.settings")
 
-app = Celery("smartbot")
+logger = logging.getLogger(__name__)
+
+
+class TransactionAwareTask(Task):
+    """A task whose ``apply_async`` (and so ``delay``) waits for the database transaction to commit.
+
+    As pretix's ``TransactionAwareTask``: inside an atomic block the message is published by a
+    ``transaction.on_commit`` callback, so a worker never looks for rows that are not committed yet, and a
+    rollback (of the transaction, or of the savepoint the call was made in) publishes nothing. Outside a
+    transaction it is published at once.
+
+    A publish that fails (the broker is down or refuses) never raises into the caller, nor breaks the
+    commit: it is logged (WARNING, the task's name and id, never its arguments) and the work waits for its
+    safety net: the rows a task works on are its outbox, and beat's ``requeue_stalled_*`` sweeps queue
+    again what was never queued (evaluations, webhook deliveries). ``apply_async`` returns the task's
+    ``AsyncResult`` (its id is chosen up front, so a deferred call has one too), or ``None`` when a publish
+    made at once failed: a sweep stops at the first refusal. In eager mode (``task_always_eager``) the task
+    runs in place of the publish and its own errors propagate as Celery's ``task_eager_propagates`` says
+    (after commit, Django's robust ``on_commit`` logs them instead).
+    """
+
+    def apply_async(self, args=None, kwargs=None, task_id=None, **options):
+        task_id = task_id or uuid()
+        if transaction.get_connection().in_atomic_block:
+            # A closure, not functools.partial: Django's robust on_commit logs a failure by ``__qualname__``.
+            def publish():
+                return self._publish(args, kwargs, task_id=task_id, **options)
+
+            transaction.on_commit(publish, robust=True)
+            return self.AsyncResult(task_id)
+        return self._publish(args, kwargs, task_id=task_id, **options)
+
+    def _publish(self, args, kwargs, **options):
+        try:
+            return super().apply_async(args, kwargs, **options)
+        except Exception:
+            if self.app.conf.task_always_eager:
+                raise  # not a publish: the task ran here and failed
+            logger.warning(
+                "could not queue task %s[%s]; its sweep (if it has one) queues it later",
+                self.name,
+                options.get("task_id"),
+                exc_info=True,
+            )
+            return None
+
+
+app = Celery("smartbot", task_cls=TransactionAwareTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -66,8 +66,8 @@ def check_email_backend_delivers(app_configs, **kwargs) -> list[Error]:
     """``smartbot.E002`` when DEBUG is off and email goes to the console, memory, nowhere or a file,
     unless ``EMAIL_ALLOW_CONSOLE`` is on.
 
-    The settings refuse to load in that case already (outside pytest); this catches a settings module that
-    changes ``EMAIL_BACKEND`` after ours ran.
+    The settings refuse to load in that case already; this catches a settings module that changes
+    ``EMAIL_BACKEND`` after ours ran (the test settings read ours with the console allowed).
     """
     backend = settings.EMAIL_BACKEND
     allow = getattr(settings, "EMAIL_ALLOW_CONSOLE", False)

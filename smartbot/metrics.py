@@ -11,9 +11,9 @@ metric                                      type       labels                   
 ``smartbot_open_sockets``                   gauge      role                      chat.consumers (accept … exit)
 ``smartbot_evaluations_total``              counter    evaluator, status         screening.services.evaluations
 ``smartbot_evaluation_duration_seconds``    histogram  evaluator, status         screening.services.evaluations
-``smartbot_llm_tokens_total``               counter    kind (prompt/completion)  screening.llm
-``smartbot_llm_cost_usd_total``             counter    purpose                   screening.services.evaluations
-``smartbot_webhook_deliveries_total``       counter    result                    screening.webhooks
+``smartbot_llm_tokens_total``               counter    kind (prompt/completion)  screening.ai.client
+``smartbot_llm_cost_usd_total``             counter    purpose                   screening.ai.calls
+``smartbot_webhook_deliveries_total``       counter    result                    screening.services.webhooks
 ``smartbot_celery_queue_length``            gauge      queue                     read from the broker at scrape time
 ==========================================  =========  ========================  ===================================
 

@@ -7,7 +7,6 @@ every variable.
 """
 
 import ipaddress
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,23 +14,11 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from smartbot.checks import email_backend_refusal
+from smartbot.secret_key import development_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
-
-
-def _development_secret_key(path: Path) -> str:
-    """A random key made once for this checkout (``secrets.token_urlsafe(50)``) in ``path``, read back afterwards."""
-    import secrets
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    try:
-        # O_EXCL: when two processes start at once, the first key written wins and both use it.
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
-            handle.write(key)
-    except FileExistsError:
-        key = path.read_text().strip() or key
-    return key
 
 
 env = environ.Env()
@@ -39,15 +26,15 @@ if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# pytest sets PYTEST_VERSION for the whole session (pytest >= 8.2).
-TESTING = "PYTEST_VERSION" in os.environ
+# Nothing here asks whether it runs under a test runner: the suite's settings (smartbot/settings_test.py) read
+# this module and then choose their own defaults.
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
     # No key in the source: anyone who knows a key can sign sessions, reset links and JWTs. Development
     # makes a random one once and keeps it in var/ (git-ignored), so sessions survive a restart.
-    SECRET_KEY = _development_secret_key(VAR_DIR / "secret_key")
+    SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
 # Old keys still accepted while rotating (comma-separated): sessions, password-reset and signed links made
 # with them keep working; new ones use SECRET_KEY. Not the API's JWTs: simplejwt signs and verifies with
 # SECRET_KEY alone (docs/operations.md, "Rotating secrets").
@@ -60,7 +47,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "accounts.admin_site.AdminConfig",  # django.contrib.admin, its site letting company members in by role
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -174,15 +161,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-if TESTING and REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):
-    # Parallel test processes each get their own Redis database: a test's cache.clear()
-    # flushes a whole database, which must not wipe another process's queues and counters.
-    from urllib.parse import urlsplit, urlunsplit
-
-    _url = urlsplit(REDIS_URL)
-    _base_db = int(_url.path.strip("/") or 0)
-    _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
-    REDIS_URL = urlunsplit(_url._replace(path=f"/{(_base_db + 1 + _worker) % 16}"))
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -271,7 +249,8 @@ else:
     if CELERY_VISIBILITY_TIMEOUT < 60:
         # A short timeout (tests of killed workers) is only useful if abandoned messages are swept often.
         CELERY_BROKER_TRANSPORT_OPTIONS.update({"unacked_restore_interval": 1, "unacked_restore_throttle": 1})
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
+# On: tasks run inside the caller, no worker needed (the test settings' default).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -318,9 +297,6 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "vacancies:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
-if TESTING:
-    # Hashing is deliberately slow; tests log users in by the hundred.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -342,16 +318,13 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_ALLOW_CONSOLE = env.bool("EMAIL_ALLOW_CONSOLE", default=False)
-if not TESTING:  # pytest swaps in its own outbox (locmem); as for SECRET_KEY, it is not production
-    from smartbot.checks import email_backend_refusal
-
-    _email_refusal = email_backend_refusal(
-        backend=EMAIL_BACKEND,  # noqa: F821 - set from EMAIL_CONFIG just above
-        debug=DEBUG,
-        allow_console=EMAIL_ALLOW_CONSOLE,
-    )
-    if _email_refusal:
-        raise ImproperlyConfigured(_email_refusal)
+_email_refusal = email_backend_refusal(
+    backend=EMAIL_BACKEND,  # noqa: F821 - set from EMAIL_CONFIG just above
+    debug=DEBUG,
+    allow_console=EMAIL_ALLOW_CONSOLE,
+)
+if _email_refusal:
+    raise ImproperlyConfigured(_email_refusal)
 # How long a sign-up's confirmation link works, in hours (accounts.services.signup_pending_user).
 SIGNUP_CONFIRMATION_HOURS = env.int("SIGNUP_CONFIRMATION_HOURS", default=48)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SmartBot <noreply@smartbot.local>")
@@ -370,12 +343,16 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Hashed, compressed names from collectstatic's manifest (the image runs collectstatic). With DEBUG on, Django
+# links the plain names and WhiteNoise serves them from the finders, so `make demo` needs no collectstatic.
+# STATIC_MANIFEST=0 links plain names with DEBUG off too (the test settings do: nothing is collected there).
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
@@ -397,7 +374,7 @@ RESUME_MAX_CHARS = env.int("RESUME_MAX_CHARS", default=100_000)  # characters of
 
 # --- Security -----------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-_PRODUCTION = not (DEBUG or TESTING)
+_PRODUCTION = not DEBUG
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_PRODUCTION)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_PRODUCTION)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_PRODUCTION)
@@ -473,6 +450,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI's badge would send the schema's address to validator.swagger.io: the docs call no other site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
@@ -502,8 +481,8 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 WEBHOOK_BACKOFF_SECONDS = env.int("WEBHOOK_BACKOFF_SECONDS", default=30)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # Webhook URLs are typed by tenants and called by our workers from inside our network: only public
-# addresses are allowed, unless this is on (development and tests, whose receivers run on loopback).
-WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG or TESTING)
+# addresses are allowed, unless this is on (development, and the tests, whose receivers run on loopback).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 
 # --- Proxies and limits -------------------------------------------------------
 # Who the client is (smartbot.client_ip; docs/operations.md, "Client addresses, proxies and limits").

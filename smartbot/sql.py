@@ -6,6 +6,11 @@ These helpers run fixed statements through Django's own connection, so
 transactions, ``on_commit`` hooks and the test database work as usual, and
 values are prepared by the model fields themselves (JSON, time zones), as the
 ORM would. PostgreSQL and SQLite only (the two databases the project runs on).
+
+Only the measured chat paths use them: ``chat.statements`` (a candidate's turn,
+the first open, a disconnect) and the answer insert of that turn
+(``screening.services.response_submit_answer(new=True)``). Everything else is
+the ORM; a new caller needs a benchmark that asks for it.
 """
 
 from __future__ import annotations

@@ -12,8 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, path, reverse
 from rest_framework.test import APIClient
 
-from screening.models import ChatMessage
-from screening.models import Answer, Note, Response, WebhookEndpoint
+from screening.models import Answer, ChatMessage, Note, Response, WebhookEndpoint
 from smartbot import api_urls
 from smartbot import urls as smartbot_urls
 from smartbot.parsers import JSON_MAX_DEPTH, json_too_deep
@@ -221,6 +220,7 @@ def test_the_chat_answer_form_refuses_a_nul_and_stores_nothing(vacancy):
         reverse("chat:fallback", args=[response.token]), {"client_id": "c1", "text": "Mos\x00cow"}, follow=True
     )
     assert answer.status_code == 200
+    assert answer.redirect_chain == [(f"{response.get_chat_url()}#chat-form", 302)]
     assert "Null characters are not allowed." in answer.content.decode()
     assert snapshot() == before
 

@@ -1,8 +1,8 @@
 """The chat benchmark itself runs end to end and checks the database (a smoke run, no speed asserted).
 
-Speeds are for ``docs/benchmarks.md``; this only keeps ``bench/chat_load.py``
-working: real daphne, PostgreSQL and Redis, a few candidates through every
-phase, and its own lost/doubled check coming out clean.
+Speeds are for ``docs/benchmarks.md``; this only keeps ``bench/chat_load.py`` (and its parts in
+``bench/load/``) working: real daphne, PostgreSQL and Redis, a few candidates through every phase, its own
+lost/doubled check coming out clean, and the report's shape.
 """
 
 import json
@@ -56,7 +56,9 @@ def test_the_chat_benchmark_runs_every_phase_and_finds_nothing_lost_or_doubled()
         "--clients", "1", "--port", str(_free_base_port()), "--database-url", database_url,
         "--redis-url", redis_url,
     ]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_VERSION", "PYTEST_XDIST_WORKER")}
+    # The production settings, as the bench's servers and seeding run (not the test settings pytest selected).
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
+    env["DJANGO_SETTINGS_MODULE"] = "smartbot.settings"
     run = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=200)
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout)
@@ -75,4 +77,7 @@ def test_the_chat_benchmark_runs_every_phase_and_finds_nothing_lost_or_doubled()
     assert echo["errors"] == 0 and echo["round_trips"] > 0
     assert report["closed_vs_echo"] > 0
     assert set(think["cpu_ms_per_answer"]) == {"daphne", "postgres", "redis", "load_generator"}
+    # The probes (psutil) saw the servers and the machine.
+    assert think["cpu_ms_per_answer"]["daphne"] > 0 and think["server_memory"]["rss_peak_total_mb"] > 0
+    assert think["machine_busy_pct"] is not None and report["machine"]["memory_mb"] > 0
     assert report["targets"]["zero_lost_or_doubled"] is True

@@ -33,6 +33,9 @@ def _settings_with(monkeypatch, **env: str) -> dict:
         monkeypatch.delenv(name, raising=False)
     for name in ("DB_CONN_MAX_AGE", "DB_CONN_HEALTH_CHECKS", "DB_APPLICATION_NAME"):
         monkeypatch.delenv(name, raising=False)
+    # What the production module refuses to load without (a key, a mail choice), as a deployment sets them.
+    monkeypatch.setenv("SECRET_KEY", "test-only-" + "k" * 50)
+    monkeypatch.setenv("EMAIL_ALLOW_CONSOLE", "1")
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return runpy.run_path(str(SETTINGS_FILE))

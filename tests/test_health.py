@@ -137,13 +137,13 @@ def test_the_worker_probe_answers_pong_from_a_running_worker_which_logs_json(tmp
     name = f"probe-{uuid.uuid4().hex[:8]}@localhost"
     env = {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "smartbot.settings",
         "DEBUG": "0",
         "SECRET_KEY": "test-only-" + uuid.uuid4().hex,
         "ALLOWED_HOSTS": "127.0.0.1",
         "EMAIL_ALLOW_CONSOLE": "1",
         "CELERY_BROKER_URL": settings.REDIS_URL,
     }
-    env.pop("PYTEST_VERSION", None)
     env.pop("PYTEST_CURRENT_TEST", None)
     log = tmp_path / "worker.log"
     with log.open("ab") as handle:

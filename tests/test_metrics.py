@@ -116,16 +116,17 @@ def test_an_llm_evaluation_counts_outcome_duration_tokens_and_cost(
 
 
 def test_a_failing_webhook_counts_a_retry_then_a_failure(db, company):
-    from screening import webhooks
+    from screening import services
     from screening.models import WebhookDelivery
+    from screening.webhook_transport import WebhookError
 
     endpoint = WebhookEndpoint.objects.create(company=company, url="http://127.0.0.1:1/hook", events=["x"])
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="x", event_id="evt_1", payload={})
     retry = value("smartbot_webhook_deliveries_total", result="retry")
     failed = value("smartbot_webhook_deliveries_total", result="failed")
-    with pytest.raises(webhooks.WebhookError):
-        webhooks.webhook_deliver(delivery_id=delivery.pk, last_attempt=False)
-    webhooks.webhook_deliver(delivery_id=delivery.pk, last_attempt=True)
+    with pytest.raises(WebhookError):
+        services.webhook_deliver(delivery_id=delivery.pk, last_attempt=False)
+    services.webhook_deliver(delivery_id=delivery.pk, last_attempt=True)
     assert value("smartbot_webhook_deliveries_total", result="retry") == retry + 1
     assert value("smartbot_webhook_deliveries_total", result="failed") == failed + 1
 
@@ -156,7 +157,7 @@ def test_several_processes_add_up_in_multiprocess_mode(tmp_path):
     env = {
         **os.environ,
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "smartbot.settings",
+        "DJANGO_SETTINGS_MODULE": "smartbot.settings_test",  # a child of the test run, not a deployment
         "METRICS_QUEUE_LENGTH": "0",
     }
     code = (

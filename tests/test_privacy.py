@@ -16,11 +16,12 @@ from django.db import connection, models
 from django.utils import timezone
 
 from chat import services as chat_services
-from screening.models import ChatMessage, ChatSession
 from screening import services
 from screening.models import (
     Answer,
     Candidate,
+    ChatMessage,
+    ChatSession,
     Erasure,
     Evaluation,
     Note,

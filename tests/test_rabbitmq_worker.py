@@ -80,13 +80,14 @@ def rabbitmq_worker(transactional_db, eager_off, tmp_path):
     env = {
         **os.environ,
         **assignments,
+        "DJANGO_SETTINGS_MODULE": "smartbot.settings",
         "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": RABBITMQ_URL,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "DEBUG": "1",
     }
     # No Redis, no LLM provider: RabbitMQ alone carries the task, the builtin evaluator answers.
-    for name in ("REDIS_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "PYTEST_VERSION", "PYTEST_CURRENT_TEST"):
+    for name in ("REDIS_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "PYTEST_CURRENT_TEST"):
         env.pop(name, None)
     log = tmp_path / "worker.log"
     handle = log.open("ab")

@@ -36,7 +36,7 @@ def test_development_makes_a_random_key_once_and_keeps_it(tmp_path):
     def key_of_a_fresh_process(var_dir):
         probe = (
             "import smartbot.settings as s, pathlib; "
-            f"print(s._development_secret_key(pathlib.Path({str(var_dir / 'secret_key')!r})))"
+            f"print(s.development_secret_key(pathlib.Path({str(var_dir / 'secret_key')!r})))"
         )
         return subprocess.run(
             [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True

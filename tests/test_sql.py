@@ -1,11 +1,16 @@
-"""smartbot.sql: the chat's plain-SQL inserts and updates write what the ORM would, on SQLite and PostgreSQL."""
+"""smartbot.sql and chat.statements: the chat's plain SQL writes and reads what the ORM would, on SQLite and
+PostgreSQL, with names from the models and named rows; and it stays on the chat's measured paths."""
 
+import pathlib
+import re
 from datetime import UTC, datetime
 
 import pytest
+from django.conf import settings
+from django.db import connection, transaction
 
-from screening.models import ChatMessage, ChatSession
-from screening.models import Answer, Evaluation
+from chat import statements
+from screening.models import Answer, ChatMessage, ChatSession
 from screening.tests.factories import ResponseFactory
 from smartbot import sql
 from vacancies.tests.factories import QuestionFactory
@@ -38,11 +43,11 @@ def test_insert_prepares_values_through_the_fields():
 
 def test_insert_if_new_skips_a_row_that_breaks_a_unique_constraint():
     response = ResponseFactory()
-    first = Evaluation(response=response, prompt_version="v1", status=Evaluation.Status.PENDING)
+    first = ChatSession(response=response, candidate_sockets=1)
     assert sql.insert_if_new(first) is True and first.pk
-    second = Evaluation(response=response, prompt_version="v1", status=Evaluation.Status.DONE)
+    second = ChatSession(response=response, watchers=1)
     assert sql.insert_if_new(second) is False and second.pk is None
-    assert list(Evaluation.objects.values_list("status", flat=True)) == [Evaluation.Status.PENDING]
+    assert list(ChatSession.objects.values_list("candidate_sockets", "watchers")) == [(1, 0)]
 
 
 def test_update_writes_the_given_columns_of_one_row():
@@ -63,7 +68,83 @@ def test_id_lists_round_trip_through_the_aggregate():
         Answer.objects.create(response=response, question=question, raw_text="a")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {sql.id_list_agg('question_id')} FROM screening_answer WHERE response_id = %s", [response.pk]
+            f"SELECT {sql.id_list_agg('question_id')} FROM {Answer._meta.db_table} WHERE response_id = %s",
+            [response.pk],
         )
         assert sql.ids_of(cursor.fetchone()[0]) == {q.pk for q in questions}
     assert sql.ids_of(None) == set()
+
+
+# chat.statements ---------------------------------------------------------------------------------------------
+
+
+def _session(**fields) -> ChatSession:
+    return ChatSession.objects.create(response=ResponseFactory(), **fields)
+
+
+def test_the_turn_read_returns_a_named_row_of_the_session_and_its_response(recruiter):
+    session = _session(watchers=2, taken_over_by=recruiter)
+    questions = [QuestionFactory(vacancy=session.response.vacancy) for _ in range(2)]
+    for question in questions:
+        Answer.objects.create(response=session.response, question=question, raw_text="a")
+    message = ChatMessage.objects.create(session=session, sender="candidate", text="hi", client_id="c1")
+    with transaction.atomic():
+        row = statements.turn_read(session_id=session.pk, client_id="c1")
+    assert row == statements.TurnRow(
+        state=ChatSession.State.ACTIVE,
+        taken_over_by_id=recruiter.pk,
+        watchers=2,
+        response_status=session.response.status,
+        known_id=message.pk,
+        answered_ids=row.answered_ids,
+    )
+    assert row.answered == {q.pk for q in questions}
+
+
+def test_the_turn_read_of_a_new_client_id_and_no_answers_knows_nothing_yet():
+    session = _session()
+    ChatMessage.objects.create(session=session, sender="bot", text="hello", client_id="")
+    with transaction.atomic():
+        row = statements.turn_read(session_id=session.pk, client_id="")  # "" is no id (bot messages have "")
+        assert row.known_id is None and row.answered == set() and row.taken_over_by_id is None
+        assert statements.turn_read(session_id=session.pk + 1000, client_id="x") is None
+
+
+def test_the_turn_read_is_built_from_the_models_and_locks_where_the_database_can():
+    sql_text = statements._turn_sql(connection.vendor)
+    assert ChatSession._meta.db_table in sql_text and Answer._meta.db_table in sql_text
+    assert ("FOR UPDATE OF s" in sql_text) == connection.features.has_select_for_update_of
+
+
+def test_a_disconnect_uncounts_one_socket_never_below_zero_and_records_activity():
+    session = _session(candidate_sockets=1, watchers=3)
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    counts = statements.session_disconnect(session_id=session.pk, now=moment)
+    assert counts == statements.SocketCounts(candidate_sockets=0, watchers=3)
+    assert statements.session_disconnect(session_id=session.pk, now=moment).candidate_sockets == 0
+    assert ChatSession.objects.get(pk=session.pk).last_activity_at == moment
+    assert statements.session_disconnect(session_id=session.pk + 1000, now=moment) == (
+        statements.SocketCounts(candidate_sockets=0, watchers=0)
+    )
+
+
+def test_hand_written_sql_stays_on_the_chats_measured_paths():
+    """The ORM everywhere else: only these modules run plain SQL (``smartbot.sql`` or a raw cursor). A new one
+    needs a benchmark that asks for it (docs/benchmarks.md), and its name here."""
+    allowed = {
+        "smartbot/sql.py",
+        "chat/statements.py",  # the turn, the first open, the disconnect
+        "screening/services/responses.py",  # the turn's answer INSERT (response_submit_answer(new=True))
+    }
+    root = pathlib.Path(settings.BASE_DIR)
+    users = set()
+    apps = [
+        d for d in root.iterdir() if d.is_dir() and (d / "__init__.py").exists() and d.name not in ("tests", "bench")
+    ]
+    for path in (path for app in apps for path in app.rglob("*.py")):
+        parts = path.relative_to(root).parts
+        if "tests" in parts or "migrations" in parts:
+            continue
+        if re.search(r"from smartbot import .*\bsql\b|smartbot\.sql|connection\.cursor\(", path.read_text("utf-8")):
+            users.add("/".join(parts))
+    assert users == allowed

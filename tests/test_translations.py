@@ -42,6 +42,7 @@ TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>")
 
 @dataclass
 class Entry:
+    msgctxt: str | None = None
     msgid: str = ""
     msgid_plural: str | None = None
     msgstr: str = ""
@@ -106,8 +107,6 @@ def read_po(path: Path) -> list[Entry]:
             raise AssertionError(f"{path}:{number}: unexpected line {raw!r}")
         value = _unquote(rest)
         name, index = target
-        if name == "msgctxt":
-            continue
         if name == "msgstr_plural":
             current.msgstr_plural[index] = current.msgstr_plural.get(index, "") + value
         else:
@@ -220,7 +219,10 @@ def test_mo_holds_every_translated_message(mo, messages):
 def test_mo_has_the_same_texts_as_the_po(mo, messages):
     stale = []
     for e in messages:
-        if e.msgid_plural is None:
+        if e.msgctxt is not None:  # a word with two meanings (pgettext / `translate ... context`)
+            if mo.pgettext(e.msgctxt, e.msgid) != e.msgstr:
+                stale.append(e.label)
+        elif e.msgid_plural is None:
             if mo.gettext(e.msgid) != e.msgstr:
                 stale.append(e.label)
         else:
@@ -349,7 +351,8 @@ def test_every_translatable_string_in_the_code_is_in_the_catalogue(tmp_path):
     copy = tmp_path / "tree"
     ignored = shutil.ignore_patterns(".venv", ".git", "var", "staticfiles", "node_modules", "__pycache__", "*.mo")
     shutil.copytree(base, copy, ignore=ignored)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")} | {"DEBUG": "1"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env |= {"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "smartbot.settings"}
     run = subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "ru", "--no-location", "--ignore=staticfiles"],
         cwd=copy, env=env, capture_output=True, text=True, timeout=120,

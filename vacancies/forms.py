@@ -1,11 +1,12 @@
 """Forms of the vacancy editor: the vacancy itself and its screening questions (an ordered formset)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import ScreeningQuestion, Vacancy
-from .rules import clean_options, rule_errors
-from .services import MAX_QUESTIONS, VACANCY_FIELDS, question_normalise
+from .rules import Kind, Knockout, clean_options
+from .services import MAX_QUESTIONS, VACANCY_FIELDS, question_validate
 
 
 class VacancyForm(forms.ModelForm):
@@ -60,19 +61,20 @@ class LinesField(forms.CharField):
 
 
 class QuestionForm(forms.Form):
-    """One screening question. Checked by ``vacancies.rules.rule_errors``, like everywhere else."""
+    """One screening question, checked by ``services.question_validate`` (the services' own check).
+
+    ``answered`` (set by the formset) marks a saved question with candidates' answers: it cannot be removed.
+    """
+
+    answered = False
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     text = forms.CharField(label=_("Question"), max_length=500)
-    kind = forms.ChoiceField(
-        label=_("Answer kind"), choices=ScreeningQuestion.Kind.choices, initial=ScreeningQuestion.Kind.TEXT
-    )
+    kind = forms.ChoiceField(label=_("Answer kind"), choices=Kind.choices, initial=Kind.TEXT)
     options = LinesField(
         label=_("Options"), required=False, help_text=_("Choice questions: one option per line, at least two.")
     )
-    knockout = forms.ChoiceField(
-        label=_("Knockout rule"), choices=ScreeningQuestion.Knockout.choices, required=False, initial=""
-    )
+    knockout = forms.ChoiceField(label=_("Knockout rule"), choices=Knockout.choices, required=False, initial="")
     knockout_value = forms.CharField(
         label=_("Knockout value"),
         max_length=50,
@@ -97,23 +99,27 @@ class QuestionForm(forms.Form):
         cleaned = super().clean()
         if any(name in self._errors for name in ("kind", "knockout", "options", "allowed_options")):
             return cleaned
-        cleaned.update(question_normalise(cleaned))
-        for field, message in rule_errors(
-            kind=cleaned["kind"],
-            options=cleaned["options"],
-            knockout=cleaned["knockout"],
-            knockout_value=cleaned["knockout_value"],
-            allowed_options=cleaned["allowed_options"],
-        ).items():
-            self.add_error(field, message)
+        try:
+            cleaned.update(question_validate(data=cleaned))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                if field not in self._errors:  # the form already says what is wrong with this field
+                    self.add_error(field if field in self.fields else None, messages)
         return cleaned
 
 
 class BaseQuestionFormSet(forms.BaseFormSet):
+    """The script. ``answered_ids``: the saved questions candidates have answered (offered no "Remove")."""
+
+    def __init__(self, *args, answered_ids: set[int] | frozenset[int] = frozenset(), **kwargs):
+        self.answered_ids = answered_ids
+        super().__init__(*args, **kwargs)
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         form.fields["ORDER"].label = _("Position")
         form.fields["ORDER"].widget.attrs["min"] = 1
+        form.answered = index is not None and form.initial.get("id") in self.answered_ids
 
     def clean(self):
         if any(self.errors):

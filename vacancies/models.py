@@ -3,11 +3,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
 
-from .rules import rule_errors
+from . import rules
 
 
 class Vacancy(models.Model):
@@ -93,6 +95,25 @@ class Vacancy(models.Model):
         return self.status == self.Status.OPEN
 
     @property
+    def salary_display(self) -> str:
+        """The salary as people read it, in the active language: "200,000 – 300,000 RUB" ("200 000" in
+        Russian), "from 200,000 RUB", "up to 300,000 RUB"; "" when there is none. Every page shows this one."""
+        low, high, currency = self.salary_from, self.salary_to, self.salary_currency
+        if low and high:
+            return f"{number_format(low, force_grouping=True)} – {number_format(high, force_grouping=True)} {currency}"
+        if low:
+            return gettext("from %(amount)s %(currency)s") % {
+                "amount": number_format(low, force_grouping=True),
+                "currency": currency,
+            }
+        if high:
+            return gettext("up to %(amount)s %(currency)s") % {
+                "amount": number_format(high, force_grouping=True),
+                "currency": currency,
+            }
+        return ""
+
+    @property
     def requirement_lines(self) -> list[str]:
         return [line.strip(" -*\t") for line in self.requirements.splitlines() if line.strip(" -*\t")]
 
@@ -108,27 +129,9 @@ class ScreeningQuestion(models.Model):
     - free text: no rule.
     """
 
-    class Kind(models.TextChoices):
-        TEXT = "text", _("Free text")
-        YES_NO = "yes_no", _("Yes / no")
-        NUMBER = "number", _("Number")
-        SINGLE_CHOICE = "single_choice", _("Single choice")
-        MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
-
-    class Knockout(models.TextChoices):
-        NONE = "", _("No knockout rule")
-        MUST_EQUAL = "must_equal", _("Answer must equal")
-        AT_LEAST = "at_least", _("Number at least")
-        AT_MOST = "at_most", _("Number at most")
-        ONE_OF = "one_of", _("Choice within allowed options")
-
-    ALLOWED_RULES = {
-        Kind.TEXT: {Knockout.NONE},
-        Kind.YES_NO: {Knockout.NONE, Knockout.MUST_EQUAL},
-        Kind.NUMBER: {Knockout.NONE, Knockout.AT_LEAST, Knockout.AT_MOST},
-        Kind.SINGLE_CHOICE: {Knockout.NONE, Knockout.ONE_OF},
-        Kind.MULTIPLE_CHOICE: {Knockout.NONE, Knockout.ONE_OF},
-    }
+    # The kinds and rules live in vacancies.rules (with which rule goes with which kind).
+    Kind = rules.Kind
+    Knockout = rules.Knockout
 
     vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -155,10 +158,19 @@ class ScreeningQuestion(models.Model):
 
     @property
     def is_choice(self) -> bool:
-        return self.kind in (self.Kind.SINGLE_CHOICE, self.Kind.MULTIPLE_CHOICE)
+        return self.kind in rules.CHOICE_KINDS
+
+    def rule_text(self) -> str:
+        """The knockout rule in words ("must be at least 3"); "" without a rule. See ``rules.rule_text``."""
+        return rules.rule_text(
+            kind=self.kind,
+            knockout=self.knockout,
+            knockout_value=self.knockout_value,
+            allowed_options=self.allowed_options,
+        )
 
     def clean(self):
-        errors = rule_errors(
+        errors = rules.rule_errors(
             kind=self.kind,
             options=self.options,
             knockout=self.knockout,

@@ -1,24 +1,77 @@
-"""Validation of a screening question's definition: kind, options and knockout rule.
+"""A screening question's definition in one place: the kinds, the knockout rules, which go together, and their words.
 
-Pure functions (no ORM, no request) shared by the model, the forms, the admin
-and the API, so that a question is judged the same way everywhere.
+Pure (no ORM, no request). The model's choices, the editor's form and script
+(through ``editor_spec`` and ``json_script``), the API, the admin and the AI
+suggestions all build from this module, so a question is judged and described
+the same way everywhere.
 """
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-KINDS = ("text", "yes_no", "number", "single_choice", "multiple_choice")
-CHOICE_KINDS = ("single_choice", "multiple_choice")
-RULES_BY_KIND = {
-    "text": {""},
-    "yes_no": {"", "must_equal"},
-    "number": {"", "at_least", "at_most"},
-    "single_choice": {"", "one_of"},
-    "multiple_choice": {"", "one_of"},
+
+class Kind(models.TextChoices):
+    """What kind of answer a question expects."""
+
+    TEXT = "text", gettext_lazy("Free text")
+    YES_NO = "yes_no", gettext_lazy("Yes / no")
+    NUMBER = "number", gettext_lazy("Number")
+    SINGLE_CHOICE = "single_choice", gettext_lazy("Single choice")
+    MULTIPLE_CHOICE = "multiple_choice", gettext_lazy("Multiple choice")
+
+
+class Knockout(models.TextChoices):
+    """A knockout rule: an answer that fails it rejects the candidate."""
+
+    NONE = "", gettext_lazy("No knockout rule")
+    MUST_EQUAL = "must_equal", gettext_lazy("Answer must equal")
+    AT_LEAST = "at_least", gettext_lazy("Number at least")
+    AT_MOST = "at_most", gettext_lazy("Number at most")
+    ONE_OF = "one_of", gettext_lazy("Choice within allowed options")
+
+
+KINDS: tuple[str, ...] = tuple(Kind.values)
+KNOCKOUTS: tuple[str, ...] = tuple(Knockout.values)
+# Kinds whose answer is picked from ``options``.
+CHOICE_KINDS: tuple[str, ...] = (Kind.SINGLE_CHOICE.value, Kind.MULTIPLE_CHOICE.value)
+# Rules compared with ``knockout_value`` (the others use ``allowed_options`` or nothing).
+VALUE_RULES: tuple[str, ...] = (Knockout.MUST_EQUAL.value, Knockout.AT_LEAST.value, Knockout.AT_MOST.value)
+OPTIONS_RULES: tuple[str, ...] = (Knockout.ONE_OF.value,)
+RULES_BY_KIND: dict[str, frozenset[str]] = {
+    Kind.TEXT.value: frozenset({""}),
+    Kind.YES_NO.value: frozenset({"", Knockout.MUST_EQUAL.value}),
+    Kind.NUMBER.value: frozenset({"", Knockout.AT_LEAST.value, Knockout.AT_MOST.value}),
+    Kind.SINGLE_CHOICE.value: frozenset({"", Knockout.ONE_OF.value}),
+    Kind.MULTIPLE_CHOICE.value: frozenset({"", Knockout.ONE_OF.value}),
 }
+# A question's own fields, as every door hands them to the services.
+QUESTION_FIELDS = ("text", "kind", "options", "knockout", "knockout_value", "allowed_options", "weight", "required")
 MAX_OPTIONS = 20
 MAX_OPTION_LENGTH = 100
+
+
+def editor_spec() -> dict:
+    """What the question editor's script needs to know, as JSON-ready data (for ``json_script``).
+
+    ``{"rules_by_kind": {kind: [rule, ...]}, "choice_kinds": [...], "value_rules": [...],
+    "options_rules": [...], "value_hints": {rule: placeholder}}``; the hints in the active language.
+    """
+    number_hint = _("a number, e.g. 3")
+    return {
+        "rules_by_kind": {kind: sorted(rules) for kind, rules in RULES_BY_KIND.items()},
+        "choice_kinds": list(CHOICE_KINDS),
+        "value_rules": list(VALUE_RULES),
+        "options_rules": list(OPTIONS_RULES),
+        "value_hints": {
+            Knockout.MUST_EQUAL.value: _("yes or no"),
+            Knockout.AT_LEAST.value: number_hint,
+            Knockout.AT_MOST.value: number_hint,
+        },
+    }
 
 
 def clean_options(options) -> list[str]:
@@ -51,6 +104,40 @@ def parse_decimal(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def number_text(value) -> str:
+    """A rule's number as people write it: "3", "2.5", "200000" (no exponent, no trailing zeros)."""
+    number = parse_decimal(value)
+    return str(value).strip() if number is None else format(number.normalize(), "f")
+
+
+def question_normalise(item: Mapping) -> dict:
+    """One question's fields (any of ``QUESTION_FIELDS`` in ``item``), cleaned.
+
+    Options as a list, allowed options spelled as the options are, the
+    knockout value only where the rule uses it ("yes"/"no", or a plain number).
+    Fields ``item`` leaves out are left out, except the definition's own five,
+    which come back blank.
+    """
+    data = {field: item[field] for field in QUESTION_FIELDS if field in item}
+    data["text"] = str(data.get("text", "")).strip()
+    data["options"] = clean_options(data.get("options") or [])
+    data["knockout"] = data.get("knockout") or ""
+    allowed = clean_options(data.get("allowed_options") or [])
+    # Match allowed options to the options whatever the case, so "moscow" means "Moscow".
+    by_lower = {option.lower(): option for option in data["options"]}
+    data["allowed_options"] = [by_lower.get(option.lower(), option) for option in allowed]
+    value = str(data.get("knockout_value") or "").strip()
+    if data["knockout"] == Knockout.MUST_EQUAL:
+        value = yes_no_value(value) or value.lower()
+    elif data["knockout"] in (Knockout.AT_LEAST, Knockout.AT_MOST):
+        if parse_decimal(value) is not None:
+            value = number_text(value)
+    else:
+        value = ""
+    data["knockout_value"] = value
+    return data
+
+
 def rule_errors(*, kind, options, knockout, knockout_value, allowed_options) -> dict[str, str]:
     """Return field -> message for everything wrong with a question definition."""
     errors: dict[str, str] = {}
@@ -75,11 +162,11 @@ def rule_errors(*, kind, options, knockout, knockout_value, allowed_options) -> 
     if knockout not in RULES_BY_KIND[kind]:
         errors["knockout"] = _("This rule does not apply to this kind of answer.")
         return errors
-    if knockout == "must_equal" and yes_no_value(knockout_value) is None:
+    if knockout == Knockout.MUST_EQUAL and yes_no_value(knockout_value) is None:
         errors["knockout_value"] = _("Enter 'yes' or 'no'.")
-    if knockout in ("at_least", "at_most") and parse_decimal(knockout_value) is None:
+    if knockout in (Knockout.AT_LEAST, Knockout.AT_MOST) and parse_decimal(knockout_value) is None:
         errors["knockout_value"] = _("Enter a number.")
-    if knockout == "one_of":
+    if knockout == Knockout.ONE_OF:
         if not allowed_options:
             errors["allowed_options"] = _("Choose at least one allowed option.")
         elif not set(allowed_options) <= set(options):
@@ -87,3 +174,25 @@ def rule_errors(*, kind, options, knockout, knockout_value, allowed_options) -> 
     elif allowed_options:
         errors["allowed_options"] = _("Allowed options only go with the 'choice within allowed options' rule.")
     return errors
+
+
+def rule_text(*, kind, knockout, knockout_value, allowed_options) -> str:
+    """The knockout rule in words, as the candidate's answer must be: "must be at least 3"; "" without a rule.
+
+    The one wording of a rule: the vacancy page, the response page and the
+    rejection reasons all use it (through ``ScreeningQuestion.rule_text`` or
+    ``screening.scoring``). Translated into the active language.
+    """
+    if knockout == Knockout.MUST_EQUAL:
+        expected = _("yes") if yes_no_value(knockout_value) == "yes" else _("no")
+        return _("must be “%(value)s”") % {"value": expected}
+    if knockout == Knockout.AT_LEAST:
+        return _("must be at least %(value)s") % {"value": number_text(knockout_value)}
+    if knockout == Knockout.AT_MOST:
+        return _("must be at most %(value)s") % {"value": number_text(knockout_value)}
+    if knockout == Knockout.ONE_OF:
+        allowed = ", ".join(str(option) for option in allowed_options or [])
+        if kind == Kind.MULTIPLE_CHOICE:
+            return _("must include one of: %(options)s") % {"options": allowed}
+        return _("must be one of: %(options)s") % {"options": allowed}
+    return ""

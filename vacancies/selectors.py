@@ -1,6 +1,6 @@
 """Reads of vacancies, always scoped to a company."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404
 
 from .models import Vacancy
@@ -11,14 +11,21 @@ def vacancy_get_for_user(*, user, pk) -> Vacancy:
     return get_object_or_404(Vacancy.objects.select_related("company"), pk=pk, company_id=user.company_id)
 
 
+def _passed_screening(prefix: str = "") -> Q:
+    # "Passed" counts everyone the screening passed, whatever a recruiter decided later (shortlisted, hired,
+    # declined...): the screening's verdict stays in the response's history.
+    return Q(**{f"{prefix}status": "passed"}) | Q(**{f"{prefix}history__to_status": "passed"})
+
+
 def vacancy_list(*, company):
-    """The company's vacancies with response counts (total, passed, rejected) in one query."""
+    """The company's vacancies with response counts (total, passed the screening, rejected) in one query."""
     return (
         Vacancy.objects.filter(company=company)
         .annotate(
-            responses_total=Count("responses"),
-            responses_passed=Count("responses", filter=Q(responses__status="passed")),
-            responses_rejected=Count("responses", filter=Q(responses__status="rejected")),
+            # distinct: the history join repeats a response once per status change.
+            responses_total=Count("responses", distinct=True),
+            responses_passed=Count("responses", filter=_passed_screening("responses__"), distinct=True),
+            responses_rejected=Count("responses", filter=Q(responses__status="rejected"), distinct=True),
         )
         # Aggregation drops Meta.ordering; pages need a stable order.
         .order_by("-created_at", "-pk")
@@ -32,10 +39,25 @@ def vacancy_public_get(*, company_slug: str, slug: str) -> Vacancy:
     )
 
 
+def vacancy_public_list(*, company):
+    """The company's open vacancies as every public door lists them (careers page, public API): newest
+    published first (never published last), then by title; with the company joined for their links."""
+    return (
+        Vacancy.objects.filter(company=company, status=Vacancy.Status.OPEN)
+        .select_related("company")
+        .order_by(F("published_at").desc(nulls_last=True), "title", "pk")
+    )
+
+
 def vacancy_response_counts(*, vacancy) -> dict[str, int]:
     """The vacancy's response counts (total, passed, rejected) in one query, named as in ``vacancy_list``."""
     return vacancy.responses.aggregate(
-        responses_total=Count("pk"),
-        responses_passed=Count("pk", filter=Q(status="passed")),
-        responses_rejected=Count("pk", filter=Q(status="rejected")),
+        responses_total=Count("pk", distinct=True),
+        responses_passed=Count("pk", filter=_passed_screening(), distinct=True),
+        responses_rejected=Count("pk", filter=Q(status="rejected"), distinct=True),
     )
+
+
+def question_answered_ids(*, vacancy) -> set[int]:
+    """The ids of the vacancy's questions that candidates have answered (they can be edited, not removed)."""
+    return set(vacancy.questions.filter(answers__isnull=False).values_list("pk", flat=True).distinct())

@@ -1,8 +1,9 @@
-"""Writes on vacancies and their screening scripts: save, publish, close, delete.
+"""Writes on vacancies and their scripts: save, publish, close, delete; add, change, remove, reorder a question.
 
-Every door (the workspace, the REST API, the admin actions, the demo loader)
-goes through these functions, so a vacancy is never half-saved and its status
-only moves the allowed ways.
+Every door (the workspace, the REST API, the admin, the AI suggestions, the
+demo loader) goes through these functions, so a vacancy is never half-saved,
+its status only moves the allowed ways, and a question is judged the same way
+whoever adds it.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ from collections.abc import Collection, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import Company
-from accounts.slugs import slug_unique
+from accounts.slugs import slug_from_text, slug_unique
 
 from .models import ScreeningQuestion, Vacancy
-from .rules import clean_options, parse_decimal, yes_no_value
+from .rules import QUESTION_FIELDS, question_normalise
 
 # The fields a recruiter edits; company, author, status and dates are set by the services.
 VACANCY_FIELDS = (
@@ -37,53 +37,166 @@ VACANCY_FIELDS = (
     "show_outcome",
     "language",
 )
-QUESTION_FIELDS = ("text", "kind", "options", "knockout", "knockout_value", "allowed_options", "weight", "required")
 MAX_QUESTIONS = 50
-
-_LATIN = "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya"
-_CYRILLIC = str.maketrans(dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", _LATIN.split(), strict=True)))
-
-
-def _transliterate(text: str) -> str:
-    # Russian titles are common; a slug of "" or of percent-escapes helps nobody.
-    return text.lower().translate(_CYRILLIC).replace("_", "")
+VACANCY_SLUG_MAX_LENGTH = 200
 
 
 def vacancy_slug_for(*, company: Company, title: str, exclude_pk: int | None = None) -> str:
-    """A slug from the title that no other vacancy of the company uses ("python-dev", "python-dev-2", ...)."""
-    base = slugify(_transliterate(title)).replace("-", " ").split()
-    base = "-".join(base)[:200].strip("-") or "vacancy"
+    """A slug from the title that no other vacancy of the company uses ("python-dev", "python-dev-2", ...).
+
+    Russian titles are transliterated ("Разработчик" gives "razrabotchik"), as company names are.
+    """
+    base = slug_from_text(title, max_length=VACANCY_SLUG_MAX_LENGTH, default="vacancy")
     return slug_unique(base=base, taken=Vacancy.objects.filter(company=company).exclude(pk=exclude_pk))
 
 
-def question_normalise(item: Mapping) -> dict:
-    """One question's fields, cleaned: options as a list, the knockout value only where the rule uses it."""
-    data = {field: item[field] for field in QUESTION_FIELDS if field in item}
-    data["text"] = str(data.get("text", "")).strip()
-    data["options"] = clean_options(data.get("options") or [])
-    data["knockout"] = data.get("knockout") or ""
-    allowed = clean_options(data.get("allowed_options") or [])
-    # Match allowed options to the options whatever the case, so "moscow" means "Moscow".
-    by_lower = {option.lower(): option for option in data["options"]}
-    data["allowed_options"] = [by_lower.get(option.lower(), option) for option in allowed]
-    value = str(data.get("knockout_value") or "").strip()
-    if data["knockout"] == ScreeningQuestion.Knockout.MUST_EQUAL:
-        value = yes_no_value(value) or value.lower()
-    elif data["knockout"] in (ScreeningQuestion.Knockout.AT_LEAST, ScreeningQuestion.Knockout.AT_MOST):
-        number = parse_decimal(value)
-        if number is not None:
-            value = format(number.normalize(), "f")
-    else:
-        value = ""
-    data["knockout_value"] = value
-    return data
+# --- Questions, one at a time -------------------------------------------------------------------------------------
+
+
+def _lock_script(vacancy_id: int) -> None:
+    # Writes to one vacancy's script take turns on the vacancy's row (vacancy_save's UPDATE takes it too),
+    # so a count, a "last position" or a renumbering is not raced.
+    list(Vacancy.objects.select_for_update().filter(pk=vacancy_id).values_list("pk", flat=True))
+
+
+def _check_question_count(count: int) -> None:
+    if count > MAX_QUESTIONS:
+        raise ValidationError(_("A vacancy has at most %(n)d questions.") % {"n": MAX_QUESTIONS}, code="limit")
+
+
+def _answered_error(question: ScreeningQuestion) -> ValidationError:
+    # Candidates' answers are records of what they said: a script edit never deletes them.
+    return ValidationError(
+        _("“%(question)s” already has answers from candidates and cannot be removed; edit it instead.")
+        % {"question": question.text},
+        code="conflict",
+    )
+
+
+def _question_fill(question: ScreeningQuestion, data: Mapping) -> ScreeningQuestion:
+    """Set ``data``'s question fields, normalised, on ``question`` and judge the result (the one check).
+
+    Raises ``ValidationError`` with field -> messages (the model's field checks and
+    ``rules.rule_errors``). Runs no query.
+    """
+    for field, value in question_normalise(data).items():
+        setattr(question, field, value)
+    question.full_clean(exclude=["vacancy", "position"])
+    return question
+
+
+def question_validate(*, data: Mapping, question: ScreeningQuestion | None = None) -> dict:
+    """Judge one question's fields without saving anything; returns them normalised (see ``rules.question_normalise``).
+
+    With ``question``, ``data`` changes that saved question (fields it leaves out
+    keep their value); without, it is a new one (they take their defaults).
+    Raises ``ValidationError`` with field -> messages: what ``question_add`` and
+    ``question_update`` would refuse. For forms and serializers that show the
+    errors field by field before calling a service.
+    """
+    draft = ScreeningQuestion()
+    if question is not None:
+        data = {**{field: getattr(question, field) for field in QUESTION_FIELDS}, **data}
+    _question_fill(draft, data)
+    return {field: getattr(draft, field) for field in QUESTION_FIELDS}
+
+
+@transaction.atomic
+def question_add(*, vacancy: Vacancy, data: Mapping) -> ScreeningQuestion:
+    """Add a question at the end of the vacancy's script.
+
+    ``data`` holds any of ``QUESTION_FIELDS`` (others are ignored; left-out ones
+    take their defaults). Raises ``ValidationError``: field -> messages for an
+    invalid question, a message when the script already has ``MAX_QUESTIONS``.
+    """
+    _lock_script(vacancy.pk)
+    script = vacancy.questions.aggregate(count=Count("pk"), last=Max("position"))
+    _check_question_count(script["count"] + 1)
+    question = _question_fill(ScreeningQuestion(vacancy=vacancy), data)
+    question.position = (script["last"] or 0) + 1
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_update(*, question: ScreeningQuestion, data: Mapping) -> ScreeningQuestion:
+    """Change some of a question's fields (any of ``QUESTION_FIELDS``; left-out ones keep their value).
+
+    The question is judged whole, as it would be saved. Returns ``question``,
+    updated. Raises ``ValidationError``: field -> messages, or (code "conflict")
+    when the question was removed meanwhile.
+    """
+    locked = ScreeningQuestion.objects.select_for_update().filter(pk=question.pk).first()
+    if locked is None:
+        raise ValidationError(_("This question was removed meanwhile: reload the page."), code="conflict")
+    _question_fill(locked, {**{field: getattr(locked, field) for field in QUESTION_FIELDS}, **data})
+    locked.save()
+    for field in (*QUESTION_FIELDS, "position"):
+        setattr(question, field, getattr(locked, field))
+    return question
+
+
+def _renumber(vacancy_id: int, order: Sequence[int] | None = None) -> None:
+    """Positions 1..n in ``order`` (question ids), or closing the gaps of the current order."""
+    questions = list(ScreeningQuestion.objects.filter(vacancy_id=vacancy_id))
+    by_pk = {question.pk: question for question in questions}
+    changed = []
+    for position, pk in enumerate(order if order is not None else list(by_pk), start=1):
+        if by_pk[pk].position != position:
+            by_pk[pk].position = position
+            changed.append(by_pk[pk])
+    ScreeningQuestion.objects.bulk_update(changed, ["position"])
+
+
+@transaction.atomic
+def question_delete(*, question: ScreeningQuestion) -> None:
+    """Remove a question nobody has answered; the others close up (positions 1..n).
+
+    Raises ``ValidationError`` (code "conflict") for a question with answers:
+    candidates' answers are records, so it can be edited but not removed.
+    Removing a question already gone does nothing.
+    """
+    _lock_script(question.vacancy_id)
+    # The row lock also holds off an answer being saved to it (its foreign-key check waits for us).
+    locked = ScreeningQuestion.objects.select_for_update().filter(pk=question.pk).first()
+    if locked is None:
+        return
+    if locked.answers.exists():
+        raise _answered_error(locked)
+    locked.delete()
+    _renumber(locked.vacancy_id)
+
+
+@transaction.atomic
+def question_reorder(*, vacancy: Vacancy, order: list[int]) -> None:
+    """Put the vacancy's questions in this order: ``order`` lists every question id of the vacancy once.
+
+    Raises ``ValidationError`` when it does not (a question added or removed
+    meanwhile, or one of another vacancy): nothing moves then.
+    """
+    _lock_script(vacancy.pk)
+    current = set(vacancy.questions.values_list("pk", flat=True))
+    ids = list(order) if isinstance(order, list | tuple) else None
+    if (
+        ids is None
+        or not all(isinstance(pk, int) and not isinstance(pk, bool) for pk in ids)
+        or len(set(ids)) != len(ids)
+        or set(ids) != current
+    ):
+        raise ValidationError(
+            _("The new order must list each of this vacancy's questions once: reload the page and try again."),
+            code="conflict",
+        )
+    _renumber(vacancy.pk, ids)
+
+
+# --- The vacancy with its whole script -----------------------------------------------------------------------------
 
 
 def _save_questions(
     *, vacancy: Vacancy, questions: Sequence[Mapping], known_question_ids: Collection[int] | None
 ) -> None:
-    if len(questions) > MAX_QUESTIONS:
-        raise ValidationError(_("A vacancy has at most %(n)d questions.") % {"n": MAX_QUESTIONS})
+    _check_question_count(len(questions))
     existing = {question.pk: question for question in vacancy.questions.select_for_update()}
     if known_question_ids is not None and set(existing) - set(known_question_ids):
         # Someone added a question (e.g. an accepted suggestion) after this script was loaded:
@@ -92,7 +205,7 @@ def _save_questions(
             _("Questions were added to this vacancy meanwhile: reload the page to see them, then edit again.")
         )
     seen: set[int] = set()
-    errors: list[str] = []
+    errors: list = []
     to_save: list[ScreeningQuestion] = []
     for index, item in enumerate(questions, start=1):
         pk = item.get("id")
@@ -110,32 +223,22 @@ def _save_questions(
             question = existing[pk]
         else:
             question = ScreeningQuestion(vacancy=vacancy)
-        for field, value in question_normalise(item).items():
-            setattr(question, field, value)
-        question.position = index
         try:
-            question.full_clean(exclude=["vacancy"])
+            _question_fill(question, item)
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 label = "" if field == "__all__" else f"{ScreeningQuestion._meta.get_field(field).verbose_name}: "
                 errors.extend(
                     _("Question %(n)d: %(message)s") % {"n": index, "message": label + message} for message in messages
                 )
+        question.position = index
         to_save.append(question)
     removed_answered = (
         ScreeningQuestion.objects.filter(pk__in=set(existing) - seen)
         .annotate(answer_count=Count("answers"))
         .filter(answer_count__gt=0)
     )
-    for question in removed_answered:
-        # Candidates' answers are records of what they said: a script edit never deletes them.
-        errors.append(
-            ValidationError(
-                _("“%(question)s” already has answers from candidates and cannot be removed; edit it instead.")
-                % {"question": question.text},
-                code="conflict",
-            )
-        )
+    errors.extend(_answered_error(question) for question in removed_answered)
     if errors:
         raise ValidationError(errors)
     ScreeningQuestion.objects.filter(vacancy=vacancy).exclude(pk__in=seen).delete()

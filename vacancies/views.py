@@ -14,12 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.access import company_member_required, editor_required
+from smartbot.forms import form_add_service_errors
 
 from . import services
 from .forms import QuestionFormSet, VacancyFilterForm, VacancyForm, question_initial
-from .models import ScreeningQuestion, Vacancy
-from .rules import RULES_BY_KIND
-from .selectors import vacancy_get_for_user, vacancy_list, vacancy_response_counts
+from .models import Vacancy
+from .rules import editor_spec
+from .selectors import question_answered_ids, vacancy_get_for_user, vacancy_list, vacancy_response_counts
 
 PAGE_SIZE = 50
 
@@ -52,24 +53,6 @@ def public_link(vacancy: Vacancy) -> str:
     return settings.SITE_URL + vacancy.get_public_url()
 
 
-def rule_in_words(question: ScreeningQuestion) -> str:
-    """The knockout rule as a recruiter would say it."""
-    Knockout = ScreeningQuestion.Knockout
-    if question.knockout == Knockout.MUST_EQUAL:
-        answer = _("yes") if question.knockout_value == "yes" else _("no")
-        return _("Rejected unless the answer is “%(answer)s”.") % {"answer": answer}
-    if question.knockout == Knockout.AT_LEAST:
-        return _("Rejected if the number is below %(value)s.") % {"value": question.knockout_value}
-    if question.knockout == Knockout.AT_MOST:
-        return _("Rejected if the number is above %(value)s.") % {"value": question.knockout_value}
-    if question.knockout == Knockout.ONE_OF:
-        allowed = ", ".join(question.allowed_options)
-        if question.kind == ScreeningQuestion.Kind.MULTIPLE_CHOICE:
-            return _("Rejected unless at least one choice is among: %(options)s.") % {"options": allowed}
-        return _("Rejected unless the choice is one of: %(options)s.") % {"options": allowed}
-    return _("No knockout rule.")
-
-
 @company_member_required
 def vacancy_list_view(request):
     filters = VacancyFilterForm(request.GET or None)
@@ -89,8 +72,6 @@ def vacancy_list_view(request):
 def vacancy_detail(request, pk):
     vacancy = vacancy_get_for_user(user=request.user, pk=pk)
     questions = list(vacancy.questions.all())
-    for question in questions:
-        question.rule_text = rule_in_words(question)
     return render(
         request,
         "vacancies/detail.html",
@@ -108,11 +89,13 @@ def _editor(request, vacancy: Vacancy | None):
     """Create and edit share one page: the vacancy form and the questions formset, saved together."""
     company = request.user.company
     initial = [question_initial(q) for q in vacancy.questions.all()] if vacancy else []
+    # Answered questions are shown as such and not offered for removal (the service would refuse).
+    answered_ids = question_answered_ids(vacancy=vacancy) if vacancy else set()
     if request.method == "POST":
         # A copy keeps the page title and links right when the form is shown again with errors.
         instance = vacancy_get_for_user(user=request.user, pk=vacancy.pk) if vacancy else None
         form = VacancyForm(request.POST, instance=instance, company=company)
-        formset = QuestionFormSet(request.POST, initial=initial, prefix="questions")
+        formset = QuestionFormSet(request.POST, initial=initial, prefix="questions", answered_ids=answered_ids)
         if form.is_valid() and formset.is_valid():
             try:
                 saved = services.vacancy_save(
@@ -125,9 +108,8 @@ def _editor(request, vacancy: Vacancy | None):
                 )
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
-                    for field, messages_ in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, messages_)
-                else:
+                    form_add_service_errors(form, error)
+                else:  # errors about the script as a whole
                     formset.add_non_form_error(error.messages)
             else:
                 messages.success(request, _("Vacancy saved."))
@@ -135,7 +117,7 @@ def _editor(request, vacancy: Vacancy | None):
         messages.error(request, _("Please correct the errors below. Nothing has been saved yet."))
     else:
         form = VacancyForm(instance=vacancy, company=company)
-        formset = QuestionFormSet(initial=initial, prefix="questions")
+        formset = QuestionFormSet(initial=initial, prefix="questions", answered_ids=answered_ids)
     return render(
         request,
         "vacancies/form.html",
@@ -143,7 +125,7 @@ def _editor(request, vacancy: Vacancy | None):
             "vacancy": vacancy,
             "form": form,
             "formset": formset,
-            "rules_by_kind": {kind: sorted(rules) for kind, rules in RULES_BY_KIND.items()},
+            "question_rules": editor_spec(),
         },
     )
 

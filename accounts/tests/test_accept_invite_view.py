@@ -60,6 +60,7 @@ def test_invite_email_accept_then_the_new_viewer_is_on_the_team(
     response = client.post(link, FORM)
 
     assert response.status_code == 302
+    assert response.url == reverse("vacancies:list")
     vic = User.objects.get(email="vic@acme.test")
     assert (vic.company, vic.role) == (company, Role.VIEWER)
     team = client.get(reverse("accounts:team"))
@@ -129,4 +130,5 @@ def test_a_logged_in_user_accepting_becomes_the_new_account(outsider_client, inv
     response = outsider_client.post(_url(invitation), FORM)
 
     assert response.status_code == 302
+    assert response.url == reverse("vacancies:list")
     assert outsider_client.session["_auth_user_id"] == str(User.objects.get(email="dana@acme.test").pk)

@@ -77,7 +77,8 @@ def test_unique_slug_skips_the_ones_taken():
     assert company_unique_slug(name="Acme") == "acme-3"
 
 
-def test_unique_slug_of_a_name_without_latin_letters_still_gives_an_address():
-    assert company_unique_slug(name="Ромашка") == "company"
+def test_unique_slug_of_a_cyrillic_name_is_transliterated_and_one_without_letters_still_gives_an_address():
+    assert company_unique_slug(name="ООО «Ромашка»") == "ooo-romashka"
+    assert company_unique_slug(name="!!!") == "company"
     CompanyFactory(slug="company")
-    assert company_unique_slug(name="Ромашка") == "company-2"
+    assert company_unique_slug(name="!!!") == "company-2"

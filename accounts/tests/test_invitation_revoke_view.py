@@ -55,5 +55,7 @@ def test_a_plain_get_is_not_allowed(owner_client, invitation):
 
 
 def test_anonymous_visitors_cannot_revoke(client, invitation):
-    assert client.post(_url(invitation)).status_code == 302
+    answer = client.post(_url(invitation))
+    assert answer.status_code == 302
+    assert answer.url == f"{reverse('accounts:login')}?next={_url(invitation)}"
     assert Invitation.objects.filter(pk=invitation.pk).exists()

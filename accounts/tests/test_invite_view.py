@@ -91,6 +91,7 @@ def test_anonymous_visitors_cannot_invite(client):
     response = client.post(URL, {"email": "dana@acme.test", "role": "owner"})
 
     assert response.status_code == 302
+    assert response.url == f"{reverse('accounts:login')}?next={URL}"
     assert not Invitation.objects.exists()
 
 
@@ -100,6 +101,7 @@ def test_a_mail_outage_keeps_the_invitation_and_does_not_crash(owner_client, dja
         response = owner_client.post(URL, {"email": "dana@acme.test", "role": "recruiter"})
 
     assert response.status_code == 302
+    assert response.url == reverse("accounts:team")
     invitation = Invitation.objects.get()
     # The owner can still hand the link over from the team page.
     assert invitation.token.encode() in owner_client.get(reverse("accounts:team")).content

@@ -22,6 +22,8 @@ ME = "/api/v1/me/"
 TOKEN = "/api/v1/auth/token/"
 REFRESH = "/api/v1/auth/token/refresh/"
 VERIFY = "/api/v1/auth/token/verify/"
+# Where a session whose tokens were revoked is sent from the account page.
+LOGIN_FOR_ACCOUNT = f"{reverse('accounts:login')}?next={reverse('accounts:account')}"
 
 
 @pytest.fixture
@@ -134,7 +136,7 @@ def test_the_account_page_password_change_revokes_tokens_and_other_sessions_and_
     assert answer.url == reverse("accounts:account")
     _assert_revoked(tokens)
     assert client.get(reverse("accounts:account")).status_code == 200
-    assert elsewhere.get(reverse("accounts:account")).status_code == 302  # sent to the login page
+    assert elsewhere.get(reverse("accounts:account")).url == LOGIN_FOR_ACCOUNT  # sent to the login page
     member.refresh_from_db()
     assert member.check_password(NEW_PASSWORD)
 
@@ -164,10 +166,11 @@ def test_the_sign_out_everywhere_button_revokes_tokens_and_other_sessions_and_ke
     answer = client.post(reverse("accounts:sign_out_everywhere"))
 
     assert answer.status_code == 302
+    assert answer.url == reverse("accounts:account")
     _assert_revoked(tokens)
     assert client.get(reverse("accounts:account")).status_code == 200
     assert client.session.session_key != session_key  # the kept session got a new key
-    assert elsewhere.get(reverse("accounts:account")).status_code == 302
+    assert elsewhere.get(reverse("accounts:account")).url == LOGIN_FOR_ACCOUNT
 
 
 def test_sign_out_everywhere_answers_post_only(client, member):
@@ -176,15 +179,17 @@ def test_sign_out_everywhere_answers_post_only(client, member):
     assert User.objects.get(pk=member.pk).token_version == 0
 
 
-def test_the_password_reset_link_revokes_tokens(client, member):
+def test_the_password_reset_link_revokes_tokens(client, member, django_capture_on_commit_callbacks):
     tokens = _obtain(member.email)
-    client.post(reverse("accounts:password_reset"), {"email": member.email})
+    with django_capture_on_commit_callbacks(execute=True):  # the email is queued on commit
+        client.post(reverse("accounts:password_reset"), {"email": member.email})
     path = re.search(r"https?://\S+?(/accounts/password-reset/\S+/)", mail.outbox[0].body).group(1)
 
     form = client.get(path, follow=True)
     answer = client.post(form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
 
     assert answer.status_code == 302
+    assert answer.url == reverse("accounts:password_reset_complete")
     _assert_revoked(tokens)
 
 
@@ -207,6 +212,7 @@ def test_the_admin_page_password_change_revokes_tokens(superuser_client, member)
     )
 
     assert answer.status_code == 302, answer.content[-2000:]
+    assert answer.url == reverse("admin:accounts_user_change", args=[member.pk])
     _assert_revoked(tokens)
 
 

@@ -35,6 +35,7 @@ def test_a_user_stored_with_a_mixed_case_email_still_logs_in(client, company):
     response = client.post(URL, {"username": "mixed.case@acme.TEST", "password": PASSWORD})
 
     assert response.status_code == 302
+    assert response.url == reverse("vacancies:list")
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
@@ -68,3 +69,4 @@ def test_a_next_page_on_another_site_is_ignored(client, owner):
 def test_a_logged_in_user_is_sent_on(owner_client):
     response = owner_client.get(URL)
     assert response.status_code == 302
+    assert response.url == reverse("vacancies:list")

@@ -108,6 +108,7 @@ def test_keeping_the_own_address_is_fine(owner_client, company):
     response = owner_client.post(URL, _data(slug="acme"))
 
     assert response.status_code == 302
+    assert response.url == URL
     company.refresh_from_db()
     assert company.name == "Acme Corp"
 

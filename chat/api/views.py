@@ -7,7 +7,6 @@ Throttled per client address; applications also count against the careers form's
 """
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -15,15 +14,15 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response as APIResponse
 from rest_framework.views import APIView
 
-from accounts.models import Company
 from chat.forms import ApplyForm
+from chat.selectors import company_public_get
 from screening.models import Response
 from screening.services import candidate_apply
 from smartbot.api import Pagination, PublicThrottle, TooManyRequests
 from smartbot.parsers import StrictFormParser, StrictJSONParser, StrictMultiPartParser
 from smartbot.ratelimit import RateLimited, apply_limit, apply_limited_message
 from vacancies.models import ScreeningQuestion, Vacancy
-from vacancies.selectors import vacancy_public_get
+from vacancies.selectors import vacancy_public_get, vacancy_public_list
 
 
 class PublicQuestionSerializer(serializers.ModelSerializer):
@@ -134,12 +133,8 @@ class PublicVacancyListView(PublicEndpoint, generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        company = get_object_or_404(Company, slug=self.kwargs["company_slug"])
-        return (
-            Vacancy.objects.filter(company=company, status=Vacancy.Status.OPEN)
-            .select_related("company")
-            .order_by("-published_at", "-id")
-        )
+        # The careers page's list and order (``vacancy_public_list``): one public list, whichever door.
+        return vacancy_public_list(company=company_public_get(slug=self.kwargs["company_slug"]))
 
 
 @extend_schema(tags=["public"], summary="An open vacancy with its questions' texts", parameters=[_company_param])

@@ -34,16 +34,16 @@ def database_url() -> str:
 
 
 def server_env(**overrides: str) -> dict[str, str]:
-    """The environment of a server process: not a test process, debug on, loopback only."""
+    """The environment of a server process: the production settings (not the tests'), debug on, loopback only."""
     env = {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "smartbot.settings",
         "DEBUG": "1",
         "ALLOWED_HOSTS": "127.0.0.1",
         "CELERY_TASK_ALWAYS_EAGER": "1",
         "LOG_LEVEL": "WARNING",
         **overrides,
     }
-    env.pop("PYTEST_VERSION", None)  # would make the server think it runs under pytest
     env.pop("PYTEST_CURRENT_TEST", None)
     return env
 

@@ -12,9 +12,9 @@ from django.db.models import Sum
 from django.test import Client
 from websockets.asyncio.client import connect
 
-from screening.models import ChatSession
 from chat.tests.live_server import Daphne, database_url, server_env
 from conftest import require_services
+from screening.models import ChatSession
 from screening.tests.factories import ResponseFactory
 from vacancies.tests.factories import VacancyFactory, full_script
 

@@ -6,10 +6,9 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 
-from screening.models import ChatMessage, ChatSession
 from chat.tests.conftest import connected as _connected
 from chat.tests.conftest import db as _db
-from screening.models import Answer, Response, StatusChange
+from screening.models import Answer, ChatMessage, ChatSession, Response, StatusChange
 from screening.services import response_outcome
 from screening.tests.factories import ResponseFactory
 from vacancies.models import Vacancy
@@ -426,9 +425,37 @@ async def test_a_watching_recruiter_sees_answers_sent_without_javascript(respons
     url = reverse("chat:fallback", args=[response.token])
     reply = await sync_to_async(client.post)(url, {"client_id": "form-1", "text": "Moscow"})
     assert reply.status_code == 302
+    assert reply.url == f"{response.get_chat_url()}#chat-form"
     frames = await watcher.recv_until("question")
     assert next(f["message"]["text"] for f in frames if f["type"] == "message") == "Moscow"
     assert frames[-1]["question"]["kind"] == "number"
+    await watcher.close()
+
+
+async def test_watchers_see_a_turn_as_the_same_frames_from_the_form_and_from_the_socket(
+    response, candidate_socket, recruiter_socket, recruiter, client
+):
+    """One builder (``chat.frames.turn_frames``) for the no-JavaScript view and the socket."""
+    from django.urls import reverse
+
+    def shape(frames):
+        shown = [f for f in frames if f["type"] in ("message", "state", "question")]
+        return [(f["type"], f.get("message", {}).get("sender"), (f.get("question") or {}).get("number")) for f in shown]
+
+    await sync_to_async(client.get)(response.get_chat_url())
+    watcher, _hello = await _connected(recruiter_socket, response, recruiter)
+    await sync_to_async(client.post)(
+        reverse("chat:fallback", args=[response.token]), {"client_id": "f1", "text": "Moscow"}
+    )
+    by_form = await watcher.recv_until("question")
+    socket, _hello = await _connected(candidate_socket, response)
+    await socket.answer("5")
+    by_socket = await watcher.recv_until("question")
+    assert shape(by_form) == [("message", "candidate", None), ("message", "bot", None), ("question", None, 2)]
+    assert shape(by_socket) == [("message", "candidate", None), ("message", "bot", None), ("question", None, 3)]
+    assert by_form[-1]["question"].keys() == by_socket[-1]["question"].keys()
+    assert by_form[-3]["message"].keys() == by_socket[-3]["message"].keys()
+    await socket.close()
     await watcher.close()
 
 

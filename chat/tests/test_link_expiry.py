@@ -8,10 +8,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from chat import services
-from screening.models import ChatMessage, ChatSession
+from chat import selectors
 from chat.tests.conftest import db as _db
-from screening.models import Response
+from screening.models import ChatMessage, ChatSession, Response
 from screening.tests.factories import ResponseFactory
 
 from .factories import ChatMessageFactory, ChatSessionFactory
@@ -25,19 +24,19 @@ TRANSCRIPT = "Which city do you live in?"
 @pytest.mark.parametrize(
     ("age", "read_only_days", "expiry_days", "phase"),
     [
-        (None, 30, 90, services.LINK_OPEN),  # not finished
-        (timedelta(days=29, hours=23), 30, 90, services.LINK_OPEN),
-        (timedelta(days=30), 30, 90, services.LINK_READ_ONLY),
-        (timedelta(days=89), 30, 90, services.LINK_READ_ONLY),
-        (timedelta(days=90), 30, 90, services.LINK_EXPIRED),
-        (timedelta(days=0), 0, 90, services.LINK_READ_ONLY),
-        (timedelta(days=10), 30, 5, services.LINK_EXPIRED),  # expiry first: expired
+        (None, 30, 90, selectors.LINK_OPEN),  # not finished
+        (timedelta(days=29, hours=23), 30, 90, selectors.LINK_OPEN),
+        (timedelta(days=30), 30, 90, selectors.LINK_READ_ONLY),
+        (timedelta(days=89), 30, 90, selectors.LINK_READ_ONLY),
+        (timedelta(days=90), 30, 90, selectors.LINK_EXPIRED),
+        (timedelta(days=0), 0, 90, selectors.LINK_READ_ONLY),
+        (timedelta(days=10), 30, 5, selectors.LINK_EXPIRED),  # expiry first: expired
     ],
 )
 def test_link_phase(age, read_only_days, expiry_days, phase):
     finished_at = NOW - age if age is not None else None
     assert (
-        services.link_phase(finished_at=finished_at, read_only_days=read_only_days, expiry_days=expiry_days, now=NOW)
+        selectors.link_phase(finished_at=finished_at, read_only_days=read_only_days, expiry_days=expiry_days, now=NOW)
         == phase
     )
 
@@ -123,7 +122,7 @@ def test_a_screening_finished_by_a_decision_counts_from_the_chats_finish(client,
 def test_a_running_screening_is_never_read_only(client, vacancy):
     response = ResponseFactory(vacancy=vacancy, status=Response.Status.IN_CHAT)
     Response.objects.filter(pk=response.pk).update(updated_at=timezone.now() - timedelta(days=400))
-    assert services.chat_link_status(response=response).is_open
+    assert selectors.chat_link_status(response=response).is_open
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,8 +8,7 @@ from django.http import HttpRequest
 
 from accounts.models import Company, Invitation, User
 from chat.management.commands.load_demo import DEMO_PASSWORD
-from screening.models import ChatMessage, ChatSession
-from screening.models import Answer, Candidate, Evaluation, Note, Response, StatusChange
+from screening.models import Answer, Candidate, ChatMessage, ChatSession, Evaluation, Note, Response, StatusChange
 from vacancies.models import ScreeningQuestion, Vacancy
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from chat import services
-from screening.models import ChatMessage, ChatSession
 from conftest import require_services
-from screening.models import Answer, Response
+from screening.models import Answer, ChatMessage, ChatSession, Response
 from screening.services import response_submit_answer
 from screening.tests.factories import ResponseFactory
 

@@ -5,10 +5,10 @@ import pytest
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from chat import services
-from screening.models import ChatMessage, ChatSession
 from chat.tests.conftest import connected
 from chat.tests.conftest import db as _db
 from screening.live import response_group
+from screening.models import ChatMessage, ChatSession
 
 from .conftest import HOST, ORIGIN, Socket
 

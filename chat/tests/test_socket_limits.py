@@ -2,9 +2,9 @@
 
 import pytest
 
-from screening.models import ChatMessage
 from chat.tests.conftest import connected
 from chat.tests.conftest import db as _db
+from screening.models import ChatMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.test import Client
 from websockets.asyncio.client import connect
 
-from screening.models import ChatMessage
 from chat.tests.live_server import Daphne, database_url, server_env
 from conftest import require_services
+from screening.models import ChatMessage
 from screening.tests.factories import ResponseFactory
 from vacancies.tests.factories import VacancyFactory, full_script
 

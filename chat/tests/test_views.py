@@ -8,10 +8,10 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertTemplateUsed
 
-from screening.models import ChatMessage, ChatSession
-from screening.models import Answer, Candidate, Response
+from screening.models import Answer, Candidate, ChatMessage, ChatSession, Response
 from screening.tests.test_resume import make_docx, make_pdf, text_ops
 from vacancies.models import Vacancy
 from vacancies.tests.factories import VacancyFactory
@@ -99,6 +99,66 @@ def test_draft_and_closed_vacancies_are_404_and_take_no_applications(client, app
     assert apply(vacancy).status_code == 404
     assert not Response.objects.exists()
     assert mailoutbox == []
+
+
+# A vacancy that is not open: a page that says so and leads on, not a bare 404 ---------------------------------
+
+
+def _open_links(body: str, company) -> list[str]:
+    return re.findall(rf'<h3><a href="/careers/{company.slug}/([^/"]+)/">', body)
+
+
+def test_a_closed_vacancys_link_says_it_is_closed_and_lists_the_companys_open_ones(client, company, vacancy):
+    closed = VacancyFactory(
+        company=company, title="Go developer", status=Vacancy.Status.CLOSED, published_at=timezone.now()
+    )
+    VacancyFactory(company=company, title="Secret draft", status=Vacancy.Status.DRAFT)
+    VacancyFactory(title="Someone else's job")
+    page = client.get(closed.get_public_url())
+    assert page.status_code == 404
+    assertTemplateUsed(page, "chat/vacancy_closed.html")
+    body = page.content.decode()
+    assert "This vacancy is closed" in body and "no longer taking applications for “Go developer”" in body
+    assert _open_links(body, company) == [vacancy.slug]
+    assert "Secret draft" not in body and "Someone else" not in body
+    assert 'name="full_name"' not in body  # no apply form
+
+
+@pytest.mark.parametrize("case", ["never published draft", "deleted"])
+def test_a_draft_or_deleted_vacancys_link_gets_the_closed_page_without_naming_it(client, company, vacancy, case):
+    if case == "deleted":
+        url = reverse("chat:vacancy", args=[company.slug, "gone-for-good"])
+    else:
+        url = VacancyFactory(company=company, title="Secret draft", status=Vacancy.Status.DRAFT).get_public_url()
+    page = client.get(url)
+    assert page.status_code == 404
+    assertTemplateUsed(page, "chat/vacancy_closed.html")
+    body = page.content.decode()
+    assert "Secret draft" not in body and "not taking applications at this address" in body
+    assert _open_links(body, company) == [vacancy.slug]
+
+
+def test_a_closed_page_of_a_company_with_nothing_open_says_so(client, company):
+    closed = VacancyFactory(company=company, status=Vacancy.Status.CLOSED, published_at=timezone.now())
+    page = client.get(closed.get_public_url())
+    assert page.status_code == 404 and "There are no open vacancies right now" in page.content.decode()
+
+
+def test_applying_to_or_asking_a_link_for_a_closed_vacancy_gets_the_closed_page(client, apply, company, mailoutbox):
+    closed = VacancyFactory(company=company, status=Vacancy.Status.CLOSED, published_at=timezone.now())
+    for page in (
+        apply(closed),
+        client.post(reverse("chat:link_request", args=[company.slug, closed.slug]), {"link-email": "a@example.org"}),
+    ):
+        assert page.status_code == 404
+        assertTemplateUsed(page, "chat/vacancy_closed.html")
+    assert not Response.objects.exists() and mailoutbox == []
+
+
+def test_a_vacancy_link_of_an_unknown_company_stays_a_plain_404(client, db):
+    page = client.get(reverse("chat:vacancy", args=["nobody", "python-developer"]))
+    assert page.status_code == 404
+    assert "chat/vacancy_closed.html" not in [t.name for t in page.templates]
 
 
 # Applying ----------------------------------------------------------------------------------------
@@ -371,6 +431,7 @@ def test_the_fallback_answers_the_whole_script_without_javascript(client, respon
     for n, data in enumerate(steps):
         reply = client.post(url, {"client_id": f"form-{n}", **data})
         assert reply.status_code == 302
+        assert reply.url == f"{response.get_chat_url()}#chat-form"
     response.refresh_from_db()
     assert response.is_screening_finished
     assert Answer.objects.filter(response=response).count() == 5
@@ -399,6 +460,7 @@ def test_a_fallback_message_over_4000_characters_is_refused(client, response):
     client.get(response.get_chat_url())
     reply = client.post(reverse("chat:fallback", args=[response.token]), {"client_id": "x", "text": "a" * 4001})
     assert reply.status_code == 302
+    assert reply.url == f"{response.get_chat_url()}#chat-form"
     assert not ChatMessage.objects.filter(sender="candidate").exists()
 
 

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from screening.models import ChatMessage, ChatSession
 from screening.models import (
     Answer,
+    ChatMessage,
+    ChatSession,
     Evaluation,
     Note,
     Response,

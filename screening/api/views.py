@@ -11,7 +11,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as APIResponse
 
-from screening import services, webhooks
+from screening import services
 from screening.models import Response, WebhookDelivery, WebhookEndpoint
 from screening.selectors import RESPONSE_SORTS, response_get_for_page, response_get_for_user, response_list
 from smartbot.api import DetailSerializer, accepted
@@ -198,12 +198,12 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
         return WebhookEndpoint.objects.filter(company_id=self.request.user.company_id).order_by("-created_at", "-id")
 
     def perform_create(self, serializer):
-        serializer.instance = webhooks.webhook_endpoint_create(
+        serializer.instance = services.webhook_endpoint_create(
             company=self.request.user.company, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        serializer.instance = webhooks.webhook_endpoint_update(
+        serializer.instance = services.webhook_endpoint_update(
             endpoint=serializer.instance, **serializer.validated_data
         )
 

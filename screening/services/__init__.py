@@ -2,14 +2,16 @@
 
 Every door (the careers page, the chat consumer, the HTTP fallback, the
 recruiter workspace, the REST API, the admin) goes through these functions, so
-a rule is enforced in one place. Side effects (evaluation, webhooks, live
-broadcasts) are scheduled with ``transaction.on_commit``.
+a rule is enforced in one place. Side effects wait for the commit: tasks are
+queued with a plain ``task.delay()`` (``smartbot.celery.TransactionAwareTask``
+publishes on commit), webhooks and live broadcasts with ``transaction.on_commit``.
 
 ``applications``: apply, the candidate's private link and its emails.
 ``privacy``: the candidate's rights: withdraw, export, erase, retention.
 ``responses``: chat, answers, finish, status changes, notes.
 ``evaluations``: the AI evaluation, the LLM calls, the company's LLM budget and usage.
 ``suggestions``: suggested screening questions for a vacancy.
+``webhooks``: the company's webhook endpoints, the events they get and their deliveries.
 """
 
 from .applications import (
@@ -59,6 +61,17 @@ from .suggestions import (
     suggestion_request,
     suggestion_run,
 )
+from .webhooks import (
+    candidate_erased_emit,
+    response_event_emit,
+    response_event_emit_on_commit,
+    response_event_payload,
+    webhook_backoff_seconds,
+    webhook_deliver,
+    webhook_deliveries_requeue_stalled,
+    webhook_endpoint_create,
+    webhook_endpoint_update,
+)
 
 __all__ = [
     "DECISION_STATUSES",
@@ -77,6 +90,7 @@ __all__ = [
     "application_withdraw",
     "candidate_apply",
     "candidate_erase",
+    "candidate_erased_emit",
     "candidates_due_for_erasure",
     "company_llm_fallback",
     "company_llm_spent",
@@ -87,6 +101,9 @@ __all__ = [
     "llm_usage_month",
     "response_add_note",
     "response_change_status",
+    "response_event_emit",
+    "response_event_emit_on_commit",
+    "response_event_payload",
     "response_find_by_email",
     "response_finish",
     "response_outcome",
@@ -98,4 +115,9 @@ __all__ = [
     "suggestion_discard",
     "suggestion_request",
     "suggestion_run",
+    "webhook_backoff_seconds",
+    "webhook_deliver",
+    "webhook_deliveries_requeue_stalled",
+    "webhook_endpoint_create",
+    "webhook_endpoint_update",
 ]

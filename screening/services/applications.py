@@ -22,11 +22,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from smartbot import sql
 from smartbot.counters import count_in_window
 from vacancies.models import Vacancy
 
-from .. import identity
+from .. import identity, tasks
 from ..models import Candidate, Response, StatusChange
 
 # The kinds of email a candidate gets about their application's link.
@@ -86,7 +85,7 @@ def candidate_apply(
     existing = response_find_by_email(vacancy=vacancy, email=email)
     if existing is not None:
         if notify:
-            _email_after_commit(response=existing, kind=EMAIL_LINK)
+            _email_queue(response=existing, kind=EMAIL_LINK)
         return existing, False
     now = timezone.now()
     try:
@@ -111,16 +110,16 @@ def candidate_apply(
                 ai_consent_at=now if ai_consent else None,
                 talent_pool_consent_at=now if talent_pool_consent else None,
             )
-            sql.insert([StatusChange(response=response, from_status="", to_status=Response.Status.NEW)])
+            StatusChange.objects.create(response=response, from_status="", to_status=Response.Status.NEW)
             if notify:
-                _email_after_commit(response=response, kind=EMAIL_RECEIVED)
+                _email_queue(response=response, kind=EMAIL_RECEIVED)
     except IntegrityError:
         # A concurrent application with the same email won the race: the same answer as a known email.
         existing = response_find_by_email(vacancy=vacancy, email=email)
         if existing is None:
             raise
         if notify:
-            _email_after_commit(response=existing, kind=EMAIL_LINK)
+            _email_queue(response=existing, kind=EMAIL_LINK)
         return existing, False
     return response, True
 
@@ -146,17 +145,15 @@ def application_link_request(*, vacancy: Vacancy, email: str) -> None:
     """
     response = response_find_by_email(vacancy=vacancy, email=email)
     if response is not None:
-        _email_after_commit(response=response, kind=EMAIL_LINK)
+        _email_queue(response=response, kind=EMAIL_LINK)
 
 
-def _email_after_commit(*, response: Response, kind: str) -> None:
-    from .. import tasks
-
-    response_id = response.pk
-    if kind == EMAIL_LINK and not _link_email_allowed(response_id):
+def _email_queue(*, response: Response, kind: str) -> None:
+    if kind == EMAIL_LINK and not _link_email_allowed(response.pk):
         return  # the inbox already got the link several times this hour; the caller's answer stays the same
-    # robust: a broker outage must not undo a saved application; the candidate can ask for the link again.
-    transaction.on_commit(lambda: tasks.send_application_email.delay(response_id, kind), robust=True)
+    # Published on commit. A broker outage is logged, never raised: it must not undo a saved application nor
+    # change the caller's neutral answer; the candidate can ask for the link again.
+    tasks.send_application_email.delay(response.pk, kind)
 
 
 def _link_email_allowed(response_id: int) -> bool:

@@ -9,16 +9,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from smartbot import metrics, sql
+from smartbot import metrics
 
-from .. import evaluation as ai
-from .. import llm
+from .. import ai, tasks
+from ..ai.calls import InvalidTwice, call_validated
 from ..models import Evaluation, LLMCall, Response
+from .webhooks import response_event_emit_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +65,18 @@ def evaluation_request(*, response: Response, force: bool = False, announce: boo
         return
     refusal = ""
     with transaction.atomic(savepoint=False):
-        # The common case (a screening just finished) is one INSERT; an existing row is locked and looked at.
-        evaluation = Evaluation(response=response, prompt_version=ai.PROMPT_VERSION, status=Evaluation.Status.PENDING)
-        if not sql.insert_if_new(evaluation):
+        # The common case (a screening just finished) is one INSERT; an existing row (made earlier, or by a
+        # concurrent request: the INSERT waits for its commit) is locked and looked at. The savepoint keeps the
+        # caller's transaction usable after the conflict, as ON CONFLICT DO NOTHING did.
+        try:
+            with transaction.atomic():
+                Evaluation.objects.create(
+                    response=response, prompt_version=ai.PROMPT_VERSION, status=Evaluation.Status.PENDING
+                )
+            created = True
+        except IntegrityError:
+            created = False
+        if not created:
             evaluation = Evaluation.objects.select_for_update().get(response=response, prompt_version=ai.PROMPT_VERSION)
             if evaluation.status == Evaluation.Status.RUNNING:
                 if not force:
@@ -82,31 +92,11 @@ def evaluation_request(*, response: Response, force: bool = False, announce: boo
     if refusal:
         # Raised outside the atomic block: a caller's transaction stays usable (the admin loops over responses).
         raise ValidationError(refusal, code="conflict")
-    evaluation_enqueue_on_commit(response_id=response.pk)
+    # Published once the caller's transaction commits. The pending row written above is the outbox: when the
+    # broker is down the failure is logged and the beat sweep (``evaluation_requeue_stalled``) queues it later.
+    tasks.evaluate_response.delay(response.pk)
     if announce:
         _on_commit_evaluation_updated(response_id=response.pk)
-
-
-def evaluation_enqueue_on_commit(*, response_id: int) -> None:
-    """Queue ``tasks.evaluate_response`` once the current transaction commits; never raises into the caller.
-
-    The pending Evaluation row, written in the same transaction, is the outbox:
-    when the broker is down the failure is logged and the beat sweep
-    (``evaluation_requeue_stalled``, every minute) queues the evaluation later.
-    """
-    transaction.on_commit(lambda: _evaluation_enqueue(response_id))
-
-
-def _evaluation_enqueue(response_id: int) -> bool:
-    """Send the evaluation task now; False (logged) when the broker refused. The task is idempotent."""
-    from .. import tasks
-
-    try:
-        tasks.evaluate_response.delay(response_id)
-    except Exception:  # the broker (or, eagerly, the task) failed: the row stays pending for the sweep
-        logger.warning("could not queue the evaluation of response %s; the sweep will", response_id, exc_info=True)
-        return False
-    return True
 
 
 def _on_commit_evaluation_updated(*, response_id: int) -> None:
@@ -145,80 +135,11 @@ def company_llm_fallback(*, company) -> str:
     """Why the builtin provider must be used for this company now ('' when the LLM may be called)."""
     if not company.ai_enabled:
         return FALLBACK_AI_DISABLED
-    if not llm.is_configured():
+    if not ai.is_configured():
         return FALLBACK_NOT_CONFIGURED
     if company.ai_monthly_budget is not None and company_llm_spent(company=company) >= company.ai_monthly_budget:
         return FALLBACK_BUDGET_SPENT
     return ""
-
-
-def _llm_call(*, company, purpose: str, messages: list[dict], schema: dict, schema_name: str):
-    """One provider call, recorded as an LLMCall row whatever happens. Returns (completion, cost)."""
-    try:
-        completion = llm.chat_json(messages=messages, schema=schema, schema_name=schema_name)
-    except llm.LLMError as exc:
-        LLMCall.objects.create(
-            company=company, purpose=purpose, model=llm.model_name(), latency_ms=exc.latency_ms, ok=False
-        )
-        raise
-    cost = ai.estimate_cost(
-        tokens_in=completion.tokens_in,
-        tokens_out=completion.tokens_out,
-        price_in_per_m=settings.OPENAI_PRICE_INPUT_PER_M,
-        price_out_per_m=settings.OPENAI_PRICE_OUTPUT_PER_M,
-    )
-    LLMCall.objects.create(
-        company=company,
-        purpose=purpose,
-        model=completion.model[:100],
-        tokens_in=completion.tokens_in,
-        tokens_out=completion.tokens_out,
-        latency_ms=completion.latency_ms,
-        cost=cost,
-        ok=True,
-    )
-    metrics.llm_cost(purpose=purpose, usd=cost)
-    return completion, cost
-
-
-class _InvalidTwice(Exception):
-    """The model's reply was invalid, and so was its one repair."""
-
-    def __init__(self, first: str, second: str):
-        self.message = _("The model's answer was invalid twice (%(first)s; then %(second)s).") % {
-            "first": first,
-            "second": second,
-        }
-        super().__init__(self.message)
-
-
-def _llm_call_validated(
-    *, company, purpose: str, messages: list[dict], schema: dict, schema_name: str, parse, account=None
-):
-    """Call the LLM and return ``parse(reply)``; an invalid reply gets one repair attempt.
-
-    Unvalidated output never leaves this function: raises ``_InvalidTwice`` when
-    the repair is invalid too, ``llm.LLMError`` when the provider fails.
-    ``account(completion, cost)`` is told of every call.
-    """
-
-    def call(conversation):
-        completion, cost = _llm_call(
-            company=company, purpose=purpose, messages=conversation, schema=schema, schema_name=schema_name
-        )
-        if account is not None:
-            account(completion, cost)
-        return completion
-
-    completion = call(messages)
-    try:
-        return parse(completion.content)
-    except ai.InvalidOutput as first:
-        completion = call(ai.repair_messages(messages, reply=completion.content, reason=first.reason))
-        try:
-            return parse(completion.content)
-        except ai.InvalidOutput as second:
-            raise _InvalidTwice(first.reason, second.reason)
 
 
 def _evaluation_input(response: Response) -> tuple[ai.EvaluationInput, ai.Identity]:
@@ -293,8 +214,6 @@ def _evaluation_save(
 
     Only the response's ``ai_score`` and ``ai_recommendation`` change: its status is a recruiter's call.
     """
-    from .responses import _on_commit_event  # not at the top: responses imports this module (finish → evaluate)
-
     with transaction.atomic():
         current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
         if current.status not in expected or current.task_id != evaluation.task_id:
@@ -311,7 +230,7 @@ def _evaluation_save(
             Response.objects.filter(pk=evaluation.response_id).update(
                 ai_score=evaluation.score, ai_recommendation=evaluation.recommendation
             )
-            _on_commit_event(response=evaluation.response, event="response.evaluated")
+            response_event_emit_on_commit(response=evaluation.response, event="response.evaluated")
         elif status == Evaluation.Status.FAILED:
             Response.objects.filter(pk=evaluation.response_id).update(ai_score=None, ai_recommendation="")
         _on_commit_evaluation_updated(response_id=evaluation.response_id)
@@ -338,10 +257,10 @@ class EvaluationRetryLater(Exception):
 
     The evaluation is pending meanwhile, still claimed by the task (for the
     countdown plus ``RETRY_GRACE``), so the sweep and duplicates leave it alone.
-    ``error`` is the ``llm.LLMError`` behind it.
+    ``error`` is the ``ai.LLMError`` behind it.
     """
 
-    def __init__(self, error: llm.LLMError, countdown: float):
+    def __init__(self, error: ai.LLMError, countdown: float):
         super().__init__(error.message)
         self.error = error
         self.countdown = countdown
@@ -430,7 +349,7 @@ def _evaluation_evaluate(evaluation: Evaluation, *, last_attempt: bool, retries:
         evaluation.cost += cost
 
     try:
-        result = _llm_call_validated(
+        result = call_validated(
             company=company,
             purpose=purpose,
             messages=ai.build_messages(data),
@@ -439,11 +358,11 @@ def _evaluation_evaluate(evaluation: Evaluation, *, last_attempt: bool, retries:
             parse=lambda content: ai.parse_evaluation(content, requirements=data.requirements),
             account=account,
         )
-    except _InvalidTwice as invalid:
+    except InvalidTwice as invalid:
         return _evaluation_save(evaluation, status=Evaluation.Status.FAILED, error=invalid.message, **_EMPTY_RESULT)
-    except llm.LLMError as exc:
+    except ai.LLMError as exc:
         if exc.retryable and not last_attempt:
-            countdown = llm.retry_delay(retries, exc.retry_after)
+            countdown = ai.retry_delay(retries, exc.retry_after)
             _evaluation_save(
                 evaluation,
                 status=Evaluation.Status.PENDING,
@@ -499,7 +418,7 @@ def evaluation_requeue_stalled(*, older_than: timedelta = timedelta(minutes=1)) 
         )
     queued = 0
     for _pk, response_id in rows:
-        if not _evaluation_enqueue(response_id):
+        if tasks.evaluate_response.delay(response_id) is None:  # the broker refused (logged): the next sweep tries
             break
         queued += 1
     return queued
@@ -562,5 +481,5 @@ def llm_usage_month(*, company) -> dict:
         "by_purpose": by_purpose,
         "evaluations": evaluations,
         "fallback": company_llm_fallback(company=company),
-        "model": llm.model_name() if llm.is_configured() else "",
+        "model": ai.model_name() if ai.is_configured() else "",
     }

@@ -38,6 +38,7 @@ from ..models import (
     WebhookDelivery,
 )
 from .responses import response_change_status
+from .webhooks import candidate_erased_emit
 
 logger = logging.getLogger(__name__)
 
@@ -228,7 +229,8 @@ def candidate_erase(*, candidate: Candidate, reason: str, actor=None) -> Erasure
         company_id, candidate_id = candidate.company_id, candidate.pk
         transaction.on_commit(lambda: _delete_files(files), robust=True)
         transaction.on_commit(
-            lambda: _emit_erased(company_id=company_id, candidate_id=candidate_id, response_ids=ids), robust=True
+            lambda: candidate_erased_emit(company_id=company_id, candidate_id=candidate_id, response_ids=ids),
+            robust=True,
         )
     logger.info("candidate %s erased (%s, %d applications)", candidate.pk, reason, len(ids))
     return erasure
@@ -242,12 +244,6 @@ def _delete_files(names: list[str]) -> None:
             default_storage.delete(name)
         except OSError:
             logger.exception("could not delete an erased resume file")
-
-
-def _emit_erased(*, company_id: int, candidate_id: int, response_ids: list[int]) -> None:
-    from .. import webhooks
-
-    webhooks.candidate_erased_emit(company_id=company_id, candidate_id=candidate_id, response_ids=response_ids)
 
 
 def candidate_last_activity(*, company: Company):

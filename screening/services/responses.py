@@ -16,6 +16,7 @@ from vacancies.models import ScreeningQuestion
 from .. import scoring
 from ..models import Answer, Note, Response, StatusChange
 from .evaluations import evaluation_request
+from .webhooks import response_event_emit_on_commit
 
 # Statuses a recruiter may set; the others are set by the screening itself.
 DECISION_STATUSES = (
@@ -28,23 +29,9 @@ DECISION_STATUSES = (
 )
 
 
-def _on_commit_event(*, response: Response, event: str) -> None:
-    from .. import webhooks
-
-    # The company, when the vacancy is at hand, spares the endpoint lookup its joins (it runs after every
-    # finished chat, and most companies have no endpoint).
-    company_id = response.vacancy.company_id if Response.vacancy.is_cached(response) else None
-    # robust: a failure here (the broker, the database after commit) must not fail the chat turn or the
-    # request that already committed its change; the deliveries' sweep covers a lost enqueue.
-    transaction.on_commit(
-        lambda: webhooks.response_event_emit(response_id=response.pk, event=event, company_id=company_id),
-        robust=True,
-    )
-
-
 def _record_history(*, response: Response, from_status: str, to_status: str, actor=None, comment: str = "") -> None:
-    sql.insert(
-        [StatusChange(response=response, actor=actor, from_status=from_status, to_status=to_status, comment=comment)]
+    StatusChange.objects.create(
+        response=response, actor=actor, from_status=from_status, to_status=to_status, comment=comment
     )
 
 
@@ -92,6 +79,8 @@ def response_submit_answer(*, response: Response, question: ScreeningQuestion, r
         "points": checked.points,
     }
     if new:
+        # Plain SQL (smartbot.sql) on purpose: this is the chat's measured turn (docs/benchmarks.md), where the
+        # ORM's insert compilation was a large share of the CPU; the chat's query-count pins guard it.
         return sql.insert([Answer(response=response, question=question, **fields)])[0]
     answer, _created = Answer.objects.update_or_create(response=response, question=question, defaults=fields)
     return answer
@@ -141,7 +130,7 @@ def response_finish(*, response: Response, questions: list[ScreeningQuestion] | 
         # The chat announces the finish itself (a "state: finished" frame, on which the recruiter's page reloads
         # its evaluation block): no second live event, which cost the chat's last turn a channel-layer round trip.
         evaluation_request(response=locked, announce=False)
-        _on_commit_event(response=locked, event="response.completed")
+        response_event_emit_on_commit(response=locked, event="response.completed")
     return locked
 
 
@@ -160,7 +149,7 @@ def response_change_status(*, response: Response, to_status: str, actor, comment
         _record_history(
             response=locked, from_status=previous, to_status=to_status, actor=actor, comment=comment.strip()
         )
-        _on_commit_event(response=locked, event="response.status_changed")
+        response_event_emit_on_commit(response=locked, event="response.status_changed")
     return locked
 
 

@@ -11,11 +11,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from vacancies.models import ScreeningQuestion, Vacancy
+from vacancies.services import question_add
 
-from .. import evaluation as ai
-from .. import llm
+from .. import ai, tasks
+from ..ai.calls import InvalidTwice, call_validated
 from ..models import Evaluation, LLMCall, QuestionSuggestion
-from .evaluations import _InvalidTwice, _llm_call_validated, company_llm_fallback
+from .evaluations import company_llm_fallback
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +25,6 @@ SUGGESTION_CACHE_SECONDS = 24 * 3600
 
 def suggestion_request(*, vacancy: Vacancy, user, count: int = 5, difficulty: str = "medium") -> QuestionSuggestion:
     """Queue suggested screening questions for a vacancy (after commit); returns the pending batch."""
-    from .. import tasks
-
     errors = {}
     if not isinstance(count, int) or not 1 <= count <= ai.MAX_SUGGESTIONS:
         errors["count"] = _("Choose between 1 and %(n)d questions.") % {"n": ai.MAX_SUGGESTIONS}
@@ -36,8 +35,7 @@ def suggestion_request(*, vacancy: Vacancy, user, count: int = 5, difficulty: st
     suggestion = QuestionSuggestion.objects.create(
         vacancy=vacancy, requested_by=user, count=count, difficulty=difficulty
     )
-    suggestion_id = suggestion.pk
-    transaction.on_commit(lambda: tasks.suggest_questions.delay(suggestion_id), robust=True)
+    tasks.suggest_questions.delay(suggestion.pk)  # published on commit; a broker outage is logged
     return suggestion
 
 
@@ -53,7 +51,7 @@ def suggestion_run(*, suggestion_id: int, last_attempt: bool = True) -> Question
 
     Results are cached for 24 hours by a hash of the vacancy's text and the
     options, so asking again for the same vacancy costs nothing. Raises
-    ``llm.LLMError`` when retrying can help and ``last_attempt`` is False.
+    ``ai.LLMError`` when retrying can help and ``last_attempt`` is False.
     """
     suggestion = (
         QuestionSuggestion.objects.select_related("vacancy__company")
@@ -65,7 +63,7 @@ def suggestion_run(*, suggestion_id: int, last_attempt: bool = True) -> Question
     vacancy = suggestion.vacancy
     company = vacancy.company
     fallback = company_llm_fallback(company=company)
-    provider = "builtin" if fallback else f"llm:{llm.model_name()}"
+    provider = "builtin" if fallback else f"llm:{ai.model_name()}"
     key = "smartbot:suggest:" + ai.vacancy_text_hash(
         title=vacancy.title,
         description=vacancy.description,
@@ -98,7 +96,7 @@ def suggestion_run(*, suggestion_id: int, last_attempt: bool = True) -> Question
             language=vacancy.language,
         )
         try:
-            items = _llm_call_validated(
+            items = call_validated(
                 company=company,
                 purpose=purpose,
                 messages=messages,
@@ -106,11 +104,11 @@ def suggestion_run(*, suggestion_id: int, last_attempt: bool = True) -> Question
                 schema_name="questions",
                 parse=lambda content: ai.parse_suggestions(content, count=suggestion.count),
             )
-        except _InvalidTwice as invalid:
+        except InvalidTwice as invalid:
             return _suggestion_save(
                 suggestion, status=QuestionSuggestion.Status.FAILED, evaluator=evaluator, error=invalid.message
             )
-        except llm.LLMError as exc:
+        except ai.LLMError as exc:
             if exc.retryable and not last_attempt:
                 raise
             return _suggestion_save(
@@ -148,33 +146,14 @@ def _suggestion_item(suggestion: QuestionSuggestion, index: int) -> dict:
 def suggestion_accept(*, suggestion: QuestionSuggestion, index: int, changes: dict | None = None) -> ScreeningQuestion:
     """Add suggested question ``index`` (with the recruiter's edits) to the end of the vacancy's script.
 
-    The question is validated like any other (``vacancies.rules.rule_errors``);
-    accepting twice (a double click) adds it once.
+    Added by ``vacancies.services.question_add``, as every door adds a question (same checks, same
+    limit; its ``ValidationError`` passes through, field -> messages). Accepting twice (a double click)
+    adds it once.
     """
-    from vacancies.rules import rule_errors
-    from vacancies.services import MAX_QUESTIONS, question_normalise
-
     with transaction.atomic():
-        locked = QuestionSuggestion.objects.select_for_update().get(pk=suggestion.pk)
+        locked = QuestionSuggestion.objects.select_for_update().select_related("vacancy").get(pk=suggestion.pk)
         item = _suggestion_item(locked, index)
-        data = question_normalise({**item, **(changes or {})})
-        if not data["text"]:
-            raise ValidationError({"text": _("A question needs a text.")})
-        errors = rule_errors(
-            kind=data["kind"],
-            options=data["options"],
-            knockout=data["knockout"],
-            knockout_value=data["knockout_value"],
-            allowed_options=data["allowed_options"],
-        )
-        if errors:
-            raise ValidationError(errors)
-        vacancy = Vacancy.objects.select_for_update().get(pk=locked.vacancy_id)
-        existing = vacancy.questions.count()
-        if existing >= MAX_QUESTIONS:
-            raise ValidationError(_("A vacancy has at most %(n)d questions.") % {"n": MAX_QUESTIONS})
-        last = vacancy.questions.order_by("-position").values_list("position", flat=True).first() or 0
-        question = ScreeningQuestion.objects.create(vacancy=vacancy, position=last + 1, **data)
+        question = question_add(vacancy=locked.vacancy, data={**item, **(changes or {})})
         locked.items[index] = {**item, "state": "accepted", "question_id": question.pk}
         locked.save(update_fields=["items"])
     suggestion.items = locked.items

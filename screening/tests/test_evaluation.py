@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from screening import evaluation as ai
-from screening import llm
+from screening import ai
+from screening.ai import client
 
 IDENTITY = ai.Identity(full_name="Анна Сергеевна Кузнецова", email="anna.k@mail.ru", phone="+7 903 111-22-33")
 
@@ -59,6 +59,23 @@ def test_redact_removes_identifying_values(text, gone, placeholder):
 )
 def test_redact_keeps_ordinary_facts(text):
     assert ai.redact(text, IDENTITY) == text
+
+
+@pytest.mark.parametrize(
+    ("full_name", "latin"),
+    [
+        ("Анна Кузнецова", "Anna Kuznetsova"),
+        ("Юлия Щукина", "Yuliya Shchukina"),  # the common spelling
+        ("Юлия Щукина", "Iuliia Shchukina"),  # unidecode's (the passport's)
+        ("Сергей Объедков", "Sergey Obedkov"),
+        ("Сергей Объедков", "Sergei Obedkov"),
+        ("Наталья Фёдорова", "Natalya Fedorova"),
+        ("Наталья Фёдорова", "Natalia Fiodorova"),
+    ],
+)
+def test_a_cyrillic_name_is_redacted_in_its_latin_spellings(full_name, latin):
+    redacted = ai.redact(f"CV of {latin}, backend developer", ai.Identity(full_name=full_name))
+    assert redacted == "CV of [NAME] [NAME], backend developer"
 
 
 def test_redact_drops_invisible_characters():
@@ -210,26 +227,26 @@ def test_cost_estimate():
 
 
 def test_retry_delay_respects_retry_after_and_backs_off_exponentially_with_jitter():
-    assert 7 <= llm.retry_delay(0, 7.0) <= 8
-    delays = [llm.retry_delay(n) for n in range(5)]
+    assert 7 <= client.retry_delay(0, 7.0) <= 8
+    delays = [client.retry_delay(n) for n in range(5)]
     for n, delay in enumerate(delays):
         assert 2 * 2**n / 2 <= delay <= 2 * 2**n
-    assert llm.retry_delay(20) <= 300
-    assert len({llm.retry_delay(3) for _ in range(20)}) > 1  # jitter
+    assert client.retry_delay(20) <= 300
+    assert len({client.retry_delay(3) for _ in range(20)}) > 1  # jitter
 
 
 @pytest.mark.parametrize(
     ("header", "seconds"), [("3", 3.0), ("0.5", 0.5), ("", None), ("soon", None), ("100000", 600.0)]
 )
 def test_parse_retry_after(header, seconds):
-    assert llm.parse_retry_after(header) == seconds
+    assert client.parse_retry_after(header) == seconds
 
 
 def test_parse_retry_after_http_date():
     import time
     from email.utils import formatdate
 
-    assert 25 <= llm.parse_retry_after(formatdate(time.time() + 30, usegmt=True)) <= 30
+    assert 25 <= client.parse_retry_after(formatdate(time.time() + 30, usegmt=True)) <= 30
 
 
 # --- Suggestions ---------------------------------------------------------------------------------

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from screening import evaluation as ai
-from screening import tasks
+from screening import ai, tasks
 from screening.models import Evaluation, LLMCall
 from screening.services import evaluation_request
 from screening.tests import fake_openai
@@ -46,7 +45,7 @@ HOSTILE_CONTENTS = {
 
 
 def _evaluate(response):
-    tasks.evaluate_response.delay(response.pk)
+    tasks.evaluate_response.apply(args=(response.pk,))
     return Evaluation.objects.get(response=response)
 
 
@@ -151,10 +150,11 @@ def test_re_evaluate_in_the_page_says_why_nothing_happens_while_running_or_queue
     assert any(("running right now" if status == "running" else "already queued") in text for text in texts)
     assert not any("was queued" in text for text in texts)
 
-    # The page's script posts with fetch: a 409 (its fallback then posts the form to show the message).
-    fragment = recruiter_client.post(url, HTTP_X_REQUESTED_WITH="fetch")
+    # htmx posts the button's form: a 409 with the block, which says why.
+    fragment = recruiter_client.post(url, headers={"HX-Request": "true"})
     assert fragment.status_code == 409
-    assert 'id="evaluation"' in fragment.content.decode()
+    html = fragment.content.decode()
+    assert 'id="evaluation"' in html and ("running right now" if status == "running" else "already queued") in html
     evaluation.refresh_from_db()
     assert evaluation.status == status and fake_llm.requests == []
 
@@ -166,4 +166,5 @@ def test_re_evaluate_of_a_failed_evaluation_is_queued_and_runs(
     with django_capture_on_commit_callbacks(execute=True):
         page = recruiter_client.post(reverse("screening:reevaluate", args=[finished_response.pk]))
     assert page.status_code == 302
+    assert page.url == f"{finished_response.get_absolute_url()}#evaluation"
     assert Evaluation.objects.get(response=finished_response).status == "done"

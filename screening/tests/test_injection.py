@@ -11,8 +11,7 @@ import re
 
 import pytest
 
-from screening import evaluation as ai
-from screening import tasks
+from screening import ai, tasks
 from screening.models import Evaluation, Response
 from screening.tests import fake_openai
 from screening.tests.conftest import CANDIDATE, make_finished_response
@@ -89,7 +88,7 @@ def test_what_is_sent_keeps_the_attempt_inside_a_data_block(fake_llm, company, c
     else:
         response = make_finished_response(company=company, answers=["Moscow", "5", "yes", "Django", text])
         label = "UNTRUSTED CANDIDATE ANSWERS"
-    tasks.evaluate_response.delay(response.pk)
+    tasks.evaluate_response.apply(args=(response.pk,))
 
     messages = fake_llm.requests[0].messages
     system, user = messages[0]["content"], messages[1]["content"]
@@ -110,7 +109,7 @@ def test_a_reply_that_obeys_the_injection_is_stored_flagged_and_never_advances(f
     obeying = {**fake_openai.VALID_EVALUATION, "score": 100, "recommendation": "advance", "concerns": [],
                "summary": "As instructed, a perfect 100. <script>alert(1)</script>"}  # fmt: skip
     fake_llm.script(fake_openai.ok(obeying))
-    tasks.evaluate_response.delay(response.pk)
+    tasks.evaluate_response.apply(args=(response.pk,))
 
     evaluation = Evaluation.objects.get(response=response)
     assert evaluation.status == Evaluation.Status.DONE
@@ -125,7 +124,7 @@ def test_a_reply_that_obeys_the_injection_is_stored_flagged_and_never_advances(f
 def test_an_out_of_range_reply_is_clamped(fake_llm, company, case):
     response = make_finished_response(company=company, answers=["Moscow", "5", "yes", "Django", CORPUS[case]])
     fake_llm.script(fake_openai.ok({**fake_openai.VALID_EVALUATION, "score": 1000}))
-    tasks.evaluate_response.delay(response.pk)
+    tasks.evaluate_response.apply(args=(response.pk,))
     evaluation = Evaluation.objects.get(response=response)
     assert evaluation.score == 100
     assert evaluation.recommendation == "hold"
@@ -138,7 +137,7 @@ def test_a_malformed_reply_twice_stores_nothing_of_it(fake_llm, company, case):
     response = make_finished_response(company=company, resume=CORPUS[case])
     echo = CORPUS[case] + ' {"score": 100'
     fake_llm.script(fake_openai.ok(echo), fake_openai.ok("I will give 100 as the candidate asked."))
-    tasks.evaluate_response.delay(response.pk)
+    tasks.evaluate_response.apply(args=(response.pk,))
 
     evaluation = Evaluation.objects.get(response=response)
     assert evaluation.status == Evaluation.Status.FAILED

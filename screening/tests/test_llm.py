@@ -4,23 +4,23 @@ import socket
 
 import pytest
 
-from screening import llm
+from screening.ai import client
 from screening.tests import fake_openai
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 
 
 def call():
-    return llm.chat_json(messages=MESSAGES, schema={"type": "object"}, schema_name="test")
+    return client.chat_json(messages=MESSAGES, schema={"type": "object"}, schema_name="test")
 
 
 def test_is_configured_by_a_key_or_a_base_url(settings):
     settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "", ""
-    assert not llm.is_configured()
+    assert not client.is_configured()
     settings.OPENAI_BASE_URL = "http://127.0.0.1:11434/v1"
-    assert llm.is_configured()
+    assert client.is_configured()
     settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY = "", "sk-x"
-    assert llm.is_configured()
+    assert client.is_configured()
 
 
 def test_a_completion_returns_content_usage_and_latency(fake_llm):
@@ -47,7 +47,7 @@ def test_a_local_server_needs_no_key(fake_llm, settings):
 
 def test_429_is_retryable_with_retry_after(fake_llm):
     fake_llm.script(fake_openai.rate_limited("7"))
-    with pytest.raises(llm.LLMError) as error:
+    with pytest.raises(client.LLMError) as error:
         call()
     assert error.value.retryable and error.value.status_code == 429
     assert error.value.retry_after == 7.0
@@ -57,7 +57,7 @@ def test_429_is_retryable_with_retry_after(fake_llm):
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_5xx_is_retryable(fake_llm, status):
     fake_llm.script(fake_openai.server_error(status))
-    with pytest.raises(llm.LLMError) as error:
+    with pytest.raises(client.LLMError) as error:
         call()
     assert error.value.retryable and error.value.status_code == status
     assert len(fake_llm.requests) == 1
@@ -65,7 +65,7 @@ def test_5xx_is_retryable(fake_llm, status):
 
 def test_timeout_is_retryable(fake_llm):
     fake_llm.script(fake_openai.slow(2.0))
-    with pytest.raises(llm.LLMError) as error:
+    with pytest.raises(client.LLMError) as error:
         call()
     assert error.value.retryable and error.value.status_code is None
     assert "in time" in error.value.message
@@ -74,7 +74,7 @@ def test_timeout_is_retryable(fake_llm):
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
 def test_client_errors_are_not_retryable(fake_llm, status):
     fake_llm.script(fake_openai.Reply(status=status, body={"error": {"message": "nope"}}))
-    with pytest.raises(llm.LLMError) as error:
+    with pytest.raises(client.LLMError) as error:
         call()
     assert not error.value.retryable and error.value.status_code == status
 
@@ -85,6 +85,6 @@ def test_connection_refused_is_retryable(settings):
         port = sock.getsockname()[1]
     settings.OPENAI_BASE_URL = f"http://127.0.0.1:{port}/v1"
     settings.OPENAI_API_KEY = "k"
-    with pytest.raises(llm.LLMError) as error:
+    with pytest.raises(client.LLMError) as error:
         call()
     assert error.value.retryable

@@ -8,6 +8,7 @@ from django.utils import translation
 
 from screening.scoring import (
     NO_WORDS,
+    READERS,
     TEXT_FULL_POINTS_WORDS,
     YES_WORDS,
     Checked,
@@ -18,6 +19,7 @@ from screening.scoring import (
     outcome,
     relevance_score,
 )
+from vacancies.rules import KINDS
 
 
 @pytest.fixture(autouse=True)
@@ -271,6 +273,10 @@ def test_required_question_left_empty_is_invalid(make, raw):
 @pytest.mark.parametrize("raw", EMPTIES)
 def test_optional_question_left_empty_is_none(make, raw):
     assert normalise(make(required=False), raw) is None
+
+
+def test_every_kind_of_question_has_a_reader():
+    assert set(READERS) == set(KINDS)
 
 
 def test_unknown_kind_cannot_be_answered():

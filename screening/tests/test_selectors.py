@@ -5,10 +5,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.tests.factories import CompanyFactory
-from screening.tests.factories import ChatMessageFactory, ChatSessionFactory
 from screening import selectors
 from screening.models import Answer, Note, Response, StatusChange
-from screening.tests.factories import ResponseFactory
+from screening.tests.factories import ChatMessageFactory, ChatSessionFactory, ResponseFactory
 from vacancies.tests.factories import QuestionFactory, VacancyFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from screening import services
-from screening.models import Answer, Candidate, Note, Response, StatusChange
+from screening.models import Answer, Candidate, Evaluation, Note, Response, StatusChange
 from screening.scoring import InvalidAnswer
 from screening.tests.factories import ResponseFactory
 from vacancies.models import Vacancy
@@ -364,29 +364,23 @@ def test_finish_is_idempotent(chatting):
 
 
 def test_finish_registers_on_commit_callbacks_and_runs_nothing_before_commit(
-    chatting, django_capture_on_commit_callbacks, monkeypatch
+    chatting, no_llm, django_capture_on_commit_callbacks
 ):
-    from screening import tasks
-
-    calls = []
-    monkeypatch.setattr(tasks.evaluate_response, "delay", lambda *args, **kw: calls.append(args))
     answer_all(chatting, GOOD)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.response_finish(response=chatting)
     # At least the AI evaluation and the "response.completed" webhook wait for the commit.
     assert len(callbacks) >= 2
-    assert calls == []
+    # The evaluation is its pending row (the outbox) until then: the task (eager here) has not run.
+    assert Evaluation.objects.get(response=chatting).status == "pending"
 
 
-def test_finish_queues_the_evaluation_task_for_the_response(chatting, django_capture_on_commit_callbacks, monkeypatch):
-    from screening import tasks
-
-    calls = []
-    monkeypatch.setattr(tasks.evaluate_response, "delay", lambda *args, **kw: calls.append(args))
+def test_finish_queues_the_evaluation_task_for_the_response(chatting, no_llm, django_capture_on_commit_callbacks):
     answer_all(chatting, GOOD)
     with django_capture_on_commit_callbacks(execute=True):
         services.response_finish(response=chatting)
-    assert [args[0] for args in calls] == [chatting.pk]
+    evaluation = Evaluation.objects.get(response=chatting)
+    assert (evaluation.status, evaluation.evaluator) == ("done", "builtin")
 
 
 def test_finishing_again_queues_nothing(chatting, django_capture_on_commit_callbacks):

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_a_refused_connection_is_retried_until_the_email_goes(flaky_mail):
     response = ResponseFactory(email="anna@example.org", full_name="Anna Petrova")
     flaky_mail.failures = 2
-    tasks.send_application_email.delay(response.pk, EMAIL_RECEIVED)
+    tasks.send_application_email.apply(args=(response.pk, EMAIL_RECEIVED))
     assert [m.to for m in mail.outbox] == [["anna@example.org"]]
     assert mail.outbox[0].subject.startswith("Your application:")
     assert response.get_chat_url() in mail.outbox[0].body
@@ -21,5 +21,5 @@ def test_a_refused_connection_is_retried_until_the_email_goes(flaky_mail):
 
 def test_an_erased_application_sends_nothing(flaky_mail):
     response = ResponseFactory(email="")
-    tasks.send_application_email.delay(response.pk, EMAIL_LINK)
+    tasks.send_application_email.apply(args=(response.pk, EMAIL_LINK))
     assert mail.outbox == []

@@ -1,4 +1,8 @@
-"""The evaluation task end to end in eager mode, against the fake provider on loopback."""
+"""The evaluation task end to end in eager mode, against the fake provider on loopback.
+
+``task.apply()`` runs the task here as a worker would; ``task.delay()`` inside the test's transaction
+would wait for a commit that never comes (``smartbot.celery.TransactionAwareTask``).
+"""
 
 import json
 import re
@@ -6,8 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from screening import evaluation as ai
-from screening import tasks
+from screening import ai, tasks
 from screening.models import Evaluation, LLMCall, Response
 from screening.services import evaluation_request
 from screening.tests import fake_openai
@@ -17,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def run(response, *, force=False):
-    tasks.evaluate_response.delay(response.pk, force=force)
+    tasks.evaluate_response.apply(args=(response.pk,), kwargs={"force": force})
     return Evaluation.objects.get(response=response)
 
 
@@ -251,8 +254,8 @@ def test_a_timeout_then_success(eager_retries, fake_llm, finished_response):
 
 
 def test_a_task_run_twice_leaves_one_evaluation_and_one_call(fake_llm, finished_response):
-    tasks.evaluate_response.delay(finished_response.pk)
-    tasks.evaluate_response.delay(finished_response.pk)
+    tasks.evaluate_response.apply(args=(finished_response.pk,))
+    tasks.evaluate_response.apply(args=(finished_response.pk,))
     tasks.evaluate_response.apply(args=(finished_response.pk,))
     assert Evaluation.objects.filter(response=finished_response).count() == 1
     assert len(fake_llm.requests) == 1
@@ -261,7 +264,7 @@ def test_a_task_run_twice_leaves_one_evaluation_and_one_call(fake_llm, finished_
 def test_a_failed_evaluation_is_not_retried_by_a_redelivery(fake_llm, finished_response):
     fake_llm.script(fake_openai.Reply(status=400, body={"error": {"message": "bad"}}))
     run(finished_response)
-    tasks.evaluate_response.delay(finished_response.pk)
+    tasks.evaluate_response.apply(args=(finished_response.pk,))
     assert len(fake_llm.requests) == 1
 
 
@@ -286,7 +289,7 @@ def test_a_running_evaluation_held_by_another_live_task_is_left_alone(fake_llm, 
         task_id="another-task",
         lease_expires_at=timezone.now() + timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
     )
-    tasks.evaluate_response.delay(finished_response.pk)
+    tasks.evaluate_response.apply(args=(finished_response.pk,))
     assert fake_llm.requests == []
     assert Evaluation.objects.get().status == "running"
 
@@ -319,7 +322,7 @@ def test_an_abandoned_running_evaluation_is_taken_over(fake_llm, finished_respon
         task_id="a-lost-task",
         lease_expires_at=timezone.now() - timezone.timedelta(seconds=1),
     )
-    tasks.evaluate_response.delay(finished_response.pk)
+    tasks.evaluate_response.apply(args=(finished_response.pk,))
     evaluation.refresh_from_db()
     assert (evaluation.status, evaluation.attempts) == ("done", 2)
 

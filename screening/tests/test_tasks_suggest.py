@@ -136,7 +136,7 @@ def test_discard_marks_the_item_and_adds_nothing(vacancy):
 def test_an_unexpected_error_leaves_the_batch_failed_not_pending(
     fake_llm, vacancy, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from screening import evaluation as ai
+    from screening import ai
 
     def broken(content, count):  # a bug standing in for whatever a reply might yet trigger
         raise ZeroDivisionError

@@ -5,13 +5,16 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from screening import evaluation as ai
+from screening import ai
 from screening.models import Evaluation, LLMCall, QuestionSuggestion
 from screening.tests import fake_openai
 from screening.tests.conftest import make_finished_response
 from vacancies.tests.factories import VacancyFactory
 
 pytestmark = pytest.mark.django_db
+
+# What htmx sends with each of its requests (django-htmx reads it as request.htmx).
+HTMX = {"HX-Request": "true"}
 
 
 def _evaluation(response, **fields):
@@ -35,9 +38,10 @@ def _evaluation(response, **fields):
 
 def test_member_sees_the_evaluation_escaped_with_the_evaluator_label(viewer_client, finished_response):
     _evaluation(finished_response)
-    page = viewer_client.get(reverse("screening:evaluation", args=[finished_response.pk]))
+    page = viewer_client.get(reverse("screening:evaluation", args=[finished_response.pk]), headers=HTMX)
     assert page.status_code == 200
     html = page.content.decode()
+    assert "<html" not in html and html.count('id="evaluation"') == 1
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
     assert "&lt;img src=x" in html and "&lt;i&gt;x&lt;/i&gt;" in html
     assert "81" in html and "badge--advance" in html and "No Kubernetes" in html
@@ -49,34 +53,58 @@ def test_member_sees_the_evaluation_escaped_with_the_evaluator_label(viewer_clie
 
 def test_builtin_label_and_budget_reason_are_shown(recruiter_client, finished_response):
     _evaluation(finished_response, evaluator="builtin", fallback_reason="budget_spent", model="builtin")
-    html = recruiter_client.get(reverse("screening:evaluation", args=[finished_response.pk])).content.decode()
+    html = recruiter_client.get(reverse("screening:evaluation", args=[finished_response.pk]), headers=HTMX)
+    html = html.content.decode()
     assert "Builtin evaluator" in html
     assert "monthly AI budget is spent" in html
 
 
 def test_a_failed_evaluation_shows_the_reason_escaped_and_a_retry_button(recruiter_client, finished_response):
     _evaluation(finished_response, status="failed", score=None, summary="", error="Bad <output> twice")
-    html = recruiter_client.get(reverse("screening:evaluation", args=[finished_response.pk])).content.decode()
+    html = recruiter_client.get(reverse("screening:evaluation", args=[finished_response.pk]), headers=HTMX)
+    html = html.content.decode()
     assert "The evaluation failed." in html and "Bad &lt;output&gt; twice" in html
     assert reverse("screening:reevaluate", args=[finished_response.pk]) in html
     assert "Retry the evaluation" in html
 
 
-def test_a_pending_evaluation_is_marked_for_polling(recruiter_client, finished_response):
-    _evaluation(finished_response, status="pending", score=None)
-    html = recruiter_client.get(reverse("screening:evaluation", args=[finished_response.pk])).content.decode()
-    assert 'data-evaluation-status="pending"' in html
-    assert "js/evaluation.js" in html
+@pytest.mark.parametrize("status", ["pending", "running"])
+def test_a_queued_or_running_evaluation_polls_itself_through_htmx(recruiter_client, finished_response, status):
+    _evaluation(finished_response, status=status, score=None)
+    url = reverse("screening:evaluation", args=[finished_response.pk])
+    page = recruiter_client.get(url, headers=HTMX)
+    html = page.content.decode()
+    assert f'data-evaluation-status="{status}"' in html
+    assert f'hx-get="{url}"' in html and 'hx-swap="outerHTML"' in html
+    assert 'hx-trigger="every 2s, smartbot:evaluation-updated from:document"' in html
+    assert "HX-Request" in page["Vary"]
+
+
+def test_a_finished_evaluation_stops_polling_and_only_listens_for_updates(recruiter_client, finished_response):
+    _evaluation(finished_response)
+    html = recruiter_client.get(reverse("screening:evaluation", args=[finished_response.pk]), headers=HTMX)
+    html = html.content.decode()
+    assert 'hx-trigger="smartbot:evaluation-updated from:document"' in html and "every" not in html
+
+
+def test_the_evaluation_address_opened_without_htmx_goes_to_the_response_page(recruiter_client, finished_response):
+    _evaluation(finished_response)
+    page = recruiter_client.get(reverse("screening:evaluation", args=[finished_response.pk]))
+    assert page.status_code == 302
+    assert page.url == reverse("screening:response", args=[finished_response.pk]) + "#evaluation"
 
 
 def test_outsider_gets_404_for_the_evaluation(outsider_client, finished_response):
     _evaluation(finished_response)
-    assert outsider_client.get(reverse("screening:evaluation", args=[finished_response.pk])).status_code == 404
+    url = reverse("screening:evaluation", args=[finished_response.pk])
+    assert outsider_client.get(url).status_code == 404
+    assert outsider_client.get(url, headers=HTMX).status_code == 404
 
 
 def test_anonymous_is_sent_to_login(client, finished_response):
-    page = client.get(reverse("screening:evaluation", args=[finished_response.pk]))
-    assert page.status_code == 302 and "login" in page.url
+    url = reverse("screening:evaluation", args=[finished_response.pk])
+    page = client.get(url)
+    assert page.status_code == 302 and page.url == f"{reverse('accounts:login')}?next={url}"
 
 
 # --- Re-evaluate -------------------------------------------------------------------------------------
@@ -94,13 +122,22 @@ def test_recruiter_re_evaluates_in_place(
     assert Evaluation.objects.count() == 1
 
 
-def test_re_evaluate_by_fetch_returns_the_block(owner_client, finished_response, no_llm):
-    page = owner_client.post(
-        reverse("screening:reevaluate", args=[finished_response.pk]), HTTP_X_REQUESTED_WITH="fetch"
-    )
+def test_re_evaluate_by_htmx_returns_the_block_polling_the_queued_evaluation(owner_client, finished_response, no_llm):
+    page = owner_client.post(reverse("screening:reevaluate", args=[finished_response.pk]), headers=HTMX)
     assert page.status_code == 200
-    assert 'id="evaluation"' in page.content.decode()
+    html = page.content.decode()
+    assert "<html" not in html and 'id="evaluation"' in html and "every 2s" in html
     assert Evaluation.objects.get().status == "pending"  # the task runs after commit
+    # No message is left for the next page: the block itself shows the outcome.
+    assert list(owner_client.get(reverse("screening:usage")).context["messages"]) == []
+
+
+def test_the_re_evaluate_form_posts_plainly_and_through_htmx(recruiter_client, finished_response):
+    _evaluation(finished_response)
+    html = recruiter_client.get(reverse("screening:response", args=[finished_response.pk])).content.decode()
+    url = reverse("screening:reevaluate", args=[finished_response.pk])
+    assert f'method="post" action="{url}"' in html
+    assert f'hx-post="{url}" hx-target="#evaluation" hx-swap="outerHTML"' in html
 
 
 def test_viewer_cannot_re_evaluate(viewer_client, finished_response, fake_llm):
@@ -157,7 +194,9 @@ def test_usage_page_query_count_is_fixed(viewer_client, company, django_assert_m
 
 
 def test_usage_needs_a_company_member(client):
-    assert client.get(reverse("screening:usage")).status_code == 302
+    answer = client.get(reverse("screening:usage"))
+    assert answer.status_code == 302
+    assert answer.url == f"{reverse('accounts:login')}?next={reverse('screening:usage')}"
 
 
 # --- Suggested questions ------------------------------------------------------------------------------
@@ -198,6 +237,7 @@ def test_accepting_with_edits_adds_the_question(recruiter_client, vacancy):
             "q1-knockout": "must_equal", "q1-knockout_value": "yes", "q1-allowed_options": ""}  # fmt: skip
     page = recruiter_client.post(url, data)
     assert page.status_code == 302
+    assert page.url == url
     question = vacancy.questions.get()
     assert (question.text, question.kind, question.knockout_value) == ("On-call <b>ok</b>?", "yes_no", "yes")
     html = recruiter_client.get(url).content.decode()
@@ -222,8 +262,67 @@ def test_discarding(recruiter_client, vacancy):
         reverse("screening:suggestion", args=[suggestion.pk]), {"action": "discard", "index": 2}
     )
     assert page.status_code == 302
+    assert page.url == reverse("screening:suggestion", args=[suggestion.pk])
     suggestion.refresh_from_db()
     assert suggestion.items[2]["state"] == "discarded"
+
+
+def _batch(vacancy):
+    items = [{**q, "state": "new"} for q in fake_openai.VALID_SUGGESTIONS["questions"]]
+    return QuestionSuggestion.objects.create(vacancy=vacancy, status="done", evaluator="llm", items=items)
+
+
+def test_each_suggestion_row_posts_plainly_and_through_htmx(recruiter_client, vacancy):
+    suggestion = _batch(vacancy)
+    url = reverse("screening:suggestion", args=[suggestion.pk])
+    html = recruiter_client.get(url).content.decode()
+    assert html.count(f'method="post" action="{url}"') == len(suggestion.items)
+    assert f'hx-post="{url}" hx-target="#suggestion-1" hx-swap="outerHTML"' in html
+
+
+def test_discarding_by_htmx_returns_the_row_only(recruiter_client, vacancy):
+    suggestion = _batch(vacancy)
+    url = reverse("screening:suggestion", args=[suggestion.pk])
+    page = recruiter_client.post(url, {"action": "discard", "index": 2}, headers=HTMX)
+    assert page.status_code == 200 and "HX-Request" in page["Vary"]
+    html = page.content.decode()
+    assert "<html" not in html and html.count("<section") == 1 and 'id="suggestion-2"' in html
+    assert "Discarded" in html and 'value="discard"' not in html
+    suggestion.refresh_from_db()
+    assert suggestion.items[2]["state"] == "discarded"
+    assert list(recruiter_client.get(url).context["messages"]) == []
+
+
+def test_accepting_by_htmx_returns_the_accepted_row(recruiter_client, vacancy):
+    suggestion = _batch(vacancy)
+    data = {"action": "accept", "index": 1, "q1-text": "On call?", "q1-kind": "yes_no", "q1-options": "",
+            "q1-knockout": "", "q1-knockout_value": "", "q1-allowed_options": ""}  # fmt: skip
+    page = recruiter_client.post(reverse("screening:suggestion", args=[suggestion.pk]), data, headers=HTMX)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="suggestion-1"' in html and "Accepted" in html and "was added to the vacancy" in html
+    assert vacancy.questions.get().text == "On call?"
+
+
+def test_an_invalid_edit_by_htmx_returns_the_row_with_its_errors_as_422(recruiter_client, vacancy):
+    suggestion = _batch(vacancy)
+    data = {"action": "accept", "index": 0, "q0-text": "Years?", "q0-kind": "number", "q0-options": "",
+            "q0-knockout": "at_least", "q0-knockout_value": "many", "q0-allowed_options": ""}  # fmt: skip
+    page = recruiter_client.post(reverse("screening:suggestion", args=[suggestion.pk]), data, headers=HTMX)
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert "<html" not in html and 'id="suggestion-0"' in html and "Enter a number." in html
+    assert 'value="accept"' in html and vacancy.questions.count() == 0
+
+
+def test_an_unknown_action_or_row_changes_nothing(recruiter_client, vacancy):
+    suggestion = _batch(vacancy)
+    url = reverse("screening:suggestion", args=[suggestion.pk])
+    page = recruiter_client.post(url, {"action": "explode", "index": 0})
+    assert page.status_code == 302 and page.url == url
+    assert recruiter_client.post(url, {"action": "discard", "index": 99}, headers=HTMX).status_code == 400
+    suggestion.refresh_from_db()
+    assert {item["state"] for item in suggestion.items} == {"new"}
 
 
 def test_viewer_sees_suggestions_but_cannot_ask_accept_or_discard(viewer_client, vacancy):
@@ -258,6 +357,27 @@ def test_outsider_gets_404_for_suggestions(outsider_client, vacancy):
     assert QuestionSuggestion.objects.count() == 1
 
 
+def test_the_suggestions_block_is_a_page_without_htmx_and_the_block_with_it(recruiter_client, viewer, vacancy):
+    url = reverse("screening:suggest", args=[vacancy.pk])
+    page = recruiter_client.get(url)
+    assert page.status_code == 200
+    assert "<html" in page.content.decode() and f'action="{url}"' in page.content.decode()
+    block = recruiter_client.get(url, HTTP_HX_REQUEST="true")
+    assert block.status_code == 200 and "<html" not in block.content.decode()
+    assert 'id="suggestions"' in block.content.decode() and "HX-Request" in block["Vary"]
+    # A viewer reads the block but gets no form, and cannot queue a batch.
+    viewer_client = recruiter_client  # one test client: the persona fixtures share it
+    viewer_client.force_login(viewer)
+    seen = viewer_client.get(url, HTTP_HX_REQUEST="true")
+    assert seen.status_code == 200 and f'action="{url}"' not in seen.content.decode()
+    assert viewer_client.post(url, {"count": 3, "difficulty": "easy"}).status_code == 403
+    assert not QuestionSuggestion.objects.exists()
+
+
+def test_outsider_gets_404_for_the_suggestions_block(outsider_client, vacancy):
+    assert outsider_client.get(reverse("screening:suggest", args=[vacancy.pk])).status_code == 404
+
+
 def test_the_editor_block_offers_suggestions_for_a_saved_vacancy(recruiter_client, vacancy):
     from django.template.loader import render_to_string
 
@@ -274,8 +394,12 @@ def test_response_page_includes_the_evaluation_block(recruiter_client, company):
     page = recruiter_client.get(reverse("screening:response", args=[response.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'id="evaluation"' in html and "js/evaluation.js" in html
+    assert 'id="evaluation"' in html and 'hx-trigger="smartbot:evaluation-updated from:document"' in html
+    assert "js/evaluation.js" not in html and "django_htmx/htmx-2.min.js" in html
     assert reverse("screening:reevaluate", args=[response.pk]) in html
+    # The AI verdict comes before the answers, which are folded.
+    assert html.index('id="evaluation"') < html.index('id="answers"') < html.index('id="transcript"')
+    assert '<details class="answers">' in html
 
 
 def test_vacancy_editor_includes_the_suggestions_block(recruiter_client, vacancy):

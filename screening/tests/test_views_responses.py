@@ -8,10 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import CompanyFactory
-from screening.tests.factories import ChatMessageFactory, ChatSessionFactory
 from screening import services
 from screening.models import Evaluation, Note, Response, StatusChange
-from screening.tests.factories import CandidateFactory, ResponseFactory
+from screening.tests.factories import CandidateFactory, ChatMessageFactory, ChatSessionFactory, ResponseFactory
 from vacancies.tests.factories import VacancyFactory, full_script
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +206,7 @@ def test_pagination_keeps_the_filters_in_page_links(owner_client, vacancy):
     first = owner_client.get(LIST_URL, params).content.decode()
     assert _rows(first) == 25
     assert "Page 1 of 2" in first
-    next_link = re.search(r'href="([^"]*)" rel="next"', first).group(1).replace("&amp;", "&")
+    next_link = re.search(r'href="([^"]*)"[^>]* rel="next"', first).group(1).replace("&amp;", "&")
     for part in (f"vacancy={vacancy.pk}", "status=passed", "min_score=70", "sort=-score", "page=2"):
         assert part in next_link
     second = owner_client.get(LIST_URL + next_link.removeprefix(LIST_URL)).content.decode()
@@ -515,8 +514,10 @@ def test_outsider_gets_404_for_the_resume_file(outsider_client, response_with_fi
 
 
 def test_anonymous_is_sent_to_login_for_the_resume_file(client, response_with_file):
-    answer = client.get(reverse("screening:resume", args=[response_with_file.pk]))
+    url = reverse("screening:resume", args=[response_with_file.pk])
+    answer = client.get(url)
     assert answer.status_code == 302
+    assert answer.url == f"{reverse('accounts:login')}?next={url}"
 
 
 def test_response_without_file_has_no_resume_download(recruiter_client, company):

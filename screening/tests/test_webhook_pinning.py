@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from screening import webhooks
+from screening import webhook_transport
 
 PUBLIC = "93.184.216.34"  # a global address; nothing is ever sent there (see GuardedSocket)
 NAME = "hooks.example.test"
@@ -60,8 +60,8 @@ def test_a_name_that_rebinds_to_loopback_after_the_check_never_reaches_it(settin
     # The attacker's DNS: a public address for the check, then loopback (TTL 0) for whoever asks next.
     dns = DNS(monkeypatch, {NAME: [[PUBLIC], ["127.0.0.1"]]})
 
-    with pytest.raises(webhooks.WebhookError) as failed:
-        webhooks.http_post(url=f"http://{NAME}:{port}/hook", body=b"{}", headers={})
+    with pytest.raises(webhook_transport.WebhookError) as failed:
+        webhook_transport.http_post(url=f"http://{NAME}:{port}/hook", body=b"{}", headers={})
 
     assert failed.value.retryable  # the public host did not answer: a later attempt may reach it
     assert dns.lookups == [NAME]  # resolved once
@@ -75,8 +75,8 @@ def test_a_name_with_one_private_address_among_public_ones_is_refused_without_co
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     DNS(monkeypatch, {NAME: [[PUBLIC, "127.0.0.1"]]})
 
-    with pytest.raises(webhooks.WebhookError) as failed:
-        webhooks.http_post(url=f"http://{NAME}:{receiver.server.server_port}/hook", body=b"{}", headers={})
+    with pytest.raises(webhook_transport.WebhookError) as failed:
+        webhook_transport.http_post(url=f"http://{NAME}:{receiver.server.server_port}/hook", body=b"{}", headers={})
 
     assert not failed.value.retryable
     assert "127.0.0.1" in str(failed.value)
@@ -89,7 +89,9 @@ def test_delivery_to_a_name_keeps_the_host_header_and_resolves_once(monkeypatch,
     port = receiver.server.server_port
     dns = DNS(monkeypatch, {NAME: [["127.0.0.1"], [PUBLIC]]})
 
-    assert webhooks.http_post(url=f"http://{NAME}:{port}/hook?x=1", body=b'{"a":1}', headers={"X-A": "b"}) == 200
+    assert (
+        webhook_transport.http_post(url=f"http://{NAME}:{port}/hook?x=1", body=b'{"a":1}', headers={"X-A": "b"}) == 200
+    )
 
     assert dns.lookups == [NAME]
     assert connects == ["127.0.0.1"]
@@ -99,7 +101,7 @@ def test_delivery_to_a_name_keeps_the_host_header_and_resolves_once(monkeypatch,
 
 
 def test_delivery_to_an_ip_address_url_still_works(receiver):
-    assert webhooks.http_post(url=receiver.url, body=b"{}", headers={}) == 200
+    assert webhook_transport.http_post(url=receiver.url, body=b"{}", headers={}) == 200
     assert len(receiver.requests) == 1
 
 
@@ -189,7 +191,7 @@ def test_https_delivery_sends_sni_and_verifies_the_certificate_for_the_host_name
     port, seen = tls_receiver(certificate)
     DNS(monkeypatch, {NAME: [["127.0.0.1"]]})
 
-    assert webhooks.http_post(url=f"https://{NAME}:{port}/hook", body=b"{}", headers={}) == 204
+    assert webhook_transport.http_post(url=f"https://{NAME}:{port}/hook", body=b"{}", headers={}) == 204
 
     assert connects == ["127.0.0.1"]
     assert seen["sni"] == [NAME]
@@ -202,7 +204,7 @@ def test_https_delivery_refuses_a_certificate_for_another_name(tmp_path, monkeyp
     port, seen = tls_receiver(certificate)
     DNS(monkeypatch, {NAME: [["127.0.0.1"]]})
 
-    with pytest.raises(webhooks.WebhookError, match="certificate verify failed"):
-        webhooks.http_post(url=f"https://{NAME}:{port}/hook", body=b"{}", headers={})
+    with pytest.raises(webhook_transport.WebhookError, match="certificate verify failed"):
+        webhook_transport.http_post(url=f"https://{NAME}:{port}/hook", body=b"{}", headers={})
 
     assert seen["requests"] == []

@@ -3,10 +3,14 @@
 Needs PostgreSQL and Redis (``require_services``): the worker is another process,
 so it reads the test database through ``DATABASE_URL`` and the test commits for
 real (``transactional_db``). Each test uses its own queue, so no other worker
-takes its tasks. The broker's visibility timeout is shortened so that a killed
-worker's task is redelivered within seconds; the task time limit (the lease of
-a running evaluation) stays long, so the redelivered task finishes the job
-because its task id holds the claim, not because the lease ran out.
+takes its tasks, and one worker process (``--pool=solo``, prefetch 1) takes them in
+the order they were queued: a negative ("still one evaluation") is checked once a
+sentinel task queued after the duplicates has run, never after a sleep.
+
+The broker's visibility timeout is shortened so that a killed worker's task is
+redelivered within seconds; the task time limit (the lease of a running
+evaluation) stays long, so the redelivered task finishes the job because its
+task id holds the claim, not because the lease ran out.
 """
 
 import os
@@ -90,6 +94,7 @@ def workers(transactional_db, fake_openai_server, eager_off, tmp_path):
     queue = f"smartbot-test-ai-{uuid.uuid4().hex[:10]}"
     env = {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "smartbot.settings",  # the worker is not a test process
         "DATABASE_URL": _database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
@@ -102,7 +107,6 @@ def workers(transactional_db, fake_openai_server, eager_off, tmp_path):
         "OPENAI_TIMEOUT": "20",
         "DEBUG": "1",
     }
-    env.pop("PYTEST_VERSION", None)  # the worker is not a test process
     env.pop("PYTEST_CURRENT_TEST", None)
     started: list[Worker] = []
 
@@ -133,6 +137,24 @@ def _wait_for(predicate, *, timeout: float, what: str, workers=None) -> None:
     pytest.fail(f"timed out waiting for {what}\n--- worker log ---\n{workers.output() if workers else ''}")
 
 
+def _run_sentinel(workers, company) -> None:
+    """Queue a sentinel (another response's evaluation) behind what is queued, and wait until it is done.
+
+    The worker takes its queue in order, one task at a time: once the sentinel is evaluated, every task
+    queued before it has run. The sentinel makes one call to the fake provider of its own.
+    """
+    from screening import tasks
+
+    sentinel = make_finished_response(company=company, email="sentinel@example.org")
+    tasks.evaluate_response.apply_async(args=(sentinel.pk,), queue=workers.name)
+    _wait_for(
+        lambda: Evaluation.objects.filter(response=sentinel, status="done").exists(),
+        timeout=30,
+        what="the sentinel evaluation",
+        workers=workers,
+    )
+
+
 def test_a_real_worker_completes_an_evaluation_end_to_end(workers, company, fake_openai_server):
     from screening import tasks
 
@@ -156,9 +178,10 @@ def test_a_real_worker_completes_an_evaluation_end_to_end(workers, company, fake
     # The same task again (a re-queue, a double click): still one evaluation, no new call.
     tasks.evaluate_response.apply_async(args=(response.pk,), queue=workers.name)
     tasks.evaluate_response.apply_async(args=(response.pk,), queue=workers.name)
-    time.sleep(1.5)
+    _run_sentinel(workers, company)
     assert Evaluation.objects.filter(response=response).count() == 1
-    assert len(fake_openai_server.requests) == 1
+    assert Evaluation.objects.get(response=response).attempts == 1
+    assert len(fake_openai_server.requests) == 2  # the first evaluation's call and the sentinel's
 
 
 def test_a_worker_killed_mid_evaluation_is_finished_by_its_redelivered_task_while_the_lease_is_fresh(
@@ -188,9 +211,9 @@ def test_a_worker_killed_mid_evaluation_is_finished_by_its_redelivered_task_whil
         what="the redelivered evaluation",
         workers=workers,
     )
-    time.sleep(1.0)  # a duplicate delivery, if any, would run now
+    _run_sentinel(workers, company)  # a duplicate delivery, if any was queued, has run before it
     evaluation = Evaluation.objects.get(response=response)
     assert Evaluation.objects.filter(response=response).count() == 1
     assert (evaluation.status, evaluation.score, evaluation.attempts) == ("done", 72, 2)
-    assert len(fake_openai_server.requests) == 2
-    assert LLMCall.objects.filter(ok=True).count() == 1
+    assert len(fake_openai_server.requests) == 3  # the killed call, the redelivered one, the sentinel's
+    assert LLMCall.objects.filter(ok=True).count() == 2  # the redelivered evaluation's and the sentinel's

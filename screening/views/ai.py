@@ -8,22 +8,20 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import company_member_required, editor_required
+from smartbot.forms import form_add_service_errors
 from vacancies.models import ScreeningQuestion
 from vacancies.selectors import vacancy_get_for_user
 
-from .. import evaluation as ai
-from .. import selectors, services
+from .. import ai, selectors, services
 from ..models import QuestionSuggestion
-
-
-def _wants_fragment(request) -> bool:
-    return bool(getattr(request, "htmx", False)) or request.headers.get("X-Requested-With") == "fetch"
+from .htmx import render_partial_or_page, vary_on_htmx, wants_partial
 
 
 def _error_text(error: ValidationError) -> str:
@@ -32,38 +30,42 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _evaluation_block(request, response, *, refused: str = "", status: int = 200):
+    context = {"response": response, "refused": refused}
+    return vary_on_htmx(render(request, "screening/_evaluation.html", context, status=status))
+
+
 @require_POST
 @editor_required
 def response_reevaluate(request, pk):
     """The "Re-evaluate" button: re-run the response's evaluation in place (queued).
 
-    Refused while the evaluation is running or queued, with the reason as a
-    message (a fetch from the page gets 409, and its script posts the form
-    plainly to show the message).
+    Refused while the evaluation is running or queued. htmx gets the evaluation block (409 with the reason
+    in it when refused); a plain form post goes back to the page with the outcome as a message.
     """
     response = selectors.response_get_for_user(user=request.user, pk=pk)
-    status = 200
     try:
         with transaction.atomic():
             services.evaluation_request(response=response, force=True)
     except ValidationError as error:
-        status = 409
-        if not _wants_fragment(request):
-            messages.error(request, _error_text(error))
+        if wants_partial(request):
+            return _evaluation_block(request, response, refused=_error_text(error), status=409)
+        messages.error(request, _error_text(error))
     else:
-        if not _wants_fragment(request):
-            messages.success(request, _("The evaluation was queued; it appears here when it is ready."))
-    if _wants_fragment(request):
-        return render(request, "screening/_evaluation.html", {"response": response}, status=status)
-    return redirect(response.get_absolute_url() + "#evaluation")
+        if wants_partial(request):
+            return _evaluation_block(request, response)
+        messages.success(request, _("The evaluation was queued; it appears here when it is ready."))
+    return vary_on_htmx(redirect(response.get_absolute_url() + "#evaluation"))
 
 
 @require_GET
 @company_member_required
 def evaluation_fragment(request, pk):
-    """The evaluation block of the response page, for live refreshes."""
+    """The evaluation block of the response page, for htmx's refreshes; anyone else goes to the page itself."""
     response = selectors.response_get_for_user(user=request.user, pk=pk)
-    return render(request, "screening/_evaluation.html", {"response": response})
+    if not wants_partial(request):
+        return vary_on_htmx(redirect(response.get_absolute_url() + "#evaluation"))
+    return _evaluation_block(request, response)
 
 
 @require_GET
@@ -138,11 +140,22 @@ def _suggestion_get_for_user(*, user, pk) -> QuestionSuggestion:
     )
 
 
-@require_POST
-@editor_required
+@require_http_methods(["GET", "POST"])
+@company_member_required
 def suggestions_request(request, vacancy_pk):
-    """ "Suggest questions" in the vacancy editor: queue a batch and show it."""
+    """ "Suggest questions" for a vacancy: GET shows the block (the editor loads it with htmx, so the vacancies
+    app never includes a screening template; without JavaScript it is a page of its own), POST queues a batch
+    and shows it (owners and recruiters only)."""
     vacancy = vacancy_get_for_user(user=request.user, pk=vacancy_pk)
+    if request.method == "GET":
+        return render_partial_or_page(
+            request,
+            page="screening/suggestions.html",
+            partial="screening/_suggestions.html",
+            context={"vacancy": vacancy},
+        )
+    if not request.user.can_edit:
+        raise PermissionDenied
     form = SuggestForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -161,14 +174,23 @@ def suggestions_request(request, vacancy_pk):
     return redirect("screening:suggestion", pk=suggestion.pk)
 
 
+def _suggestion_row(suggestion: QuestionSuggestion, index: int, form=None) -> dict:
+    item = suggestion.items[index]
+    form = form or SuggestedQuestionForm.for_item(item, index)
+    return {"index": index, "item": item, "state": item.get("state", "new"), "form": form}
+
+
 @require_http_methods(["GET", "POST"])
 @company_member_required
 def suggestion_detail(request, pk):
     """A batch of suggested questions: each can be edited and accepted (added to the vacancy) or discarded.
 
-    POST ``action=accept|discard`` with ``index`` (and the edited ``q<index>-*`` fields).
+    POST ``action=accept|discard`` with ``index`` (and the edited ``q<index>-*`` fields). htmx gets the row
+    back (422 with the form's errors, 409 with a refusal); a plain post is redirected to the batch with the
+    outcome as a message (400 and the page when the edited question is not valid).
     """
     suggestion = _suggestion_get_for_user(user=request.user, pk=pk)
+    partial = wants_partial(request)
     bound_index, bound_form = None, None
     if request.method == "POST":
         if not request.user.can_edit:
@@ -178,40 +200,56 @@ def suggestion_detail(request, pk):
             index = int(request.POST.get("index", ""))
         except ValueError:
             index = -1
+        if action not in ("accept", "discard") or not 0 <= index < len(suggestion.items or []):
+            if partial:
+                return HttpResponseBadRequest(_("Unknown action."))
+            messages.error(request, _("Unknown action."))
+            return redirect("screening:suggestion", pk=suggestion.pk)
+        done, refused = "", ""
         try:
             if action == "discard":
                 services.suggestion_discard(suggestion=suggestion, index=index)
-                messages.success(request, _("Suggestion discarded."))
-                return redirect("screening:suggestion", pk=suggestion.pk)
-            if action == "accept":
-                item = suggestion.items[index] if 0 <= index < len(suggestion.items) else {}
-                bound_index, bound_form = index, SuggestedQuestionForm.for_item(item, index, data=request.POST)
+                done = _("Suggestion discarded.")
+            else:
+                bound_index = index
+                bound_form = SuggestedQuestionForm.for_item(suggestion.items[index], index, data=request.POST)
                 if bound_form.is_valid():
                     question = services.suggestion_accept(
                         suggestion=suggestion, index=index, changes=bound_form.changes()
                     )
-                    messages.success(
-                        request, _("“%(text)s” was added to the vacancy's questions.") % {"text": question.text}
-                    )
-                    return redirect("screening:suggestion", pk=suggestion.pk)
-            else:
-                messages.error(request, _("Unknown action."))
+                    done = _("“%(text)s” was added to the vacancy's questions.") % {"text": question.text}
         except ValidationError as error:
-            if bound_form is not None and hasattr(error, "message_dict"):
-                for field, errors in error.message_dict.items():
-                    target = field if field in bound_form.fields else None
-                    for message in errors:
-                        bound_form.add_error(target, message)
+            if bound_form is not None and hasattr(error, "error_dict"):
+                form_add_service_errors(bound_form, error)
             else:
-                messages.error(request, _error_text(error))
-    rows = []
-    for index, item in enumerate(suggestion.items or []):
-        form = bound_form if index == bound_index else SuggestedQuestionForm.for_item(item, index)
-        rows.append({"index": index, "item": item, "state": item.get("state", "new"), "form": form})
+                refused = _error_text(error)
+        if done and not partial:
+            messages.success(request, done)
+            return redirect("screening:suggestion", pk=suggestion.pk)
+        if refused and not partial:
+            messages.error(request, refused)
+        if partial:
+            suggestion.refresh_from_db()
+            form = None if done else bound_form
+            context = {
+                "suggestion": suggestion,
+                "row": _suggestion_row(suggestion, index, form),
+                "can_edit": True,
+                "done": done,
+                "refused": refused,
+            }
+            status = 409 if refused else 422 if bound_form is not None and bound_form.errors else 200
+            return vary_on_htmx(render(request, "screening/_suggestion_row.html", context, status=status))
+    rows = [
+        _suggestion_row(suggestion, index, bound_form if index == bound_index else None)
+        for index in range(len(suggestion.items or []))
+    ]
     status = 400 if bound_form is not None and bound_form.errors else 200
-    return render(
-        request,
-        "screening/suggestion_detail.html",
-        {"suggestion": suggestion, "vacancy": suggestion.vacancy, "rows": rows, "can_edit": request.user.can_edit},
-        status=status,
+    return vary_on_htmx(
+        render(
+            request,
+            "screening/suggestion_detail.html",
+            {"suggestion": suggestion, "vacancy": suggestion.vacancy, "rows": rows, "can_edit": request.user.can_edit},
+            status=status,
+        )
     )

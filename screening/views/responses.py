@@ -16,17 +16,22 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import company_member_required
 from accounts.models import Role
+from smartbot.forms import form_add_service_errors
 
 from .. import selectors, services
-from ..forms import NoteForm, ResponseFilterForm, ResponseStatusForm, add_service_error
+from ..forms import NoteForm, ResponseFilterForm, ResponseStatusForm
 from ..models import Erasure, Response
+from .htmx import render_partial_or_page
 
 PAGE_SIZE = 25
 
 
 @company_member_required
 def response_list(request):
-    """All the company's responses, filtered, sorted and paginated by GET parameters."""
+    """All the company's responses, filtered, sorted and paginated by GET parameters.
+
+    An htmx request (filters, sorting, paging) gets the block it swaps; any other request the whole page.
+    """
     company = request.user.company
     form = ResponseFilterForm(request.GET or None, company=company)
     vacancy = None
@@ -44,37 +49,21 @@ def response_list(request):
             sort=filters.get("sort") or selectors.DEFAULT_RESPONSE_SORT,
         )
     page = Paginator(responses, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    # htmx (the filters, the sort and page links) swaps the block below the menu, title included.
+    return render_partial_or_page(
         request,
-        "screening/response_list.html",
-        {
+        page="screening/response_list.html",
+        partial="screening/_responses.html",
+        context={
             "form": form,
             "vacancy": vacancy,
+            "page_title": _("Responses · %(title)s") % {"title": vacancy.title} if vacancy else _("Responses"),
             "page_obj": page,
             "responses": page.object_list,
             "current_sort": (form.cleaned_data.get("sort") if form.is_bound and form.is_valid() else None)
             or selectors.DEFAULT_RESPONSE_SORT,
         },
     )
-
-
-def _rule_text(question) -> str:
-    """The knockout rule of a question in plain words, for the ✓/✗ next to an answer."""
-    kinds = question.Kind
-    rule = question.knockout
-    if rule == question.Knockout.MUST_EQUAL:
-        expected = _("yes") if question.knockout_value.strip().lower() == "yes" else _("no")
-        return _("must be “%(value)s”") % {"value": expected}
-    if rule == question.Knockout.AT_LEAST:
-        return _("must be at least %(value)s") % {"value": question.knockout_value}
-    if rule == question.Knockout.AT_MOST:
-        return _("must be at most %(value)s") % {"value": question.knockout_value}
-    if rule == question.Knockout.ONE_OF:
-        allowed = ", ".join(str(o) for o in question.allowed_options or [])
-        if question.kind == kinds.MULTIPLE_CHOICE:
-            return _("must include one of: %(options)s") % {"options": allowed}
-        return _("must be one of: %(options)s") % {"options": allowed}
-    return ""
 
 
 def _value_text(value) -> str:
@@ -100,7 +89,7 @@ def _answer_rows(response: Response) -> list[dict]:
                 "answer": answer,
                 "question": answer.question,
                 "value": _value_text(answer.value),
-                "rule": _rule_text(answer.question),
+                "rule": answer.question.rule_text(),
             }
         )
     return rows
@@ -111,10 +100,12 @@ def _render_page(request, response: Response, *, status_form=None, note_form=Non
     if can_edit:
         status_form = status_form or ResponseStatusForm()
         note_form = note_form or NoteForm()
+    answers = _answer_rows(response)
     context = {
         "response": response,
         "vacancy": response.vacancy,
-        "answers": _answer_rows(response),
+        "answers": answers,
+        "answers_failed": sum(1 for row in answers if row["answer"].passed is False),
         "history": response.history.all(),
         "notes": response.notes.all(),
         "resume_file_name": os.path.basename(response.resume_file.name) if response.resume_file else "",
@@ -158,7 +149,7 @@ def response_status(request, pk):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Status changed."))
             return redirect(f"{response.get_absolute_url()}#history")
@@ -177,7 +168,7 @@ def response_note(request, pk):
         try:
             services.response_add_note(response=response, author=request.user, text=form.cleaned_data["text"])
         except ValidationError as error:
-            add_service_error(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Note added."))
             return redirect(f"{response.get_absolute_url()}#notes")

@@ -38,4 +38,35 @@
     var message = event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
   });
+
+  // htmx (base.html) swaps blocks of a page. A request that was redirected elsewhere (a session that expired
+  // lands on the login page) loads that page whole instead of putting it inside the block.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    var asked = event.detail.pathInfo && (event.detail.pathInfo.finalRequestPath || event.detail.pathInfo.requestPath);
+    if (!xhr || !xhr.responseURL || !asked) return;
+    if (new URL(xhr.responseURL).pathname !== new URL(asked, window.location.href).pathname) {
+      event.detail.shouldSwap = false;
+      window.location.assign(xhr.responseURL);
+    }
+  });
+  // A block that could not be fetched says so (the text comes from <body data-t-htmx-error>), until the next
+  // swap works.
+  function htmxProblem(show) {
+    var note = document.getElementById("htmx-error");
+    if (!show) {
+      if (note) note.remove();
+      return;
+    }
+    if (note) return;
+    note = document.createElement("p");
+    note.id = "htmx-error";
+    note.className = "message message--error htmx-error";
+    note.setAttribute("role", "alert");
+    note.textContent = document.body.getAttribute("data-t-htmx-error") || "Error";
+    document.body.appendChild(note);
+  }
+  document.addEventListener("htmx:responseError", function () { htmxProblem(true); });
+  document.addEventListener("htmx:sendError", function () { htmxProblem(true); });
+  document.addEventListener("htmx:afterSwap", function () { htmxProblem(false); });
 })();

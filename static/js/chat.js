@@ -1,32 +1,45 @@
-// The candidate's live chat (protocol: docs/chat-protocol.md). The page works without this
-// script (plain form posts); with it, answers go over a WebSocket that reconnects by itself and
-// resends unacknowledged messages with the same ids (the server writes each id once).
+// The candidate's live chat (protocol: docs/chat-protocol.md; the socket itself: chat-socket.js, loaded first).
+// The page works without this script (plain form posts); with it, answers go over a WebSocket that
+// reconnects by itself and resends unacknowledged messages with the same ids (the server writes each id once).
 // All text is inserted with textContent: nothing the candidate or recruiter types is parsed as HTML.
 (function () {
   "use strict";
   var root = document.getElementById("chat");
-  if (!root || !window.WebSocket || !window.JSON) return;
+  var lib = window.SmartBotChat;
+  if (!root || !lib || !window.WebSocket || !window.JSON) return;
 
   var log = root.querySelector("[data-log]");
   var typing = root.querySelector("[data-typing]");
   var status = root.querySelector("[data-status]");
+  var progress = root.querySelector("[data-progress]");
+  var errorBox = root.querySelector("[data-error]");
   var choices = root.querySelector("[data-choices]");
   var form = root.querySelector("[data-form]");
-  var input = root.querySelector("[data-text]");
+  var input = form ? form.querySelector("[data-text]") : null;
+  var sendButton = form ? form.querySelector("[data-send]") : null;
   var t = function (key, name) {
     var text = root.getAttribute("data-t-" + key) || "";
     return name === undefined ? text : text.replace("%(name)s", name);
   };
 
+  // The bot answers within milliseconds; its "typing" shows at least this long so it can be seen at all.
+  var TYPING_MIN_MS = 500;
+  // A person's typing indicator comes as repeated "on" frames: it goes out this long after the last one.
+  var PERSON_TYPING_MS = 5000;
+  // The bot's "on" is always followed by "off"; this is the backstop if that frame is lost.
+  var BOT_TYPING_MS = 15000;
+
   var socket = null;
-  var open = false;
-  var attempts = 0;
   var state = root.getAttribute("data-state");
   var question = null;
   var recruiter = null;
   var pending = {}; // client id -> frame, until acknowledged
   var pendingNodes = {};
   var storageKey = "smartbot-chat-pending:" + root.getAttribute("data-ws-path");
+  var queue = []; // frames wait here while the bot's typing indicator has its minimum time
+  var holdUntil = 0;
+  var drainTimer = null;
+  var typingTimer = null;
 
   try {
     pending = JSON.parse(sessionStorage.getItem(storageKey) || "{}") || {};
@@ -39,9 +52,8 @@
     } catch (e) { /* private mode: keep them in memory only */ }
   }
 
-  function newId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
   }
 
   function bubble(sender, text, author) {
@@ -58,30 +70,65 @@
   }
 
   function addMessage(message) {
+    if (message.sender === "bot" || message.sender === "recruiter") clearTyping();
     if (message.id && log.querySelector('[data-id="' + message.id + '"]')) return;
     var node = bubble(message.sender, message.text, message.author);
     if (message.id) node.setAttribute("data-id", message.id);
     log.appendChild(node);
-    log.scrollTop = log.scrollHeight;
+    scrollToEnd();
   }
 
-  function setStatus() {
+  function showError(text) {
+    if (!errorBox) return;
+    errorBox.textContent = text || "";
+    errorBox.hidden = !text;
+  }
+
+  function showTyping(who) {
+    typing.textContent = who === "recruiter" && recruiter ? t("recruiter-typing", recruiter.name) : t("typing");
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(clearTyping, who === "bot" ? BOT_TYPING_MS : PERSON_TYPING_MS);
+  }
+
+  function clearTyping() {
+    clearTimeout(typingTimer);
+    typing.textContent = "";
+  }
+
+  function setStatus(open) {
     if (recruiter) status.textContent = t("recruiter-here", recruiter.name);
     else if (state === "finished") status.textContent = "";
     else status.textContent = open ? t("online") : t("offline");
   }
 
+  function setProgress() {
+    if (!progress) return;
+    if (state === "finished" || !question || !question.total) {
+      progress.textContent = "";
+      progress.hidden = true;
+      return;
+    }
+    progress.hidden = false;
+    progress.textContent = t("progress")
+      .replace("%(number)s", String(question.number))
+      .replace("%(total)s", String(question.total));
+  }
+
   function setFinished() {
     state = "finished";
     choices.textContent = "";
+    clearTyping();
     if (form) {
       var note = document.createElement("p");
       note.className = "chat__form muted";
+      note.setAttribute("data-finished", "");
       note.textContent = t("finished");
       form.replaceWith(note);
       form = null;
     }
-    setStatus();
+    setProgress();
+    setStatus(false);
+    scrollToEnd();
   }
 
   function button(label, onClick, extraClass) {
@@ -93,8 +140,39 @@
     return b;
   }
 
+  // Multiple choice: checkboxes that belong to the message form, whose one Send button sends the ticked
+  // options (and, with the socket down, the same form posts them over HTTP).
+  function optionBoxes(q) {
+    var fieldset = document.createElement("fieldset");
+    fieldset.className = "chat__options";
+    var legend = document.createElement("legend");
+    legend.className = "chat__hint";
+    legend.textContent = t("choose-all");
+    fieldset.appendChild(legend);
+    q.options.forEach(function (option) {
+      var label = document.createElement("label");
+      label.className = "chat__option";
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = "choices";
+      box.value = option;
+      box.setAttribute("form", "chat-form");
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + option));
+      fieldset.appendChild(label);
+    });
+    return fieldset;
+  }
+
+  function picked() {
+    return Array.prototype.map.call(choices.querySelectorAll('input[name="choices"]:checked'), function (box) {
+      return box.value;
+    });
+  }
+
   function showQuestion(q) {
-    question = q;
+    question = q || question;
+    setProgress();
     choices.textContent = "";
     if (!q || state !== "active") return;
     if (q.kind === "yes_no") {
@@ -105,53 +183,39 @@
         choices.appendChild(button(option, function () { sendMessage({ text: option }, option); }));
       });
     } else if (q.kind === "multiple_choice") {
-      var picked = [];
-      q.options.forEach(function (option) {
-        var b = button(option, function () {
-          var i = picked.indexOf(option);
-          if (i >= 0) picked.splice(i, 1); else picked.push(option);
-          b.classList.toggle("btn--primary", i < 0);
-          b.setAttribute("aria-pressed", i < 0 ? "true" : "false");
-        });
-        b.setAttribute("aria-pressed", "false");
-        choices.appendChild(b);
-      });
-      choices.appendChild(button(t("send"), function () {
-        if (picked.length) sendMessage({ choices: picked.slice() }, picked.join(", "));
-      }, "btn--primary"));
+      choices.appendChild(optionBoxes(q));
     }
     if (!q.required) {
       choices.appendChild(button(t("skip"), function () { sendMessage({ text: "" }, "—"); }, "btn--link"));
     }
   }
 
-  function sendFrame(frame) {
-    if (open) socket.send(JSON.stringify(frame));
+  function pendingBubble(id, shown) {
+    var node = bubble("candidate", shown);
+    node.classList.add("is-pending");
+    node.title = t("pending");
+    log.appendChild(node);
+    pendingNodes[id] = node;
+    scrollToEnd();
   }
 
   function sendMessage(fields, shown) {
     if (state === "finished") return;
-    var frame = { v: 1, type: "message", id: newId() };
+    var frame = { v: 1, type: "message", id: lib.newId() };
     Object.keys(fields).forEach(function (k) { frame[k] = fields[k]; });
     if (question && state === "active") frame.question = question.id;
     pending[frame.id] = frame;
     savePending();
-    var node = bubble("candidate", shown);
-    node.classList.add("is-pending");
-    node.style.opacity = "0.6";
-    node.title = t("pending");
-    log.appendChild(node);
-    log.scrollTop = log.scrollHeight;
-    pendingNodes[frame.id] = node;
+    pendingBubble(frame.id, shown);
     choices.textContent = "";
-    sendFrame(frame);
+    showError("");
+    socket.send(frame);
   }
 
   function acknowledged(frame) {
     var node = pendingNodes[frame.id];
     if (node) {
       node.classList.remove("is-pending");
-      node.style.opacity = "";
       node.removeAttribute("title");
       if (frame.message_id) node.setAttribute("data-id", frame.message_id);
       delete pendingNodes[frame.id];
@@ -160,13 +224,36 @@
     savePending();
   }
 
+  function refused(frame) {
+    clearTyping();
+    var sent = frame.id && pending[frame.id];
+    if (sent) {
+      if (pendingNodes[frame.id]) pendingNodes[frame.id].remove();
+      delete pendingNodes[frame.id];
+      delete pending[frame.id];
+      savePending();
+      // Nothing typed is lost: a refused text goes back into an empty box, refused choices are offered again.
+      if (input && !sent.choices && sent.text && !input.value) {
+        input.value = sent.text;
+        guard.update();
+      }
+      if (state === "active") showQuestion(question);
+    }
+    if (frame.code === "finished") setFinished();
+    else if (frame.code === "stale_question") socket.reconnect();
+    showError(frame.message);
+  }
+
   function onHello(frame) {
     log.textContent = "";
     pendingNodes = {};
+    clearTyping();
+    showError("");
     frame.messages.forEach(addMessage);
     state = frame.state;
     recruiter = frame.recruiter;
-    setStatus();
+    question = frame.question || null;
+    setStatus(true);
     if (state === "finished") {
       pending = {};
       savePending();
@@ -176,13 +263,11 @@
     showQuestion(frame.question);
     // Resend what the last connection did not acknowledge; known ids are acknowledged, not written again.
     Object.keys(pending).forEach(function (id) {
-      var node = bubble("candidate", pending[id].choices ? pending[id].choices.join(", ") : pending[id].text || "—");
-      node.classList.add("is-pending");
-      node.style.opacity = "0.6";
-      log.appendChild(node);
-      pendingNodes[id] = node;
-      sendFrame(pending[id]);
+      var frame = pending[id];
+      pendingBubble(id, frame.choices ? frame.choices.join(", ") : frame.text || "—");
+      socket.send(frame);
     });
+    scrollToEnd();
   }
 
   var handlers = {
@@ -191,81 +276,109 @@
     message: function (frame) { addMessage(frame.message); },
     question: function (frame) { showQuestion(frame.question); },
     typing: function (frame) {
-      if (!frame.on) typing.textContent = "";
-      else typing.textContent = frame.who === "recruiter" && recruiter ? t("recruiter-typing", recruiter.name) : t("typing");
+      if (frame.on) {
+        showTyping(frame.who);
+        if (frame.who === "bot") holdUntil = Date.now() + TYPING_MIN_MS;
+      } else {
+        clearTyping();
+      }
     },
     state: function (frame) {
       state = frame.state;
       recruiter = frame.recruiter;
       if (state === "finished") { setFinished(); return; }
-      setStatus();
-      if (state === "paused") choices.textContent = "";
-      else if (frame.question) showQuestion(frame.question);
+      setStatus(true);
+      if (state === "paused") { choices.textContent = ""; setProgress(); }
+      else showQuestion(frame.question || question);
     },
-    error: function (frame) {
-      if (frame.id && pendingNodes[frame.id]) {
-        pendingNodes[frame.id].remove();
-        delete pendingNodes[frame.id];
-        delete pending[frame.id];
-        savePending();
-      }
-      if (frame.code === "finished") setFinished();
-      else if (frame.code === "stale_question") connect(true);
-      typing.textContent = frame.message;
-    },
+    error: refused,
     pong: function () {}
   };
 
-  function connect(restart) {
-    if (restart && socket) { socket.close(); return; }
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + root.getAttribute("data-ws-path"));
-    socket.addEventListener("open", function () { open = true; attempts = 0; setStatus(); });
-    socket.addEventListener("message", function (event) {
-      var frame;
-      try { frame = JSON.parse(event.data); } catch (e) { return; }
-      if (frame.v !== 1 || !handlers[frame.type]) return;
+  // Frames are handled in order; while the bot's typing indicator has its minimum time, the rest wait.
+  function drain() {
+    clearTimeout(drainTimer);
+    drainTimer = null;
+    while (queue.length) {
+      var wait = holdUntil - Date.now();
+      if (wait > 0) {
+        drainTimer = setTimeout(drain, wait);
+        return;
+      }
+      var frame = queue.shift();
       handlers[frame.type](frame);
-    });
-    socket.addEventListener("close", function () {
-      open = false;
-      typing.textContent = "";
-      setStatus();
-      if (state === "finished") return;
-      attempts += 1;
-      // Back off up to 10 s; the page's form still posts over HTTP meanwhile.
-      setTimeout(connect, Math.min(10000, 500 * Math.pow(2, attempts)));
-    });
+    }
   }
+  var queued = {};
+  Object.keys(handlers).forEach(function (type) {
+    queued[type] = function (frame) {
+      if (type === "hello") { queue = []; holdUntil = 0; }
+      queue.push(frame);
+      if (!drainTimer) drain();
+    };
+  });
 
-  if (form) {
+  var guard = { ok: function () { return true; }, update: function () {} };
+  if (form && input) {
+    guard = lib.textGuard(input, form.querySelector("[data-counter]"), {
+      max: parseInt(root.getAttribute("data-max-chars"), 10) || 4000,
+      count: t("count"),
+      over: t("too-long"),
+      onChange: function (over) { if (sendButton) sendButton.disabled = over; }
+    });
     form.addEventListener("submit", function (event) {
-      if (!open) return; // no socket: the browser posts the form (the HTTP fallback)
+      if (!guard.ok()) { // never cut a long answer: it stays in the box until it is short enough
+        event.preventDefault();
+        input.focus();
+        return;
+      }
+      if (!socket || !socket.isOpen()) return; // no socket: the browser posts the form (the HTTP fallback)
       event.preventDefault();
+      if (question && question.kind === "multiple_choice" && state === "active") {
+        var ticked = picked();
+        if (ticked.length) {
+          sendMessage({ choices: ticked }, ticked.join(", "));
+          return;
+        }
+      }
       var text = input.value;
       if (!text.trim() && question && question.required && state === "active") return;
       sendMessage({ text: text }, text);
       input.value = "";
+      guard.update();
       input.focus();
     });
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && !event.shiftKey) {
         event.preventDefault();
-        form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit", { cancelable: true }));
+        if (form.requestSubmit) form.requestSubmit();
+        else form.dispatchEvent(new Event("submit", { cancelable: true }));
       }
     });
     var lastTyping = 0;
     input.addEventListener("input", function () {
       if (state !== "paused" || Date.now() - lastTyping < 3000) return;
       lastTyping = Date.now();
-      sendFrame({ v: 1, type: "typing", id: newId(), on: true });
+      socket.send({ type: "typing", on: true });
     });
   }
-  // Keep idle connections open through proxies.
-  setInterval(function () { sendFrame({ v: 1, type: "ping", id: newId() }); }, 25000);
 
+  // A finished chat opens at its end, where the outcome is.
+  scrollToEnd();
   if (state !== "finished") {
-    // Choice buttons rendered for the no-JS page are replaced by the socket's hello.
-    connect();
+    status.textContent = t("connecting");
+    socket = lib.socket({
+      path: root.getAttribute("data-ws-path"),
+      handlers: queued,
+      onClose: function () {
+        queue = [];
+        holdUntil = 0;
+        clearTyping();
+        if (state === "finished") socket.stop(); // nothing more to say: no reconnecting
+        setStatus(false);
+      },
+      // The link turned read-only or the chat is gone: reloading the page shows what is left.
+      onGone: function () { status.textContent = t("gone"); }
+    });
   }
 })();

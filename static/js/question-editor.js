@@ -9,12 +9,15 @@
   var maxForms = document.getElementById("id_" + prefix + "-MAX_NUM_FORMS");
   var template = document.getElementById("question-template");
   var addButton = document.querySelector("[data-add-question]");
+  // Which rules go with which kind, and which fields they use, come from vacancies/rules.py (json_script):
+  // the page and the server judge a question by the same table.
   var rulesElement = document.getElementById("question-rules");
-  var rulesByKind = rulesElement ? JSON.parse(rulesElement.textContent) : {};
-  var CHOICE_KINDS = ["single_choice", "multiple_choice"];
-  var VALUE_RULES = ["must_equal", "at_least", "at_most"];
-  var yesNoHint = list.getAttribute("data-yes-no-hint") || "";
-  var numberHint = list.getAttribute("data-number-hint") || "";
+  var spec = rulesElement ? JSON.parse(rulesElement.textContent) : {};
+  var rulesByKind = spec.rules_by_kind || {};
+  var choiceKinds = spec.choice_kinds || [];
+  var valueRules = spec.value_rules || [];
+  var optionsRules = spec.options_rules || [];
+  var valueHints = spec.value_hints || {};
 
   function forms() {
     return Array.prototype.slice.call(list.querySelectorAll("[data-question-form]"));
@@ -44,12 +47,12 @@
       option.disabled = !ok;
     });
     if (allowed.indexOf(knockout.value) < 0) knockout.value = "";
-    show(form, "options", CHOICE_KINDS.indexOf(kind.value) >= 0);
-    show(form, "allowed_options", knockout.value === "one_of");
-    show(form, "knockout_value", VALUE_RULES.indexOf(knockout.value) >= 0);
+    show(form, "options", choiceKinds.indexOf(kind.value) >= 0);
+    show(form, "allowed_options", optionsRules.indexOf(knockout.value) >= 0);
+    show(form, "knockout_value", valueRules.indexOf(knockout.value) >= 0);
     var value = input(form, "knockout_value");
     if (value) {
-      value.placeholder = knockout.value === "must_equal" ? yesNoHint : (knockout.value ? numberHint : "");
+      value.placeholder = valueHints[knockout.value] || "";
     }
     var remove = input(form, "DELETE");
     form.classList.toggle("is-deleted", !!(remove && remove.checked));

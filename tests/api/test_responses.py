@@ -5,8 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from screening.models import ChatMessage, ChatSession
-from screening.models import Evaluation, Response, StatusChange
+from screening.models import ChatMessage, ChatSession, Evaluation, Response, StatusChange
 from screening.tests.factories import ResponseFactory
 from vacancies.tests.factories import VacancyFactory
 

@@ -3,8 +3,7 @@ and by a viewer of the same company (403 on every write, nothing changes)."""
 
 import pytest
 
-from screening.models import ChatMessage
-from screening.models import Evaluation, Note, Response, StatusChange, WebhookDelivery, WebhookEndpoint
+from screening.models import ChatMessage, Evaluation, Note, Response, StatusChange, WebhookDelivery, WebhookEndpoint
 from vacancies.models import ScreeningQuestion, Vacancy
 
 pytestmark = pytest.mark.django_db

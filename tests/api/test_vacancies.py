@@ -213,3 +213,56 @@ def test_a_question_of_another_vacancy_is_404_under_this_one(owner_api, company)
     vacancy = VacancyFactory(company=company)
     other = full_script(VacancyFactory(company=company))[0]
     assert owner_api.get(f"{URL}{vacancy.pk}/questions/{other.pk}/").status_code == 404
+
+
+def test_adding_a_question_answers_the_row_it_added_and_keeps_the_limit(owner_api, company):
+    from vacancies.services import MAX_QUESTIONS
+
+    vacancy = VacancyFactory(company=company)
+    base = f"{URL}{vacancy.pk}/questions/"
+    added = owner_api.post(base, {"text": "Start date?"}, format="json")
+    assert added.status_code == 201
+    question = ScreeningQuestion.objects.get(vacancy=vacancy)
+    assert (added.json()["id"], added.json()["position"], added.json()["kind"]) == (question.pk, 1, "text")
+    ScreeningQuestion.objects.bulk_create(
+        ScreeningQuestion(vacancy=vacancy, position=n, text=f"Q{n}?") for n in range(2, MAX_QUESTIONS + 1)
+    )
+    refused = owner_api.post(base, {"text": "One too many?"}, format="json")
+    assert refused.status_code == 400
+    assert vacancy.questions.count() == MAX_QUESTIONS
+
+
+def test_an_answered_question_cannot_be_deleted_but_can_be_edited(owner_api, company):
+    from screening.models import Answer
+
+    vacancy = VacancyFactory(company=company)
+    city, years, *_rest = full_script(vacancy)
+    Answer.objects.create(response=ResponseFactory(vacancy=vacancy), question=years, raw_text="5")
+    base = f"{URL}{vacancy.pk}/questions/"
+    refused = owner_api.delete(f"{base}{years.pk}/")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "conflict"
+    assert "already has answers" in refused.json()["error"]["message"]
+    assert vacancy.questions.filter(pk=years.pk).exists() and Answer.objects.count() == 1
+    assert (
+        owner_api.patch(f"{base}{years.pk}/", {"text": "Years of Python, roughly?"}, format="json").status_code == 200
+    )
+    # Removing an unanswered one closes the gap in the positions.
+    assert owner_api.delete(f"{base}{city.pk}/").status_code == 204
+    assert [q["position"] for q in owner_api.get(base).json()] == [1, 2, 3, 4]
+
+
+def test_a_full_question_replace_resets_what_it_leaves_out(owner_api, company):
+    vacancy = VacancyFactory(company=company)
+    years = full_script(vacancy)[1]
+    answer = owner_api.put(f"{URL}{vacancy.pk}/questions/{years.pk}/", {"text": "Anything to add?"}, format="json")
+    assert answer.status_code == 200, answer.json()
+    years.refresh_from_db()
+    assert (years.text, years.kind, years.knockout, years.knockout_value, years.weight, years.position) == (
+        "Anything to add?",
+        "text",
+        "",
+        "",
+        1,
+        2,
+    )

@@ -1,17 +1,19 @@
 """Vacancies and their screening questions, as the API reads and writes them.
 
-Writes go through ``vacancies.services.vacancy_save``; a question is judged by
-``vacancies.rules.rule_errors`` so that its field errors come back per field.
+Writes go through ``vacancies.services``; a question is judged by
+``services.question_validate`` (the services' own check) so that its field
+errors come back per field.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vacancies.models import ScreeningQuestion, Vacancy
-from vacancies.rules import MAX_OPTION_LENGTH, MAX_OPTIONS, rule_errors
-from vacancies.services import MAX_QUESTIONS, question_normalise
+from vacancies.rules import MAX_OPTION_LENGTH, MAX_OPTIONS, Kind
+from vacancies.services import MAX_QUESTIONS, question_validate
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -46,30 +48,20 @@ class QuestionSerializer(serializers.ModelSerializer):
         read_only_fields = ["position"]
 
     def validate(self, attrs):
-        current = {}
-        if self.partial and isinstance(self.instance, ScreeningQuestion):
-            # A partial update is judged together with what the question already says.
-            current = {field: getattr(self.instance, field) for field in QUESTION_FIELDS_FOR_RULES}
-        merged = {**QUESTION_DEFAULTS, **current, **attrs}
-        normalised = question_normalise(merged)
-        errors = rule_errors(
-            kind=normalised.get("kind", ScreeningQuestion.Kind.TEXT),
-            options=normalised["options"],
-            knockout=normalised["knockout"],
-            knockout_value=normalised["knockout_value"],
-            allowed_options=normalised["allowed_options"],
-        )
-        if not normalised["text"]:
-            errors["text"] = _("This field may not be blank.")
-        if errors:
-            raise serializers.ValidationError({field: [message] for field, message in errors.items()})
+        # A partial update is judged together with what the question already says; a full write (POST, PUT)
+        # with the defaults for what it leaves out.
+        question = self.instance if self.partial and isinstance(self.instance, ScreeningQuestion) else None
+        data = dict(attrs) if question is not None else {**QUESTION_DEFAULTS, **attrs}
+        try:
+            question_validate(data=data, question=question)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
         return attrs
 
 
-QUESTION_FIELDS_FOR_RULES = ("text", "kind", "options", "knockout", "knockout_value", "allowed_options")
 # What a field left out of a full write (POST, PUT) means.
 QUESTION_DEFAULTS = {
-    "kind": ScreeningQuestion.Kind.TEXT,
+    "kind": Kind.TEXT,
     "options": [],
     "knockout": "",
     "knockout_value": "",
@@ -87,7 +79,8 @@ class VacancySerializer(serializers.ModelSerializer):
         help_text=_(
             "The whole screening script, in order. When given, it REPLACES the current set: "
             "items with an `id` update that question, items without one are added, "
-            "and current questions left out are deleted (with their answers). Each item is a whole question: "
+            "and current questions left out are deleted; a question candidates have answered cannot be, "
+            "and the request is then refused (409). Each item is a whole question: "
             "fields it leaves out take their defaults. Omit the field to keep the questions as they are."
         ),
     )

@@ -14,14 +14,6 @@ from vacancies.selectors import vacancy_get_for_user, vacancy_list
 from .serializers import QUESTION_DEFAULTS, QuestionSerializer, VacancySerializer
 
 
-def _script(vacancy: Vacancy) -> list[dict]:
-    """The vacancy's current questions as the service takes them (with their ids)."""
-    return [
-        {"id": question.pk, **{field: getattr(question, field) for field in services.QUESTION_FIELDS}}
-        for question in vacancy.questions.all()
-    ]
-
-
 @extend_schema_view(
     list=extend_schema(summary="List the company's vacancies"),
     create=extend_schema(summary="Create a vacancy (draft), with its questions"),
@@ -99,11 +91,6 @@ class _QuestionsBase(generics.GenericAPIView):
     def get_vacancy(self) -> Vacancy:
         return vacancy_get_for_user(user=self.request.user, pk=self.kwargs["vacancy_id"])
 
-    def save_script(self, vacancy: Vacancy, questions: list[dict]) -> Vacancy:
-        return services.vacancy_save(
-            vacancy=vacancy, company=self.request.user.company, user=self.request.user, data={}, questions=questions
-        )
-
 
 @extend_schema(tags=["vacancies"], parameters=[_vacancy_param])
 class QuestionListView(_QuestionsBase):
@@ -121,9 +108,8 @@ class QuestionListView(_QuestionsBase):
         vacancy = self.get_vacancy()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        item = {key: value for key, value in serializer.validated_data.items() if key != "id"}
-        self.save_script(vacancy, [*_script(vacancy), item])
-        created = vacancy.questions.order_by("-position", "-id").first()
+        # A full write: what the request leaves out takes its default.
+        created = services.question_add(vacancy=vacancy, data={**QUESTION_DEFAULTS, **serializer.validated_data})
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -131,7 +117,8 @@ class QuestionListView(_QuestionsBase):
         operation_id="vacancies_questions_replace",
         description=_(
             "The list is the new script in order: items with an `id` update that question, items without "
-            "one are added, and current questions left out are deleted."
+            "one are added, and current questions left out are deleted (one that candidates have answered "
+            "cannot be: the request is refused with 409 and nothing changes)."
         ),
         request=QuestionSerializer(many=True),
         responses=QuestionSerializer(many=True),
@@ -142,7 +129,13 @@ class QuestionListView(_QuestionsBase):
             raise serializers.ValidationError({"non_field_errors": [_("Expected a list of questions.")]})
         serializer = self.get_serializer(data=request.data, many=True)
         serializer.is_valid(raise_exception=True)
-        self.save_script(vacancy, [dict(item) for item in serializer.validated_data])
+        services.vacancy_save(
+            vacancy=vacancy,
+            company=request.user.company,
+            user=request.user,
+            data={},
+            questions=[dict(item) for item in serializer.validated_data],
+        )
         return Response(self.get_serializer(vacancy.questions.all(), many=True).data)
 
 
@@ -163,16 +156,13 @@ class QuestionDetailView(_QuestionsBase):
 
     def _update(self, request, partial):
         question = self.get_object()
-        vacancy = question.vacancy
         serializer = self.get_serializer(question, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        changes = {key: value for key, value in serializer.validated_data.items() if key != "id"}
+        changes = dict(serializer.validated_data)
         if not partial:
             # A full write: what is left out takes its default, not its old value.
             changes = {**QUESTION_DEFAULTS, **changes}
-        script = [{**item, **changes} if item["id"] == question.pk else item for item in _script(vacancy)]
-        self.save_script(vacancy, script)
-        question.refresh_from_db()
+        services.question_update(question=question, data=changes)
         return Response(self.get_serializer(question).data)
 
     @extend_schema(summary="Replace a question")
@@ -183,9 +173,9 @@ class QuestionDetailView(_QuestionsBase):
     def patch(self, request, vacancy_id, pk):
         return self._update(request, partial=True)
 
-    @extend_schema(summary="Delete a question", responses={204: None})
+    @extend_schema(
+        summary="Delete a question (409 once candidates have answered it: edit it instead)", responses={204: None}
+    )
     def delete(self, request, vacancy_id, pk):
-        question = self.get_object()
-        vacancy = question.vacancy
-        self.save_script(vacancy, [item for item in _script(vacancy) if item["id"] != question.pk])
+        services.question_delete(question=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

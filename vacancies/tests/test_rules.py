@@ -210,8 +210,67 @@ def test_question_clean_accepts_a_valid_rule():
 
 @pytest.mark.parametrize(("typed", "stored"), [("yes", "yes"), ("Да", "yes"), (" нет ", "no"), ("NO", "no")])
 def test_a_yes_no_rule_value_may_be_typed_in_russian_and_is_stored_in_english(typed, stored):
-    from vacancies.services import question_normalise
+    from vacancies.rules import question_normalise
 
     assert rule_errors(kind="yes_no", options=[], knockout="must_equal", knockout_value=typed, allowed_options=[]) == {}
     item = {"text": "Q?", "kind": "yes_no", "knockout": "must_equal", "knockout_value": typed}
     assert question_normalise(item)["knockout_value"] == stored
+
+
+# --- the rule in words, and the one table of kinds and rules ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "knockout", "value", "allowed", "words"),
+    [
+        ("yes_no", "must_equal", "yes", [], "must be “yes”"),
+        ("yes_no", "must_equal", "нет", [], "must be “no”"),
+        ("number", "at_least", "3", [], "must be at least 3"),
+        ("number", "at_least", "2,50", [], "must be at least 2.5"),
+        ("number", "at_most", "200000", [], "must be at most 200000"),
+        ("single_choice", "one_of", "", ["Moscow", "Kazan"], "must be one of: Moscow, Kazan"),
+        ("multiple_choice", "one_of", "", ["Django", "FastAPI"], "must include one of: Django, FastAPI"),
+        ("text", "", "", [], ""),
+    ],
+)
+def test_a_rule_in_words(kind, knockout, value, allowed, words):
+    from vacancies.rules import rule_text
+
+    assert rule_text(kind=kind, knockout=knockout, knockout_value=value, allowed_options=allowed) == words
+
+
+def test_the_rule_in_words_follows_the_active_language():
+    from vacancies.rules import rule_text
+
+    with translation.override("ru"):
+        assert rule_text(kind="number", knockout="at_least", knockout_value="3", allowed_options=[]) == (
+            "требуется не меньше 3"
+        )
+
+
+@pytest.mark.django_db
+def test_the_question_page_and_the_rejection_reason_say_the_rule_the_same_way():
+    from screening import scoring
+
+    vacancy = VacancyFactory()
+    question = QuestionFactory(
+        vacancy=vacancy, kind="number", knockout="at_least", knockout_value="3", text="Years of Python?"
+    )
+    checked = scoring.check(scoring.QuestionSpec.from_question(question), 1.0)
+    assert question.rule_text() == "must be at least 3"
+    assert checked.reason == f"Years of Python: answered “1”, {question.rule_text()}."
+
+
+def test_the_model_choices_and_the_editor_script_come_from_the_rules_module():
+    from vacancies.models import ScreeningQuestion
+    from vacancies.rules import CHOICE_KINDS, KNOCKOUTS, editor_spec
+
+    assert [value for value, _label in ScreeningQuestion._meta.get_field("kind").choices] == list(KINDS)
+    assert [value for value, _label in ScreeningQuestion._meta.get_field("knockout").choices] == list(KNOCKOUTS)
+    spec = editor_spec()
+    assert spec["rules_by_kind"] == {kind: sorted(rules) for kind, rules in RULES_BY_KIND.items()}
+    assert spec["choice_kinds"] == list(CHOICE_KINDS)
+    # Every rule but "none" uses either a value or allowed options, and has a placeholder when it uses a value.
+    rules = set().union(*RULES_BY_KIND.values()) - {""}
+    assert rules == set(spec["value_rules"]) | set(spec["options_rules"])
+    assert set(spec["value_hints"]) == set(spec["value_rules"])

@@ -132,10 +132,12 @@ def test_detail_shows_script_rules_link_and_counts(viewer_client, vacancy):
     link = settings.SITE_URL + reverse("chat:vacancy", args=["acme", "python-dev"])
     assert f'data-copy="{link}"' in html
     assert "Which city do you live in?" in html
-    assert "Rejected unless the choice is one of: Moscow." in html
-    assert "Rejected if the number is below 3." in html
-    assert "Rejected unless the answer is “yes”." in html
-    assert "Rejected unless at least one choice is among: Django, FastAPI." in html
+    # The rule in the words the response page and the rejection reasons use (ScreeningQuestion.rule_text).
+    assert "Must be one of: Moscow" in html
+    assert "Must be at least 3" in html
+    assert "Must be “yes”" in html
+    assert "Must include one of: Django, FastAPI" in html
+    assert "No knockout rule" in html
     assert f"{reverse('screening:list')}?vacancy={vacancy.pk}" in html
     assert response.context["counts"] == {"responses_total": 1, "responses_passed": 0, "responses_rejected": 1}
     # A viewer reads only: no buttons that would answer 403.
@@ -220,7 +222,10 @@ def test_edit_page_shows_the_script_and_the_suggestions_slot(owner_client, vacan
     assert 'name="questions-TOTAL_FORMS" value="7"' in html
     assert 'name="questions-INITIAL_FORMS" value="5"' in html
     assert "Which city do you live in?" in html and "Moscow\nSaint Petersburg\nKazan" in html
-    assert "screening/_suggestions.html" in [t.name for t in response.templates]
+    # The suggestions block is screening's: the editor loads it by URL (htmx) and links to it without JavaScript.
+    suggest_url = reverse("screening:suggest", args=[vacancy.pk])
+    assert f'hx-get="{suggest_url}"' in html and f'href="{suggest_url}"' in html
+    assert not any(t.name.startswith("screening/") for t in response.templates)
     assert "Candidates already in the chat" not in html
 
 
@@ -240,6 +245,7 @@ def test_edit_reorders_changes_and_removes_questions(recruiter_client, vacancy):
     data = post_data(rows, initial=5, title=vacancy.title, slug=vacancy.slug)
     response = recruiter_client.post(reverse("vacancies:edit", args=[vacancy.pk]), data)
     assert response.status_code == 302
+    assert response.url == vacancy.get_absolute_url()
     texts = list(vacancy.questions.values_list("text", flat=True))
     assert texts == [
         "Tell us about a project you are proud of.",
@@ -269,6 +275,7 @@ def test_edit_with_a_forged_question_id_changes_nothing(recruiter_client, vacanc
 def test_publish_then_close(owner_client, vacancy):
     response = owner_client.post(reverse("vacancies:publish", args=[vacancy.pk]))
     assert response.status_code == 302
+    assert response.url == vacancy.get_absolute_url()
     vacancy.refresh_from_db()
     assert vacancy.status == "open" and vacancy.published_at
     owner_client.post(reverse("vacancies:close", args=[vacancy.pk]))
@@ -279,6 +286,7 @@ def test_publish_then_close(owner_client, vacancy):
 def test_publish_without_questions_is_allowed_with_a_warning(recruiter_client, company):
     vacancy = VacancyFactory(company=company, status=Vacancy.Status.DRAFT)
     response = recruiter_client.post(reverse("vacancies:publish", args=[vacancy.pk]), follow=True)
+    assert response.redirect_chain == [(vacancy.get_absolute_url(), 302)]
     vacancy.refresh_from_db()
     assert vacancy.status == "open"
     assert "no screening questions" in response.content.decode()
@@ -286,6 +294,7 @@ def test_publish_without_questions_is_allowed_with_a_warning(recruiter_client, c
 
 def test_closing_a_draft_explains_why_not(recruiter_client, vacancy):
     response = recruiter_client.post(reverse("vacancies:close", args=[vacancy.pk]), follow=True)
+    assert response.redirect_chain == [(vacancy.get_absolute_url(), 302)]
     vacancy.refresh_from_db()
     assert vacancy.status == "draft"
     assert "Only an open vacancy can be closed." in response.content.decode()
@@ -365,3 +374,95 @@ def test_edit_refuses_to_drop_a_question_added_since_the_page_was_loaded(recruit
     assert response.status_code == 200
     assert "reload the page" in response.content.decode()
     assert snapshot() == before
+
+
+# --- issue 11: what the pages say is true -------------------------------------------------------------------------
+
+
+def _answer(question):
+    from screening.models import Answer
+
+    return Answer.objects.create(response=ResponseFactory(vacancy=question.vacancy), question=question, raw_text="x")
+
+
+def test_the_editor_marks_answered_questions_and_does_not_offer_to_remove_them(owner_client, vacancy):
+    vacancy.status = Vacancy.Status.OPEN
+    vacancy.save()
+    first = vacancy.questions.first()
+    _answer(first)
+    html = owner_client.get(reverse("vacancies:edit", args=[vacancy.pk])).content.decode()
+    assert html.count("Has answers: can't be removed") == 1
+    assert 'name="questions-0-DELETE"' not in html  # the answered one
+    assert 'name="questions-1-DELETE"' in html  # the others can go
+    assert "also removes the answers" not in html
+    assert "can be edited but not removed" in html
+
+
+def test_removing_an_answered_question_anyway_is_refused_and_nothing_changes(recruiter_client, vacancy):
+    _answer(vacancy.questions.first())
+    rows = existing(vacancy)
+    rows[0]["DELETE"] = "on"
+    before = snapshot()
+    response = recruiter_client.post(
+        reverse("vacancies:edit", args=[vacancy.pk]), post_data(rows, initial=5, title=vacancy.title)
+    )
+    assert response.status_code == 200
+    assert "already has answers from candidates and cannot be removed" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_the_editor_gets_the_kinds_and_rules_from_the_rules_module(owner_client, vacancy):
+    from vacancies.rules import editor_spec
+
+    response = owner_client.get(reverse("vacancies:edit", args=[vacancy.pk]))
+    assert response.context["question_rules"] == editor_spec()
+    assert '<script id="question-rules" type="application/json">' in response.content.decode()
+
+
+def _passed_then_shortlisted(vacancy, *, actor):
+    """A response the screening passed (an empty script scores 100), then shortlisted by a recruiter."""
+    from screening import services as screening_services
+
+    response = ResponseFactory(vacancy=vacancy, status="in_chat")
+    screening_services.response_finish(response=response)
+    response.refresh_from_db()
+    assert response.status == "passed"
+    screening_services.response_change_status(response=response, to_status="shortlisted", actor=actor)
+    return response
+
+
+def test_passed_counts_everyone_the_screening_passed_whatever_their_status_now(owner_client, owner, company):
+    vacancy = VacancyFactory(company=company, pass_threshold=50)
+    _passed_then_shortlisted(vacancy, actor=owner)
+    ResponseFactory(vacancy=vacancy, status="passed")
+    ResponseFactory(vacancy=vacancy, status="rejected")
+    ResponseFactory(vacancy=vacancy, status="shortlisted")  # shortlisted without passing the screening
+    detail = owner_client.get(reverse("vacancies:detail", args=[vacancy.pk]))
+    assert detail.context["counts"] == {"responses_total": 4, "responses_passed": 2, "responses_rejected": 1}
+    row = owner_client.get(reverse("vacancies:list")).context["vacancies"][0]
+    assert (row.responses_total, row.responses_passed, row.responses_rejected) == (4, 2, 1)
+
+
+def test_salary_reads_the_same_on_the_dashboard_and_the_careers_pages(owner_client, client, company):
+    vacancy = VacancyFactory(company=company, slug="sql", salary_from=200000, salary_to=300000, salary_currency="RUB")
+    VacancyFactory(company=company, slug="ops", salary_from=150000, salary_to=None, salary_currency="USD")
+    dashboard = owner_client.get(reverse("vacancies:detail", args=[vacancy.pk])).content.decode()
+    owner_client.logout()
+    careers = client.get(reverse("chat:careers", args=[company.slug])).content.decode()
+    public = client.get(reverse("chat:vacancy", args=[company.slug, "sql"])).content.decode()
+    for html in (dashboard, careers, public):
+        assert "200,000 – 300,000 RUB" in html
+        assert "200000" not in html
+    assert "from 150,000 USD" in careers
+
+
+def test_salary_display_follows_the_language():
+    from django.utils import translation
+
+    vacancy = Vacancy(salary_from=200000, salary_to=300000, salary_currency="RUB")
+    with translation.override("en"):
+        assert vacancy.salary_display == "200,000 – 300,000 RUB"
+    with translation.override("ru"):
+        assert vacancy.salary_display == "200\xa0000 – 300\xa0000 RUB"
+        assert Vacancy(salary_to=90000, salary_currency="RUB").salary_display == "до 90\xa0000 RUB"
+    assert Vacancy(salary_from=None, salary_to=None).salary_display == ""

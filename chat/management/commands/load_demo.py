@@ -20,9 +20,8 @@ from django.utils import timezone, translation
 
 from accounts.models import Company, Role, User
 from chat import services as chat_services
-from screening.models import ChatMessage, ChatSession
 from screening import scoring, services
-from screening.models import Note, Response, StatusChange
+from screening.models import ChatMessage, ChatSession, Note, Response, StatusChange
 from vacancies import services as vacancy_services
 from vacancies.models import Vacancy
 
@@ -432,6 +431,7 @@ class Command(BaseCommand):
         write(f"  Log in at      {site}{reverse('accounts:login')}")
         for email, _first, _last, role in TEAM:
             write(f"  {role:<10}     {email}  /  password: {DEMO_PASSWORD}")
+        write(f"  Admin          {site}{reverse('admin:index')}  (the same logins, with their role)")
         write(f"  Careers page   {site}{reverse('chat:careers', args=[company.slug])}")
         write("")
 

@@ -48,6 +48,8 @@ class LLMError(Exception):
 
 @dataclass(frozen=True)
 class Completion:
+    """One chat completion: the reply's unvalidated ``content``, the model that wrote it, tokens and latency."""
+
     content: str
     model: str
     tokens_in: int
@@ -61,6 +63,7 @@ def is_configured() -> bool:
 
 
 def model_name() -> str:
+    """The configured model's name (``OPENAI_MODEL``), as recorded when no reply names it."""
     return settings.OPENAI_MODEL
 
 

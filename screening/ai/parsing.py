@@ -1,0 +1,256 @@
+"""The model's replies: the JSON schemas asked for, and the parsers that let only validated output through.
+
+Whatever a reply holds, a parser returns a bounded, validated value or raises
+``InvalidOutput`` (whose reason the repair prompt and the recruiter see).
+Pure functions (no ORM, no request).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from vacancies.rules import KINDS, KNOCKOUTS, clean_options, rule_errors
+
+from .redaction import normalise_text
+
+RECOMMENDATIONS = ("advance", "hold", "reject")
+EVIDENCE_LEVELS = ("yes", "partly", "no")
+
+# Bounds on what is stored.
+MAX_SUMMARY_CHARS = 2000
+MAX_ITEM_CHARS = 500
+MAX_LIST_ITEMS = 10
+# Characters; a reply within the requested max_tokens is a few thousand. A longer one is refused unread.
+MAX_REPLY_CHARS = 100_000
+
+EVALUATION_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["score", "summary", "strengths", "concerns", "recommendation", "evidence"],
+    "properties": {
+        "score": {"type": "integer", "description": "0-100"},
+        "summary": {"type": "string"},
+        "strengths": {"type": "array", "items": {"type": "string"}},
+        "concerns": {"type": "array", "items": {"type": "string"}},
+        "recommendation": {"type": "string", "enum": list(RECOMMENDATIONS)},
+        "evidence": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["requirement", "met", "evidence"],
+                "properties": {
+                    "requirement": {"type": "string"},
+                    "met": {"type": "string", "enum": list(EVIDENCE_LEVELS)},
+                    "evidence": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+SUGGESTION_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["questions"],
+    "properties": {
+        "questions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["text", "kind", "options", "knockout", "knockout_value", "allowed_options"],
+                "properties": {
+                    "text": {"type": "string"},
+                    "kind": {"type": "string", "enum": list(KINDS)},
+                    "options": {"type": "array", "items": {"type": "string"}},
+                    "knockout": {"type": "string", "enum": list(KNOCKOUTS)},
+                    "knockout_value": {"type": "string"},
+                    "allowed_options": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
+}
+
+
+class InvalidOutput(ValueError):
+    """The model's reply does not follow the schema; ``reason`` says how (shown to the recruiter)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    """Validated advice on one response: score 0-100, texts bounded, one evidence dict per requirement.
+
+    ``evidence`` items are ``{"requirement", "met" (yes/partly/no), "evidence"}``;
+    ``flags`` names what the guards found (``"injection"``).
+    """
+
+    score: int
+    summary: str
+    strengths: tuple[str, ...] = ()
+    concerns: tuple[str, ...] = ()
+    recommendation: str = "hold"
+    evidence: tuple[dict, ...] = ()
+    flags: tuple[str, ...] = field(default=())
+
+
+_FENCE_RE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL | re.IGNORECASE)
+
+
+def load_json_object(content: str) -> dict:
+    """The reply as a JSON object, or ``InvalidOutput``: whatever the text holds, no other error escapes.
+
+    Hostile text is bounded: over ``MAX_REPLY_CHARS`` it is not parsed, a number
+    past Python's integer-conversion limit (4300 digits) or nesting past the
+    recursion limit is an invalid reply, not a crash.
+    """
+    if not isinstance(content, str) or not content.strip():
+        raise InvalidOutput("empty reply")
+    if len(content) > MAX_REPLY_CHARS:
+        raise InvalidOutput(f"the reply is longer than {MAX_REPLY_CHARS} characters")
+    text = content.strip()
+    fenced = _FENCE_RE.match(text)
+    if fenced:  # some local models wrap JSON in a code fence even in JSON mode
+        text = fenced.group(1)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidOutput(f"not valid JSON ({exc.msg} at position {exc.pos})")
+    except ValueError:  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
+        raise InvalidOutput("not valid JSON (a number is too long)")
+    except RecursionError:
+        raise InvalidOutput("not valid JSON (nested too deep)")
+    if not isinstance(value, dict):
+        raise InvalidOutput("the reply is not a JSON object")
+    return value
+
+
+def _text(value, name: str, *, limit: int, required: bool = True) -> str:
+    if not isinstance(value, str):
+        raise InvalidOutput(f"'{name}' must be a string")
+    value = normalise_text(value).strip()
+    if required and not value:
+        raise InvalidOutput(f"'{name}' is empty")
+    return value[:limit]
+
+
+def _text_list(value, name: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise InvalidOutput(f"'{name}' must be a list of strings")
+    items = []
+    for item in value:
+        if not isinstance(item, str):
+            raise InvalidOutput(f"'{name}' must be a list of strings")
+        item = normalise_text(item).strip()
+        if item:
+            items.append(item[:MAX_ITEM_CHARS])
+    return tuple(items[:MAX_LIST_ITEMS])
+
+
+def clamp_score(value) -> int:
+    """An integer score 0-100 from the model's number; anything else is invalid output."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidOutput("'score' must be an integer")
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or not value.is_integer():
+            raise InvalidOutput("'score' must be an integer")
+        value = int(value)
+    return max(0, min(100, value))
+
+
+def _evidence_item(item) -> dict:
+    if not isinstance(item, dict):
+        raise InvalidOutput("every 'evidence' item must be an object")
+    met = item.get("met")
+    if not isinstance(met, str) or met.strip().lower() not in EVIDENCE_LEVELS:
+        raise InvalidOutput("'evidence.met' must be yes, partly or no")
+    return {
+        "requirement": _text(item.get("requirement"), "evidence.requirement", limit=300),
+        "met": met.strip().lower(),
+        "evidence": _text(item.get("evidence", ""), "evidence.evidence", limit=MAX_ITEM_CHARS, required=False),
+    }
+
+
+def parse_evaluation(content: str, *, requirements: tuple[str, ...] | list[str] = ()) -> EvaluationResult:
+    """Validate the model's reply and return what may be stored; raise ``InvalidOutput`` otherwise.
+
+    The score is clamped to 0-100, texts are bounded, unknown keys are dropped.
+    """
+    data = load_json_object(content)
+    missing = [key for key in EVALUATION_SCHEMA["required"] if key not in data]
+    if missing:
+        raise InvalidOutput("missing " + ", ".join(f"'{m}'" for m in missing))
+    score = clamp_score(data["score"])
+    recommendation = data["recommendation"]
+    if not isinstance(recommendation, str) or recommendation.strip().lower() not in RECOMMENDATIONS:
+        raise InvalidOutput("'recommendation' must be one of advance, hold, reject")
+    evidence_raw = data["evidence"]
+    if not isinstance(evidence_raw, list):
+        raise InvalidOutput("'evidence' must be a list")
+    evidence = [_evidence_item(item) for item in evidence_raw[: len(requirements) + MAX_LIST_ITEMS]]
+    return EvaluationResult(
+        score=score,
+        summary=_text(data["summary"], "summary", limit=MAX_SUMMARY_CHARS),
+        strengths=_text_list(data["strengths"], "strengths"),
+        concerns=_text_list(data["concerns"], "concerns"),
+        recommendation=recommendation.strip().lower(),
+        evidence=tuple(evidence),
+    )
+
+
+def clean_suggestion(item) -> dict | None:
+    """A suggested question as the editor stores it, or None when it is not a valid question.
+
+    The dict has ``text, kind, options, knockout, knockout_value, allowed_options``
+    and passes ``vacancies.rules.rule_errors``.
+    """
+    if not isinstance(item, dict):
+        return None
+    text = item.get("text")
+    kind = item.get("kind")
+    if not isinstance(text, str) or not normalise_text(text).strip() or not isinstance(kind, str):
+        return None
+    options = item.get("options") or []
+    allowed = item.get("allowed_options") or []
+    if not isinstance(options, list) or not isinstance(allowed, list):
+        return None
+    question = {
+        "text": normalise_text(text).strip()[:500],
+        "kind": kind,
+        "options": clean_options([str(o)[:100] for o in options if isinstance(o, str | int | float)]),
+        "knockout": item.get("knockout") or "",
+        "knockout_value": str(item.get("knockout_value") or "").strip()[:50],
+        "allowed_options": clean_options([str(o) for o in allowed if isinstance(o, str | int | float)]),
+    }
+    if not isinstance(question["knockout"], str):
+        return None
+    errors = rule_errors(
+        kind=question["kind"],
+        options=question["options"],
+        knockout=question["knockout"],
+        knockout_value=question["knockout_value"],
+        allowed_options=question["allowed_options"],
+    )
+    return None if errors else question
+
+
+def parse_suggestions(content: str, *, count: int) -> list[dict]:
+    """Valid questions (``clean_suggestion`` dicts, at most ``count``) from the model's reply.
+
+    Invalid ones are dropped; raises ``InvalidOutput`` if none is valid.
+    """
+    data = load_json_object(content)
+    questions = data.get("questions")
+    if not isinstance(questions, list):
+        raise InvalidOutput("'questions' must be a list")
+    cleaned = [q for q in (clean_suggestion(item) for item in questions[: count * 2]) if q]
+    if not cleaned:
+        raise InvalidOutput("no valid question in the reply")
+    return cleaned[:count]
