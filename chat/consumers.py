@@ -436,7 +436,15 @@ class RecruiterChatConsumer(_ChatSocket):
             frames=f.turn_frames(self.ctx, turn, include_own=include_own),
             staff_only=False,
             origin=self.channel_name,
+            leader_id=f.leader_id(turn),
         )
+
+    async def chat_frames(self, event):
+        """Frames fanned out by another socket or a view; a state frame says whether this recruiter leads."""
+        if event.get("origin") == self.channel_name:
+            return
+        for item in event.get("frames", ()):
+            await self.send_json(f.for_recruiter(item, user_id=self.user.pk, leader=event.get("leader_id")))
 
     async def on_takeover(self, content, client_id):
         await self._ensure_session()
@@ -462,7 +470,7 @@ class RecruiterChatConsumer(_ChatSocket):
         if turn.duplicate:
             return
         for item in f.turn_frames(self.ctx, turn, include_own=True):
-            await self.send_json(item)
+            await self.send_json(f.for_recruiter(item, user_id=self.user.pk, leader=f.leader_id(turn)))
         await self._broadcast(turn, include_own=True)
 
     async def on_typing(self, content, client_id):

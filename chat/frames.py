@@ -258,6 +258,19 @@ def state_frame(ctx, turn) -> dict:
     )
 
 
+def leader_id(turn) -> int:
+    """The user id of the recruiter leading the chat after ``turn`` (0 when the bot leads), for ``chat.live``."""
+    return turn.recruiter.pk if turn.recruiter is not None else 0
+
+
+def for_recruiter(item: dict, *, user_id: int, leader: int | None) -> dict:
+    """``item`` as a recruiter's socket shows it: a state frame says whether this recruiter leads the chat
+    (``taken_over_by_me``) when the leader is known (``leader``: a user id, 0 for the bot, None unknown)."""
+    if item.get("type") != "state" or leader is None:
+        return item
+    return {**item, "taken_over_by_me": item.get("state") == "paused" and leader == user_id}
+
+
 def turn_frames(ctx, turn, *, include_own: bool = True) -> list[dict]:
     """The frames of a turn (``chat.services.Turn``) in order: the sender's message (``include_own``), the new
     bot and system messages, the state if it changed, the question if it was (re)asked.

@@ -278,7 +278,7 @@ def _recruiter_action(request, pk, action):
         messages.error(request, error.message)
         return redirect(back)
     if not turn.duplicate:
-        live.broadcast_frames(response_id=response.pk, frames=f.turn_frames(ctx, turn))
+        live.broadcast_frames(response_id=response.pk, frames=f.turn_frames(ctx, turn), leader_id=f.leader_id(turn))
     return redirect(back)
 
 

@@ -278,6 +278,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Companies' retention periods (off unless a company sets one), once a day.
     "enforce-retention": {"task": "screening.tasks.enforce_retention", "schedule": 86400.0},
+    # Resumes kept for an apply form's next try (chat.forms) are deleted after an hour, even if nobody comes back.
+    "sweep-kept-resumes": {"task": "chat.tasks.sweep_kept_resumes", "schedule": 900.0, "options": {"expires": 850.0}},
 }
 
 # --- LLM ----------------------------------------------------------------------
@@ -594,7 +596,3 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 # Read the Celery queue lengths from the broker at each scrape (one short broker connection).
 METRICS_QUEUE_LENGTH = env.bool("METRICS_QUEUE_LENGTH", default=True)
-
-# --- Health -------------------------------------------------------------------
-# /health/live and /health/ready (smartbot/health.py) need no settings. The worker's probe is
-# `celery -A smartbot inspect ping -d celery@$HOSTNAME --timeout 5` (docs/operations.md "Health checks").

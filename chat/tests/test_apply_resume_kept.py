@@ -168,6 +168,23 @@ def test_old_kept_files_are_swept(post, vacancy):
     assert _kept_files() == []
 
 
+def test_beat_sweeps_kept_files_even_when_nobody_applies_again(post, vacancy, settings):
+    from celery import current_app
+
+    from chat import tasks
+
+    post(vacancy, phone="call me", resume_file=SimpleUploadedFile("cv.txt", RESUME))
+    (name,) = _kept_files()
+    path = default_storage.path(f"{KEPT_RESUME_DIR}/{name}")
+    old = time.time() - chat_forms.KEPT_RESUME_SECONDS - 60
+    os.utime(path, (old, old))
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-kept-resumes"]
+    assert entry["task"] in current_app.tasks and entry["task"] == tasks.sweep_kept_resumes.name
+    assert entry["schedule"] <= 3600
+    assert tasks.sweep_kept_resumes.apply().get() == 1
+    assert _kept_files() == []
+
+
 def test_the_api_form_neither_keeps_files_nor_reads_tokens(vacancy):
     data = _form(phone="call me")
     form = ApplyForm(data, {"resume_file": SimpleUploadedFile("cv.txt", RESUME)})

@@ -528,3 +528,27 @@ async def test_a_draft_vacancys_chat_still_opens_by_token_for_an_existing_respon
 
 def test_origin_constant_matches_test_host():
     assert ORIGIN[1] == b"http://testserver"
+
+
+async def test_every_tab_of_the_recruiter_who_takes_over_is_told_it_leads_and_no_one_else(
+    response, candidate_socket, recruiter_socket, recruiter, owner
+):
+    socket, _hello = await _connected(candidate_socket, response)
+    tab_a, _hello = await _connected(recruiter_socket, response, recruiter)
+    tab_b, _hello = await _connected(recruiter_socket, response, recruiter)
+    colleague, _hello = await _connected(recruiter_socket, response, owner)
+
+    await tab_a.send("takeover", id="t1")
+    assert (await tab_a.recv_until("state"))[-1]["taken_over_by_me"] is True
+    assert (await tab_b.recv_until("state"))[-1]["taken_over_by_me"] is True  # the same person, another tab
+    assert (await colleague.recv_until("state"))[-1]["taken_over_by_me"] is False
+    # The candidate is shown who leads by first name only: no staff ids, no "me".
+    seen = (await socket.recv_until("state"))[-1]
+    assert seen["recruiter"] == {"name": "Roman"} and "taken_over_by_me" not in seen
+
+    await tab_b.send("handback", id="h1")
+    for tab in (tab_a, tab_b, colleague):
+        state = next(f for f in await tab.recv_until("state") if f["type"] == "state")
+        assert state["state"] == "active" and state["taken_over_by_me"] is False
+    for each in (socket, tab_a, tab_b, colleague):
+        await each.close()

@@ -204,6 +204,8 @@
       state = frame.state;
       leader = frame.recruiter;
       if (state !== "paused") mine = false;
+      // The server says who leads when it knows (another tab of this recruiter may have taken over).
+      else if (typeof frame.taken_over_by_me === "boolean") mine = frame.taken_over_by_me;
       render();
       // A finished screening has just queued its AI evaluation: the evaluation block reloads itself.
       if (state === "finished") {
