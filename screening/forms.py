@@ -33,6 +33,17 @@ class ResponseFilterForm(forms.Form):
         choices=[("", _("Any status")), *Response.Status.choices],
         error_messages={"invalid_choice": _("Unknown status.")},
     )
+    # The screening's verdict, whatever a recruiter decided later: what the vacancy page's counters count.
+    screening = forms.ChoiceField(
+        label=_("Screening"),
+        required=False,
+        choices=[
+            ("", _("Any outcome")),
+            (Response.Status.PASSED.value, _("Passed the screening")),
+            (Response.Status.REJECTED.value, _("Rejected by the screening")),
+        ],
+        error_messages={"invalid_choice": _("Unknown screening outcome.")},
+    )
     min_score = forms.IntegerField(
         label=_("Minimum score"),
         required=False,

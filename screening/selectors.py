@@ -1,6 +1,6 @@
 """Reads of responses, always scoped to a company."""
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.shortcuts import get_object_or_404
 
 from vacancies.models import Vacancy
@@ -58,10 +58,14 @@ def response_table(
     company,
     vacancy: Vacancy | None = None,
     status: str = "",
+    screening: str = "",
     min_score: int | None = None,
     sort: str = DEFAULT_RESPONSE_SORT,
 ):
     """The responses table: the company's responses filtered and sorted, one query per page.
+
+    ``status`` matches the current status; ``screening`` ("passed" or "rejected") the screening's verdict
+    whatever was decided after it (the response's history went to that status once).
 
     ``vacancy`` must already be one of the company's (the filter form checks);
     it is matched together with the company, so a foreign one yields nothing.
@@ -82,6 +86,10 @@ def response_table(
         queryset = queryset.filter(vacancy=vacancy)
     if status:
         queryset = queryset.filter(status=status)
+    if screening:
+        queryset = queryset.filter(
+            Q(status=screening) | Exists(StatusChange.objects.filter(response_id=OuterRef("pk"), to_status=screening))
+        )
     if min_score is not None:
         queryset = queryset.filter(score__gte=min_score)
     return queryset.order_by(*RESPONSE_SORTS.get(sort, RESPONSE_SORTS[DEFAULT_RESPONSE_SORT]))

@@ -11,10 +11,11 @@ def vacancy_get_for_user(*, user, pk) -> Vacancy:
     return get_object_or_404(Vacancy.objects.select_related("company"), pk=pk, company_id=user.company_id)
 
 
-def _passed_screening(prefix: str = "") -> Q:
-    # "Passed" counts everyone the screening passed, whatever a recruiter decided later (shortlisted, hired,
-    # declined...): the screening's verdict stays in the response's history.
-    return Q(**{f"{prefix}status": "passed"}) | Q(**{f"{prefix}history__to_status": "passed"})
+def _screening_verdict(verdict: str, prefix: str = "") -> Q:
+    # "Passed" and "Rejected" count the screening's verdicts, whatever a recruiter decided later (shortlisted,
+    # hired, declined...): the verdict stays in the response's history. The responses table's "screening"
+    # filter (screening.selectors.response_table) lists the same people.
+    return Q(**{f"{prefix}status": verdict}) | Q(**{f"{prefix}history__to_status": verdict})
 
 
 def vacancy_list(*, company):
@@ -24,8 +25,8 @@ def vacancy_list(*, company):
         .annotate(
             # distinct: the history join repeats a response once per status change.
             responses_total=Count("responses", distinct=True),
-            responses_passed=Count("responses", filter=_passed_screening("responses__"), distinct=True),
-            responses_rejected=Count("responses", filter=Q(responses__status="rejected"), distinct=True),
+            responses_passed=Count("responses", filter=_screening_verdict("passed", "responses__"), distinct=True),
+            responses_rejected=Count("responses", filter=_screening_verdict("rejected", "responses__"), distinct=True),
         )
         # Aggregation drops Meta.ordering; pages need a stable order.
         .order_by("-created_at", "-pk")
@@ -53,8 +54,8 @@ def vacancy_response_counts(*, vacancy) -> dict[str, int]:
     """The vacancy's response counts (total, passed, rejected) in one query, named as in ``vacancy_list``."""
     return vacancy.responses.aggregate(
         responses_total=Count("pk", distinct=True),
-        responses_passed=Count("pk", filter=_passed_screening(), distinct=True),
-        responses_rejected=Count("pk", filter=Q(status="rejected"), distinct=True),
+        responses_passed=Count("pk", filter=_screening_verdict("passed"), distinct=True),
+        responses_rejected=Count("pk", filter=_screening_verdict("rejected"), distinct=True),
     )
 
 

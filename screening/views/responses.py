@@ -45,6 +45,7 @@ def response_list(request):
             company=company,
             vacancy=vacancy,
             status=filters.get("status", ""),
+            screening=filters.get("screening", ""),
             min_score=filters.get("min_score"),
             sort=filters.get("sort") or selectors.DEFAULT_RESPONSE_SORT,
         )

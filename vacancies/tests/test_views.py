@@ -441,6 +441,12 @@ def test_passed_counts_everyone_the_screening_passed_whatever_their_status_now(o
     assert detail.context["counts"] == {"responses_total": 4, "responses_passed": 2, "responses_rejected": 1}
     row = owner_client.get(reverse("vacancies:list")).context["vacancies"][0]
     assert (row.responses_total, row.responses_passed, row.responses_rejected) == (4, 2, 1)
+    # Each counter links to the table filtered by the screening's verdict: the same people, not fewer.
+    for verdict, count in (("passed", 2), ("rejected", 1)):
+        link = f"{reverse('screening:list')}?vacancy={vacancy.pk}&amp;screening={verdict}"
+        assert link in detail.content.decode()
+        table = owner_client.get(reverse("screening:list"), {"vacancy": vacancy.pk, "screening": verdict})
+        assert table.context["page_obj"].paginator.count == count
 
 
 def test_salary_reads_the_same_on_the_dashboard_and_the_careers_pages(owner_client, client, company):
