@@ -27,6 +27,7 @@ from accounts.admin_scoping import (
 )
 
 from . import services
+from .forms import decision_comment_field, decision_status_field
 from .models import (
     Answer,
     Candidate,
@@ -121,18 +122,8 @@ class NoteInline(ReadOnlyInline, admin.TabularInline):
 class ResponseAdminForm(forms.ModelForm):
     """The recruiter's part of a response: a decision (new status, why) and a note, handed to the services."""
 
-    new_status = forms.ChoiceField(
-        label=_("New status"),
-        required=False,
-        choices=[("", "---------"), *[(status.value, status.label) for status in services.DECISION_STATUSES]],
-        error_messages={"invalid_choice": _("This status cannot be set by hand.")},
-    )
-    status_comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        max_length=StatusChange._meta.get_field("comment").max_length,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    new_status = decision_status_field(required=False)
+    status_comment = decision_comment_field()
     new_note = forms.CharField(
         label=_("Add a note"),
         required=False,

@@ -67,20 +67,31 @@ class ResponseFilterForm(forms.Form):
         return self.cleaned_data.get("sort") or DEFAULT_RESPONSE_SORT
 
 
-class ResponseStatusForm(forms.Form):
-    """A recruiter's decision: one of the statuses set by hand, and why."""
-
-    status = forms.ChoiceField(
+def decision_status_field(*, required: bool = True) -> forms.ChoiceField:
+    """The new-status field of a recruiter's decision (the statuses set by hand), for the dashboard and the admin."""
+    return forms.ChoiceField(
         label=_("New status"),
+        required=required,
         choices=[("", "---------"), *[(s.value, s.label) for s in DECISION_STATUSES]],
         error_messages={"invalid_choice": _("This status cannot be set by hand.")},
     )
-    comment = forms.CharField(
+
+
+def decision_comment_field() -> forms.CharField:
+    """The optional "why" of a recruiter's decision, as long as the history keeps it."""
+    return forms.CharField(
         label=_("Comment"),
         required=False,
         max_length=StatusChange._meta.get_field("comment").max_length,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ResponseStatusForm(forms.Form):
+    """A recruiter's decision: one of the statuses set by hand, and why."""
+
+    status = decision_status_field()
+    comment = decision_comment_field()
 
 
 class NoteForm(forms.Form):
