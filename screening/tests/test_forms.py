@@ -10,16 +10,35 @@ pytestmark = pytest.mark.django_db
 def test_empty_filter_is_valid_and_sorts_newest_first(company):
     form = ResponseFilterForm({}, company=company)
     assert form.is_valid()
-    assert form.cleaned_data == {"vacancy": None, "status": "", "min_score": None, "sort": "-date"}
+    assert form.cleaned_data == {"vacancy": None, "status": "", "screening": "", "min_score": None, "sort": "-date"}
 
 
 def test_filter_normalises_its_values(company):
     vacancy = VacancyFactory(company=company)
     form = ResponseFilterForm(
-        {"vacancy": str(vacancy.pk), "status": "passed", "min_score": " 70 ", "sort": "-ai_score"}, company=company
+        {
+            "vacancy": str(vacancy.pk),
+            "status": "shortlisted",
+            "screening": "passed",
+            "min_score": " 70 ",
+            "sort": "-ai_score",
+        },
+        company=company,
     )
     assert form.is_valid(), form.errors
-    assert form.cleaned_data == {"vacancy": vacancy, "status": "passed", "min_score": 70, "sort": "-ai_score"}
+    assert form.cleaned_data == {
+        "vacancy": vacancy,
+        "status": "shortlisted",
+        "screening": "passed",
+        "min_score": 70,
+        "sort": "-ai_score",
+    }
+
+
+def test_the_screening_filter_takes_only_the_screenings_verdicts(company):
+    for value in ("shortlisted", "in_chat", "nonsense"):
+        form = ResponseFilterForm({"screening": value}, company=company)
+        assert not form.is_valid() and form.errors["screening"] == ["Unknown screening outcome."]
 
 
 def test_filter_offers_only_the_companys_vacancies(company):
