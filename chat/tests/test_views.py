@@ -135,6 +135,7 @@ def test_a_draft_or_deleted_vacancys_link_gets_the_closed_page_without_naming_it
     assertTemplateUsed(page, "chat/vacancy_closed.html")
     body = page.content.decode()
     assert "Secret draft" not in body and "not taking applications at this address" in body
+    assert "No open vacancy at this address" in body and "This vacancy is closed" not in body
     assert _open_links(body, company) == [vacancy.slug]
 
 
