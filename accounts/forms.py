@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smartbot.middleware import origins_parse
 
+from . import tasks
 from .models import Company, Role, User
 
 SLUG_TAKEN = _("This address is already taken by another company.")
@@ -287,8 +288,6 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ):
-        from . import tasks
-
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
         tasks.send_email.delay(

@@ -486,6 +486,18 @@ def test_a_recruiter_takes_over_writes_and_hands_back_with_forms(client, recruit
     assert ChatMessage.objects.filter(text__startswith="Let's continue.").exists()
 
 
+def test_texts_the_chat_writes_follow_the_vacancys_language_not_the_recruiters(client, recruiter_client, response):
+    # The recruiter reads the dashboard in Russian; the vacancy (and the candidate) speak English.
+    assert response.vacancy.language == "en"
+    _open_chat(client, response)
+    recruiter_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "ru"
+    recruiter_client.post(reverse("chat:takeover", args=[response.pk]), HTTP_ACCEPT_LANGUAGE="ru")
+    recruiter_client.post(reverse("chat:handback", args=[response.pk]), HTTP_ACCEPT_LANGUAGE="ru")
+    system = list(ChatMessage.objects.filter(sender="system").values_list("text", flat=True))
+    assert system == ["Roman joined the chat", "Roman left the chat"]
+    assert ChatMessage.objects.filter(sender="bot", text__startswith="Let's continue.").exists()
+
+
 def test_a_viewer_cannot_take_over(client, viewer_client, response):
     session = _open_chat(client, response)
     assert viewer_client.post(reverse("chat:takeover", args=[response.pk])).status_code == 403
