@@ -16,26 +16,19 @@ The formula is documented in docs/scoring.md.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from vacancies.rules import Kind, parse_decimal, rule_text, yes_no_value
+from vacancies.rules import Kind, Knockout, parse_decimal, rule_text, yes_no_value
 
-YES_WORDS = {"yes", "y", "yeah", "yep", "sure", "true", "1", "+", "да", "д", "ага", "конечно", "есть"}
-NO_WORDS = {"no", "n", "nope", "false", "0", "-", "нет", "н", "неа", "не"}
+from .reading import NO_WORDS, YES_WORDS, Reading, read_choice, read_choices, read_number, read_yes_no
+
+__all__ = ["NO_WORDS", "YES_WORDS"]  # re-exported: the plain yes/no words live with their reader
+
 # Free text earns full points from this many words on; fewer words earn a share.
 TEXT_FULL_POINTS_WORDS = 12
-# Unambiguous words that may open a longer answer ("Yes, I do", "Нет, не имею").
-YES_LEAD_WORDS = {"yes", "yeah", "yep", "sure", "да", "конечно", "ага"}
-NO_LEAD_WORDS = {"no", "nope", "нет", "неа"}
-_NUMBER_RE = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
-# A space (also no-break or thin) between digit groups, as in "150 000".
-_THOUSANDS_SPACE_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
-_WORD_RE = re.compile(r"\w+")
-_LIST_SPLIT_RE = re.compile(r"[,;\n]+")
 
 
 @dataclass(frozen=True)
@@ -95,64 +88,91 @@ def _collapse(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def _match_option(text: str, options: tuple[str, ...]) -> str | None:
-    folded = text.casefold()
-    for option in options:
-        if option.casefold() == folded:
-            return option
-    if text.isdigit() and 1 <= int(text) <= len(options):
-        return options[int(text) - 1]
-    return None
-
-
 def _read_text(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> str:
     return text
 
 
 def _read_yes_no(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> bool:
-    word = text.casefold().strip(".!?")
-    if word in YES_WORDS:
-        return True
-    if word in NO_WORDS:
-        return False
-    words = _WORD_RE.findall(word)
-    # "Да нет" or "yes... no" is ambiguous: ask again rather than guess.
-    if words and words[0] in YES_LEAD_WORDS and not NO_LEAD_WORDS.intersection(words):
-        return True
-    if words and words[0] in NO_LEAD_WORDS and not YES_LEAD_WORDS.intersection(words):
-        return False
-    raise InvalidAnswer("yes_no", _("Please answer yes or no."))
+    reading = read_yes_no(text)
+    if reading.value is None:
+        # Unsure ("не уверен", "да нет") is never guessed: the candidate is asked again.
+        raise InvalidAnswer("yes_no", _("Please answer yes or no."))
+    return reading.value == "yes"
+
+
+def _number_rule(spec: QuestionSpec) -> tuple[Decimal | None, Decimal | None]:
+    limit = parse_decimal(spec.knockout_value)
+    if limit is None:
+        return None, None
+    if spec.knockout == Knockout.AT_LEAST:
+        return limit, None
+    if spec.knockout == Knockout.AT_MOST:
+        return None, limit
+    return None, None
 
 
 def _read_number(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> float:
-    numbers = _NUMBER_RE.findall(_THOUSANDS_SPACE_RE.sub("", text))
-    number = parse_decimal(numbers[0]) if len(numbers) == 1 else None
-    if number is None:
-        raise InvalidAnswer("number", _("Please answer with a number, e.g. 3."))
-    return float(number)
+    at_least, at_most = _number_rule(spec)
+    has_rule = at_least is not None or at_most is not None
+    # Counts and amounts are never negative, unless the rule itself speaks of negative numbers.
+    allow_negative = has_rule and (at_least if at_least is not None else at_most) < 0
+    reading = read_number(text, at_least=at_least, at_most=at_most, allow_negative=allow_negative)
+    if reading.value is not None and (not reading.unsure or (reading.qualifier and not has_rule)):
+        # Without a rule no verdict depends on a qualifier ("about 4"): the number as written is kept.
+        return float(reading.value)
+    raise InvalidAnswer("number", _number_message(reading))
+
+
+def _number_message(reading: Reading) -> str:
+    """What was understood, and what to send instead."""
+    if reading.how == "negative":
+        return _("A negative number cannot be right here. Please give one number, e.g. 3.")
+    if reading.how == "range" and reading.low is not None:
+        return _("You gave a range (%(low)s to %(high)s). Please give one number, e.g. 3.") % {
+            "low": _number_text(reading.low),
+            "high": _number_text(reading.high),
+        }
+    if reading.qualifier:
+        return _("You wrote “%(words)s”; the rule needs an exact figure. Please give one number, e.g. 3.") % {
+            "words": reading.words
+        }
+    if reading.unsure and reading.how != "hedge":
+        return _("Please give only one number, e.g. 3.")
+    return _("Please answer with a number, e.g. 3.")
+
+
+def _number_text(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _choice_message(reading: Reading, options: tuple[str, ...], *, several: bool) -> str:
+    listed = ", ".join(options)
+    if reading.how == "suggestion":
+        suggested = reading.value if isinstance(reading.value, str) else ", ".join(reading.value)
+        return _("Did you mean “%(option)s”? Please choose one of the options: %(options)s.") % {
+            "option": suggested,
+            "options": listed,
+        }
+    if several:
+        return _("Please choose one or more of: %(options)s.") % {"options": listed}
+    return _("Please choose one of: %(options)s.") % {"options": listed}
 
 
 def _read_single_choice(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> str:
-    option = _match_option(text, spec.options)
-    if option is None:
-        raise InvalidAnswer("choice", _("Please choose one of: %(options)s.") % {"options": ", ".join(spec.options)})
-    return option
+    reading = read_choice(text, spec.options)
+    if reading.value is None or reading.unsure:
+        # A close misspelling is offered back, never accepted silently.
+        raise InvalidAnswer("choice", _choice_message(reading, spec.options, several=False))
+    return reading.value
 
 
 def _read_multiple_choice(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> list[str]:
     # Split the raw text, not the collapsed one, so that one option per line works too.
-    parts = items if items is not None else [_collapse(p) for p in _LIST_SPLIT_RE.split(str(raw)) if _collapse(p)]
-    chosen: list[str] = []
-    for part in parts:
-        option = _match_option(part, spec.options)
-        if option is None:
-            raise InvalidAnswer(
-                "choice", _("Please choose one or more of: %(options)s.") % {"options": ", ".join(spec.options)}
-            )
-        if option not in chosen:
-            chosen.append(option)
-    # Keep the question's order so equal answers compare equal.
-    return [o for o in spec.options if o in chosen]
+    reading = read_choices(items if items is not None else raw, spec.options)
+    if reading.value is None or reading.unsure:
+        raise InvalidAnswer("choice", _choice_message(reading, spec.options, several=True))
+    # Already in the question's order, so equal answers compare equal.
+    return list(reading.value)
 
 
 # One reader per kind of question (``vacancies.rules.KINDS``): (spec, collapsed text, the items of a list
@@ -172,8 +192,13 @@ def normalise(spec: QuestionSpec, raw) -> object:
     ``raw`` is the candidate's text; a multiple-choice answer may also be a list
     of options (sent by the chat's buttons). The value is a str (text, single
     choice), a bool (yes/no), a float (number) or a list of options in the
-    question's order (multiple choice). Raises ``InvalidAnswer`` when the answer
-    cannot be read as the question's kind (or a required one is empty).
+    question's order (multiple choice). The readers of ``screening.reading``
+    do the reading (400k, "No problem", "Mосква"); a reading they are unsure
+    of ("less than 2 years" against an at-least-2 rule, "не уверен", a range,
+    a misspelt option) raises ``InvalidAnswer`` saying what was understood,
+    so the candidate is asked again instead of being judged on a misreading.
+    Raises ``InvalidAnswer`` when the answer cannot be read as the question's
+    kind (or a required one is empty).
     """
     if isinstance(raw, list | tuple):
         items = [_collapse(item) for item in raw if _collapse(item)]

@@ -157,7 +157,7 @@ def test_candidate_applies_and_finishes_the_chat_and_the_recruiter_sees_the_resu
             choices.get_by_role("button", name="Moscow").click()
 
             _bot_says(page, "How many years of Python experience do you have?")
-            page.fill("#chat-text", "five")
+            page.fill("#chat-text", "a lot")
             page.press("#chat-text", "Enter")
             expect(page.locator(".chat__msg--bot", has_text="Please answer with a number")).to_have_count(1)
             _bot_says(page, "How many years of Python experience do you have?")

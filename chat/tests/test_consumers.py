@@ -93,7 +93,7 @@ async def test_outcome_is_told_when_the_vacancy_says_so(company, candidate_socke
 async def test_a_number_in_words_gets_a_polite_clarification_and_the_question_again(response, candidate_socket):
     socket, _hello = await _connected(candidate_socket, response)
     await socket.answer("Moscow")
-    frames = await socket.answer("five years")
+    frames = await socket.answer("a few years")
     texts = _bot_texts(frames)
     assert texts[0] == "Please answer with a number, e.g. 3."
     assert texts[1] == "How many years of Python experience do you have?"

@@ -12,11 +12,10 @@ from dataclasses import replace
 
 from django.utils.translation import gettext as _
 
+from ..reading.text import fold_confusables
 from .parsing import MAX_LIST_ITEMS, EvaluationResult
 from .redaction import normalise_text
 
-# Latin look-alikes of Cyrillic and other letters ("Ignоre" with a Cyrillic "о").
-_CONFUSABLES = str.maketrans("аеорсхуіјѕԁɡАЕОРСХУІЈЅВНКМТ", "aeopcxyijsdgAEOPCXYIJSBHKMT")
 _INJECTION_PATTERNS = [
     (
         "override",
@@ -100,7 +99,7 @@ def injection_signals(*texts: str) -> tuple[str, ...]:
         base = normalise_text(text)
         if not base:
             continue
-        candidates = [base, base.translate(_CONFUSABLES), re.sub(r"(?<=\w)[\s._-](?=\w\b)", "", base)]
+        candidates = [base, fold_confusables(base), re.sub(r"(?<=\w)[\s._-](?=\w\b)", "", base)]
         for decoded in _decoded_variants(base):
             candidates += [decoded, normalise_text(decoded)]
         for candidate in candidates:

@@ -100,7 +100,17 @@ def test_yes_no_answers_in_english_and_russian(raw, expected):
     assert normalise(yes_no_q(), raw) is expected
 
 
-@pytest.mark.parametrize("raw", ["maybe", "perhaps yes", "не знаю", "I think so", "yesterday", "nobody", "2", "да нет"])
+@pytest.mark.parametrize("raw", ["No problem", "Нет проблем", "No doubt", "Нет вопросов, могу", "не против"])
+def test_idioms_that_sound_negative_read_as_yes_and_pass(raw):
+    spec = yes_no_q(knockout="must_equal", knockout_value="yes")
+    assert normalise(spec, raw) is True
+    assert check(spec, True).passed is True
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["maybe", "perhaps yes", "не уверен", "it depends", "не знаю", "I think so", "yesterday", "nobody", "2", "да нет"],
+)
 def test_yes_no_rejects_anything_else_with_a_yes_no_code(raw):
     with pytest.raises(InvalidAnswer) as info:
         normalise(yes_no_q(), raw)
@@ -125,8 +135,13 @@ def test_yes_no_rejects_anything_else_with_a_yes_no_code(raw):
         ("5+ years", 5.0),
         ("3 года", 3.0),
         ("опыт 2,5 года", 2.5),
-        ("-2", -2.0),
         ("+7", 7.0),
+        # Number words, durations and magnitudes are read (issue 12), not refused.
+        ("three", 3.0),
+        ("три года", 3.0),
+        ("3 years and 6 months", 3.5),
+        ("400k", 400000.0),
+        ("0.4 млн", 400000.0),
         ("10", 10.0),
         ("150 000", 150000.0),
         ("150\u00a0000 руб.", 150000.0),
@@ -144,8 +159,6 @@ def test_numbers_are_read_from_the_text(raw, expected):
 @pytest.mark.parametrize(
     "raw",
     [
-        "three",
-        "три года",
         "a lot",
         "many years",
         "none",
@@ -153,9 +166,11 @@ def test_numbers_are_read_from_the_text(raw, expected):
         "2 or 3",
         "2-3",
         "from 2 to 5",
-        "3 years and 6 months",
         "1.5.2",
         "2 3",
+        # A negative count is impossible (issue 12: "-2" was accepted).
+        "-2",
+        "не уверен",
     ],
 )
 def test_words_only_or_several_numbers_are_invalid_numbers(raw):
@@ -163,6 +178,46 @@ def test_words_only_or_several_numbers_are_invalid_numbers(raw):
         normalise(number_q(), raw)
     assert info.value.code == "number"
     assert "number" in info.value.message
+
+
+@pytest.mark.parametrize("raw", ["400k", "400к", "400 тыс.", "$400,000", "400.000", "0.4 млн", "400 000 ₽"])
+def test_salary_written_with_a_magnitude_or_separators_fails_an_at_most_rule(raw):
+    spec = number_q(knockout="at_most", knockout_value="350000")
+    value = normalise(spec, raw)
+    assert value == 400000.0
+    assert check(spec, value).passed is False
+
+
+@pytest.mark.parametrize("raw", ["less than 2 years", "менее 2 лет", "nearly 2", "почти 2 года", "1-3", "1 or 2"])
+def test_a_qualified_number_or_range_that_does_not_settle_the_rule_is_asked_again(raw):
+    with pytest.raises(InvalidAnswer) as info:
+        normalise(number_q(knockout="at_least", knockout_value="2"), raw)
+    assert info.value.code == "number"
+    assert "one number" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("more than 5 years", 5.0), ("5+", 5.0), ("от 3 до 4 лет", 3.0), ("about 10", 10.0), ("since 2019", None)],
+)
+def test_a_qualified_number_or_range_that_settles_the_rule_is_used(raw, expected):
+    spec = number_q(knockout="at_least", knockout_value="2")
+    value = normalise(spec, raw)
+    if expected is not None:
+        assert value == expected
+    assert check(spec, value).passed is True
+
+
+def test_a_negative_number_is_read_when_the_rule_speaks_of_negative_numbers():
+    assert normalise(number_q(knockout="at_most", knockout_value="-1"), "-2") == -2.0
+
+
+def test_the_message_for_a_qualified_number_quotes_the_words():
+    with pytest.raises(InvalidAnswer) as info:
+        normalise(number_q(knockout="at_least", knockout_value="2"), "less than 2 years")
+    assert info.value.message == (
+        "You wrote “less than 2 years”; the rule needs an exact figure. Please give one number, e.g. 3."
+    )
 
 
 # --- normalise: single choice ----------------------------------------------------------------------------------
@@ -203,6 +258,29 @@ def test_single_choice_with_russian_options():
     spec = single_q(options=("Москва", "Казань"))
     assert normalise(spec, "МОСКВА") == "Москва"
     assert normalise(spec, "2") == "Казань"
+
+
+@pytest.mark.parametrize("raw", ["Mосква", "Москва.", "москва!", "Moscow", "мск"])
+def test_single_choice_folds_look_alikes_punctuation_and_aliases(raw):
+    assert normalise(single_q(options=("Москва", "Санкт-Петербург")), raw) == "Москва"
+
+
+@pytest.mark.parametrize("raw", ["СПб", "Питер", "St. Petersburg"])
+def test_single_choice_reads_common_abbreviations_of_an_existing_option(raw):
+    assert normalise(single_q(options=("Москва", "Санкт-Петербург")), raw) == "Санкт-Петербург"
+
+
+def test_a_close_misspelling_is_offered_back_not_accepted():
+    with pytest.raises(InvalidAnswer) as info:
+        normalise(single_q(options=("Москва", "Казань")), "Мсоква")
+    assert info.value.code == "choice"
+    assert info.value.message == "Did you mean “Москва”? Please choose one of the options: Москва, Казань."
+
+
+def test_multiple_choice_offers_a_close_misspelling_back():
+    with pytest.raises(InvalidAnswer) as info:
+        normalise(multi_q(), "Django, Flsk")
+    assert info.value.message.startswith("Did you mean “Django, Flask”?")
 
 
 # --- normalise: multiple choice --------------------------------------------------------------------------------
