@@ -194,8 +194,16 @@ class _ChatSocket(AsyncJsonWebsocketConsumer):
             await self._error(error.code, error.message, client_id)
         except Exception:
             # A bug or an outage in one turn: its transaction was rolled back, the socket stays usable, and
-            # sending the frame again (same id) is safe.
-            logger.exception("%s socket: a %s frame failed", self.role, frame_type or "malformed")
+            # sending the frame again (same id) is safe. The response id rides on the record itself too (the
+            # log context adds it only at the handlers).
+            response_id = getattr(self, "response_id", None)
+            logger.exception(
+                "%s socket of response %s: a %s frame failed",
+                self.role,
+                response_id,
+                frame_type or "malformed",
+                extra={"response_id": response_id},
+            )
             await self._error("internal", _("Something went wrong on our side. Please try again."), client_id)
 
     async def _error(self, code: str, message: str, client_id: str | None = None) -> None:
@@ -330,8 +338,13 @@ class CandidateChatConsumer(_ChatSocket):
             metrics.chat_turn(outcome="refused")
             await self.send_json(typing_off)  # the bot is not writing after all; the error frame follows
             raise
-        # Committed: acknowledge, then the bot's reply, then the bot is idle again.
-        await self.send_json(f.frame("ack", id=client_id, message_id=turn.message_id, duplicate=turn.duplicate))
+        if turn.error is not None:
+            # Refused (the script changed under the answer), yet the question now awaited is asked.
+            metrics.chat_turn(outcome="refused")
+            await self.send_json(f.error_frame(turn.error.code, turn.error.message, client_id=client_id))
+        else:
+            # Committed: acknowledge, then the bot's reply, then the bot is idle again.
+            await self.send_json(f.frame("ack", id=client_id, message_id=turn.message_id, duplicate=turn.duplicate))
         if turn.duplicate:
             metrics.chat_turn(outcome="duplicate")
             await self.send_json(f.state_frame(self.ctx, turn))
@@ -339,7 +352,8 @@ class CandidateChatConsumer(_ChatSocket):
             return
         for item in f.turn_frames(self.ctx, turn, include_own=False):
             await self.send_json(item)
-        metrics.bot_replied(started=started, state=turn.state)
+        if turn.error is None:
+            metrics.bot_replied(started=started, state=turn.state)
         await self.send_json(typing_off)
         if turn.state == services.STATE_PAUSED:
             # A recruiter leads the chat: the candidate's other tabs see the message too.

@@ -282,11 +282,16 @@ class ApplyForm(forms.Form):
 
 
 class ChatFallbackForm(forms.Form):
-    """One candidate message sent without JavaScript: typed text, a button's value, or ticked options."""
+    """One candidate message sent without JavaScript: typed text, a button's value, or ticked options.
+
+    ``question`` is the id of the question the page asked (a hidden field), so an answer typed in an old tab
+    is refused instead of landing on the question awaited now (as the socket's ``question`` field does).
+    """
 
     client_id = forms.RegexField(regex=r"^[A-Za-z0-9_.:-]{1,64}$", max_length=64)
     text = forms.CharField(required=False, max_length=4000, strip=False)
     choices = forms.MultipleChoiceField(required=False)
+    question = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
     def __init__(self, *args, options=(), **kwargs):
         super().__init__(*args, **kwargs)

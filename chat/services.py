@@ -8,9 +8,13 @@ acknowledged only once this function has returned, i.e. after commit.
 
 For speed each candidate turn is a single call doing a handful of queries; the
 caller keeps a ``ChatContext`` (the vacancy and its questions) for the life of
-a connection so no turn reloads the script. The measured paths (a candidate's
-turn, the first open, a disconnect) write and read through ``chat.statements``
-(hand-written SQL built from the models' metadata); everything else is the ORM.
+a connection so no turn reloads the script, unless it changed: script edits
+stamp the vacancy's ``updated_at``, each turn reads the stamp with its lock,
+and a chat whose script changed moves to the new one at its next question
+(``chat_candidate_message``; docs/chat-protocol.md, "When the script
+changes"). The measured paths (a candidate's turn, the first open, a
+disconnect) write and read through ``chat.statements`` (hand-written SQL built
+from the models' metadata); everything else is the ORM.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import User
 from screening import scoring
@@ -32,6 +35,7 @@ from screening.services import response_finish, response_start_chat, response_su
 from vacancies.models import ScreeningQuestion, Vacancy
 
 from . import selectors, statements
+from .texts import closing_text, greeting_text
 
 STATE_ACTIVE = "active"
 STATE_PAUSED = "paused"
@@ -57,6 +61,8 @@ class ChatContext:
     candidate_first_name: str
     questions: list[ScreeningQuestion]
     response: Response | None = None
+    # The vacancy's ``updated_at`` when ``questions`` were loaded; a turn reading another one reloads them.
+    script_at: datetime | None = None
     # When this connection last wrote the session's ``last_activity_at`` (see ``ACTIVITY_RESOLUTION``).
     touched_at: datetime | None = None
 
@@ -66,6 +72,19 @@ class ChatContext:
 
     def question_number(self, question: ScreeningQuestion) -> int:
         return next(i for i, q in enumerate(self.questions, start=1) if q.pk == question.pk)
+
+    def question_by_id(self, question_id: int | None) -> ScreeningQuestion | None:
+        """The script's question with this id, or None (not in the script, or no longer)."""
+        return next((q for q in self.questions if q.pk == question_id), None)
+
+    def reload_script(self) -> None:
+        """Load the vacancy and its questions again (the script changed): the vacancy first, so the stamp kept
+        is never newer than the questions (a change committing in between only costs another reload)."""
+        self.vacancy = Vacancy.objects.get(pk=self.vacancy.pk)
+        self.questions = selectors.script_questions(vacancy=self.vacancy)
+        self.script_at = self.vacancy.updated_at
+        if self.response is not None:
+            self.response.vacancy = self.vacancy
 
 
 @dataclass
@@ -93,6 +112,9 @@ class Turn:
     question: ScreeningQuestion | None = None
     asked: bool = False  # the question was (re)asked in this turn
     recruiter: object | None = None
+    # The message was refused, yet the turn wrote or shows something (the script changed: the question now
+    # awaited is asked): the error frame goes first, then the turn's frames; nothing is acknowledged.
+    error: ChatError | None = None
     # Recruiter sockets watching the chat when the turn ran: none means no fan-out to them.
     watchers: int = 1
 
@@ -146,40 +168,6 @@ def _touch_lazily(ctx: ChatContext) -> None:
         ctx.touched_at = now
 
 
-def greeting_text(*, vacancy: Vacancy, first_name: str, count: int) -> str:
-    """The bot's first message: hello by first name, thanks, who is asking, and how many questions (also the demo's).
-
-    It says that an automated assistant asks and a person decides (GDPR Art. 13(2)(f) and 22; 152-FZ Art. 16).
-    """
-    hello = _("Hi, %(name)s!") % {"name": first_name} if first_name else _("Hello!")
-    thanks = _("Thank you for applying for “%(title)s”.") % {"title": vacancy.title}
-    who = _("I am an automated assistant: I ask the questions, and a person at the company makes the decision.")
-    if not count:
-        return f"{hello} {thanks} {who}"
-    plan = ngettext(
-        "I have %(count)d short question for you; it takes a couple of minutes.",
-        "I have %(count)d short questions for you; it takes a couple of minutes.",
-        count,
-    ) % {"count": count}
-    return f"{hello} {thanks} {who} {plan}"
-
-
-def closing_text(*, vacancy: Vacancy, first_name: str, status: str) -> str:
-    """The bot's last message: the outcome if the vacancy shows it, else a neutral thank-you (also the demo's)."""
-    if vacancy.show_outcome:
-        if status == Response.Status.PASSED:
-            return _("Thank you, %(name)s! You have passed the screening. A recruiter will contact you soon.") % {
-                "name": first_name
-            }
-        return _(
-            "Thank you for your answers, %(name)s. Unfortunately your profile does not match this vacancy's "
-            "requirements, so we cannot move forward this time."
-        ) % {"name": first_name}
-    return _("Thank you, %(name)s! Your answers have been sent to the recruiter. We will get back to you.") % {
-        "name": first_name
-    }
-
-
 def _finish(ctx: ChatContext, response: Response, *, before: list[ChatMessage] = ()) -> list[ChatMessage]:
     """Score and close the screening; ``before`` (unsaved messages of the same turn) is inserted with the closing.
 
@@ -208,6 +196,7 @@ def chat_context(*, response: Response) -> ChatContext:
         candidate_first_name=response.first_name,
         questions=selectors.script_questions(vacancy=response.vacancy),
         response=response,
+        script_at=response.vacancy.updated_at,
     )
 
 
@@ -256,6 +245,9 @@ def chat_open(*, response: Response, connect: bool = False) -> tuple[ChatContext
             _touch(session, state=ChatSession.State.FINISHED, finished_at=timezone.now())
         elif not session.is_finished:
             question = _current_question(ctx.questions, _answered_ids(response.pk))
+            if question is not None and not session.bot_paused and _last_asked_id(messages) != question.pk:
+                # The script changed since the candidate was last asked: show the question now awaited.
+                messages = [*messages, *statements.messages_insert([_moved_on(session.pk, question)])]
     ctx.touched_at = session.last_activity_at
     snapshot = ChatSnapshot(
         state=_state_of(session),
@@ -321,6 +313,18 @@ def chat_disconnect(*, session_id: int) -> tuple[int, int]:
     return counts.candidate_sockets, counts.watchers
 
 
+def _last_asked_id(messages: list[ChatMessage]) -> int | None:
+    """As ``statements.TurnRow.last_asked_id``: the question of the bot's latest message naming one, or None."""
+    return next(
+        (m.question_id for m in reversed(messages) if m.sender == ChatMessage.Sender.BOT and m.question_id), None
+    )
+
+
+def _moved_on(session_id: int, question: ScreeningQuestion) -> ChatMessage:
+    """The bot asking the question now awaited after a script change (unsaved)."""
+    return _bot_unsaved(session_id, _("The questions have changed.") + " " + question.text, question)
+
+
 def _locking():
     # (The candidate's turn locks through ``statements.turn_read`` instead, without the recruiter's row.)
     return ChatSession.objects.select_for_update(of=("self",)).select_related("response", "taken_over_by")
@@ -355,9 +359,17 @@ def chat_candidate_message(
     the bot asks the next question, or asks again politely when the answer
     could not be read, or finishes the screening after the last one. A
     ``client_id`` seen before returns the first result's message id with
-    ``duplicate`` set and writes nothing. ``question_id``, when given, must be
-    the question awaited (else ``ChatError("stale_question")``), so an answer
-    typed in an old tab never lands on another question.
+    ``duplicate`` set and writes nothing.
+
+    The question answered is ``question_id`` when given, else the one the bot
+    last asked. It must be the question awaited, so an answer typed in an old
+    tab never lands on another question: one already answered is refused with
+    ``ChatError("stale_question")``. When the script changed (``ctx`` is
+    reloaded at the first turn that sees the vacancy's new stamp), the chat
+    moves to the new script at its next question: the answer is still taken
+    if its question is in the script and unanswered; if that question was
+    removed, nothing is stored and the returned ``Turn`` carries
+    ``error`` (``script_changed``) and asks the question now awaited.
     """
     args = {"ctx": ctx, "client_id": client_id, "text": text, "choices": choices, "question_id": question_id}
     try:
@@ -368,7 +380,11 @@ def chat_candidate_message(
         # back whole; run it again, now as the duplicate it is.
         if client_id and ChatMessage.objects.filter(session_id=ctx.session_id, client_id=client_id).exists():
             return _candidate_turn(**args)
-        raise
+        # Or a script edit raced the turn: the stamp it read predates a question's removal that committed
+        # while the turn ran, and the foreign keys to that question failed at commit. Run it once more with
+        # the script reloaded.
+        ctx.script_at = None
+        return _candidate_turn(**args)
 
 
 def _candidate_turn(
@@ -380,6 +396,8 @@ def _candidate_turn(
         row = statements.turn_read(session_id=ctx.session_id, client_id=client_id)
         if row is None:
             raise ChatError("no_chat", _("This chat no longer exists."))
+        if row.script_at != ctx.script_at:
+            ctx.reload_script()
         if row.known_id is not None:
             return _duplicate(ctx, row.known_id)
         response = ctx.response
@@ -402,8 +420,24 @@ def _candidate_turn(
                 message_id=own.pk, own_message=own, messages=messages, state=STATE_FINISHED, state_changed=True,
                 watchers=row.watchers,
             )  # fmt: skip
-        if question_id is not None and question_id != question.pk:
-            raise ChatError("stale_question", _("This question has already been answered."))
+        last = row.last_asked_id
+        if question_id is None and last != question.pk:
+            # No question named: the answer is for the one the bot last asked, if it is still awaited.
+            asked = ctx.question_by_id(last)
+            if asked is None or last in row.answered:  # removed (or the chat moved on) since it was asked
+                return _script_changed(ctx, row, question)
+            question = asked  # the script changed around it (a reorder): the answer is taken for it
+        elif question_id is not None and question_id != question.pk:
+            if question_id in row.answered:
+                raise ChatError("stale_question", _("This question has already been answered."))
+            asked = ctx.question_by_id(question_id)
+            if asked is None:  # removed from the script while the candidate was answering it
+                return _script_changed(ctx, row, question)
+            if question_id != last:  # not asked yet: answers come in the script's order
+                raise ChatError("stale_question", _("This question has already been answered."))
+            # The script changed around the question the candidate was asked (still there, unanswered): the
+            # answer is taken for it, and the next question comes from the new order.
+            question = asked
         own.question_id = question.pk
         turn = Turn(message_id=None, own_message=own, watchers=row.watchers)
         raw = list(choices) if choices else text
@@ -432,6 +466,20 @@ def _candidate_turn(
             _touch_lazily(ctx)
         turn.message_id = own.pk
         return turn
+
+
+def _script_changed(ctx: ChatContext, row: statements.TurnRow, question: ScreeningQuestion) -> Turn:
+    """Refuse an answer to a question removed from the script and ask the one now awaited (once in the
+    transcript: a second refusal shows the question without writing it again)."""
+    turn = Turn(message_id=None, question=question, asked=True, watchers=row.watchers)
+    turn.error = ChatError(
+        "script_changed",
+        _("The questions have changed, so this answer was not saved. Please answer the question below."),
+    )
+    if row.last_asked_id != question.pk:
+        turn.messages = statements.messages_insert([_moved_on(ctx.session_id, question)])
+        _touch_lazily(ctx)
+    return turn
 
 
 def _duplicate(ctx: ChatContext, message_id: int) -> Turn:
@@ -481,6 +529,7 @@ def chat_handback(*, ctx: ChatContext, user) -> Turn:
         session = _lock(ctx)
         if session.taken_over_by_id is None:
             raise ChatError("not_taken_over", _("The bot is already leading this chat."))
+        ctx.reload_script()  # a recruiter's page may have been open across a script edit (and hand-backs are rare)
         left_name = session.taken_over_by.display_name
         messages = [_system(session, _("%(name)s left the chat") % {"name": left_name}, author=session.taken_over_by)]
         _touch(session, taken_over_by=None)

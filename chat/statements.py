@@ -16,6 +16,7 @@ from django.db import connection
 
 from screening.models import Answer, ChatMessage, ChatSession, Response
 from smartbot import sql
+from vacancies.models import Vacancy
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,18 @@ class TurnRow:
     response_status: str
     known_id: int | None  # the message an earlier frame with this client id made
     answered_ids: str | None  # the answered questions' ids, comma-separated (``smartbot.sql.id_list_agg``)
+    script_at: datetime | None  # the vacancy's ``updated_at``: script edits stamp it (``vacancies.services``)
+    # The question of the bot's latest message naming one: what the candidate was last asked. A removed
+    # question's messages name none (their key is set to NULL), so after a removal it is an older question,
+    # or None.
+    last_asked_id: int | None
+
+    def __post_init__(self):
+        # A raw cursor skips the field's conversion: SQLite gives a naive datetime (or text), PostgreSQL an
+        # aware one. The backend's own converter makes it what the ORM reads, so it compares equal.
+        convert = getattr(connection.ops, "convert_datetimefield_value", None)
+        if self.script_at is not None and convert is not None:
+            object.__setattr__(self, "script_at", convert(self.script_at, None, connection))
 
     @property
     def answered(self) -> set[int]:
@@ -61,7 +74,7 @@ def _named(cursor, row_type):
 @functools.cache
 def _turn_sql(vendor: str) -> str:
     # One statement per database vendor (the lock clause and the id aggregate differ), built once.
-    S, M, R, A = ChatSession, ChatMessage, Response, Answer
+    S, M, R, A, V = ChatSession, ChatMessage, Response, Answer, Vacancy
     known = (
         f"SELECT m.{_col(M, 'id')} FROM {_table(M)} m "  # noqa: S608 (names from the models' metadata)
         f"WHERE m.{_col(M, 'session')} = s.{_col(S, 'id')} AND m.{_col(M, 'client_id')} = %s LIMIT 1"
@@ -70,6 +83,11 @@ def _turn_sql(vendor: str) -> str:
         f"SELECT {sql.id_list_agg('a.' + _col(A, 'question'))} FROM {_table(A)} a "  # noqa: S608
         f"WHERE a.{_col(A, 'response')} = s.{_col(S, 'response')}"
     )
+    last_asked = (
+        f"SELECT m.{_col(M, 'question')} FROM {_table(M)} m "  # noqa: S608
+        f"WHERE m.{_col(M, 'session')} = s.{_col(S, 'id')} AND m.{_col(M, 'sender')} = '{M.Sender.BOT.value}' "
+        f"AND m.{_col(M, 'question')} IS NOT NULL ORDER BY m.{_col(M, 'id')} DESC LIMIT 1"
+    )
     columns = {  # the names of TurnRow's fields
         "state": f"s.{_col(S, 'state')}",
         "taken_over_by_id": f"s.{_col(S, 'taken_over_by')}",
@@ -77,10 +95,13 @@ def _turn_sql(vendor: str) -> str:
         "response_status": f"r.{_col(R, 'status')}",
         "known_id": f"({known})",
         "answered_ids": f"({answered})",
+        "script_at": f"v.{_col(V, 'updated_at')}",
+        "last_asked_id": f"({last_asked})",
     }
     return (
         f"SELECT {', '.join(f'{expr} AS {name}' for name, expr in columns.items())} "  # noqa: S608
         f"FROM {_table(S)} s JOIN {_table(R)} r ON r.{_col(R, 'id')} = s.{_col(S, 'response')} "
+        f"JOIN {_table(V)} v ON v.{_col(V, 'id')} = r.{_col(R, 'vacancy')} "
         f"WHERE s.{_col(S, 'id')} = %s{sql.lock_clause('s')}"
     )
 

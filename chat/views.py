@@ -250,11 +250,17 @@ def candidate_chat_send(request, token):
         data = form.cleaned_data
         try:
             turn = services.chat_candidate_message(
-                ctx=ctx, client_id=data["client_id"], text=data["text"], choices=data["choices"] or None
+                ctx=ctx,
+                client_id=data["client_id"],
+                text=data["text"],
+                choices=data["choices"] or None,
+                question_id=data["question"],
             )
         except services.ChatError as error:
             messages.error(request, error.message)
             return redirect(f"{response.get_chat_url()}#chat-form")
+        if turn.error is not None:  # refused, and the question now awaited asked (the script changed)
+            messages.error(request, turn.error.message)
     paused = turn.state == services.STATE_PAUSED
     if not turn.duplicate and (paused or turn.watchers):  # the bot's turns go to watching recruiters only
         live.broadcast_frames(response_id=response.pk, frames=f.turn_frames(ctx, turn), staff_only=not paused)

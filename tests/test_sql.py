@@ -97,6 +97,8 @@ def test_the_turn_read_returns_a_named_row_of_the_session_and_its_response(recru
         response_status=session.response.status,
         known_id=message.pk,
         answered_ids=row.answered_ids,
+        script_at=session.response.vacancy.updated_at,
+        last_asked_id=None,
     )
     assert row.answered == {q.pk for q in questions}
 

@@ -55,8 +55,9 @@ def vacancy_slug_for(*, company: Company, title: str, exclude_pk: int | None = N
 
 def _lock_script(vacancy_id: int) -> None:
     # Writes to one vacancy's script take turns on the vacancy's row (vacancy_save's UPDATE takes it too),
-    # so a count, a "last position" or a renumbering is not raced.
-    list(Vacancy.objects.select_for_update().filter(pk=vacancy_id).values_list("pk", flat=True))
+    # so a count, a "last position" or a renumbering is not raced. The UPDATE takes that lock and stamps
+    # ``updated_at``, which open chats read with each turn's lock to notice the script changed (chat.services).
+    Vacancy.objects.filter(pk=vacancy_id).update(updated_at=timezone.now())
 
 
 def _check_question_count(count: int) -> None:
@@ -126,6 +127,7 @@ def question_update(*, question: ScreeningQuestion, data: Mapping) -> ScreeningQ
     updated. Raises ``ValidationError``: field -> messages, or (code "conflict")
     when the question was removed meanwhile.
     """
+    _lock_script(question.vacancy_id)
     locked = ScreeningQuestion.objects.select_for_update().filter(pk=question.pk).first()
     if locked is None:
         raise ValidationError(_("This question was removed meanwhile: reload the page."), code="conflict")

@@ -16,6 +16,8 @@
   var choices = root.querySelector("[data-choices]");
   var form = root.querySelector("[data-form]");
   var input = form ? form.querySelector("[data-text]") : null;
+  // The form's hidden "question": when the socket is down the browser posts the form, naming the question shown.
+  var questionField = form ? form.querySelector("[data-question]") : null;
   var sendButton = form ? form.querySelector("[data-send]") : null;
   var t = function (key, name) {
     var text = root.getAttribute("data-t-" + key) || "";
@@ -170,8 +172,13 @@
     });
   }
 
+  function syncQuestionField() {
+    if (questionField) questionField.value = question && state === "active" ? String(question.id) : "";
+  }
+
   function showQuestion(q) {
     question = q || question;
+    syncQuestionField();
     setProgress();
     choices.textContent = "";
     if (!q || state !== "active") return;
@@ -241,6 +248,7 @@
     }
     if (frame.code === "finished") setFinished();
     else if (frame.code === "stale_question") socket.reconnect();
+    // "script_changed": the bot's message and the question now awaited follow this frame.
     showError(frame.message);
   }
 
@@ -288,6 +296,7 @@
       recruiter = frame.recruiter;
       if (state === "finished") { setFinished(); return; }
       setStatus(true);
+      syncQuestionField();
       if (state === "paused") { choices.textContent = ""; setProgress(); }
       else showQuestion(frame.question || question);
     },
