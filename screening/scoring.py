@@ -228,8 +228,12 @@ def _display(value) -> str:
     return str(value)
 
 
-def check(spec: QuestionSpec, value) -> Checked:
-    """Apply the knockout rule to a normalised value and give points (0..weight)."""
+def check(spec: QuestionSpec, value, *, words: str = "") -> Checked:
+    """Apply the knockout rule to a normalised value and give points (0..weight).
+
+    ``words``: the candidate's own answer. A failed rule's reason quotes them beside the value as read when
+    the two differ («400k» read as 400000), so a misreading is never hidden behind the value.
+    """
     weight = float(spec.weight)
     if value is None:
         return Checked(value=None, passed=None, points=0.0)
@@ -267,11 +271,21 @@ def check(spec: QuestionSpec, value) -> Checked:
         need = rule_text(  # the rule in the words the vacancy page uses
             kind=spec.kind, knockout=rule, knockout_value=spec.knockout_value, allowed_options=spec.allowed_options
         )
-        reason = _("%(question)s: answered “%(answer)s”, %(need)s.") % {
-            "question": spec.text.rstrip("?:. "),
-            "answer": _display(value),
-            "need": need,
-        }
+        shown = _display(value)
+        said = _collapse(words or "")
+        if said and said.casefold() != shown.casefold():
+            reason = _("%(question)s: “%(words)s” read as %(answer)s, %(need)s.") % {
+                "question": spec.text.rstrip("?:. "),
+                "words": said if len(said) <= 80 else said[:79] + "…",
+                "answer": shown,
+                "need": need,
+            }
+        else:
+            reason = _("%(question)s: answered “%(answer)s”, %(need)s.") % {
+                "question": spec.text.rstrip("?:. "),
+                "answer": shown,
+                "need": need,
+            }
     return Checked(value=value, passed=passed, points=points, reason=reason)
 
 

@@ -70,8 +70,8 @@ def response_submit_answer(*, response: Response, question: ScreeningQuestion, r
     spec = scoring.QuestionSpec.from_question(question)
     with translation.override(response.vacancy.language):
         value = scoring.normalise(spec, raw)
-        checked = scoring.check(spec, value)
-    raw_text = ", ".join(raw) if isinstance(raw, list | tuple) else str(raw or "")
+        raw_text = ", ".join(raw) if isinstance(raw, list | tuple) else str(raw or "")
+        checked = scoring.check(spec, value, words=raw_text)
     fields = {
         "raw_text": raw_text.strip()[:4000],
         "value": checked.value,
@@ -93,13 +93,16 @@ def response_outcome(*, response: Response, questions: list[ScreeningQuestion] |
     """
     if questions is None:
         questions = list(response.vacancy.questions.all())
-    answers = dict(response.answers.order_by().values_list("question_id", "value"))
+    answers = {
+        question_id: (value, raw_text)
+        for question_id, value, raw_text in response.answers.order_by().values_list("question_id", "value", "raw_text")
+    }
     results = []
     with translation.override(response.vacancy.language):
         for question in questions:
             spec = scoring.QuestionSpec.from_question(question)
-            value = answers.get(question.pk)
-            results.append((spec, scoring.check(spec, value)))
+            value, raw_text = answers.get(question.pk, (None, ""))
+            results.append((spec, scoring.check(spec, value, words=raw_text)))
         return scoring.outcome(results, threshold=response.vacancy.pass_threshold)
 
 

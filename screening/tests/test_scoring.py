@@ -696,3 +696,36 @@ def test_a_yes_no_rule_stored_in_russian_is_read_the_same_as_english():
     spec = QuestionSpec(text="Ready to relocate?", kind="yes_no", knockout="must_equal", knockout_value="Да")
     assert check(spec, True).passed is True
     assert check(spec, False).passed is False
+
+
+@pytest.mark.parametrize(
+    ("spec", "words", "reason"),
+    [
+        (
+            QuestionSpec(text="Expected salary?", kind="number", knockout="at_most", knockout_value="350000"),
+            "400k",
+            "Expected salary: “400k” read as 400000, must be at most 350000.",
+        ),
+        (
+            QuestionSpec(text="Can you travel?", kind="yes_no", knockout="must_equal", knockout_value="yes"),
+            "No, I'd rather not",
+            "Can you travel: “No, I'd rather not” read as no, must be “yes”.",
+        ),
+        # The words are the value: nothing to point out, the plain wording stays.
+        (
+            QuestionSpec(text="Can you travel?", kind="yes_no", knockout="must_equal", knockout_value="yes"),
+            "No",
+            "Can you travel: answered “no”, must be “yes”.",
+        ),
+    ],
+)
+def test_a_failed_rule_quotes_the_candidates_words_beside_the_value_as_read(spec, words, reason):
+    with translation.override("en"):
+        assert check(spec, normalise(spec, words), words=words).reason == reason
+
+
+def test_the_quoted_reason_reads_in_russian_too():
+    spec = QuestionSpec(text="Ожидаемая зарплата?", kind="number", knockout="at_most", knockout_value="350000")
+    with translation.override("ru"):
+        reason = check(spec, normalise(spec, "400 тыс."), words="400 тыс.").reason
+    assert reason == "Ожидаемая зарплата: «400 тыс.» понято как 400000, требуется не больше 350000."
