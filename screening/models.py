@@ -234,6 +234,15 @@ class Answer(models.Model):
     question = models.ForeignKey(ScreeningQuestion, on_delete=models.RESTRICT, related_name="answers")
     raw_text = models.TextField(_("answer"), max_length=4000, blank=True)
     value = models.JSONField(_("normalised value"), null=True, blank=True)
+    # How ``value`` was read from ``raw_text`` (screening.reading: "literal", "magnitude", "idiom", "alias"...);
+    # "" for answers stored before readings were recorded, or a skipped optional question.
+    read_how = models.CharField(
+        _("read as"),
+        max_length=20,
+        blank=True,
+        default="",
+        help_text=_("How the value was read from the words: literal, magnitude, words, idiom, folded, alias..."),
+    )
     passed = models.BooleanField(_("passed the knockout rule"), null=True, blank=True)
     points = models.FloatField(_("points"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -88,16 +88,16 @@ def _collapse(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def _read_text(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> str:
-    return text
+def _read_text(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> tuple[str, str]:
+    return text, "literal"
 
 
-def _read_yes_no(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> bool:
+def _read_yes_no(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> tuple[bool, str]:
     reading = read_yes_no(text)
     if reading.value is None:
         # Unsure ("не уверен", "да нет") is never guessed: the candidate is asked again.
         raise InvalidAnswer("yes_no", _("Please answer yes or no."))
-    return reading.value == "yes"
+    return reading.value == "yes", reading.how
 
 
 def _number_rule(spec: QuestionSpec) -> tuple[Decimal | None, Decimal | None]:
@@ -111,7 +111,7 @@ def _number_rule(spec: QuestionSpec) -> tuple[Decimal | None, Decimal | None]:
     return None, None
 
 
-def _read_number(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> float:
+def _read_number(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> tuple[float, str]:
     at_least, at_most = _number_rule(spec)
     has_rule = at_least is not None or at_most is not None
     # Counts and amounts are never negative, unless the rule itself speaks of negative numbers.
@@ -119,7 +119,7 @@ def _read_number(spec: QuestionSpec, text: str, items: list[str] | None, raw) ->
     reading = read_number(text, at_least=at_least, at_most=at_most, allow_negative=allow_negative)
     if reading.value is not None and (not reading.unsure or (reading.qualifier and not has_rule)):
         # Without a rule no verdict depends on a qualifier ("about 4"): the number as written is kept.
-        return float(reading.value)
+        return float(reading.value), reading.how
     raise InvalidAnswer("number", _number_message(reading))
 
 
@@ -158,25 +158,26 @@ def _choice_message(reading: Reading, options: tuple[str, ...], *, several: bool
     return _("Please choose one of: %(options)s.") % {"options": listed}
 
 
-def _read_single_choice(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> str:
+def _read_single_choice(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> tuple[str, str]:
     reading = read_choice(text, spec.options)
     if reading.value is None or reading.unsure:
         # A close misspelling is offered back, never accepted silently.
         raise InvalidAnswer("choice", _choice_message(reading, spec.options, several=False))
-    return reading.value
+    return reading.value, reading.how
 
 
-def _read_multiple_choice(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> list[str]:
+def _read_multiple_choice(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> tuple[list[str], str]:
     # Split the raw text, not the collapsed one, so that one option per line works too.
     reading = read_choices(items if items is not None else raw, spec.options)
     if reading.value is None or reading.unsure:
         raise InvalidAnswer("choice", _choice_message(reading, spec.options, several=True))
     # Already in the question's order, so equal answers compare equal.
-    return list(reading.value)
+    return list(reading.value), reading.how
 
 
 # One reader per kind of question (``vacancies.rules.KINDS``): (spec, collapsed text, the items of a list
-# answer or None, the raw answer) -> the value, or ``InvalidAnswer``.
+# answer or None, the raw answer) -> (the value, how it was read: ``screening.reading.Reading.how``), or
+# ``InvalidAnswer``.
 READERS = {
     Kind.TEXT: _read_text,
     Kind.YES_NO: _read_yes_no,
@@ -200,6 +201,16 @@ def normalise(spec: QuestionSpec, raw) -> object:
     Raises ``InvalidAnswer`` when the answer cannot be read as the question's
     kind (or a required one is empty).
     """
+    return read_answer(spec, raw)[0]
+
+
+def read_answer(spec: QuestionSpec, raw) -> tuple[object, str]:
+    """``normalise``'s value and how it was read: ``(value, how)``.
+
+    ``how`` is ``screening.reading.Reading.how`` ("literal", "magnitude", "words", "idiom", "folded",
+    "alias", "since_year", ...), or "" for a skipped optional question. Raises ``InvalidAnswer`` as
+    ``normalise`` does.
+    """
     if isinstance(raw, list | tuple):
         items = [_collapse(item) for item in raw if _collapse(item)]
         text = ", ".join(items)
@@ -209,7 +220,7 @@ def normalise(spec: QuestionSpec, raw) -> object:
     if not text:
         if spec.required:
             raise InvalidAnswer("required", _("This question needs an answer."))
-        return None
+        return None, ""
     reader = READERS.get(spec.kind)
     if reader is None:
         raise InvalidAnswer("kind", _("This question cannot be answered."))

@@ -101,7 +101,7 @@ class AnswerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Answer
-        fields = ["question_id", "question", "kind", "raw_text", "value", "passed", "points", "created_at"]
+        fields = ["question_id", "question", "kind", "raw_text", "value", "read_how", "passed", "points", "created_at"]
         read_only_fields = fields
 
 

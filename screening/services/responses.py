@@ -69,12 +69,13 @@ def response_submit_answer(*, response: Response, question: ScreeningQuestion, r
         raise ValidationError(_("This screening is already finished."))
     spec = scoring.QuestionSpec.from_question(question)
     with translation.override(response.vacancy.language):
-        value = scoring.normalise(spec, raw)
+        value, read_how = scoring.read_answer(spec, raw)
         raw_text = ", ".join(raw) if isinstance(raw, list | tuple) else str(raw or "")
         checked = scoring.check(spec, value, words=raw_text)
     fields = {
         "raw_text": raw_text.strip()[:4000],
         "value": checked.value,
+        "read_how": read_how,
         "passed": checked.passed,
         "points": checked.points,
     }

@@ -241,6 +241,22 @@ def test_submit_answer_stores_raw_value_verdict_and_points(chatting):
     assert answer.value == 5.0
 
 
+@pytest.mark.parametrize("new", [False, True])  # the ORM door and the chat's measured insert
+def test_submit_answer_stores_how_the_value_was_read_beside_the_words(chatting, new):
+    questions = {q.kind: q for q in chatting.vacancy.questions.all()}
+    cases = [
+        ("number", "two and a half", 2.5, "words"),
+        ("yes_no", "No problem", True, "idiom"),
+        ("single_choice", "moscow.", "Moscow", "folded"),
+        ("number", "3", 3.0, "literal"),
+    ]
+    for kind, words, value, how in cases:
+        Answer.objects.filter(response=chatting, question=questions[kind]).delete()
+        answer = services.response_submit_answer(response=chatting, question=questions[kind], raw=words, new=new)
+        stored = Answer.objects.get(pk=answer.pk)
+        assert (stored.raw_text, stored.value, stored.read_how) == (words, value, how), words
+
+
 def test_submit_answer_of_a_failed_knockout_is_stored_as_failed(chatting):
     city = chatting.vacancy.questions.get(kind="single_choice")
     answer = services.response_submit_answer(response=chatting, question=city, raw="2")

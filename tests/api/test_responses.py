@@ -139,6 +139,9 @@ def test_detail_has_candidate_answers_transcript_evaluation_and_history(owner_ap
     assert body["status"] == "passed"
     assert len(body["answers"]) == 5 and all(a["passed"] is not False for a in body["answers"])
     assert body["answers"][0]["question"] == "Which city do you live in?"
+    # Each answer: the candidate's words, the value read from them and how it was read.
+    assert {"raw_text", "value", "read_how"} <= set(body["answers"][0])
+    assert all(a["read_how"] for a in body["answers"])
     assert [m["text"] for m in body["transcript"]] == ["Hello!", "Hi"]
     # The builtin evaluator ran when the screening finished (no LLM configured in tests).
     evaluation = Evaluation.objects.get(response=response)
