@@ -12,8 +12,6 @@ import html
 import os
 import re
 import sqlite3
-import subprocess
-import sys
 import textwrap
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,11 +19,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from accounts.tests.factories import CompanyFactory
-from chat.tests.live_server import Daphne, server_env
+from chat.tests.live_server import seeded_daphne
 from screening.tests.factories import ResponseFactory
 from smartbot.middleware import origin_normalise, origins_parse
 from vacancies.tests.factories import VacancyFactory, full_script
@@ -200,27 +197,9 @@ def embedder():
 @pytest.fixture
 def server(tmp_path, embedder):
     """daphne on a seeded SQLite file of its own (in-memory channels, eager builtin evaluation, mail to files)."""
-    database, mailbox = tmp_path / "csp.sqlite3", tmp_path / "mail"
-    env = server_env(
-        DATABASE_URL=f"sqlite:///{database}",
-        DJANGO_SETTINGS_MODULE="smartbot.settings",
-        EMAIL_URL=f"filemail:///{mailbox}",
-        TEST_EMBED_ORIGIN=f"http://127.0.0.1:{embedder}",
-    )
-    for name in ("REDIS_URL", "CELERY_BROKER_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
-        env.pop(name, None)
-    seeded = subprocess.run(
-        [sys.executable, "-c", SEED], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert seeded.returncode == 0, seeded.stderr[-4000:]
-    daphne = Daphne(env=env, log=tmp_path / "daphne.log").start()
-    try:
-        daphne.wait_ready()
-        daphne.database, daphne.mailbox = database, mailbox
-        daphne.vacancy_id = int(seeded.stdout.split()[-1])
+    with seeded_daphne(tmp_path, SEED, TEST_EMBED_ORIGIN=f"http://127.0.0.1:{embedder}") as daphne:
+        daphne.vacancy_id = int(daphne.seed_output.split()[-1])
         yield daphne
-    finally:
-        daphne.stop()
 
 
 class Watch:

@@ -4,14 +4,11 @@ No Content-Security-Policy violation or console error on the way, and nothing sc
 """
 
 import sqlite3
-import subprocess
-import sys
 import textwrap
 
 import pytest
-from django.conf import settings
 
-from chat.tests.live_server import Daphne, server_env
+from chat.tests.live_server import seeded_daphne
 
 # `chromium` skips (or, in CI, fails) when Debian's Chromium is missing.
 from tests.test_csp_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Watch, chromium  # noqa: F401
@@ -43,21 +40,9 @@ SEED = textwrap.dedent(
 
 @pytest.fixture
 def server(tmp_path):
-    database = tmp_path / "htmx.sqlite3"
-    env = server_env(DATABASE_URL=f"sqlite:///{database}", EMAIL_URL=f"filemail:///{tmp_path / 'mail'}")
-    for name in ("REDIS_URL", "CELERY_BROKER_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
-        env.pop(name, None)
-    seeded = subprocess.run(
-        [sys.executable, "-c", SEED], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert seeded.returncode == 0, seeded.stderr[-4000:]
-    daphne = Daphne(env=env, log=tmp_path / "daphne.log").start()
-    try:
-        daphne.wait_ready()
-        daphne.database, daphne.response_id = database, int(seeded.stdout.split()[-1])
+    with seeded_daphne(tmp_path, SEED) as daphne:
+        daphne.response_id = int(daphne.seed_output.split()[-1])
         yield daphne
-    finally:
-        daphne.stop()
 
 
 def _log_in(page, base):

@@ -8,7 +8,6 @@ port where nothing listens (connection refused).
 
 import contextlib
 import logging
-import socket
 import uuid
 from datetime import timedelta
 
@@ -17,36 +16,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from chat.tests.live_server import free_port
 from screening import services, tasks
 from screening.models import Evaluation
 from screening.tests.conftest import make_finished_response
 from smartbot.celery import TransactionAwareTask, app
+from tests.celery_broker import celery_broker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 EVALUATE = "screening.tasks.evaluate_response"
-
-
-def _dead_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _celery_broker(url: str, transport_options: dict | None = None):
-    """Point the Celery app at another broker (not eager) for the block."""
-    saved = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager)
-    app.conf.broker_url = url
-    app.conf.broker_transport_options = transport_options or {}
-    app.conf.task_always_eager = False
-    app._after_fork()  # forget the pooled connections to the previous broker
-    try:
-        yield
-    finally:
-        app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager = saved
-        app._after_fork()
 
 
 class Broker:
@@ -70,11 +49,11 @@ class Broker:
 @contextlib.contextmanager
 def _working_broker():
     if not settings.REDIS_URL:
-        with _celery_broker("memory://"):
+        with celery_broker("memory://"):
             yield Broker()
         return
     prefix = f"smartbot-test-task-base-{uuid.uuid4().hex[:10]}:"
-    with _celery_broker(settings.REDIS_URL, {"global_keyprefix": prefix}):
+    with celery_broker(settings.REDIS_URL, {"global_keyprefix": prefix}):
         try:
             yield Broker()
         finally:
@@ -92,7 +71,7 @@ def broker():
 
 @pytest.fixture
 def broker_down():
-    with _celery_broker(f"redis://127.0.0.1:{_dead_port()}/0"):
+    with celery_broker(f"redis://127.0.0.1:{free_port()}/0"):
         yield
 
 

@@ -123,3 +123,33 @@ def daphne_without_services(folder: Path, **overrides: str):
         yield server
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def seeded_daphne(folder: Path, seed: str, **overrides: str):
+    """A started, ready daphne on a SQLite file of its own (``folder / "site.sqlite3"``) that the Python source
+    ``seed`` filled first (run in a child process with the server's environment): in-memory channels, the
+    builtin evaluator run eagerly, and each email a file in ``folder / "mail"`` (read like an inbox). No Redis,
+    broker or LLM. Yields the server with ``database``, ``mailbox`` and ``seed_output`` (the seed's stdout) set;
+    stopped on exit. ``overrides`` are extra environment variables."""
+    database, mailbox = folder / "site.sqlite3", folder / "mail"
+    env = server_env(
+        DATABASE_URL=f"sqlite:///{database}",
+        DJANGO_SETTINGS_MODULE="smartbot.settings",
+        # django-environ takes the path after "filemail://" and drops one slash: "//" keeps it absolute.
+        EMAIL_URL=f"filemail:///{mailbox}",
+        **overrides,
+    )
+    for name in ("REDIS_URL", "CELERY_BROKER_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        env.pop(name, None)
+    seeded = subprocess.run(
+        [sys.executable, "-c", seed], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert seeded.returncode == 0, seeded.stderr[-4000:]
+    server = Daphne(env=env, log=folder / "daphne.log").start()
+    try:
+        server.wait_ready()
+        server.database, server.mailbox, server.seed_output = database, mailbox, seeded.stdout
+        yield server
+    finally:
+        server.stop()

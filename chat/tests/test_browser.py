@@ -11,15 +11,12 @@ locally without Chromium, failing in CI.
 import os
 import re
 import sqlite3
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from chat.tests.live_server import Daphne, server_env
+from chat.tests.live_server import seeded_daphne
 
 pytestmark = pytest.mark.browser
 
@@ -68,29 +65,8 @@ def chromium():
 @pytest.fixture
 def server(tmp_path):
     """daphne on a seeded SQLite file of its own, with in-memory channels and eager (builtin) evaluation."""
-    database = tmp_path / "browser.sqlite3"
-    mailbox = tmp_path / "mail"
-    env = server_env(
-        DATABASE_URL=f"sqlite:///{database}",
-        DJANGO_SETTINGS_MODULE="smartbot.settings",
-        # Django's file backend: each email the server sends is a file here, read like an inbox.
-        # django-environ takes the path after "filemail://" and drops one slash: "//" keeps it absolute.
-        EMAIL_URL=f"filemail:///{mailbox}",
-    )
-    for name in ("REDIS_URL", "CELERY_BROKER_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
-        env.pop(name, None)
-    seeded = subprocess.run(
-        [sys.executable, "-c", SEED], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert seeded.returncode == 0, seeded.stderr[-4000:]
-    daphne = Daphne(env=env, log=tmp_path / "daphne.log").start()
-    try:
-        daphne.wait_ready()
-        daphne.database = database
-        daphne.mailbox = mailbox
+    with seeded_daphne(tmp_path, SEED) as daphne:
         yield daphne
-    finally:
-        daphne.stop()
 
 
 def _bot_says(page, text):

@@ -7,7 +7,6 @@ when REDIS_URL is set (CI), else kombu's in-process memory broker.
 """
 
 import contextlib
-import socket
 import uuid
 from datetime import timedelta
 
@@ -16,41 +15,19 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
+from chat.tests.live_server import free_port
 from screening import tasks
 from screening.models import Answer, Evaluation
+from tests.celery_broker import celery_broker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _dead_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _celery_broker(url: str, transport_options: dict | None = None):
-    """Point the Celery app at another broker (not eager) for the block."""
-    from smartbot.celery import app
-
-    saved = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager)
-    app.conf.broker_url = url
-    app.conf.broker_transport_options = transport_options or {}
-    app.conf.task_always_eager = False
-    app._after_fork()  # forget the pooled connections to the previous broker
-    try:
-        yield app
-    finally:
-        app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager = saved
-        app._after_fork()
 
 
 @contextlib.contextmanager
 def _broker_back():
     if settings.REDIS_URL:
         prefix = f"smartbot-test-outbox-{uuid.uuid4().hex[:10]}:"
-        with _celery_broker(settings.REDIS_URL, {"global_keyprefix": prefix}) as app:
+        with celery_broker(settings.REDIS_URL, {"global_keyprefix": prefix}) as app:
             try:
                 yield app
             finally:
@@ -59,7 +36,7 @@ def _broker_back():
                     for key in client.scan_iter(match=f"{prefix}*"):
                         client.delete(key)
     else:
-        with _celery_broker("memory://") as app:
+        with celery_broker("memory://") as app:
             yield app
 
 
@@ -93,7 +70,7 @@ async def test_the_last_answer_is_acknowledged_when_the_broker_is_down_and_the_s
     await sock.answer("yes")
     await sock.answer(choices=["Django", "Flask"])
 
-    with _celery_broker(f"redis://127.0.0.1:{_dead_port()}/0"):
+    with celery_broker(f"redis://127.0.0.1:{free_port()}/0"):
         frames = await sock.answer("I built a payments platform in Django that serves a million users a day.")
 
     types = [frame["type"] for frame in frames]
@@ -135,7 +112,7 @@ async def test_a_webhook_due_at_the_last_answer_waits_as_a_stored_delivery_and_t
         await sock.answer(text)
     await sock.answer(choices=["Django"])
 
-    with _celery_broker(f"redis://127.0.0.1:{_dead_port()}/0"):
+    with celery_broker(f"redis://127.0.0.1:{free_port()}/0"):
         frames = await sock.answer("I built a payments platform in Django.")
 
     types = [frame["type"] for frame in frames]
