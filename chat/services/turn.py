@@ -1,0 +1,166 @@
+"""A candidate's turn: an answer to the question awaited, or a message to the recruiter who leads the chat."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from screening import scoring
+from screening.models import ChatMessage, ChatSession
+from screening.services import response_submit_answer
+from vacancies.models import ScreeningQuestion
+
+from .. import statements
+from .base import (
+    STATE_FINISHED,
+    STATE_PAUSED,
+    ChatContext,
+    ChatError,
+    Turn,
+    bot_unsaved,
+    current_question,
+    duplicate_turn,
+    finish_screening,
+    moved_on,
+    touch_lazily,
+)
+
+
+def chat_candidate_message(
+    *,
+    ctx: ChatContext,
+    client_id: str,
+    text: str = "",
+    choices: list[str] | None = None,
+    question_id: int | None = None,
+) -> Turn:
+    """One message of the candidate: an answer to the current question, or (while a recruiter has taken the
+    chat over) a message to the recruiter.
+
+    An answer is validated, stored with the candidate's message and scored; then
+    the bot asks the next question, or asks again politely when the answer
+    could not be read, or finishes the screening after the last one. A
+    ``client_id`` seen before returns the first result's message id with
+    ``duplicate`` set and writes nothing.
+
+    The question answered is ``question_id`` when given, else the one the bot
+    last asked. It must be the question awaited, so an answer typed in an old
+    tab never lands on another question: one already answered is refused with
+    ``ChatError("stale_question")``. When the script changed (``ctx`` is
+    reloaded at the first turn that sees the vacancy's new stamp), the chat
+    moves to the new script at its next question: the answer is still taken
+    if its question is in the script and unanswered; if that question was
+    removed, nothing is stored and the returned ``Turn`` carries
+    ``error`` (``script_changed``) and asks the question now awaited.
+    """
+    args = {"ctx": ctx, "client_id": client_id, "text": text, "choices": choices, "question_id": question_id}
+    try:
+        return _candidate_turn(**args)
+    except IntegrityError:
+        # The duplicate check rides on the lock query, whose snapshot predates the wait for the lock: a resend
+        # racing its original through another socket reaches the unique constraint instead. The turn was rolled
+        # back whole; run it again, now as the duplicate it is.
+        if client_id and ChatMessage.objects.filter(session_id=ctx.session_id, client_id=client_id).exists():
+            return _candidate_turn(**args)
+        # Or a script edit raced the turn: the stamp it read predates a question's removal that committed
+        # while the turn ran, and the foreign keys to that question failed at commit. Run it once more with
+        # the script reloaded.
+        ctx.script_at = None
+        return _candidate_turn(**args)
+
+
+def _candidate_turn(
+    *, ctx: ChatContext, client_id: str, text: str, choices: list[str] | None, question_id: int | None
+) -> Turn:
+    # The hot path of the product: one locking read, then one INSERT for the answer and one for the messages
+    # (plain SQL, ``chat.statements``; the ORM's compilation was most of a turn's CPU).
+    with transaction.atomic(), translation.override(ctx.language):
+        row = statements.turn_read(session_id=ctx.session_id, client_id=client_id)
+        if row is None:
+            raise ChatError("no_chat", _("This chat no longer exists."))
+        if row.script_at != ctx.script_at:
+            ctx.reload_script()
+        if row.known_id is not None:
+            return duplicate_turn(ctx, row.known_id)
+        response = ctx.response
+        response.status = row.response_status
+        if row.state == ChatSession.State.FINISHED or response.is_screening_finished:
+            raise ChatError("finished", _("This chat is finished."))
+        shown = ", ".join(choices) if choices else text.strip()
+        own = ChatMessage(
+            session_id=ctx.session_id, sender=ChatMessage.Sender.CANDIDATE, text=shown, client_id=client_id
+        )
+        if row.taken_over_by_id is not None:
+            statements.messages_insert([own])
+            touch_lazily(ctx)
+            recruiter = User.objects.filter(pk=row.taken_over_by_id).first()
+            return Turn(message_id=own.pk, own_message=own, state=STATE_PAUSED, recruiter=recruiter)
+        question = current_question(ctx.questions, row.answered)
+        if question is None:  # every question answered but not finished (e.g. a crash in between)
+            messages = finish_screening(ctx, response, before=[own])
+            return Turn(
+                message_id=own.pk, own_message=own, messages=messages, state=STATE_FINISHED, state_changed=True,
+                watchers=row.watchers,
+            )  # fmt: skip
+        last = row.last_asked_id
+        if question_id is None and last != question.pk:
+            # No question named: the answer is for the one the bot last asked, if it is still awaited.
+            asked = ctx.question_by_id(last)
+            if asked is None or last in row.answered:  # removed (or the chat moved on) since it was asked
+                return _script_changed(ctx, row, question)
+            question = asked  # the script changed around it (a reorder): the answer is taken for it
+        elif question_id is not None and question_id != question.pk:
+            if question_id in row.answered:
+                raise ChatError("stale_question", _("This question has already been answered."))
+            asked = ctx.question_by_id(question_id)
+            if asked is None:  # removed from the script while the candidate was answering it
+                return _script_changed(ctx, row, question)
+            if question_id != last:  # not asked yet: answers come in the script's order
+                raise ChatError("stale_question", _("This question has already been answered."))
+            # The script changed around the question the candidate was asked (still there, unanswered): the
+            # answer is taken for it, and the next question comes from the new order.
+            question = asked
+        own.question_id = question.pk
+        turn = Turn(message_id=None, own_message=own, watchers=row.watchers)
+        raw = list(choices) if choices else text
+        try:
+            # The session lock serialises the chat's turns and ``answered`` was read under it: no answer to
+            # this question exists, so the answer is inserted without update_or_create's savepoints.
+            response_submit_answer(response=response, question=question, raw=raw, new=True)
+        except scoring.InvalidAnswer as invalid:
+            turn.messages = [
+                bot_unsaved(ctx.session_id, invalid.message, question),
+                bot_unsaved(ctx.session_id, question.text, question),
+            ]
+            statements.messages_insert([own, *turn.messages])
+            turn.message_id = own.pk
+            turn.question, turn.asked = question, True
+            touch_lazily(ctx)
+            return turn
+        following = current_question(ctx.questions, row.answered | {question.pk})
+        if following is None:
+            turn.messages = finish_screening(ctx, response, before=[own])
+            turn.state, turn.state_changed = STATE_FINISHED, True
+        else:
+            turn.messages = [bot_unsaved(ctx.session_id, following.text, following)]
+            statements.messages_insert([own, *turn.messages])
+            turn.question, turn.asked = following, True
+            touch_lazily(ctx)
+        turn.message_id = own.pk
+        return turn
+
+
+def _script_changed(ctx: ChatContext, row: statements.TurnRow, question: ScreeningQuestion) -> Turn:
+    """Refuse an answer to a question removed from the script and ask the one now awaited (once in the
+    transcript: a second refusal shows the question without writing it again)."""
+    turn = Turn(message_id=None, question=question, asked=True, watchers=row.watchers)
+    turn.error = ChatError(
+        "script_changed",
+        _("The questions have changed, so this answer was not saved. Please answer the question below."),
+    )
+    if row.last_asked_id != question.pk:
+        turn.messages = statements.messages_insert([moved_on(ctx.session_id, question)])
+        touch_lazily(ctx)
+    return turn
