@@ -132,6 +132,7 @@ class ScreeningQuestion(models.Model):
     # The kinds and rules live in vacancies.rules (with which rule goes with which kind).
     Kind = rules.Kind
     Knockout = rules.Knockout
+    Unit = rules.Unit
 
     vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -143,6 +144,22 @@ class ScreeningQuestion(models.Model):
         _("knockout value"), max_length=50, blank=True, help_text=_("'yes'/'no' or a number, depending on the rule.")
     )
     allowed_options = models.JSONField(_("allowed options"), default=list, blank=True)
+    review_value = models.CharField(
+        _("review from"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "Number rules only: answers between this number and the knockout value go to a person instead of "
+            "failing (at least 3, review from 2: 2 to 3 needs review)."
+        ),
+    )
+    unit = models.CharField(_("unit"), max_length=20, choices=rules.Unit.choices, default="", blank=True)
+    aliases = models.JSONField(
+        _("aliases"),
+        default=dict,
+        blank=True,
+        help_text=_("Other names candidates use for an option, e.g. Saint Petersburg: SPb, Piter."),
+    )
     weight = models.PositiveSmallIntegerField(
         _("weight"), default=1, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
@@ -179,3 +196,28 @@ class ScreeningQuestion(models.Model):
         )
         if errors:
             raise ValidationError(errors)
+
+
+class CompanyAnswer(models.Model):
+    """One of a company's answers to what candidates ask (benefits, office, schedule, remote work).
+
+    The screening bot answers candidates' questions from these and from the vacancy's own text, quoting the
+    passage it used (``screening.reading.asked``); the recruiters edit the list.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="company_answers")
+    question = models.CharField(
+        _("question"), max_length=300, help_text=_("As a candidate would ask it, e.g. “Can I work remotely?”")
+    )
+    answer = models.TextField(_("answer"), max_length=2000)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("company answer")
+        verbose_name_plural = _("company answers")
+        ordering = ["company", "position", "id"]
+
+    def __str__(self):
+        return self.question

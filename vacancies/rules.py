@@ -34,6 +34,15 @@ class Knockout(models.TextChoices):
     ONE_OF = "one_of", gettext_lazy("Choice within allowed options")
 
 
+class Unit(models.TextChoices):
+    """The unit a number question's answer is read in ("6 месяцев" is 0.5 for years, 6 for months)."""
+
+    NONE = "", gettext_lazy("No unit")
+    YEARS = "years", gettext_lazy("Years")
+    MONTHS = "months", gettext_lazy("Months")
+    MONEY_MONTH = "money_month", gettext_lazy("Money per month")
+
+
 KINDS: tuple[str, ...] = tuple(Kind.values)
 KNOCKOUTS: tuple[str, ...] = tuple(Knockout.values)
 # Kinds whose answer is picked from ``options``.
@@ -49,7 +58,21 @@ RULES_BY_KIND: dict[str, frozenset[str]] = {
     Kind.MULTIPLE_CHOICE.value: frozenset({"", Knockout.ONE_OF.value}),
 }
 # A question's own fields, as every door hands them to the services.
-QUESTION_FIELDS = ("text", "kind", "options", "knockout", "knockout_value", "allowed_options", "weight", "required")
+QUESTION_FIELDS = (
+    "text",
+    "kind",
+    "options",
+    "knockout",
+    "knockout_value",
+    "allowed_options",
+    "review_value",
+    "unit",
+    "aliases",
+    "weight",
+    "required",
+)
+# The fields a verdict depends on: what ``rule_snapshot`` keeps with each answer.
+RULE_FIELDS = ("kind", "knockout", "knockout_value", "allowed_options", "review_value", "unit")
 MAX_OPTIONS = 20
 MAX_OPTION_LENGTH = 100
 
@@ -72,6 +95,19 @@ def editor_spec() -> dict:
             Knockout.AT_MOST.value: number_hint,
         },
     }
+
+
+def rule_snapshot(question) -> dict:
+    """The rule a verdict depends on, as JSON-ready data: ``{field: value}`` for ``RULE_FIELDS``.
+
+    ``question``: anything with those attributes (a ``ScreeningQuestion``, a ``screening.scoring.QuestionSpec``).
+    Stored with each answer (``Answer.rule``), so an old verdict is shown next to the rule that gave it.
+    """
+    snapshot = {}
+    for name in RULE_FIELDS:
+        value = getattr(question, name, "")
+        snapshot[name] = list(value) if isinstance(value, list | tuple) else (value or "")
+    return snapshot
 
 
 def clean_options(options) -> list[str]:
@@ -135,7 +171,41 @@ def question_normalise(item: Mapping) -> dict:
     else:
         value = ""
     data["knockout_value"] = value
+    review = str(data.get("review_value") or "").strip()
+    if data["knockout"] in (Knockout.AT_LEAST, Knockout.AT_MOST) and review:
+        data["review_value"] = number_text(review) if parse_decimal(review) is not None else review
+    else:
+        data["review_value"] = ""
+    data["unit"] = str(data.get("unit") or "") if data.get("kind") == Kind.NUMBER else ""
+    data["aliases"] = clean_aliases(data.get("aliases"), data["options"]) if data.get("kind") in CHOICE_KINDS else {}
     return data
+
+
+def clean_aliases(aliases, options) -> dict[str, list[str]]:
+    """Aliases per option as ``{option: [name, ...]}``, keyed by the options' own spelling (case-insensitively).
+
+    ``aliases``: such a mapping, or text with one option per line, ``Option: name, name``. Empty names,
+    duplicates and aliases of options the question does not have are dropped.
+    """
+    if isinstance(aliases, str):
+        parsed: dict[str, list[str]] = {}
+        for line in aliases.splitlines():
+            option, sep, names = line.partition(":")
+            if sep:
+                parsed.setdefault(option.strip(), []).extend(names.split(","))
+        aliases = parsed
+    if not isinstance(aliases, Mapping):
+        return {}
+    by_lower = {option.lower(): option for option in options}
+    result: dict[str, list[str]] = {}
+    for option, names in aliases.items():
+        own = by_lower.get(str(option).strip().lower())
+        if own is None or not isinstance(names, list | tuple):
+            continue
+        kept = [name for name in clean_options([str(n) for n in names]) if name.lower() != own.lower()]
+        if kept:
+            result[own] = [*result.get(own, []), *kept][:MAX_OPTIONS]
+    return result
 
 
 def rule_errors(*, kind, options, knockout, knockout_value, allowed_options) -> dict[str, str]:
