@@ -5,10 +5,16 @@ An answer goes through three steps:
 1. ``normalise(spec, raw)`` turns the candidate's text into a value of the
    question's kind, or raises ``InvalidAnswer`` with a polite message saying
    what we expected (the chat asks again).
-2. ``check(spec, value)`` applies the knockout rule and gives points.
+2. ``check(spec, value)`` applies the knockout rule and gives points: pass,
+   fail, or needs review (a number in the rule's review band, or an answer
+   that could not be read).
 3. ``outcome(results, threshold)`` turns all checked answers into the
-   relevance score (0-100), the status ("passed" or "rejected") and the
-   rejection reasons in plain words.
+   relevance score (0-100), the status ("passed", "rejected" or
+   "needs_review") and the reasons in plain words.
+
+Before an answer that was not read literally, or that fails its rule, is
+scored, the chat reads it back to the candidate (``needs_read_back``,
+``read_back_text``); only a confirmed reading is scored.
 
 The formula is documented in docs/scoring.md.
 """
@@ -16,12 +22,13 @@ The formula is documented in docs/scoring.md.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from vacancies.rules import Kind, Knockout, parse_decimal, rule_text, yes_no_value
+from vacancies.rules import Kind, Knockout, Unit, parse_decimal, rule_text, yes_no_value
 
 from .reading import NO_WORDS, YES_WORDS, Reading, read_choice, read_choices, read_number, read_yes_no
 
@@ -41,6 +48,9 @@ class QuestionSpec:
     knockout: str = ""
     knockout_value: str = ""
     allowed_options: tuple[str, ...] = ()
+    review_value: str = ""
+    unit: str = ""
+    aliases: dict = field(default_factory=dict, compare=False)
     weight: int = 1
     required: bool = True
     id: int | None = None
@@ -55,33 +65,69 @@ class QuestionSpec:
             knockout=question.knockout or "",
             knockout_value=question.knockout_value or "",
             allowed_options=tuple(question.allowed_options or ()),
+            review_value=question.review_value or "",
+            unit=question.unit or "",
+            aliases=dict(question.aliases or {}),
             weight=question.weight,
             required=question.required,
         )
 
+    def with_rule(self, rule: dict) -> QuestionSpec:
+        """This question judged by another rule: ``rule`` as ``vacancies.rules.rule_snapshot`` stores it.
+
+        Fields the snapshot lacks keep this question's values (answers stored before rules were kept).
+        """
+        changes = {}
+        for name in ("kind", "knockout", "knockout_value", "review_value", "unit"):
+            if name in rule:
+                changes[name] = rule[name] or ""
+        if "allowed_options" in rule:
+            changes["allowed_options"] = tuple(rule["allowed_options"] or ())
+        return replace(self, **changes)
+
 
 class InvalidAnswer(ValueError):
-    """The answer cannot be read as the question's kind; ``message`` says what to send instead."""
+    """The answer cannot be read as the question's kind; ``message`` says what to send instead.
 
-    def __init__(self, code: str, message: str):
+    ``proposal``: a ``(value, how)`` the words probably meant (a close misspelling of an option), which the
+    chat may offer back for confirmation instead of asking again; None otherwise.
+    """
+
+    def __init__(self, code: str, message: str, *, proposal: tuple[object, str] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.proposal = proposal
+
+
+class ReadBack(Exception):
+    """The answer must be confirmed by the candidate before it is scored (``needs_read_back``).
+
+    ``value`` and ``how``: the reading to confirm; ``text``: the bot's read-back question (``read_back_text``).
+    """
+
+    def __init__(self, *, value, how: str, text: str):
+        super().__init__(text)
+        self.value = value
+        self.how = how
+        self.text = text
 
 
 @dataclass(frozen=True)
 class Checked:
     value: object
-    passed: bool | None  # None: no rule, or an optional question left unanswered
+    passed: bool | None  # None: no rule, an optional question left unanswered, or needs review
     points: float
-    reason: str = ""  # why the knockout rule failed, in plain words
+    reason: str = ""  # why the knockout rule failed, or why a person must look, in plain words
+    review: bool = False  # the answer cannot settle the rule: a person decides (``passed`` is None)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # "passed" or "rejected"
+    status: str  # "passed", "rejected" or "needs_review"
     score: int
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # why it was rejected
+    review_reasons: list[str] = field(default_factory=list)  # why a person must look
 
 
 def _collapse(text: str) -> str:
@@ -116,7 +162,9 @@ def _read_number(spec: QuestionSpec, text: str, items: list[str] | None, raw) ->
     has_rule = at_least is not None or at_most is not None
     # Counts and amounts are never negative, unless the rule itself speaks of negative numbers.
     allow_negative = has_rule and (at_least if at_least is not None else at_most) < 0
-    reading = read_number(text, at_least=at_least, at_most=at_most, allow_negative=allow_negative)
+    # A duration ("5 лет и 3 месяца") is read in the question's unit: months for a months question, else years.
+    unit = "months" if spec.unit == Unit.MONTHS else "years"
+    reading = read_number(text, at_least=at_least, at_most=at_most, allow_negative=allow_negative, unit=unit)
     if reading.value is not None and (not reading.unsure or (reading.qualifier and not has_rule)):
         # Without a rule no verdict depends on a qualifier ("about 4"): the number as written is kept.
         return float(reading.value), reading.how
@@ -158,19 +206,31 @@ def _choice_message(reading: Reading, options: tuple[str, ...], *, several: bool
     return _("Please choose one of: %(options)s.") % {"options": listed}
 
 
+def _proposal(reading: Reading) -> tuple[object, str] | None:
+    """What a misspelt choice probably meant, to offer back for confirmation."""
+    if reading.how == "suggestion" and reading.value:
+        return reading.value, reading.how
+    return None
+
+
 def _read_single_choice(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> tuple[str, str]:
-    reading = read_choice(text, spec.options)
+    reading = read_choice(text, spec.options, aliases=spec.aliases or None)
     if reading.value is None or reading.unsure:
         # A close misspelling is offered back, never accepted silently.
-        raise InvalidAnswer("choice", _choice_message(reading, spec.options, several=False))
+        raise InvalidAnswer(
+            "choice", _choice_message(reading, spec.options, several=False), proposal=_proposal(reading)
+        )
     return reading.value, reading.how
 
 
 def _read_multiple_choice(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> tuple[list[str], str]:
     # Split the raw text, not the collapsed one, so that one option per line works too.
-    reading = read_choices(items if items is not None else raw, spec.options)
+    reading = read_choices(items if items is not None else raw, spec.options, aliases=spec.aliases or None)
     if reading.value is None or reading.unsure:
-        raise InvalidAnswer("choice", _choice_message(reading, spec.options, several=True))
+        proposal = _proposal(reading)
+        if proposal is not None:
+            proposal = (list(proposal[0]), proposal[1])
+        raise InvalidAnswer("choice", _choice_message(reading, spec.options, several=True), proposal=proposal)
     # Already in the question's order, so equal answers compare equal.
     return list(reading.value), reading.how
 
@@ -239,21 +299,52 @@ def _display(value) -> str:
     return str(value)
 
 
-def check(spec: QuestionSpec, value, *, words: str = "") -> Checked:
+def _quoted(words: str) -> str:
+    said = _collapse(words or "")
+    return said if len(said) <= 80 else said[:79] + "…"
+
+
+def _in_band(spec: QuestionSpec, value: float) -> bool:
+    """A failing number inside the rule's review band (``review_value``): a person decides, not the rule."""
+    band = parse_decimal(spec.review_value)
+    if band is None:
+        return False
+    if spec.knockout == Knockout.AT_LEAST:
+        return float(band) <= value
+    if spec.knockout == Knockout.AT_MOST:
+        return value <= float(band)
+    return False
+
+
+def check(spec: QuestionSpec, value, *, words: str = "", unread: bool = False) -> Checked:
     """Apply the knockout rule to a normalised value and give points (0..weight).
+
+    Three outcomes: pass, fail (``passed`` False, with a reason), or needs review (``review`` True, ``passed``
+    None, no points, with a reason): a number inside the rule's review band, or ``unread``, an answer the chat
+    could not read after a clarification (its ``value`` is None).
 
     ``words``: the candidate's own answer. A failed rule's reason quotes them beside the value as read when
     the two differ («400k» read as 400000), so a misreading is never hidden behind the value.
     """
     weight = float(spec.weight)
+    question = spec.text.rstrip("?:. ")
+    if unread:
+        return Checked(
+            value=None,
+            passed=None,
+            points=0.0,
+            review=True,
+            reason=_("%(question)s: “%(words)s” could not be read as an answer; a person should decide.")
+            % {"question": question, "words": _quoted(words)},
+        )
     if value is None:
         return Checked(value=None, passed=None, points=0.0)
 
     rule = spec.knockout
     if not rule:
         if spec.kind == "text":
-            words = len(str(value).split())
-            return Checked(value=value, passed=None, points=weight * min(1.0, words / TEXT_FULL_POINTS_WORDS))
+            count = len(str(value).split())
+            return Checked(value=value, passed=None, points=weight * min(1.0, count / TEXT_FULL_POINTS_WORDS))
         return Checked(value=value, passed=None, points=weight)
 
     if rule == "must_equal":
@@ -277,27 +368,72 @@ def check(spec: QuestionSpec, value, *, words: str = "") -> Checked:
     else:
         return Checked(value=value, passed=None, points=weight)
 
-    reason = ""
-    if not passed:
-        need = rule_text(  # the rule in the words the vacancy page uses
-            kind=spec.kind, knockout=rule, knockout_value=spec.knockout_value, allowed_options=spec.allowed_options
-        )
-        shown = _display(value)
-        said = _collapse(words or "")
+    if passed:
+        return Checked(value=value, passed=True, points=points)
+    need = rule_text(  # the rule in the words the vacancy page uses
+        kind=spec.kind, knockout=rule, knockout_value=spec.knockout_value, allowed_options=spec.allowed_options
+    )
+    shown = _display(value)
+    said = _quoted(words)
+    facts = {"question": question, "words": said, "answer": shown, "need": need}
+    if rule in ("at_least", "at_most") and _in_band(spec, value):
         if said and said.casefold() != shown.casefold():
-            reason = _("%(question)s: “%(words)s” read as %(answer)s, %(need)s.") % {
-                "question": spec.text.rstrip("?:. "),
-                "words": said if len(said) <= 80 else said[:79] + "…",
-                "answer": shown,
-                "need": need,
-            }
+            reason = _(
+                "%(question)s: “%(words)s” read as %(answer)s, close to the rule (%(need)s); a person should decide."
+            )
         else:
-            reason = _("%(question)s: answered “%(answer)s”, %(need)s.") % {
-                "question": spec.text.rstrip("?:. "),
-                "answer": shown,
-                "need": need,
-            }
-    return Checked(value=value, passed=passed, points=points, reason=reason)
+            reason = _("%(question)s: answered “%(answer)s”, close to the rule (%(need)s); a person should decide.")
+        return Checked(value=value, passed=None, points=0.0, reason=reason % facts, review=True)
+    if said and said.casefold() != shown.casefold():
+        reason = _("%(question)s: “%(words)s” read as %(answer)s, %(need)s.") % facts
+    else:
+        reason = _("%(question)s: answered “%(answer)s”, %(need)s.") % facts
+    return Checked(value=value, passed=False, points=points, reason=reason)
+
+
+# Readings shown to the candidate as they wrote them: no read-back needed (case, punctuation, look-alike letters).
+LITERAL_READINGS = frozenset({"", "literal", "folded", "phrase"})
+
+
+def needs_read_back(how: str, checked: Checked) -> bool:
+    """Whether the chat reads the value back for confirmation before it is scored.
+
+    Whenever it was not read literally (``how`` outside ``LITERAL_READINGS``: "400k", "no problem", "Питер",
+    "since 2019"), and always before an answer fails a knockout or goes to review.
+    """
+    return how not in LITERAL_READINGS or checked.passed is False or checked.review
+
+
+def _value_words(spec: QuestionSpec, value, *, currency: str = "") -> str:
+    """The value as the read-back says it: "400 000 ₽ a month", "2.5 years", "yes", "Санкт-Петербург"."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, float | int):
+        number = number_format(Decimal(str(value)).normalize(), force_grouping=True)
+        if spec.unit == Unit.YEARS:
+            return _("%(number)s years") % {"number": number}
+        if spec.unit == Unit.MONTHS:
+            return _("%(number)s months") % {"number": number}
+        if spec.unit == Unit.MONEY_MONTH:
+            return _("%(number)s %(currency)s a month") % {"number": number, "currency": currency}
+        return number
+    return _display(value)
+
+
+def read_back_text(spec: QuestionSpec, value, *, words: str, how: str, currency: str = "") -> str:
+    """The bot's read-back of an answer, ending in a yes/no question, in the active language.
+
+    ``value``: the value as read (``read_answer``), ``words``: the candidate's text, ``how``: how it was read
+    ("suggestion" for a misspelt option offered back), ``currency``: the vacancy's currency sign or code, for
+    money questions.
+    """
+    understood = _value_words(spec, value, currency=currency)
+    said = _quoted(words)
+    if how == "suggestion":
+        return _("Did you mean “%(value)s”?") % {"value": understood}
+    if how in LITERAL_READINGS or not said or said.casefold() == understood.casefold():
+        return _("Just to be sure before I note it: your answer is “%(value)s”. Is that right?") % {"value": understood}
+    return _("You wrote “%(words)s”: I understood %(value)s. Is that right?") % {"words": said, "value": understood}
 
 
 def relevance_score(results: list[tuple[QuestionSpec, Checked]]) -> int:
@@ -313,13 +449,17 @@ def relevance_score(results: list[tuple[QuestionSpec, Checked]]) -> int:
 def outcome(results: list[tuple[QuestionSpec, Checked]], *, threshold: int) -> Outcome:
     """Score and status of a finished screening.
 
-    Any failed knockout rule rejects, with every failed rule as a reason;
-    otherwise the response passes when its score reaches the threshold.
+    Any failed knockout rule rejects, with every failed rule as a reason. Otherwise any answer that needs
+    review makes the whole response "needs_review" (never rejected automatically, whatever the score: its
+    unsettled answers earned no points). Otherwise the response passes when its score reaches the threshold.
     """
     score = relevance_score(results)
     reasons = [checked.reason for _spec, checked in results if checked.passed is False]
+    review = [checked.reason for _spec, checked in results if checked.review]
     if reasons:
-        return Outcome(status="rejected", score=score, reasons=reasons)
+        return Outcome(status="rejected", score=score, reasons=reasons, review_reasons=review)
+    if review:
+        return Outcome(status="needs_review", score=score, review_reasons=review)
     if score < threshold:
         return Outcome(
             status="rejected",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from smartbot import sql
 from vacancies.models import ScreeningQuestion
+from vacancies.rules import rule_snapshot
 
 from .. import scoring
 from ..models import Answer, Note, Response, StatusChange
@@ -49,13 +50,32 @@ def response_start_chat(*, response: Response) -> Response:
     return response
 
 
-def response_submit_answer(*, response: Response, question: ScreeningQuestion, raw, new: bool = False) -> Answer:
-    """Validate, score and store the answer to one question.
+def response_submit_answer(
+    *,
+    response: Response,
+    question: ScreeningQuestion,
+    raw,
+    new: bool = False,
+    reading: tuple[object, str] | None = None,
+    read_back: bool = False,
+    confirmed: bool = False,
+    unread: bool = False,
+) -> Answer:
+    """Validate, score and store the answer to one question, with the rule it was judged by.
 
     Raises ``scoring.InvalidAnswer`` (with a message in the vacancy's
     language) when the text cannot be read as the question's kind; nothing is
     written then. Answering the same question again replaces the answer while
     the screening is still running.
+
+    - ``reading``: ``(value, how)`` already read and confirmed by the candidate (a misspelt option they
+      confirmed, an LLM's proposal); ``raw`` is then only kept as their words.
+    - ``read_back``: the caller can ask the candidate to confirm (the chat): when the value was not read
+      literally, or the answer fails its rule or needs review, ``scoring.ReadBack`` is raised with the bot's
+      question and nothing is written (``scoring.needs_read_back``).
+    - ``confirmed``: the candidate confirmed this reading (stored on the answer; no read-back again).
+    - ``unread``: the chat could not read the answer even after a clarification: it is stored with its words
+      and no value, and needs review (``scoring.check(unread=True)``).
 
     ``new=True`` is for a caller that holds a lock serialising the response's
     answers and has seen that the question has no answer yet (the chat): the
@@ -68,15 +88,28 @@ def response_submit_answer(*, response: Response, question: ScreeningQuestion, r
     if response.is_screening_finished:
         raise ValidationError(_("This screening is already finished."))
     spec = scoring.QuestionSpec.from_question(question)
+    raw_text = ", ".join(raw) if isinstance(raw, list | tuple) else str(raw or "")
     with translation.override(response.vacancy.language):
-        value, read_how = scoring.read_answer(spec, raw)
-        raw_text = ", ".join(raw) if isinstance(raw, list | tuple) else str(raw or "")
-        checked = scoring.check(spec, value, words=raw_text)
+        if unread:
+            value, read_how = None, "unread"
+        elif reading is not None:
+            value, read_how = reading
+        else:
+            value, read_how = scoring.read_answer(spec, raw)
+        checked = scoring.check(spec, value, words=raw_text, unread=unread)
+        if read_back and not confirmed and not unread and scoring.needs_read_back(read_how, checked):
+            text = scoring.read_back_text(
+                spec, value, words=raw_text, how=read_how, currency=response.vacancy.salary_currency
+            )
+            raise scoring.ReadBack(value=value, how=read_how, text=text)
     fields = {
         "raw_text": raw_text.strip()[:4000],
         "value": checked.value,
         "read_how": read_how,
         "passed": checked.passed,
+        "needs_review": checked.review,
+        "confirmed": confirmed,
+        "rule": rule_snapshot(question),
         "points": checked.points,
     }
     if new:
@@ -95,15 +128,19 @@ def response_outcome(*, response: Response, questions: list[ScreeningQuestion] |
     if questions is None:
         questions = list(response.vacancy.questions.all())
     answers = {
-        question_id: (value, raw_text)
-        for question_id, value, raw_text in response.answers.order_by().values_list("question_id", "value", "raw_text")
+        question_id: (value, raw_text, unread)
+        for question_id, value, raw_text, unread in response.answers.order_by().values_list(
+            "question_id", "value", "raw_text", "needs_review"
+        )
     }
     results = []
     with translation.override(response.vacancy.language):
         for question in questions:
             spec = scoring.QuestionSpec.from_question(question)
-            value, raw_text = answers.get(question.pk, (None, ""))
-            results.append((spec, scoring.check(spec, value, words=raw_text)))
+            value, raw_text, review = answers.get(question.pk, (None, "", False))
+            # An answer stored without a value but needing review was unreadable; a value in a review band is
+            # judged again from the value.
+            results.append((spec, scoring.check(spec, value, words=raw_text, unread=review and value is None)))
         return scoring.outcome(results, threshold=response.vacancy.pass_threshold)
 
 
@@ -123,8 +160,11 @@ def response_finish(*, response: Response, questions: list[ScreeningQuestion] | 
         locked.status = result.status
         locked.score = result.score
         locked.rejection_reasons = result.reasons
+        locked.review_reasons = result.review_reasons
         locked.completed_at = timezone.now()
-        locked.save(update_fields=["status", "score", "rejection_reasons", "completed_at", "updated_at"])
+        locked.save(
+            update_fields=["status", "score", "rejection_reasons", "review_reasons", "completed_at", "updated_at"]
+        )
         _record_history(
             response=locked,
             from_status=previous,

@@ -672,7 +672,12 @@ def test_outcome_of_a_full_script_answered_well_passes():
     answers = ["Moscow", "5 years", "yes", "Django", "I built a hiring bot with Django and Channels for a big retailer"]
     results = [(spec, check(spec, normalise(spec, raw))) for spec, raw in zip(specs, answers, strict=True)]
     # 1 + 2 + 1 + 0.5 (one of two wanted options) + 1 (12+ words) = 5.5 of 6.
-    assert outcome(results, threshold=60).__dict__ == {"status": "passed", "score": 92, "reasons": []}
+    assert outcome(results, threshold=60).__dict__ == {
+        "status": "passed",
+        "score": 92,
+        "reasons": [],
+        "review_reasons": [],
+    }
 
 
 def test_outcome_of_a_full_script_with_two_knockouts_lists_both():
