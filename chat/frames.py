@@ -194,8 +194,13 @@ def message_data(message) -> dict:
     }
 
 
-def question_data(question, *, number: int, total: int) -> dict:
-    """What the client needs to show a question: buttons for yes/no and choices, required or skippable."""
+def question_data(question, *, number: int, total: int, confirm: dict | None = None) -> dict:
+    """What the client needs to show a question: buttons for yes/no and choices, required or skippable.
+
+    ``confirm``: the bot read the answer back and awaits yes/no (``{"text", "options": [{"value", "label"}]}``):
+    the client shows those two buttons instead of the question's own, and sends the chosen ``value`` (or any
+    typed text: a typed answer is taken as the corrected answer). Left out of the frame when None.
+    """
     kind = question.kind
     if kind == "yes_no":
         options = ["yes", "no"]
@@ -211,6 +216,7 @@ def question_data(question, *, number: int, total: int) -> dict:
         "required": question.required,
         "number": number,
         "total": total,
+        **({"confirm": confirm} if confirm else {}),
     }
 
 
@@ -227,14 +233,14 @@ def recruiter_data(user) -> dict | None:
     return {"name": author_name(user)} if user is not None else None
 
 
-def question_in(ctx, question) -> dict | None:
+def question_in(ctx, question, confirm: dict | None = None) -> dict | None:
     """``question_data`` of one of the chat's questions, numbered within the script ``ctx`` holds; None for None.
 
     ``ctx``: a ``chat.services.ChatContext`` (its ``questions`` and ``question_number``).
     """
     if question is None:
         return None
-    return question_data(question, number=ctx.question_number(question), total=len(ctx.questions))
+    return question_data(question, number=ctx.question_number(question), total=len(ctx.questions), confirm=confirm)
 
 
 def hello_frame(ctx, snapshot, *, role: str, response_id: int, **extra) -> dict:
@@ -247,7 +253,7 @@ def hello_frame(ctx, snapshot, *, role: str, response_id: int, **extra) -> dict:
         recruiter=recruiter_data(snapshot.recruiter),
         **extra,
         messages=[message_data(m) for m in snapshot.messages],
-        question=question_in(ctx, snapshot.question),
+        question=question_in(ctx, snapshot.question, snapshot.confirm),
     )
 
 
@@ -284,5 +290,5 @@ def turn_frames(ctx, turn, *, include_own: bool = True) -> list[dict]:
     if turn.state_changed:
         out.append(frame("state", state=turn.state, recruiter=recruiter_data(turn.recruiter)))
     if turn.asked and turn.question is not None:
-        out.append(frame("question", question=question_in(ctx, turn.question)))
+        out.append(frame("question", question=question_in(ctx, turn.question, turn.confirm)))
     return out

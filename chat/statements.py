@@ -9,6 +9,7 @@ everything else; the query-count pins in ``chat/tests/test_services.py`` keep th
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +35,8 @@ class TurnRow:
     # question's messages name none (their key is set to NULL), so after a removal it is an older question,
     # or None.
     last_asked_id: int | None
+    # That message's payload (``ChatMessage.payload``): a read-back awaiting confirmation, a clarification's count.
+    last_prompt: object = None
 
     def __post_init__(self):
         # A raw cursor skips the field's conversion: SQLite gives a naive datetime (or text), PostgreSQL an
@@ -41,6 +44,13 @@ class TurnRow:
         convert = getattr(connection.ops, "convert_datetimefield_value", None)
         if self.script_at is not None and convert is not None:
             object.__setattr__(self, "script_at", convert(self.script_at, None, connection))
+        if isinstance(self.last_prompt, str | bytes):  # JSON as text (SQLite; or a driver without a JSON loader)
+            object.__setattr__(self, "last_prompt", json.loads(self.last_prompt))
+
+    @property
+    def prompt(self) -> dict:
+        """``last_prompt`` as a dict ({} for none)."""
+        return self.last_prompt if isinstance(self.last_prompt, dict) else {}
 
     @property
     def answered(self) -> set[int]:
@@ -83,11 +93,14 @@ def _turn_sql(vendor: str) -> str:
         f"SELECT {sql.id_list_agg('a.' + _col(A, 'question'))} FROM {_table(A)} a "  # noqa: S608
         f"WHERE a.{_col(A, 'response')} = s.{_col(S, 'response')}"
     )
-    last_asked = (
-        f"SELECT m.{_col(M, 'question')} FROM {_table(M)} m "  # noqa: S608
-        f"WHERE m.{_col(M, 'session')} = s.{_col(S, 'id')} AND m.{_col(M, 'sender')} = '{M.Sender.BOT.value}' "
-        f"AND m.{_col(M, 'question')} IS NOT NULL ORDER BY m.{_col(M, 'id')} DESC LIMIT 1"
-    )
+
+    def last_asked(column: str) -> str:
+        return (
+            f"SELECT m.{_col(M, column)} FROM {_table(M)} m "  # noqa: S608
+            f"WHERE m.{_col(M, 'session')} = s.{_col(S, 'id')} AND m.{_col(M, 'sender')} = '{M.Sender.BOT.value}' "
+            f"AND m.{_col(M, 'question')} IS NOT NULL ORDER BY m.{_col(M, 'id')} DESC LIMIT 1"
+        )
+
     columns = {  # the names of TurnRow's fields
         "state": f"s.{_col(S, 'state')}",
         "taken_over_by_id": f"s.{_col(S, 'taken_over_by')}",
@@ -96,7 +109,8 @@ def _turn_sql(vendor: str) -> str:
         "known_id": f"({known})",
         "answered_ids": f"({answered})",
         "script_at": f"v.{_col(V, 'updated_at')}",
-        "last_asked_id": f"({last_asked})",
+        "last_asked_id": f"({last_asked('question')})",
+        "last_prompt": f"({last_asked('payload')})",
     }
     return (
         f"SELECT {', '.join(f'{expr} AS {name}' for name, expr in columns.items())} "  # noqa: S608

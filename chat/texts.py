@@ -5,10 +5,13 @@ Re-exported by ``chat.services``, which writes them.
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from screening.models import Response
+from screening.reading import read_yes_no
+from screening.reading.text import skeleton
 from vacancies.models import Vacancy
 
 
@@ -32,7 +35,7 @@ def greeting_text(*, vacancy: Vacancy, first_name: str, count: int) -> str:
 
 def closing_text(*, vacancy: Vacancy, first_name: str, status: str) -> str:
     """The bot's last message: the outcome if the vacancy shows it, else a neutral thank-you (also the demo's)."""
-    if vacancy.show_outcome:
+    if vacancy.show_outcome and status != Response.Status.NEEDS_REVIEW:  # a person decides: no outcome to show
         if status == Response.Status.PASSED:
             return _("Thank you, %(name)s! You have passed the screening. A recruiter will contact you soon.") % {
                 "name": first_name
@@ -44,3 +47,41 @@ def closing_text(*, vacancy: Vacancy, first_name: str, status: str) -> str:
     return _("Thank you, %(name)s! Your answers have been sent to the recruiter. We will get back to you.") % {
         "name": first_name
     }
+
+
+# The read-back's two buttons: what they say and send (a typed yes / no works as well).
+CONFIRM_YES = gettext_lazy("Yes, that's right")
+CONFIRM_NO = gettext_lazy("No, let me correct it")
+
+
+def confirm_options() -> list[dict]:
+    """The read-back's buttons as the ``question`` frame's ``confirm.options``: ``[{"value", "label"}]``."""
+    return [{"value": "yes", "label": str(CONFIRM_YES)}, {"value": "no", "label": str(CONFIRM_NO)}]
+
+
+def read_confirmation(text: str) -> str | None:
+    """The candidate's reply to a read-back: "yes" (that's right), "no" (let me correct it), or None (neither:
+    the reply is a corrected answer itself, e.g. "350k").
+
+    The buttons' labels in either language, then any plain or idiomatic yes/no (``screening.reading.read_yes_no``;
+    an unsure reply is neither).
+    """
+    folded = skeleton(text)
+    for language in ("en", "ru"):
+        with translation.override(language):
+            if folded == skeleton(str(CONFIRM_YES)):
+                return "yes"
+            if folded == skeleton(str(CONFIRM_NO)):
+                return "no"
+    reading = read_yes_no(text)
+    return reading.value if reading.value in ("yes", "no") and not reading.unsure else None
+
+
+def correction_text() -> str:
+    """The bot's request after the candidate said a read-back was wrong."""
+    return _("All right, please give your answer again.")
+
+
+def clarification_review_text() -> str:
+    """What the bot says when an answer still cannot be read after a clarification: it goes to a person."""
+    return _("Thank you. I could not read this answer for sure, so a recruiter will look at it. Let's go on.")

@@ -165,6 +165,12 @@ def _read_number(spec: QuestionSpec, text: str, items: list[str] | None, raw) ->
     # A duration ("5 лет и 3 месяца") is read in the question's unit: months for a months question, else years.
     unit = "months" if spec.unit == Unit.MONTHS else "years"
     reading = read_number(text, at_least=at_least, at_most=at_most, allow_negative=allow_negative, unit=unit)
+    band = parse_decimal(spec.review_value) if has_rule else None
+    if reading.qualifier and not reading.unsure and band is not None:
+        # "less than 2" settles "at least 3" but not its review band from 2: it must settle both edges.
+        edge = {"at_least": band} if at_least is not None else {"at_most": band}
+        if read_number(text, allow_negative=allow_negative, unit=unit, **edge).unsure:
+            reading = replace(reading, unsure=True)
     if reading.value is not None and (not reading.unsure or (reading.qualifier and not has_rule)):
         # Without a rule no verdict depends on a qualifier ("about 4"): the number as written is kept.
         return float(reading.value), reading.how

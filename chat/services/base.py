@@ -14,7 +14,7 @@ from screening.services import response_finish
 from vacancies.models import ScreeningQuestion, Vacancy
 
 from .. import selectors, statements
-from ..texts import closing_text
+from ..texts import closing_text, confirm_options
 
 STATE_ACTIVE = "active"
 STATE_PAUSED = "paused"
@@ -76,6 +76,8 @@ class ChatSnapshot:
     recruiter: object | None  # the user who has taken the chat over
     candidate_online: bool
     watchers: int = 1  # recruiter sockets watching (a candidate's presence is fanned out to them)
+    # The bot's read-back of an answer to ``question``, awaiting the candidate's yes/no (``confirm_prompt``).
+    confirm: dict | None = None
 
 
 @dataclass
@@ -96,6 +98,8 @@ class Turn:
     error: ChatError | None = None
     # Recruiter sockets watching the chat when the turn ran: none means no fan-out to them.
     watchers: int = 1
+    # The question is asked as a read-back awaiting yes/no (``confirm_prompt``), not as itself.
+    confirm: dict | None = None
 
 
 def state_of(session: ChatSession) -> str:
@@ -117,10 +121,34 @@ def bot_message(session: ChatSession, text: str, question: ScreeningQuestion | N
     return ChatMessage.objects.create(session=session, sender=ChatMessage.Sender.BOT, text=text, question=question)
 
 
-def bot_unsaved(session_id: int, text: str, question: ScreeningQuestion | None = None) -> ChatMessage:
+def bot_unsaved(
+    session_id: int, text: str, question: ScreeningQuestion | None = None, payload: dict | None = None
+) -> ChatMessage:
     return ChatMessage(
-        session_id=session_id, sender=ChatMessage.Sender.BOT, text=text, question_id=question.pk if question else None
+        session_id=session_id,
+        sender=ChatMessage.Sender.BOT,
+        text=text,
+        question_id=question.pk if question else None,
+        payload=payload,
     )
+
+
+def confirm_prompt(message: ChatMessage) -> dict | None:
+    """The read-back a bot message asks the candidate to confirm, as frames show it, or None.
+
+    ``{"text": the read-back, "options": [{"value": "yes"|"no", "label"}]}`` (``chat.texts.confirm_options``).
+    """
+    if not isinstance(message.payload, dict) or "confirm" not in message.payload:
+        return None
+    return {"text": message.text, "options": confirm_options()}
+
+
+def awaiting_confirm(messages: list[ChatMessage], question: ScreeningQuestion | None) -> dict | None:
+    """``confirm_prompt`` of the bot's latest message naming a question, if that is ``question`` (still awaited)."""
+    if question is None:
+        return None
+    last = next((m for m in reversed(messages) if m.sender == ChatMessage.Sender.BOT and m.question_id), None)
+    return confirm_prompt(last) if last is not None and last.question_id == question.pk else None
 
 
 def system_message(session: ChatSession, text: str, author=None) -> ChatMessage:

@@ -18,6 +18,7 @@ from .base import (
     ChatContext,
     ChatSnapshot,
     answered_ids,
+    awaiting_confirm,
     bot_unsaved,
     current_question,
     finish_screening,
@@ -95,6 +96,7 @@ def chat_open(*, response: Response, connect: bool = False) -> tuple[ChatContext
         state=state_of(session),
         messages=messages,
         question=question,
+        confirm=awaiting_confirm(messages, question),
         recruiter=session.taken_over_by if session.taken_over_by_id else None,
         candidate_online=session.candidate_sockets > 0,
         watchers=session.watchers,
@@ -132,6 +134,7 @@ def chat_snapshot(*, response: Response, watch: bool = False) -> tuple[ChatConte
         state=state_of(session),
         messages=messages,
         question=question,
+        confirm=awaiting_confirm(messages, question),
         recruiter=session.taken_over_by,
         candidate_online=session.is_live,
     )
@@ -140,7 +143,7 @@ def chat_snapshot(*, response: Response, watch: bool = False) -> tuple[ChatConte
 def chat_transcript(*, response: Response) -> tuple[ChatContext, ChatSnapshot]:
     """The chat as its read-only link shows it: the transcript, finished, nothing awaited. Writes nothing."""
     ctx, snapshot = chat_snapshot(response=response)
-    snapshot.state, snapshot.question, snapshot.recruiter = STATE_FINISHED, None, None
+    snapshot.state, snapshot.question, snapshot.recruiter, snapshot.confirm = STATE_FINISHED, None, None, None
     return ctx, snapshot
 
 

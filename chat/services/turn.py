@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from screening import scoring
 from screening.models import ChatMessage, ChatSession
-from screening.services import response_submit_answer
+from screening.services import question_events_record, response_submit_answer
 from vacancies.models import ScreeningQuestion
 
 from .. import statements
+from ..texts import clarification_review_text, confirm_options, correction_text, read_confirmation
 from .base import (
     STATE_FINISHED,
     STATE_PAUSED,
@@ -125,31 +126,116 @@ def _candidate_turn(
         own.question_id = question.pk
         turn = Turn(message_id=None, own_message=own, watchers=row.watchers)
         raw = list(choices) if choices else text
+        prompt = row.prompt if row.last_asked_id == question.pk else {}
+        return _answer(ctx, row, turn, question, raw, prompt)
+
+
+def _answer(ctx: ChatContext, row: statements.TurnRow, turn: Turn, question: ScreeningQuestion, raw, prompt: dict):
+    """Read the candidate's answer to ``question`` and store it, or read it back, or ask again.
+
+    ``prompt``: the payload of the bot's latest message for this question (``ChatMessage.payload``): a read-back
+    awaiting yes/no (``confirm``), a clarification already asked (``clarify``: how many), or a correction asked
+    after a read-back was refused (``correct``: the refused value; repeating it confirms it).
+    """
+    response, own = ctx.response, turn.own_message
+    events: list[str] = []
+    pending = prompt.get("confirm")
+    refused = (prompt.get("correct") or {}).get("value", _NOTHING) if "correct" in prompt else _NOTHING
+    submit = {"response": response, "question": question, "raw": raw, "new": True, "read_back": True}
+    if pending is not None:
+        reply = read_confirmation(", ".join(raw) if isinstance(raw, list) else raw)
+        if reply == "yes":
+            own.question_id = None  # the reply confirms the answer; the answer's words are the earlier message's
+            submit.update(raw=pending["raw"], reading=(pending["value"], pending["how"]), confirmed=True)
+        elif reply == "no":
+            question_events_record(response_id=response.pk, question_id=question.pk, kinds=["correction"])
+            correct = {"correct": {"value": pending["value"]}}
+            return _ask(ctx, turn, question, [], text=correction_text() + " " + question.text, payload=correct)
+        else:  # a corrected answer typed straight away ("350k" after "So you expect 400 000?")
+            events.append("correction")
+            refused = pending["value"]
+    try:
+        # The session lock serialises the chat's turns and ``answered`` was read under it: no answer to
+        # this question exists, so the answer is inserted without update_or_create's savepoints.
         try:
-            # The session lock serialises the chat's turns and ``answered`` was read under it: no answer to
-            # this question exists, so the answer is inserted without update_or_create's savepoints.
-            response_submit_answer(response=response, question=question, raw=raw, new=True)
-        except scoring.InvalidAnswer as invalid:
-            turn.messages = [
-                bot_unsaved(ctx.session_id, invalid.message, question),
-                bot_unsaved(ctx.session_id, question.text, question),
-            ]
-            statements.messages_insert([own, *turn.messages])
-            turn.message_id = own.pk
-            turn.question, turn.asked = question, True
-            touch_lazily(ctx)
-            return turn
-        following = current_question(ctx.questions, row.answered | {question.pk})
-        if following is None:
-            turn.messages = finish_screening(ctx, response, before=[own])
-            turn.state, turn.state_changed = STATE_FINISHED, True
-        else:
-            turn.messages = [bot_unsaved(ctx.session_id, following.text, following)]
-            statements.messages_insert([own, *turn.messages])
-            turn.question, turn.asked = following, True
-            touch_lazily(ctx)
-        turn.message_id = own.pk
-        return turn
+            response_submit_answer(**submit)
+        except scoring.ReadBack as read_back:
+            if read_back.value != refused:
+                events.append("read_back")
+                question_events_record(response_id=response.pk, question_id=question.pk, kinds=events)
+                confirm = {"confirm": {"raw": raw, "value": read_back.value, "how": read_back.how}}
+                turn.confirm = {"text": read_back.text, "options": confirm_options()}
+                return _ask(ctx, turn, question, [], text=read_back.text, payload=confirm)
+            # The candidate refused the read-back and then wrote the same thing again: that is what they mean.
+            response_submit_answer(**submit, reading=(read_back.value, read_back.how), confirmed=True)
+    except scoring.InvalidAnswer as invalid:
+        if invalid.proposal is not None:  # a close misspelling: offered back, confirmed like any read-back
+            value, how = invalid.proposal
+            events.append("read_back")
+            question_events_record(response_id=response.pk, question_id=question.pk, kinds=events)
+            spec = scoring.QuestionSpec.from_question(question)
+            words = ", ".join(raw) if isinstance(raw, list) else raw
+            text = scoring.read_back_text(spec, value, words=words, how=how)
+            turn.confirm = {"text": text, "options": confirm_options()}
+            return _ask(
+                ctx, turn, question, [], text=text, payload={"confirm": {"raw": raw, "value": value, "how": how}}
+            )
+        clarified = int(prompt.get("clarify") or 0)
+        if clarified < 1 or invalid.code in UNREVIEWABLE:
+            events.append("clarification")
+            question_events_record(response_id=response.pk, question_id=question.pk, kinds=events)
+            return _ask(ctx, turn, question, [invalid.message], payload={"clarify": clarified + 1})
+        # Unclear twice: a person decides rather than the candidate being asked forever (never a rejection).
+        response_submit_answer(response=response, question=question, raw=raw, new=True, unread=True)
+        events.append("review")
+        turn.messages = [bot_unsaved(ctx.session_id, clarification_review_text())]
+    if events:
+        question_events_record(response_id=response.pk, question_id=question.pk, kinds=events)
+    return _next(ctx, row, turn, question)
+
+
+# An empty required answer, or a question of an unknown kind: asked again, never sent to review.
+UNREVIEWABLE = frozenset({"required", "kind"})
+_NOTHING = object()  # no refused read-back to compare with (None is a value: a skipped answer)
+
+
+def _ask(
+    ctx: ChatContext,
+    turn: Turn,
+    question: ScreeningQuestion,
+    before: list[str],
+    *,
+    text: str = "",
+    payload: dict | None = None,
+) -> Turn:
+    """Store the candidate's message and the bot's ``before`` lines, then ask ``question`` again: its text, or
+    ``text`` (a read-back) carrying ``payload``."""
+    turn.messages = [
+        *(bot_unsaved(ctx.session_id, line, question) for line in before),
+        bot_unsaved(ctx.session_id, text or question.text, question, payload=payload),
+    ]
+    statements.messages_insert([turn.own_message, *turn.messages])
+    turn.message_id = turn.own_message.pk
+    turn.question, turn.asked = question, True
+    touch_lazily(ctx)
+    return turn
+
+
+def _next(ctx: ChatContext, row: statements.TurnRow, turn: Turn, question: ScreeningQuestion) -> Turn:
+    """After ``question`` was answered: ask the next question, or finish the screening after the last one."""
+    following = current_question(ctx.questions, row.answered | {question.pk})
+    before = [turn.own_message, *turn.messages]
+    if following is None:
+        turn.messages = [*turn.messages, *finish_screening(ctx, ctx.response, before=before)]
+        turn.state, turn.state_changed = STATE_FINISHED, True
+    else:
+        asked = bot_unsaved(ctx.session_id, following.text, following)
+        statements.messages_insert([*before, asked])
+        turn.messages = [*turn.messages, asked]
+        turn.question, turn.asked = following, True
+        touch_lazily(ctx)
+    turn.message_id = turn.own_message.pk
+    return turn
 
 
 def _script_changed(ctx: ChatContext, row: statements.TurnRow, question: ScreeningQuestion) -> Turn:

@@ -86,6 +86,8 @@ async def test_outcome_is_told_when_the_vacancy_says_so(company, candidate_socke
     response = await _db(ResponseFactory, vacancy=vacancy, full_name="Ivan Petrov")
     socket, _hello = await _connected(candidate_socket, response)
     frames = await socket.answer("no")
+    assert "does not match" not in " ".join(_bot_texts(frames))  # read back first: nobody fails on a misreading
+    frames = await socket.answer("yes")  # "yes, that's right"
     assert "does not match" in _bot_texts(frames)[-1]
     await socket.close()
 

@@ -131,7 +131,9 @@ async def test_an_edited_question_is_asked_and_judged_as_it_is_now(response, vac
     frames = await socket.answer("Moscow", question=hello["question"]["id"])
     assert _question(frames)["text"] == "Years of Python, at least 10?"
     assert _bot_texts(frames) == ["Years of Python, at least 10?"]
-    await socket.answer("5")
+    frames = await socket.answer("5")
+    assert _question(frames)["confirm"]["text"].endswith("your answer is “5”. Is that right?")
+    await socket.answer("yes")  # confirms the read-back of an answer failing the rule as it is now
     await socket.answer("yes")
     await socket.answer(choices=["Django"])
     await socket.answer("A billing system in Django.")

@@ -47,6 +47,7 @@ from .privacy import (
 )
 from .responses import (
     DECISION_STATUSES,
+    question_events_record,
     response_add_note,
     response_change_status,
     response_finish,
@@ -99,6 +100,7 @@ __all__ = [
     "evaluation_requeue_stalled",
     "evaluation_run",
     "llm_usage_month",
+    "question_events_record",
     "response_add_note",
     "response_change_status",
     "response_event_emit",

@@ -15,7 +15,7 @@ from vacancies.models import ScreeningQuestion
 from vacancies.rules import rule_snapshot
 
 from .. import scoring
-from ..models import Answer, Note, Response, StatusChange
+from ..models import Answer, Note, QuestionEvent, Response, StatusChange
 from .evaluations import evaluation_request
 from .webhooks import response_event_emit_on_commit
 
@@ -211,3 +211,11 @@ def response_add_note(*, response: Response, author, text: str) -> Note:
     if not text:
         raise ValidationError({"text": _("A note cannot be empty.")})
     return Note.objects.create(response=response, author=author, text=text)
+
+
+def question_events_record(*, response_id: int, question_id: int, kinds: list[str]) -> None:
+    """Count what happened while a question was answered (``QuestionEvent.Kind``: clarification, read_back,
+    correction, review), one row per kind in ``kinds``, for the per-question counts on the vacancy page."""
+    QuestionEvent.objects.bulk_create(
+        [QuestionEvent(response_id=response_id, question_id=question_id, kind=kind) for kind in kinds]
+    )

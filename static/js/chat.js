@@ -182,6 +182,13 @@
     setProgress();
     choices.textContent = "";
     if (!q || state !== "active") return;
+    if (q.confirm) {
+      // The bot read the answer back: its two buttons replace the question's own (a typed answer corrects it).
+      q.confirm.options.forEach(function (option) {
+        choices.appendChild(button(option.label, function () { sendMessage({ text: option.label }, option.label); }));
+      });
+      return;
+    }
     if (q.kind === "yes_no") {
       choices.appendChild(button(t("yes"), function () { sendMessage({ text: "yes" }, t("yes")); }));
       choices.appendChild(button(t("no"), function () { sendMessage({ text: "no" }, t("no")); }));
