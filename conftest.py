@@ -105,6 +105,27 @@ def _end_stray_database_sessions(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def fake_openai_server():
+    from screening.tests.fake_openai import FakeOpenAI
+
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_llm(fake_openai_server, settings):
+    """The fake OpenAI-compatible provider on loopback (a real HTTP server), with the settings pointing at it."""
+    settings.OPENAI_BASE_URL = fake_openai_server.base_url
+    settings.OPENAI_API_KEY = "sk-test-not-a-secret"
+    settings.OPENAI_MODEL = "gpt-4o-mini"
+    settings.OPENAI_TIMEOUT = 0.5
+    settings.OPENAI_PRICE_INPUT_PER_M = 0.15
+    settings.OPENAI_PRICE_OUTPUT_PER_M = 0.60
+    return fake_openai_server
+
+
+@pytest.fixture
 def receiver():
     """A webhook receiver on loopback (a real HTTP server) that records what our workers deliver."""
     from screening.tests.webhook_receiver import Receiver

@@ -31,6 +31,7 @@ from .forms import decision_comment_field, decision_status_field
 from .models import (
     Answer,
     Candidate,
+    CandidateQuestion,
     ChatMessage,
     ChatSession,
     Erasure,
@@ -38,6 +39,7 @@ from .models import (
     LLMCall,
     Note,
     QuestionSuggestion,
+    Rejudge,
     Response,
     StatusChange,
     WebhookDelivery,
@@ -90,12 +92,24 @@ class ErasureAdmin(AuditRecordAdmin):
 class AnswerInline(ReadOnlyInline, admin.TabularInline):
     company_field = "response__vacancy__company"
     model = Answer
-    fields = ("question", "raw_text", "value", "passed", "points")
+    # The words, the value read from them and how, the verdict (pass, fail or review), the candidate's
+    # confirmation of the read-back and the rule it was judged by.
+    fields = ("question", "raw_text", "value", "read_how", "confirmed", "passed", "needs_review", "rule", "points")
     readonly_fields = fields
     ordering = ("question__position", "question_id")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("question")
+
+
+class CandidateQuestionInline(ReadOnlyInline, admin.TabularInline):
+    """What the candidate asked the bot, and its answer; unanswered ones wait for a recruiter."""
+
+    company_field = "response__vacancy__company"
+    model = CandidateQuestion
+    fields = ("created_at", "text", "answered", "answer", "source", "quote")
+    readonly_fields = fields
+    show_change_link = False
 
 
 class StatusChangeInline(ReadOnlyInline, admin.TabularInline):
@@ -142,7 +156,7 @@ class ResponseAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
 
     company_field = "vacancy__company"
     form = ResponseAdminForm
-    inlines = (AnswerInline, StatusChangeInline, NoteInline)
+    inlines = (AnswerInline, CandidateQuestionInline, StatusChangeInline, NoteInline)
     list_display = (
         "full_name",
         "vacancy",
@@ -161,7 +175,10 @@ class ResponseAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
     actions = ("reevaluate",)
     decision_fields = ("new_status", "status_comment", "new_note")
     fieldsets = (
-        (None, {"fields": ("vacancy", "candidate", "source", "status", "score", "rejection_reasons")}),
+        (
+            None,
+            {"fields": ("vacancy", "candidate", "source", "status", "score", "rejection_reasons", "review_reasons")},
+        ),
         (
             _("Submitted by the candidate"),
             {
@@ -289,8 +306,18 @@ class NoteAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
 @admin.register(Answer)
 class AnswerAdmin(AuditRecordAdmin):
     company_field = "response__vacancy__company"
-    list_display = ("response", "question", "raw_text", "passed", "points", "created_at")
-    list_filter = ("passed", "question__kind")
+    list_display = (
+        "response",
+        "question",
+        "raw_text",
+        "read_how",
+        "confirmed",
+        "passed",
+        "needs_review",
+        "points",
+        "created_at",
+    )
+    list_filter = ("passed", "needs_review", "confirmed", "read_how", "question__kind")
     search_fields = ("raw_text", "question__text", "response__full_name")
     list_select_related = ("response__candidate", "response__vacancy", "question")
 
@@ -336,6 +363,18 @@ class QuestionSuggestionAdmin(AuditRecordAdmin):
     list_filter = ("status", "evaluator", "difficulty")
     search_fields = ("vacancy__title",)
     list_select_related = ("vacancy", "requested_by")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Rejudge)
+class RejudgeAdmin(AuditRecordAdmin):
+    """A question's past answers re-judged under its new rule (``services.rejudge_apply``): who, when, what changed."""
+
+    company_field = "vacancy__company"
+    list_display = ("created_at", "vacancy", "question", "actor", "answers", "flipped")
+    list_filter = (related_only("vacancy"),)
+    search_fields = ("vacancy__title", "question__text")
+    list_select_related = ("vacancy", "question", "actor")
     date_hierarchy = "created_at"
 
 

@@ -41,6 +41,7 @@ class ResponseFilterForm(forms.Form):
             ("", _("Any outcome")),
             (Response.Status.PASSED.value, _("Passed the screening")),
             (Response.Status.REJECTED.value, _("Rejected by the screening")),
+            (Response.Status.NEEDS_REVIEW.value, _("Sent to review by the screening")),
         ],
         error_messages={"invalid_choice": _("Unknown screening outcome.")},
     )

@@ -1,6 +1,6 @@
 """Reads of responses, always scoped to a company."""
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Value, When
 from django.shortcuts import get_object_or_404
 
 from vacancies.models import Vacancy
@@ -34,7 +34,8 @@ def response_get_for_page(*, user, pk) -> Response:
 
     Answers come with their questions, the history with its actors, the notes
     with their authors, the chat (if any) with its messages and their authors,
-    and the evaluations (the page shows the latest).
+    the questions the candidate asked the bot, and the evaluations (the page
+    shows the latest).
     """
     queryset = Response.objects.select_related(
         "vacancy", "vacancy__company", "candidate", "chat", "chat__taken_over_by"
@@ -43,6 +44,7 @@ def response_get_for_page(*, user, pk) -> Response:
         Prefetch("history", queryset=StatusChange.objects.select_related("actor")),
         Prefetch("notes", queryset=Note.objects.select_related("author")),
         "chat__messages__author",
+        "asked_questions",
         "evaluations",
     )
     return get_object_or_404(queryset, pk=pk, vacancy__company_id=user.company_id)
@@ -64,8 +66,8 @@ def response_table(
 ):
     """The responses table: the company's responses filtered and sorted, one query per page.
 
-    ``status`` matches the current status; ``screening`` ("passed" or "rejected") the screening's verdict
-    whatever was decided after it (the response's history went to that status once).
+    ``status`` matches the current status; ``screening`` ("passed", "rejected" or "needs_review") the
+    screening's verdict whatever was decided after it (the response's history went to that status once).
 
     ``vacancy`` must already be one of the company's (the filter form checks);
     it is matched together with the company, so a foreign one yields nothing.
@@ -87,9 +89,7 @@ def response_table(
     if status:
         queryset = queryset.filter(status=status)
     if screening:
-        queryset = queryset.filter(
-            Q(status=screening) | Exists(StatusChange.objects.filter(response_id=OuterRef("pk"), to_status=screening))
-        )
+        queryset = queryset.filter(screening_verdict=screening)
     if min_score is not None:
         queryset = queryset.filter(score__gte=min_score)
     return queryset.order_by(*RESPONSE_SORTS.get(sort, RESPONSE_SORTS[DEFAULT_RESPONSE_SORT]))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import ai, responses
+from .views import ai, rejudge, responses
 
 app_name = "screening"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("usage/", ai.usage, name="usage"),
     path("suggestions/vacancy/<int:vacancy_pk>/", ai.suggestions_request, name="suggest"),
     path("suggestions/<int:pk>/", ai.suggestion_detail, name="suggestion"),
+    path("rejudge/question/<int:pk>/", rejudge.rejudge, name="rejudge"),
 ]

@@ -27,7 +27,7 @@ from accounts.tests.factories import InvitationFactory, UserFactory
 from screening import services as screening_services
 from screening.models import QuestionSuggestion
 from screening.tests.factories import ResponseFactory
-from vacancies.models import Vacancy
+from vacancies.models import CompanyAnswer, Vacancy
 from vacancies.tests.factories import VacancyFactory, full_script
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +148,25 @@ ROUTES = [
     Route("vacancies:publish", "draft", "post", EDITORS, 302, goes_to=_page("vacancies:detail", "draft")),
     Route("vacancies:close", "vacancy", "post", EDITORS, 302, goes_to=_page("vacancies:detail", "vacancy")),
     Route("vacancies:delete", "draft", "post", EDITORS, 302, goes_to=lambda world: reverse("vacancies:list")),
+    # vacancies: the company's answers to candidates' questions
+    Route("vacancies:answer_edit", "company_answer", allowed=EDITORS),
+    Route(
+        "vacancies:answer_edit",
+        "company_answer",
+        "post",
+        EDITORS,
+        302,
+        body=lambda world: {"question": "Is there parking?", "answer": "Yes, in the garage."},
+        goes_to=lambda world: reverse("vacancies:answers"),
+    ),
+    Route(
+        "vacancies:answer_delete",
+        "company_answer",
+        "post",
+        EDITORS,
+        302,
+        goes_to=lambda world: reverse("vacancies:answers"),
+    ),
     # screening: the response page and its actions
     Route("screening:response", "response"),
     Route(
@@ -210,6 +229,9 @@ ROUTES = [
         body=lambda world: {"action": "discard", "index": "0"},
         goes_to=_page("screening:suggestion", "suggestion"),
     ),
+    # screening: re-judging a question's past answers under its new rule (the preview, applying it)
+    Route("screening:rejudge", "question"),
+    Route("screening:rejudge", "question", "post", EDITORS, 302, goes_to=_page("vacancies:detail", "vacancy")),
     # accounts: the owner's team page actions on a teammate or an invitation
     Route(
         "accounts:invitation_revoke", "invitation", "post", OWNERS, 302, goes_to=lambda world: reverse("accounts:team")
@@ -273,11 +295,16 @@ def world(company, owner, settings, tmp_path, django_capture_on_commit_callbacks
         items=[{"text": "Do you know SQL?", "kind": "yes_no", "knockout": "", "knockout_value": ""}],
     )
     invitation = InvitationFactory(company=company, invited_by=owner, email="new@acme.test")
+    company_answer = CompanyAnswer.objects.create(company=company, question="Is there parking?", answer="No.")
     # A teammate with a failed login on record and two-factor on: the owner can unlock and reset them.
     member = UserFactory(company=company, role=Role.RECRUITER, email="locked@acme.test")
     assert Client().post(reverse("accounts:login"), {"username": member.email, "password": "wrong"}).status_code == 200
     assert AccessAttempt.objects.filter(username=member.email).exists()
     TOTPDevice.objects.create(user=member, name="Phone", confirmed=True)
+
+    # The years question's rule tightened after that screening: its answer waits to be re-judged.
+    vacancy.questions.filter(position=2).update(knockout_value="6")
+    question = vacancy.questions.get(position=2)
 
     return SimpleNamespace(
         vacancy=vacancy,
@@ -285,8 +312,10 @@ def world(company, owner, settings, tmp_path, django_capture_on_commit_callbacks
         response=response,
         chat=chat,
         suggestion=suggestion,
+        question=question,
         invitation=invitation,
         member=member,
+        company_answer=company_answer,
     )
 
 

@@ -19,7 +19,6 @@ from django.urls import reverse
 
 from chat.tests.conftest import Socket
 from screening.models import Evaluation, Response, WebhookDelivery, WebhookEndpoint
-from screening.tests.conftest import fake_llm, fake_openai_server  # noqa: F401 - fixtures
 from smartbot.logging import token_hash
 from vacancies.tests.factories import VacancyFactory, full_script
 
@@ -87,7 +86,7 @@ async def _chat_to_the_end(application, token: str) -> None:
 
 async def test_a_whole_screening_logs_no_name_email_phone_answer_or_token(
     company,
-    fake_llm,  # noqa: F811 - the fixture imported above
+    fake_llm,
     receiver,
     debug_log,
     settings,

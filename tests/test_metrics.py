@@ -13,7 +13,7 @@ from chat.tests.conftest import Socket
 from conftest import require_services
 from screening import tasks
 from screening.models import WebhookEndpoint
-from screening.tests.conftest import fake_llm, fake_openai_server, make_finished_response  # noqa: F401
+from screening.tests.conftest import make_finished_response
 from smartbot import metrics
 
 
@@ -86,7 +86,7 @@ async def test_a_chat_turn_counts_the_turn_the_reply_latency_and_the_open_socket
 
 def test_an_llm_evaluation_counts_outcome_duration_tokens_and_cost(
     db,
-    fake_llm,  # noqa: F811 - the fixture imported above
+    fake_llm,
     company,
     receiver,
     settings,

@@ -25,6 +25,7 @@ from screening.models import (
     Erasure,
     Evaluation,
     Note,
+    QuestionEvent,
     Response,
     StatusChange,
     WebhookEndpoint,
@@ -102,6 +103,11 @@ def world(company, owner, receiver, django_capture_on_commit_callbacks):
     Evaluation.objects.filter(response=a).update(
         summary="Zyxwa has billing experience", strengths=["QOPPAANSWER shows depth"], evidence=[{"q": "Qoppa"}]
     )
+    # What the reading of answers kept: a review reason quoting the words, questions asked, per-question events.
+    Response.objects.filter(pk=a.pk).update(review_reasons=["Years: “Zyxwa knows” could not be read as an answer"])
+    services.candidate_question_reply(response=a, text="Zyxwa Qoppavich asks: where is the office? +7 912 345-67-89")
+    services.candidate_question_reply(response=b, text="What is the salary?")
+    QuestionEvent.objects.create(question=first.questions.first(), response=a, kind="review")
     return {"a": a, "b": b, "other": other}
 
 

@@ -21,7 +21,7 @@ from accounts.admin_scoping import (
 )
 
 from . import services
-from .forms import LinesField, VacancyForm
+from .forms import AliasesField, LinesField, VacancyForm
 from .models import ScreeningQuestion, Vacancy
 from .rules import QUESTION_FIELDS, question_normalise
 
@@ -38,6 +38,12 @@ class QuestionAdminForm(forms.ModelForm):
     allowed_options = LinesField(
         label=_("Allowed options"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 24})
     )
+    aliases = AliasesField(
+        label=_("Aliases"),
+        required=False,
+        help_text=_("Choice questions: one option per line, “Option: alias, alias”."),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 24}),
+    )
 
     class Meta:
         model = ScreeningQuestion
@@ -47,7 +53,7 @@ class QuestionAdminForm(forms.ModelForm):
         cleaned = super().clean()
         # The services normalise before they judge (rules.question_normalise); the model's checks, run next
         # on the instance, are then the services' own (question_validate).
-        if not any(name in self._errors for name in ("kind", "knockout", "options", "allowed_options")):
+        if not any(name in self._errors for name in ("kind", "knockout", "options", "allowed_options", "aliases")):
             cleaned.update(question_normalise(cleaned))
         return cleaned
 

@@ -4,9 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import ScreeningQuestion, Vacancy
-from .rules import Kind, Knockout, clean_options
-from .services import MAX_QUESTIONS, VACANCY_FIELDS, question_validate
+from .models import CompanyAnswer, ScreeningQuestion, Vacancy
+from .rules import Kind, Knockout, Unit, clean_options
+from .services import COMPANY_ANSWER_MAX_LENGTH, MAX_QUESTIONS, VACANCY_FIELDS, question_validate
 
 
 class VacancyForm(forms.ModelForm):
@@ -60,6 +60,43 @@ class LinesField(forms.CharField):
         return self.to_python(self.prepare_value(initial) or "") != self.to_python(data)
 
 
+class AliasesField(forms.CharField):
+    """Option aliases as a textarea, one option per line: ``Saint Petersburg: SPb, Piter``.
+
+    Cleaned into ``{option: [alias, ...]}`` (names split on commas, blanks dropped); a line without a colon is
+    an error naming the line. Whether each option exists and no alias clashes is the rules' check
+    (``rules.rule_errors``), run by the service.
+    """
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            return "\n".join(f"{option}: {', '.join(str(n) for n in names)}" for option, names in value.items())
+        return value
+
+    def to_python(self, value):
+        aliases: dict[str, list[str]] = {}
+        for number, line in enumerate((super().to_python(value) or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            option, colon, names = line.partition(":")
+            if not colon or not option.strip():
+                raise ValidationError(
+                    _("Line %(n)d: write an option, a colon and its aliases: “Saint Petersburg: SPb, Piter”."),
+                    code="invalid",
+                    params={"n": number},
+                )
+            aliases.setdefault(option.strip(), []).extend(clean_options(names.split(",")))
+        return aliases
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(self.prepare_value(initial) or "") != self.to_python(data)
+        except ValidationError:
+            return True
+
+
 class QuestionForm(forms.Form):
     """One screening question, checked by ``services.question_validate`` (the services' own check).
 
@@ -86,6 +123,30 @@ class QuestionForm(forms.Form):
         required=False,
         help_text=_("For “choice within allowed options”: one per line, each one of the options."),
     )
+    review_value = forms.CharField(
+        label=_("Review from"),
+        max_length=50,
+        required=False,
+        help_text=_(
+            "Optional, for “at least” / “at most”: answers between this number and the knockout value go to a "
+            "person instead of failing (at least 3, review from 2: 2 to 3 needs review)."
+        ),
+    )
+    unit = forms.ChoiceField(
+        label=_("Unit"),
+        choices=Unit.choices,
+        required=False,
+        initial="",
+        help_text=_("Number questions: what the answer is counted in (“6 months” is 0.5 years)."),
+    )
+    aliases = AliasesField(
+        label=_("Aliases"),
+        required=False,
+        help_text=_(
+            "Choice questions, optional: other names candidates use, one option per line, "
+            "e.g. “Saint Petersburg: SPb, Piter”."
+        ),
+    )
     weight = forms.IntegerField(
         label=_("Weight"), min_value=0, max_value=10, initial=1, help_text=_("0-10: how much it counts in the score.")
     )
@@ -97,7 +158,7 @@ class QuestionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if any(name in self._errors for name in ("kind", "knockout", "options", "allowed_options")):
+        if any(name in self._errors for name in ("kind", "knockout", "options", "allowed_options", "aliases")):
             return cleaned
         try:
             cleaned.update(question_validate(data=cleaned))
@@ -169,6 +230,9 @@ def question_initial(question: ScreeningQuestion) -> dict:
         "knockout": question.knockout,
         "knockout_value": question.knockout_value,
         "allowed_options": question.allowed_options,
+        "review_value": question.review_value,
+        "unit": question.unit,
+        "aliases": question.aliases,
         "weight": question.weight,
         "required": question.required,
     }
@@ -178,3 +242,20 @@ class VacancyFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All statuses")), *Vacancy.Status.choices], required=False
     )
+
+
+class CompanyAnswerForm(forms.ModelForm):
+    """One of the company's answers to what candidates ask; saved by ``services.company_answer_add`` / ``_update``."""
+
+    class Meta:
+        model = CompanyAnswer
+        fields = ("question", "answer")
+        widgets = {
+            "answer": forms.Textarea(attrs={"rows": 4, "maxlength": COMPANY_ANSWER_MAX_LENGTH}),
+        }
+        help_texts = {
+            "answer": _(
+                "The bot quotes this answer to candidates who ask about it, word for word; it never makes up "
+                "anything else."
+            ),
+        }

@@ -178,12 +178,16 @@ class ScreeningQuestion(models.Model):
         return self.kind in rules.CHOICE_KINDS
 
     def rule_text(self) -> str:
-        """The knockout rule in words ("must be at least 3"); "" without a rule. See ``rules.rule_text``."""
+        """The knockout rule in words ("must be at least 3; 2 to 3 goes to review"); "" without a rule.
+
+        See ``rules.rule_text``.
+        """
         return rules.rule_text(
             kind=self.kind,
             knockout=self.knockout,
             knockout_value=self.knockout_value,
             allowed_options=self.allowed_options,
+            review_value=self.review_value,
         )
 
     def clean(self):
@@ -193,6 +197,9 @@ class ScreeningQuestion(models.Model):
             knockout=self.knockout,
             knockout_value=self.knockout_value,
             allowed_options=self.allowed_options,
+            review_value=self.review_value,
+            unit=self.unit,
+            aliases=self.aliases,
         )
         if errors:
             raise ValidationError(errors)

@@ -6,6 +6,7 @@ suggestions all build from this module, so a question is judged and described
 the same way everywhere.
 """
 
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
@@ -50,6 +51,11 @@ CHOICE_KINDS: tuple[str, ...] = (Kind.SINGLE_CHOICE.value, Kind.MULTIPLE_CHOICE.
 # Rules compared with ``knockout_value`` (the others use ``allowed_options`` or nothing).
 VALUE_RULES: tuple[str, ...] = (Knockout.MUST_EQUAL.value, Knockout.AT_LEAST.value, Knockout.AT_MOST.value)
 OPTIONS_RULES: tuple[str, ...] = (Knockout.ONE_OF.value,)
+# Rules that may have a review band (``review_value``): a number between it and the knockout value needs a person.
+REVIEW_RULES: tuple[str, ...] = (Knockout.AT_LEAST.value, Knockout.AT_MOST.value)
+# Kinds whose answer is read in a unit (``unit``), and kinds whose options may have aliases (``aliases``).
+UNIT_KINDS: tuple[str, ...] = (Kind.NUMBER.value,)
+ALIAS_KINDS: tuple[str, ...] = CHOICE_KINDS
 RULES_BY_KIND: dict[str, frozenset[str]] = {
     Kind.TEXT.value: frozenset({""}),
     Kind.YES_NO.value: frozenset({"", Knockout.MUST_EQUAL.value}),
@@ -81,7 +87,9 @@ def editor_spec() -> dict:
     """What the question editor's script needs to know, as JSON-ready data (for ``json_script``).
 
     ``{"rules_by_kind": {kind: [rule, ...]}, "choice_kinds": [...], "value_rules": [...],
-    "options_rules": [...], "value_hints": {rule: placeholder}}``; the hints in the active language.
+    "options_rules": [...], "value_hints": {rule: placeholder}, "review_rules": [...],
+    "review_hints": {rule: placeholder}, "unit_kinds": [...], "alias_kinds": [...], "units": [unit, ...]}``;
+    the hints in the active language.
     """
     number_hint = _("a number, e.g. 3")
     return {
@@ -94,6 +102,14 @@ def editor_spec() -> dict:
             Knockout.AT_LEAST.value: number_hint,
             Knockout.AT_MOST.value: number_hint,
         },
+        "review_rules": list(REVIEW_RULES),
+        "review_hints": {
+            Knockout.AT_LEAST.value: _("optional, below the knockout value, e.g. 2"),
+            Knockout.AT_MOST.value: _("optional, above the knockout value, e.g. 400000"),
+        },
+        "unit_kinds": list(UNIT_KINDS),
+        "alias_kinds": list(ALIAS_KINDS),
+        "units": list(Unit.values),
     }
 
 
@@ -184,8 +200,9 @@ def question_normalise(item: Mapping) -> dict:
 def clean_aliases(aliases, options) -> dict[str, list[str]]:
     """Aliases per option as ``{option: [name, ...]}``, keyed by the options' own spelling (case-insensitively).
 
-    ``aliases``: such a mapping, or text with one option per line, ``Option: name, name``. Empty names,
-    duplicates and aliases of options the question does not have are dropped.
+    ``aliases``: such a mapping, or text with one option per line, ``Option: name, name``. Empty names and
+    duplicates are dropped; an option the question does not have is kept as written, so that ``rule_errors``
+    tells the recruiter (a misspelt option would otherwise lose its aliases unseen).
     """
     if isinstance(aliases, str):
         parsed: dict[str, list[str]] = {}
@@ -199,17 +216,89 @@ def clean_aliases(aliases, options) -> dict[str, list[str]]:
     by_lower = {option.lower(): option for option in options}
     result: dict[str, list[str]] = {}
     for option, names in aliases.items():
-        own = by_lower.get(str(option).strip().lower())
-        if own is None or not isinstance(names, list | tuple):
+        own = by_lower.get(str(option).strip().lower(), str(option).strip())
+        if not own or not isinstance(names, list | tuple):
             continue
         kept = [name for name in clean_options([str(n) for n in names]) if name.lower() != own.lower()]
         if kept:
-            result[own] = [*result.get(own, []), *kept][:MAX_OPTIONS]
+            # Not cut at MAX_OPTIONS: rule_errors refuses too many rather than dropping some unseen.
+            result[own] = clean_options([*result.get(own, []), *kept])
     return result
 
 
-def rule_errors(*, kind, options, knockout, knockout_value, allowed_options) -> dict[str, str]:
-    """Return field -> message for everything wrong with a question definition."""
+def _same_name(text) -> str:
+    # How two names are compared for a clash: Unicode-normalised, case-folded, inner spaces collapsed.
+    return " ".join(unicodedata.normalize("NFKC", str(text)).casefold().split())
+
+
+def _review_error(*, knockout, knockout_value, review_value) -> str | None:
+    """What is wrong with a review band (see ``rule_errors``), or None."""
+    if knockout not in REVIEW_RULES:
+        return _("A review band only goes with the “at least” and “at most” rules.")
+    band = parse_decimal(review_value)
+    if band is None:
+        return _("Enter a number.")
+    limit = parse_decimal(knockout_value)
+    if limit is None:
+        return None  # the knockout value's own error says what to fix first
+    if knockout == Knockout.AT_LEAST and band >= limit:
+        return _("With “at least”, the review band starts below the knockout value (e.g. at least 3, review from 2).")
+    if knockout == Knockout.AT_MOST and band <= limit:
+        return _(
+            "With “at most”, the review band ends above the knockout value (e.g. at most 350000, review up to 400000)."
+        )
+    return None
+
+
+def _aliases_error(*, kind, options, aliases) -> str | None:
+    """What is wrong with a choice question's aliases (see ``rule_errors``), or None."""
+    if not isinstance(aliases, Mapping) or not all(
+        isinstance(option, str) and isinstance(names, list | tuple) and all(isinstance(n, str) for n in names)
+        for option, names in aliases.items()
+    ):
+        return _("Aliases must give each option a list of names.")
+    if not aliases:
+        return None
+    if kind not in ALIAS_KINDS:
+        return _("Only choice questions have aliases.")
+    owner_of = {_same_name(option): option for option in options}
+    for option, names in aliases.items():
+        if option not in options:
+            return _("“%(option)s” is not one of the options; write it as the option is written.") % {"option": option}
+        if len(names) > MAX_OPTIONS:
+            return _("At most %(n)d aliases per option.") % {"n": MAX_OPTIONS}
+        for name in names:
+            if len(name) > MAX_OPTION_LENGTH:
+                return _("An alias is at most %(n)d characters.") % {"n": MAX_OPTION_LENGTH}
+            if "," in name:
+                # The editor writes aliases comma-separated: one with a comma would come back as two.
+                return _("An alias cannot contain a comma: “%(name)s”.") % {"name": name}
+            owner = owner_of.setdefault(_same_name(name), option)
+            if owner == option:
+                continue
+            if owner in options and _same_name(owner) == _same_name(name):
+                return _("“%(name)s” is the name of another option.") % {"name": name}
+            # The reader could not tell which option a candidate meant.
+            return _("“%(name)s” is an alias of both “%(first)s” and “%(second)s”.") % {
+                "name": name,
+                "first": owner,
+                "second": option,
+            }
+    return None
+
+
+def rule_errors(
+    *, kind, options, knockout, knockout_value, allowed_options, review_value="", unit="", aliases=None
+) -> dict[str, str]:
+    """Return field -> message for everything wrong with a question definition ({} when it is valid).
+
+    Besides the kind, options and knockout rule: ``review_value`` (a number, only for "at least" / "at most",
+    on the failing side of ``knockout_value``: at least 3 with review from 2; at most 350000 with review up to
+    400000), ``unit`` (a ``Unit``, only for number questions) and ``aliases`` (``{option: [name, ...]}`` for
+    choice questions: each key one of ``options``, no name another option's name, an alias of two options or
+    with a comma).
+    The three have defaults, so callers that judge only a rule can leave them out.
+    """
     errors: dict[str, str] = {}
     if kind not in KINDS:
         return {"kind": _("Unknown answer kind.")}
@@ -229,6 +318,14 @@ def rule_errors(*, kind, options, knockout, knockout_value, allowed_options) -> 
             errors["options"] = _("An option is at most %(n)d characters.") % {"n": MAX_OPTION_LENGTH}
     elif options:
         errors["options"] = _("Only choice questions have options.")
+    unit = unit or ""
+    if unit not in Unit.values:
+        errors["unit"] = _("Unknown unit.")
+    elif unit and kind not in UNIT_KINDS:
+        errors["unit"] = _("Only number questions have a unit.")
+    alias_error = _aliases_error(kind=kind, options=options, aliases={} if aliases is None else aliases)
+    if alias_error:
+        errors["aliases"] = alias_error
     if knockout not in RULES_BY_KIND[kind]:
         errors["knockout"] = _("This rule does not apply to this kind of answer.")
         return errors
@@ -243,12 +340,20 @@ def rule_errors(*, kind, options, knockout, knockout_value, allowed_options) -> 
             errors["allowed_options"] = _("Allowed options must be among the question's options.")
     elif allowed_options:
         errors["allowed_options"] = _("Allowed options only go with the 'choice within allowed options' rule.")
+    review_value = "" if review_value is None else review_value
+    if not isinstance(review_value, str | int | float | Decimal) or isinstance(review_value, bool):
+        errors["review_value"] = _("Enter a number.")
+    elif str(review_value).strip():
+        review_error = _review_error(knockout=knockout, knockout_value=knockout_value, review_value=review_value)
+        if review_error:
+            errors["review_value"] = review_error
     return errors
 
 
-def rule_text(*, kind, knockout, knockout_value, allowed_options) -> str:
+def rule_text(*, kind, knockout, knockout_value, allowed_options, review_value="") -> str:
     """The knockout rule in words, as the candidate's answer must be: "must be at least 3"; "" without a rule.
 
+    With a review band (``review_value``, number rules): "must be at least 3; 2 to 3 goes to review".
     The one wording of a rule: the vacancy page, the response page and the
     rejection reasons all use it (through ``ScreeningQuestion.rule_text`` or
     ``screening.scoring``). Translated into the active language.
@@ -256,10 +361,17 @@ def rule_text(*, kind, knockout, knockout_value, allowed_options) -> str:
     if knockout == Knockout.MUST_EQUAL:
         expected = _("yes") if yes_no_value(knockout_value) == "yes" else _("no")
         return _("must be “%(value)s”") % {"value": expected}
-    if knockout == Knockout.AT_LEAST:
-        return _("must be at least %(value)s") % {"value": number_text(knockout_value)}
-    if knockout == Knockout.AT_MOST:
-        return _("must be at most %(value)s") % {"value": number_text(knockout_value)}
+    if knockout in (Knockout.AT_LEAST, Knockout.AT_MOST):
+        limit = number_text(knockout_value)
+        if knockout == Knockout.AT_LEAST:
+            words = _("must be at least %(value)s") % {"value": limit}
+        else:
+            words = _("must be at most %(value)s") % {"value": limit}
+        if parse_decimal(review_value) is None:
+            return words
+        band = number_text(review_value)
+        low, high = (band, limit) if knockout == Knockout.AT_LEAST else (limit, band)
+        return _("%(rule)s; %(low)s to %(high)s goes to review") % {"rule": words, "low": low, "high": high}
     if knockout == Knockout.ONE_OF:
         allowed = ", ".join(str(option) for option in allowed_options or [])
         if kind == Kind.MULTIPLE_CHOICE:

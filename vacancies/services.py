@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Company
 from accounts.slugs import slug_from_text, slug_unique
 
-from .models import ScreeningQuestion, Vacancy
+from .models import CompanyAnswer, ScreeningQuestion, Vacancy
 from .rules import QUESTION_FIELDS, question_normalise
 
 # The fields a recruiter edits; company, author, status and dates are set by the services.
@@ -327,3 +327,64 @@ def vacancy_delete(*, vacancy: Vacancy) -> None:
             _("Candidates have applied to this vacancy: close it instead of deleting it."), code="conflict"
         )
     locked.delete()
+
+
+# --- The company's answers to candidates' common questions --------------------------------------------------------
+
+MAX_COMPANY_ANSWERS = 100
+COMPANY_ANSWER_MAX_LENGTH = 2000
+
+
+def _company_answer_fill(item: CompanyAnswer, *, question: str, answer: str) -> CompanyAnswer:
+    item.question = " ".join(str(question or "").split())
+    item.answer = str(answer or "").strip()
+    errors = {}
+    if len(item.answer) > COMPANY_ANSWER_MAX_LENGTH:
+        # A TextField's max_length is not checked by full_clean; the bot quotes at most this much.
+        errors["answer"] = [
+            _("Keep the answer under %(n)d characters.") % {"n": COMPANY_ANSWER_MAX_LENGTH},
+        ]
+    try:
+        item.full_clean(exclude=["company", "position"])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return item
+
+
+@transaction.atomic
+def company_answer_add(*, company: Company, question: str, answer: str) -> CompanyAnswer:
+    """Add one of the company's answers to what candidates ask, at the end of its list.
+
+    The screening bot answers candidates from these (``screening.services.asked``). Raises
+    ``ValidationError``: field -> messages for an empty or too long question or answer, a message when the
+    company already has ``MAX_COMPANY_ANSWERS``.
+    """
+    # Adds of one company take turns on its row, so the count and the last position are not raced.
+    Company.objects.select_for_update().filter(pk=company.pk).first()
+    existing = CompanyAnswer.objects.filter(company=company).aggregate(count=Count("pk"), last=Max("position"))
+    if existing["count"] >= MAX_COMPANY_ANSWERS:
+        raise ValidationError(
+            _("A company has at most %(n)d answers for candidates.") % {"n": MAX_COMPANY_ANSWERS}, code="limit"
+        )
+    item = _company_answer_fill(CompanyAnswer(company=company), question=question, answer=answer)
+    item.position = (existing["last"] or 0) + 1
+    item.save()
+    return item
+
+
+def company_answer_update(*, item: CompanyAnswer, question: str, answer: str) -> CompanyAnswer:
+    """Change one of the company's answers (its question and answer); raises ``ValidationError`` as the add does.
+
+    Questions candidates asked earlier keep what the bot answered them then.
+    """
+    _company_answer_fill(item, question=question, answer=answer)
+    item.save(update_fields=["question", "answer", "updated_at"])
+    return item
+
+
+def company_answer_delete(*, item: CompanyAnswer) -> None:
+    """Remove one of the company's answers; the bot stops answering from it at once."""
+    item.delete()

@@ -12,4 +12,7 @@ urlpatterns = [
     path("<int:pk>/publish/", views.vacancy_publish, name="publish"),
     path("<int:pk>/close/", views.vacancy_close, name="close"),
     path("<int:pk>/delete/", views.vacancy_delete, name="delete"),
+    path("answers/", views.company_answer_list, name="answers"),
+    path("answers/<int:pk>/edit/", views.company_answer_edit, name="answer_edit"),
+    path("answers/<int:pk>/delete/", views.company_answer_delete, name="answer_delete"),
 ]

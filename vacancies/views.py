@@ -4,22 +4,26 @@ Thin doors: forms validate, services write, selectors read (and 404 outside the 
 """
 
 from functools import wraps
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.access import company_member_required, editor_required
 from smartbot.forms import form_add_service_errors
 
-from . import services
-from .forms import QuestionFormSet, VacancyFilterForm, VacancyForm, question_initial
-from .models import Vacancy
-from .rules import editor_spec
+from . import selectors, services
+from .forms import CompanyAnswerForm, QuestionFormSet, VacancyFilterForm, VacancyForm, question_initial
+from .models import CompanyAnswer, Vacancy
+from .rules import RULE_FIELDS, editor_spec, rule_snapshot
 from .selectors import question_answered_ids, vacancy_get_for_user, vacancy_list, vacancy_response_counts
 
 PAGE_SIZE = 50
@@ -71,13 +75,14 @@ def vacancy_list_view(request):
 @company_member_required
 def vacancy_detail(request, pk):
     vacancy = vacancy_get_for_user(user=request.user, pk=pk)
-    questions = list(vacancy.questions.all())
     return render(
         request,
         "vacancies/detail.html",
         {
             "vacancy": vacancy,
-            "questions": questions,
+            # Each question with how often its answers needed a clarification, a read-back, a correction or review.
+            "questions": selectors.question_list_with_reading_counts(vacancy=vacancy),
+            "asked": selectors.vacancy_asked_counts(vacancy=vacancy),
             "counts": vacancy_response_counts(vacancy=vacancy),
             "public_link": public_link(vacancy),
             "can_edit": request.user.can_edit,
@@ -113,6 +118,7 @@ def _editor(request, vacancy: Vacancy | None):
                     formset.add_non_form_error(error.messages)
             else:
                 messages.success(request, _("Vacancy saved."))
+                _offer_rejudge(request, saved, before=initial)
                 return redirect(saved)
         messages.error(request, _("Please correct the errors below. Nothing has been saved yet."))
     else:
@@ -128,6 +134,38 @@ def _editor(request, vacancy: Vacancy | None):
             "question_rules": editor_spec(),
         },
     )
+
+
+def _offer_rejudge(request, vacancy: Vacancy, *, before: list[dict]) -> None:
+    """After rules with judged answers changed: a message per question linking to re-judging its past answers."""
+    rules_before = {item["id"]: {name: item.get(name) for name in RULE_FIELDS} for item in before}
+    if not rules_before:
+        return
+    questions = [
+        question
+        for question in vacancy.questions.all()
+        if question.pk in rules_before
+        and rule_snapshot(question) != rule_snapshot(SimpleNamespace(**rules_before[question.pk]))
+    ]
+    if not questions:
+        return
+    counts = selectors.question_answers_by_other_rule(vacancy=vacancy, questions=questions)
+    for question in questions:
+        if counts.get(question.pk):
+            text = ngettext(
+                "“%(question)s”: %(n)d answer was judged by an older rule.",
+                "“%(question)s”: %(n)d answers were judged by an older rule.",
+                counts[question.pk],
+            ) % {"question": question.text, "n": counts[question.pk]}
+            messages.info(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    text,
+                    reverse("screening:rejudge", args=[question.pk]),
+                    _("Re-judge past answers under the new rule"),
+                ),
+            )
 
 
 @editor_required
@@ -175,3 +213,67 @@ def vacancy_delete(request, vacancy):
         return redirect(vacancy)
     messages.success(request, _("Vacancy deleted."))
     return redirect("vacancies:list")
+
+
+# --- The company's answers to candidates' common questions --------------------------------------------------------
+
+
+def _company_answer_for_user(request, pk) -> CompanyAnswer:
+    # Scoped by the user's company: another company's answer is 404 for everyone, never 403.
+    return get_object_or_404(CompanyAnswer.objects.filter(company_id=request.user.company_id), pk=pk)
+
+
+@company_member_required
+def company_answer_list(request):
+    """The company's answers to what candidates ask: everyone reads, editors add (POST here)."""
+    form = CompanyAnswerForm()
+    if request.method == "POST":
+        if not request.user.can_edit:
+            raise PermissionDenied
+        form = CompanyAnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                services.company_answer_add(company=request.user.company, **form.cleaned_data)
+            except ValidationError as error:
+                form_add_service_errors(form, error)
+            else:
+                messages.success(request, _("Answer added: the bot can quote it to candidates now."))
+                return redirect("vacancies:answers")
+    return render(
+        request,
+        "vacancies/answers.html",
+        {"answers": request.user.company.company_answers.order_by("position", "id"), "form": form},
+    )
+
+
+@company_member_required
+def company_answer_edit(request, pk):
+    item = _company_answer_for_user(request, pk)
+    if not request.user.can_edit:
+        raise PermissionDenied
+    if request.method == "POST":
+        # Not bound to ``item``: the page keeps showing the saved question while the form has errors.
+        form = CompanyAnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                services.company_answer_update(item=item, **form.cleaned_data)
+            except ValidationError as error:
+                form_add_service_errors(form, error)
+            else:
+                messages.success(request, _("Answer saved."))
+                return redirect("vacancies:answers")
+    else:
+        form = CompanyAnswerForm(instance=item)
+    return render(request, "vacancies/answers_edit.html", {"item": item, "form": form})
+
+
+@company_member_required
+def company_answer_delete(request, pk):
+    item = _company_answer_for_user(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.can_edit:
+        raise PermissionDenied
+    services.company_answer_delete(item=item)
+    messages.success(request, _("Answer deleted."))
+    return redirect("vacancies:answers")

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from screening import scoring
+from screening import ai, scoring
 from screening.models import ChatMessage, ChatSession
-from screening.services import question_events_record, response_submit_answer
+from screening.reading.asked import is_question
+from screening.services import (
+    QuestionAnswer,
+    candidate_question_answer,
+    candidate_question_record,
+    question_events_record,
+    reading_llm_propose,
+    response_submit_answer,
+)
 from vacancies.models import ScreeningQuestion
 
 from .. import statements
@@ -56,7 +66,9 @@ def chat_candidate_message(
     removed, nothing is stored and the returned ``Turn`` carries
     ``error`` (``script_changed``) and asks the question now awaited.
     """
+    prepared = _prepare(ctx, text=text, choices=choices, question_id=question_id)
     args = {"ctx": ctx, "client_id": client_id, "text": text, "choices": choices, "question_id": question_id}
+    args["prepared"] = prepared
     try:
         return _candidate_turn(**args)
     except IntegrityError:
@@ -72,8 +84,43 @@ def chat_candidate_message(
         return _candidate_turn(**args)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """The slow parts of a candidate's turn, done before it takes the chat's row lock (``_prepare``)."""
+
+    asked: QuestionAnswer | None = None  # the message asks the bot something: what was found for it
+    proposal: tuple[int, object, str] | None = None  # (question id, value, how): an LLM's reading of an answer
+
+
+def _prepare(ctx: ChatContext, *, text: str, choices: list[str] | None, question_id: int | None) -> Prepared:
+    """What may wait on an LLM, done outside the turn's transaction so a slow model never holds the chat's lock
+    or a database connection: the answer to a candidate's question (``candidate_question_answer``), or a
+    reading of an answer the rules cannot read (``reading_llm_propose``; only for a frame naming its question,
+    as the bundled clients do, and only where an LLM may be used at all)."""
+    if not choices and is_question(text):
+        return Prepared(asked=candidate_question_answer(response=ctx.response, text=text))
+    question = ctx.question_by_id(question_id)
+    if question is None or not ai.is_configured() or not ctx.response.ai_allowed:
+        return Prepared()
+    raw = list(choices) if choices else text
+    try:
+        scoring.read_answer(scoring.QuestionSpec.from_question(question), raw)
+    except scoring.InvalidAnswer as invalid:
+        if invalid.proposal is None and invalid.code not in UNREVIEWABLE:
+            helped = reading_llm_propose(response=ctx.response, question=question, raw=raw)
+            if helped is not None:
+                return Prepared(proposal=(question.pk, helped.value, helped.how))
+    return Prepared()
+
+
 def _candidate_turn(
-    *, ctx: ChatContext, client_id: str, text: str, choices: list[str] | None, question_id: int | None
+    *,
+    ctx: ChatContext,
+    client_id: str,
+    text: str,
+    choices: list[str] | None,
+    question_id: int | None,
+    prepared: Prepared,
 ) -> Turn:
     # The hot path of the product: one locking read, then one INSERT for the answer and one for the messages
     # (plain SQL, ``chat.statements``; the ORM's compilation was most of a turn's CPU).
@@ -127,10 +174,28 @@ def _candidate_turn(
         turn = Turn(message_id=None, own_message=own, watchers=row.watchers)
         raw = list(choices) if choices else text
         prompt = row.prompt if row.last_asked_id == question.pk else {}
-        return _answer(ctx, row, turn, question, raw, prompt)
+        if prepared.asked is not None:
+            return _asked_back(ctx, turn, question, prepared.asked, prompt)
+        return _answer(ctx, row, turn, question, raw, prompt, prepared)
 
 
-def _answer(ctx: ChatContext, row: statements.TurnRow, turn: Turn, question: ScreeningQuestion, raw, prompt: dict):
+def _asked_back(ctx: ChatContext, turn: Turn, question: ScreeningQuestion, found: QuestionAnswer, prompt: dict) -> Turn:
+    """The candidate asked something ("What is the salary?"): answer it from the vacancy and the company's
+    answers, or say it was passed to the recruiters (``candidate_question_reply``); then ask again what was
+    awaited, the pending read-back included."""
+    turn.own_message.question_id = None  # not an answer
+    reply = candidate_question_record(response=ctx.response, found=found)
+    turn.messages = [bot_unsaved(ctx.session_id, reply.text)]
+    if "confirm" in prompt:
+        again = prompt["confirm"].get("text") or question.text
+        turn.confirm = {"text": again, "options": confirm_options()}
+        return _ask(ctx, turn, question, [], text=again, payload=prompt, keep=turn.messages)
+    return _ask(ctx, turn, question, [], payload=prompt or None, keep=turn.messages)
+
+
+def _answer(
+    ctx: ChatContext, row: statements.TurnRow, turn: Turn, question: ScreeningQuestion, raw, prompt: dict, prepared
+) -> Turn:
     """Read the candidate's answer to ``question`` and store it, or read it back, or ask again.
 
     ``prompt``: the payload of the bot's latest message for this question (``ChatMessage.payload``): a read-back
@@ -163,14 +228,21 @@ def _answer(ctx: ChatContext, row: statements.TurnRow, turn: Turn, question: Scr
             if read_back.value != refused:
                 events.append("read_back")
                 question_events_record(response_id=response.pk, question_id=question.pk, kinds=events)
-                confirm = {"confirm": {"raw": raw, "value": read_back.value, "how": read_back.how}}
+                confirm = {
+                    "confirm": {"raw": raw, "value": read_back.value, "how": read_back.how, "text": read_back.text}
+                }
                 turn.confirm = {"text": read_back.text, "options": confirm_options()}
                 return _ask(ctx, turn, question, [], text=read_back.text, payload=confirm)
             # The candidate refused the read-back and then wrote the same thing again: that is what they mean.
             response_submit_answer(**submit, reading=(read_back.value, read_back.how), confirmed=True)
     except scoring.InvalidAnswer as invalid:
-        if invalid.proposal is not None:  # a close misspelling: offered back, confirmed like any read-back
-            value, how = invalid.proposal
+        proposal = invalid.proposal  # a close misspelling: offered back, confirmed like any read-back
+        helped = prepared.proposal
+        if proposal is None and helped is not None and helped[0] == question.pk:
+            # An LLM, where allowed, read what the rules could not (``_prepare``); confirmed like any reading.
+            proposal = helped[1:]
+        if proposal is not None:
+            value, how = proposal
             events.append("read_back")
             question_events_record(response_id=response.pk, question_id=question.pk, kinds=events)
             spec = scoring.QuestionSpec.from_question(question)
@@ -178,7 +250,12 @@ def _answer(ctx: ChatContext, row: statements.TurnRow, turn: Turn, question: Scr
             text = scoring.read_back_text(spec, value, words=words, how=how)
             turn.confirm = {"text": text, "options": confirm_options()}
             return _ask(
-                ctx, turn, question, [], text=text, payload={"confirm": {"raw": raw, "value": value, "how": how}}
+                ctx,
+                turn,
+                question,
+                [],
+                text=text,
+                payload={"confirm": {"raw": raw, "value": value, "how": how, "text": text}},
             )
         clarified = int(prompt.get("clarify") or 0)
         if clarified < 1 or invalid.code in UNREVIEWABLE:
@@ -207,10 +284,12 @@ def _ask(
     *,
     text: str = "",
     payload: dict | None = None,
+    keep: list[ChatMessage] = (),
 ) -> Turn:
-    """Store the candidate's message and the bot's ``before`` lines, then ask ``question`` again: its text, or
-    ``text`` (a read-back) carrying ``payload``."""
+    """Store the candidate's message, ``keep`` (unsaved bot messages already made) and the bot's ``before``
+    lines, then ask ``question`` again: its text, or ``text`` (a read-back) carrying ``payload``."""
     turn.messages = [
+        *keep,
         *(bot_unsaved(ctx.session_id, line, question) for line in before),
         bot_unsaved(ctx.session_id, text or question.text, question, payload=payload),
     ]

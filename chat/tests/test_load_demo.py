@@ -8,7 +8,18 @@ from django.http import HttpRequest
 
 from accounts.models import Company, Invitation, User
 from chat.management.commands.load_demo import DEMO_PASSWORD
-from screening.models import Answer, Candidate, ChatMessage, ChatSession, Evaluation, Note, Response, StatusChange
+from screening.models import (
+    Answer,
+    Candidate,
+    CandidateQuestion,
+    ChatMessage,
+    ChatSession,
+    Evaluation,
+    Note,
+    QuestionEvent,
+    Response,
+    StatusChange,
+)
 from vacancies.models import ScreeningQuestion, Vacancy
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +114,7 @@ def test_finished_responses_have_scores_completion_and_the_screening_history(dem
         assert response.answers.count() == response.vacancy.questions.count()
         steps = list(response.history.values_list("to_status", flat=True))
         assert steps[:3] == ["new", "in_chat", steps[2]]
-        assert steps[2] in ("passed", "rejected")
+        assert steps[2] in ("passed", "rejected", "needs_review")
 
 
 def test_decisions_have_actors_and_a_note_exists(demo_db):
@@ -133,6 +144,20 @@ def test_every_chat_has_a_plausible_transcript(demo_db):
             assert session.state == "active"
             assert messages[-1].question is not None  # waiting for the next answer
     assert not ChatSession.objects.filter(response__status="new").exists()
+
+
+def test_two_screenings_need_review_with_read_backs_and_the_candidates_questions(demo_db):
+    reviewed = Response.objects.filter(vacancy__company__slug="demo", status="needs_review")
+    assert reviewed.count() == 2
+    assert all(response.review_reasons and not response.rejection_reasons for response in reviewed)
+    answers = Answer.objects.filter(response__in=reviewed)
+    assert answers.filter(needs_review=True, read_how="unread").exists()  # unclear even after the clarification
+    assert answers.filter(needs_review=True, confirmed=True).exists()  # in a rule's review band, confirmed
+    salary = answers.get(read_how="magnitude", raw_text="300k")
+    assert salary.value == 300000 and salary.confirmed
+    asked = CandidateQuestion.objects.filter(response__in=reviewed)
+    assert asked.filter(answered=True).exclude(quote="").exists() and asked.filter(answered=False).exists()
+    assert QuestionEvent.objects.filter(response__in=reviewed, kind="read_back").exists()
 
 
 def test_the_bot_asked_again_after_an_unreadable_answer(demo_db):

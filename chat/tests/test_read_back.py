@@ -9,6 +9,7 @@ from chat import services
 from chat.tests.conftest import connected
 from chat.tests.conftest import db as _db
 from screening.models import Answer, ChatMessage, QuestionEvent, Response
+from screening.tests import fake_openai
 from screening.tests.factories import ResponseFactory
 from vacancies.tests.factories import QuestionFactory, VacancyFactory
 
@@ -247,3 +248,62 @@ def test_without_javascript_the_read_back_is_two_buttons_and_the_confirmation_is
     (answer,) = Answer.objects.filter(response=response)
     assert (answer.value, answer.confirmed) == (400000, True)
     assert "Can you work weekends?" in client.get(response.get_chat_url()).content.decode()
+
+
+def test_a_question_from_the_candidate_is_answered_from_the_vacancy_and_the_question_asked_again(company):
+    vacancy = _vacancy(company, WEEKENDS, SALARY, salary_from=250000, salary_to=300000, salary_currency="RUB")
+    chat = Chat(vacancy)
+    turn = chat.say("What is the salary?")
+    reply, again = _bot(turn)
+    assert "250,000" in reply or "250 000" in reply or "250000" in reply
+    assert reply.startswith("From the job description")
+    assert again == "Can you work weekends?" and turn.question.text == "Can you work weekends?"
+    assert chat.answers() == [] and chat.events() == []
+    asked = chat.response.asked_questions.get()
+    assert (asked.text, asked.answered, asked.source) == ("What is the salary?", True, "vacancy")
+    turn = chat.say("yes")
+    assert turn.question.text == "Expected salary?"
+
+
+def test_a_question_the_bot_cannot_answer_is_passed_on_and_the_read_back_asked_again(company):
+    chat = Chat(_vacancy(company, SALARY, WEEKENDS))
+    chat.say("400k")
+    turn = chat.say("Is there a gym in the office?")
+    reply, again = _bot(turn)
+    assert "passed your question to the recruiters" in reply
+    assert again.startswith("You wrote “400k”") and turn.confirm["text"] == again
+    assert chat.response.asked_questions.get().answered is False
+    chat.say("yes")
+    assert [a.value for a in chat.answers()] == [400000]
+
+
+def test_an_llm_reads_what_the_rules_cannot_before_the_lock_and_the_candidate_confirms_it(company, fake_llm):
+    vacancy = _vacancy(company, {**WEEKENDS, "text": "Are you ready for business trips?"})
+    chat = Chat(vacancy)
+    question = vacancy.questions.get()
+    fake_llm.script(fake_openai.ok({"value": "yes", "words": "скорее да"}))
+    chat.sent += 1
+    turn = services.chat_candidate_message(
+        ctx=chat.ctx, client_id="llm1", text="скорее да, если не чаще раза в месяц", question_id=question.pk
+    )
+    assert turn.confirm["text"] == "You wrote “скорее да, если не чаще раза в месяц”: I understood yes. Is that right?"
+    assert len(fake_llm.requests) == 1 and chat.answers() == []
+    chat.say("yes")
+    (answer,) = chat.answers()
+    assert (answer.value, answer.read_how, answer.confirmed) == (True, "llm", True)
+    assert answer.raw_text == "скорее да, если не чаще раза в месяц"
+
+
+def test_without_consent_no_llm_is_asked_and_the_bot_clarifies(company, fake_llm):
+    vacancy = _vacancy(company, WEEKENDS)
+    chat = Chat(vacancy)
+    Response.objects.filter(pk=chat.response.pk).update(ai_consent_at=None)
+    chat.ctx.response.ai_consent_at = None
+    turn = services.chat_candidate_message(
+        ctx=chat.ctx,
+        client_id="x1",
+        text="скорее да, если не чаще раза в месяц",
+        question_id=vacancy.questions.get().pk,
+    )
+    assert turn.confirm is None and "yes or no" in _bot(turn)[0]
+    assert fake_llm.requests == []

@@ -25,15 +25,16 @@ T = TypeVar("T")
 
 
 def call_recorded(
-    *, company, purpose: str, messages: list[dict], schema: dict, schema_name: str
+    *, company, purpose: str, messages: list[dict], schema: dict, schema_name: str, **options
 ) -> tuple[client.Completion, Decimal]:
     """One provider call, recorded as an ``LLMCall`` row whatever happens. Returns ``(completion, cost)``.
 
-    ``cost`` is estimated in USD from ``OPENAI_PRICE_*``. Raises ``client.LLMError``
-    (after recording the failed call) when the provider fails.
+    ``cost`` is estimated in USD from ``OPENAI_PRICE_*``. ``options`` go to ``client.chat_json``
+    (``max_tokens``, ``timeout``). Raises ``client.LLMError`` (after recording the failed call) when the
+    provider fails.
     """
     try:
-        completion = client.chat_json(messages=messages, schema=schema, schema_name=schema_name)
+        completion = client.chat_json(messages=messages, schema=schema, schema_name=schema_name, **options)
     except client.LLMError as exc:
         LLMCall.objects.create(
             company=company, purpose=purpose, model=client.model_name(), latency_ms=exc.latency_ms, ok=False

@@ -110,9 +110,12 @@ def response_format(*, schema: dict, name: str) -> dict:
     return {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
 
 
-def chat_json(*, messages: list[dict], schema: dict, schema_name: str, max_tokens: int = 1200) -> Completion:
+def chat_json(
+    *, messages: list[dict], schema: dict, schema_name: str, max_tokens: int = 1200, timeout: float | None = None
+) -> Completion:
     """One chat completion asking for JSON that follows ``schema``. Raises ``LLMError``.
 
+    ``timeout``: seconds for this call instead of ``OPENAI_TIMEOUT`` (a chat turn waiting on it).
     The returned content is unvalidated text: callers must parse and validate it.
     """
     started = time.monotonic()
@@ -127,6 +130,7 @@ def chat_json(*, messages: list[dict], schema: dict, schema_name: str, max_token
             response_format=response_format(schema=schema, name=schema_name),
             temperature=0,
             max_tokens=max_tokens,
+            timeout=openai.NOT_GIVEN if timeout is None else timeout,
         )
     except openai.APITimeoutError:
         raise LLMError("The LLM provider did not answer in time.", retryable=True, latency_ms=elapsed())

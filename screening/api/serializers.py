@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from screening.models import (
     Answer,
+    CandidateQuestion,
     ChatMessage,
     ChatSession,
     Evaluation,
@@ -19,6 +20,7 @@ from screening.models import (
     webhook_address_error,
 )
 from screening.services import DECISION_STATUSES
+from vacancies.rules import RULE_FIELDS
 
 
 class PersonSerializer(serializers.Serializer):
@@ -93,15 +95,88 @@ class ResponseListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RuleSnapshotSerializer(serializers.Serializer):
+    """The rule an answer was judged by, as it was then (``vacancies.rules.rule_snapshot``)."""
+
+    kind = serializers.CharField(read_only=True)
+    knockout = serializers.CharField(read_only=True, help_text=_("'' when the question had no knockout rule."))
+    knockout_value = serializers.CharField(read_only=True)
+    allowed_options = serializers.ListField(child=serializers.CharField(), read_only=True)
+    review_value = serializers.CharField(
+        read_only=True, help_text=_("Numbers between this and the knockout value went to a person's review.")
+    )
+    unit = serializers.CharField(read_only=True)
+
+
 class AnswerSerializer(serializers.ModelSerializer):
     question_id = serializers.IntegerField(read_only=True)
     question = serializers.CharField(source="question.text", read_only=True)
     kind = serializers.CharField(source="question.kind", read_only=True)
     value = serializers.JSONField(read_only=True, allow_null=True)
+    read_how = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "How the value was read from the words: literal, magnitude (400k), words, range, since_year, "
+            "duration, qualified, idiom, phrase, folded, alias, index, suggestion, llm (the AI assistant's proposal, "
+            "confirmed by the candidate), unread (nothing readable: the answer needs review); '' for a skipped "
+            "optional question."
+        ),
+    )
+    passed = serializers.BooleanField(
+        read_only=True, allow_null=True, help_text=_("null: no rule, a skipped question, or needs review.")
+    )
+    needs_review = serializers.BooleanField(
+        read_only=True, help_text=_("The answer could not be settled against its rule: a person decides.")
+    )
+    confirmed = serializers.BooleanField(
+        read_only=True, help_text=_("The candidate confirmed the bot's read-back of this value.")
+    )
+    rule = serializers.SerializerMethodField()
 
     class Meta:
         model = Answer
-        fields = ["question_id", "question", "kind", "raw_text", "value", "read_how", "passed", "points", "created_at"]
+        fields = [
+            "question_id",
+            "question",
+            "kind",
+            "raw_text",
+            "value",
+            "read_how",
+            "passed",
+            "needs_review",
+            "confirmed",
+            "rule",
+            "points",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        RuleSnapshotSerializer(
+            allow_null=True, help_text=_("The rule it was judged by; null for answers stored before rules were kept.")
+        )
+    )
+    def get_rule(self, answer) -> dict | None:
+        if not answer.rule:
+            return None
+        # Exactly the documented fields, whatever an older snapshot held.
+        return {name: answer.rule.get(name, [] if name == "allowed_options" else "") for name in RULE_FIELDS}
+
+
+class CandidateQuestionSerializer(serializers.ModelSerializer):
+    """A question the candidate asked the bot, and the bot's answer (or that it passed it to the recruiters)."""
+
+    answered = serializers.BooleanField(
+        read_only=True, help_text=_("false: the bot did not know; the question waits for a recruiter.")
+    )
+    source = serializers.CharField(
+        read_only=True, help_text=_("Where the answer came from: company_answer, vacancy, or '' when unanswered.")
+    )
+    quote = serializers.CharField(read_only=True, help_text=_("The passage the answer was taken from."))
+
+    class Meta:
+        model = CandidateQuestion
+        fields = ["id", "text", "answered", "answer", "source", "quote", "created_at"]
         read_only_fields = fields
 
 
@@ -162,7 +237,13 @@ class NoteSerializer(serializers.ModelSerializer):
 class ResponseDetailSerializer(ResponseListSerializer):
     candidate = CandidateSerializer(source="*", read_only=True)
     rejection_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    review_reasons = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("Why a person should look (status needs_review): one sentence per unsettled answer."),
+    )
     answers = AnswerSerializer(many=True, read_only=True)
+    asked_questions = CandidateQuestionSerializer(many=True, read_only=True)
     transcript = serializers.SerializerMethodField()
     evaluation = serializers.SerializerMethodField()
     history = StatusChangeSerializer(many=True, read_only=True)
@@ -173,8 +254,10 @@ class ResponseDetailSerializer(ResponseListSerializer):
         fields = [
             *ResponseListSerializer.Meta.fields,
             "rejection_reasons",
+            "review_reasons",
             "chat_url",
             "answers",
+            "asked_questions",
             "transcript",
             "evaluation",
             "history",

@@ -58,7 +58,13 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 class ResponseFilter(django_filters.FilterSet):
     vacancy = django_filters.NumberFilter(field_name="vacancy_id", help_text="Vacancy id.")
-    status = django_filters.ChoiceFilter(choices=Response.Status.choices)
+    status = django_filters.ChoiceFilter(
+        choices=Response.Status.choices,
+        help_text=(
+            "Current status. The screening sets passed, rejected or needs_review (no knockout failed but an answer "
+            "could not be settled: a person decides); recruiters set the rest."
+        ),
+    )
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", help_text="Score at least.")
     max_score = django_filters.NumberFilter(field_name="score", lookup_expr="lte", help_text="Score at most.")
     created_from = UtcIsoDateTimeFilter(

@@ -92,6 +92,8 @@ class LLMCall(models.Model):
     class Purpose(models.TextChoices):
         EVALUATION = "evaluation", _("Evaluation")
         SUGGESTION = "suggestion", _("Suggested questions")
+        QUESTION = "question", _("Candidates' questions")
+        READING = "reading", _("Reading unclear answers")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="llm_calls")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

@@ -76,6 +76,10 @@ class Response(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
     score = models.PositiveSmallIntegerField(_("relevance score"), null=True, blank=True)
     rejection_reasons = models.JSONField(_("rejection reasons"), default=list, blank=True)
+    # The screening's own verdict ("passed", "rejected", "needs_review"; "" until it finishes), kept whatever a
+    # recruiter decides later and updated by a re-judgement: what the vacancy's counters and the table's
+    # "Screening" filter count.
+    screening_verdict = models.CharField(_("screening verdict"), max_length=20, blank=True, db_index=True)
     # Why the screening needs a person (one plain sentence per answer), for the "needs review" status.
     review_reasons = models.JSONField(_("review reasons"), default=list, blank=True)
     # Copied from the latest completed evaluation, for sorting and filtering.

@@ -8,8 +8,12 @@ is certain or unsure, and the words relied on); none touches Django or the datab
 - ``read_choice`` / ``read_choices`` (``choices.py``): case, punctuation, look-alike letters, aliases,
   misspellings offered back.
 - ``text.py``: the folding they share with the injection guard (NFKC, case, confusable letters).
+- ``is_question`` / ``find_answer`` / ``vacancy_passages`` (``asked.py``, topics in ``topics.py``): questions
+  candidates ask the bot ("Можно удалённо?"), and the passage of the vacancy or the company's answers that
+  answers them, quoted.
 """
 
+from .asked import Found, Passage, find_answer, is_question, vacancy_passages
 from .choices import BUILTIN_ALIASES, read_choice, read_choices, split_choices
 from .numbers import read_number
 from .result import Reading
@@ -19,10 +23,15 @@ __all__ = [
     "BUILTIN_ALIASES",
     "NO_WORDS",
     "YES_WORDS",
+    "Found",
+    "Passage",
     "Reading",
+    "find_answer",
+    "is_question",
     "read_choice",
     "read_choices",
     "read_number",
     "read_yes_no",
     "split_choices",
+    "vacancy_passages",
 ]

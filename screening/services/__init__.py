@@ -12,6 +12,9 @@ publishes on commit), webhooks and live broadcasts with ``transaction.on_commit`
 ``evaluations``: the AI evaluation, the LLM calls, the company's LLM budget and usage.
 ``suggestions``: suggested screening questions for a vacancy.
 ``webhooks``: the company's webhook endpoints, the events they get and their deliveries.
+``rejudge``: a question's past answers judged again under its current rule: the preview and the audited change.
+``asked``: questions candidates ask the bot, answered from the vacancy and the company's answers.
+``reading_help``: the optional LLM reading of an answer the rules could not read.
 """
 
 from .applications import (
@@ -22,6 +25,15 @@ from .applications import (
     application_url,
     candidate_apply,
     response_find_by_email,
+)
+from .asked import (
+    QuestionAnswer,
+    Reply,
+    candidate_question_answer,
+    candidate_question_record,
+    candidate_question_reply,
+    question_passages,
+    response_llm_allowed,
 )
 from .evaluations import (
     FALLBACK_AI_DISABLED,
@@ -45,6 +57,8 @@ from .privacy import (
     retention_enforce,
     retention_period,
 )
+from .reading_help import Proposal, reading_llm_propose
+from .rejudge import RejudgePreview, RejudgeRow, answer_judged_by, rejudge_apply, rejudge_preview, rule_words
 from .responses import (
     DECISION_STATUSES,
     question_events_record,
@@ -84,6 +98,12 @@ __all__ = [
     "SUGGESTION_CACHE_SECONDS",
     "UPCOMING_ERASURE_WINDOW",
     "EvaluationRetryLater",
+    "Proposal",
+    "QuestionAnswer",
+    "RejudgePreview",
+    "RejudgeRow",
+    "Reply",
+    "answer_judged_by",
     "application_email_send",
     "application_export",
     "application_link_request",
@@ -92,6 +112,9 @@ __all__ = [
     "candidate_apply",
     "candidate_erase",
     "candidate_erased_emit",
+    "candidate_question_answer",
+    "candidate_question_record",
+    "candidate_question_reply",
     "candidates_due_for_erasure",
     "company_llm_fallback",
     "company_llm_spent",
@@ -101,6 +124,10 @@ __all__ = [
     "evaluation_run",
     "llm_usage_month",
     "question_events_record",
+    "question_passages",
+    "reading_llm_propose",
+    "rejudge_apply",
+    "rejudge_preview",
     "response_add_note",
     "response_change_status",
     "response_event_emit",
@@ -108,11 +135,13 @@ __all__ = [
     "response_event_payload",
     "response_find_by_email",
     "response_finish",
+    "response_llm_allowed",
     "response_outcome",
     "response_start_chat",
     "response_submit_answer",
     "retention_enforce",
     "retention_period",
+    "rule_words",
     "suggestion_accept",
     "suggestion_discard",
     "suggestion_request",

@@ -30,6 +30,7 @@ from .. import signals
 from ..models import (
     Answer,
     Candidate,
+    CandidateQuestion,
     Erasure,
     Evaluation,
     Note,
@@ -80,7 +81,7 @@ def application_export(*, response: Response) -> dict:
 
         {"exported_at": iso, "company": str, "email": str,
          "applications": [{"id", "vacancy", "submitted": {...}, "consents": {...}, "status", "answers": [...],
-                           "history": [...], "ai_evaluations": [...], "chat": [...]}]}
+                           "history": [...], "ai_evaluations": [...], "asked_questions": [...], "chat": [...]}]}
     """
     candidate = response.candidate
     applications = (
@@ -90,6 +91,7 @@ def application_export(*, response: Response) -> dict:
             Prefetch("answers", queryset=Answer.objects.select_related("question")),
             "history",
             Prefetch("evaluations", queryset=Evaluation.objects.filter(status=Evaluation.Status.DONE)),
+            "asked_questions",
         )
         .order_by("created_at", "id")
     )
@@ -103,6 +105,7 @@ def application_export(*, response: Response) -> dict:
             "status": application.status,
             "screening_score": application.score,
             "rejection_reasons": application.rejection_reasons,
+            "review_reasons": application.review_reasons,
             "submitted": {
                 "full_name": application.full_name,
                 "email": application.email,
@@ -143,6 +146,11 @@ def application_export(*, response: Response) -> dict:
                 }
                 for e in application.evaluations.all()
             ],
+            # What the candidate asked the bot during the screening, and what it answered.
+            "asked_questions": [
+                {"at": q.created_at.isoformat(), "question": q.text, "answered": q.answered, "answer": q.answer}
+                for q in application.asked_questions.all()
+            ],
         }
         for _receiver, part in signals.application_exporting.send(sender=Response, response=application):
             item.update(part or {})
@@ -163,7 +171,8 @@ def candidate_erase(*, candidate: Candidate, reason: str, actor=None) -> Erasure
     """Erase every value of the person from every place it lives; keep an anonymous tombstone (GDPR Art. 17).
 
     Cleared: the applications' submitted copies (name, contacts, resume text
-    and file in storage, hidden text), answers (text and value), rejection
+    and file in storage, hidden text), answers (text and value), the questions
+    the candidate asked the bot (and its replies), rejection
     reasons, status-history comments, recruiters' notes, evaluations' outputs
     and errors, webhook delivery payloads about these applications, and the
     chat's rows (``signals.application_erasing``). Kept: the rows with status,
@@ -197,6 +206,7 @@ def candidate_erase(*, candidate: Candidate, reason: str, actor=None) -> Erasure
             resume_hidden_text="",
             resume_file="",
             rejection_reasons=[],
+            review_reasons=[],
             # Nothing is kept for later vacancies or evaluated any more; the consents go with the data.
             consent_version="",
             consent_at=None,
@@ -206,6 +216,8 @@ def candidate_erase(*, candidate: Candidate, reason: str, actor=None) -> Erasure
             updated_at=now,
         )
         Answer.objects.filter(response_id__in=ids).update(raw_text="", value=None)
+        # Whether a question was answered, and from where, stays: the vacancy's counts of what candidates ask.
+        CandidateQuestion.objects.filter(response_id__in=ids).update(text="", answer="", quote="")
         StatusChange.objects.filter(response_id__in=ids).update(comment="")
         Note.objects.filter(response_id__in=ids).delete()
         Evaluation.objects.filter(response_id__in=ids).update(

@@ -161,9 +161,18 @@ def response_finish(*, response: Response, questions: list[ScreeningQuestion] | 
         locked.score = result.score
         locked.rejection_reasons = result.reasons
         locked.review_reasons = result.review_reasons
+        locked.screening_verdict = result.status
         locked.completed_at = timezone.now()
         locked.save(
-            update_fields=["status", "score", "rejection_reasons", "review_reasons", "completed_at", "updated_at"]
+            update_fields=[
+                "status",
+                "score",
+                "rejection_reasons",
+                "review_reasons",
+                "screening_verdict",
+                "completed_at",
+                "updated_at",
+            ]
         )
         _record_history(
             response=locked,

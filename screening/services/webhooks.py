@@ -79,6 +79,8 @@ def response_event_payload(*, response: Response) -> dict:
         "ai_score": response.ai_score,
         "ai_recommendation": response.ai_recommendation,
         "rejection_reasons": response.rejection_reasons,
+        # Why a person should look: the status is "needs_review" when no knockout failed but an answer is unsettled.
+        "review_reasons": response.review_reasons,
         "created_at": response.created_at.isoformat(),
         "completed_at": response.completed_at.isoformat() if response.completed_at else None,
         "vacancy": {"id": response.vacancy_id, "title": response.vacancy.title},

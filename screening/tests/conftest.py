@@ -1,8 +1,7 @@
-"""Fixtures of the screening tests: the fake LLM provider on loopback, and a finished response.
+"""Fixtures of the screening tests: no LLM provider, and a finished response.
 
-``fake_llm`` starts a real HTTP server speaking the chat-completions API and points
-the settings at it (``OPENAI_BASE_URL``, a key, a short timeout); ``no_llm`` makes
-sure no provider is configured (the builtin evaluator's world).
+``no_llm`` makes sure no provider is configured (the builtin evaluator's world); the fake provider on
+loopback, ``fake_llm``, is in the root conftest (the chat's tests use it too).
 """
 
 import pytest
@@ -10,7 +9,6 @@ from django.core.cache import cache
 
 from screening.models import Answer, Response
 from screening.tests.factories import CandidateFactory, ResponseFactory
-from screening.tests.fake_openai import FakeOpenAI
 from vacancies.tests.factories import VacancyFactory, full_script
 
 
@@ -20,24 +18,6 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def fake_openai_server():
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake_llm(fake_openai_server, settings):
-    settings.OPENAI_BASE_URL = fake_openai_server.base_url
-    settings.OPENAI_API_KEY = "sk-test-not-a-secret"
-    settings.OPENAI_MODEL = "gpt-4o-mini"
-    settings.OPENAI_TIMEOUT = 0.5
-    settings.OPENAI_PRICE_INPUT_PER_M = 0.15
-    settings.OPENAI_PRICE_OUTPUT_PER_M = 0.60
-    return fake_openai_server
 
 
 @pytest.fixture

@@ -32,6 +32,11 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     consent_at = factory.LazyFunction(timezone.now)
     ai_consent_at = factory.LazyFunction(timezone.now)
     consent_version = "2026-11-30"
+    status = Response.Status.NEW
+    # A response made with a screening status has that verdict, as response_finish would have stored it.
+    screening_verdict = factory.LazyAttribute(
+        lambda o: o.status if o.status in ("passed", "rejected", "needs_review") else ""
+    )
 
 
 class ChatSessionFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import CompanyFactory
 from screening import selectors
-from screening.models import Answer, Note, Response, StatusChange
+from screening.models import Answer, CandidateQuestion, Note, Response, StatusChange
 from screening.tests.factories import ChatMessageFactory, ChatSessionFactory, ResponseFactory
 from vacancies.tests.factories import QuestionFactory, VacancyFactory
 
@@ -126,14 +126,18 @@ def test_page_read_is_bounded_however_much_a_response_holds(owner, vacancy, djan
         StatusChange.objects.create(response=response, actor=owner, to_status="shortlisted")
         Note.objects.create(response=response, author=owner, text=f"note {i}")
         ChatMessageFactory(session=session, sender="recruiter", author=owner)
-    # The response (with candidate, vacancy, chat), answers, history, notes, messages, their authors, evaluations.
-    with django_assert_max_num_queries(7):
+    for i in range(6):
+        CandidateQuestion.objects.create(response=response, text=f"question {i}?")
+    # The response (with candidate, vacancy, chat), answers, history, notes, messages, their authors, evaluations,
+    # the questions the candidate asked.
+    with django_assert_max_num_queries(8):
         page = selectors.response_get_for_page(user=owner, pk=response.pk)
         assert [a.question.text for a in page.answers.all()]
         assert all(h.actor.email for h in page.history.all())
         assert all(n.author.email for n in page.notes.all())
         assert [m.author.email for m in page.chat.messages.all()] == [owner.email] * 6
         assert list(page.evaluations.all()) == []
+        assert len(page.asked_questions.all()) == 6
 
 
 def test_filter_vacancies_are_the_companys(company, vacancy):

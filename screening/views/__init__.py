@@ -1,1 +1,2 @@
-"""Recruiter-facing views of responses (``responses``) and of the AI features (``ai``)."""
+"""Recruiter-facing views of responses (``responses``), of the AI features (``ai``) and of re-judging answers
+under a question's new rule (``rejudge``)."""

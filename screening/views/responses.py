@@ -21,6 +21,7 @@ from smartbot.forms import form_add_service_errors
 from .. import selectors, services
 from ..forms import NoteForm, ResponseFilterForm, ResponseStatusForm
 from ..models import Erasure, Response
+from .answers import VERDICT_FAILED, VERDICT_REVIEW, answer_row
 from .htmx import render_partial_or_page
 
 PAGE_SIZE = 25
@@ -67,46 +68,19 @@ def response_list(request):
     )
 
 
-def _value_text(value) -> str:
-    """A normalised answer value as a recruiter reads it."""
-    if value is None:
-        return ""
-    if value is True:
-        return _("yes")
-    if value is False:
-        return _("no")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def _answer_rows(response: Response) -> list[dict]:
-    rows = []
-    for answer in response.answers.all():
-        rows.append(
-            {
-                "answer": answer,
-                "question": answer.question,
-                "value": _value_text(answer.value),
-                "rule": answer.question.rule_text(),
-            }
-        )
-    return rows
-
-
 def _render_page(request, response: Response, *, status_form=None, note_form=None, status=200):
     can_edit = request.user.can_edit and not response.is_erased  # an erased application is a tombstone
     if can_edit:
         status_form = status_form or ResponseStatusForm()
         note_form = note_form or NoteForm()
-    answers = _answer_rows(response)
+    answers = [answer_row(answer) for answer in response.answers.all()]
     context = {
         "response": response,
         "vacancy": response.vacancy,
         "answers": answers,
-        "answers_failed": sum(1 for row in answers if row["answer"].passed is False),
+        "answers_failed": sum(1 for row in answers if row["verdict"] == VERDICT_FAILED),
+        "answers_review": sum(1 for row in answers if row["verdict"] == VERDICT_REVIEW),
+        "asked_questions": response.asked_questions.all(),
         "history": response.history.all(),
         "notes": response.notes.all(),
         "resume_file_name": os.path.basename(response.resume_file.name) if response.resume_file else "",

@@ -18,6 +18,10 @@
   var valueRules = spec.value_rules || [];
   var optionsRules = spec.options_rules || [];
   var valueHints = spec.value_hints || {};
+  var reviewRules = spec.review_rules || [];
+  var reviewHints = spec.review_hints || {};
+  var unitKinds = spec.unit_kinds || [];
+  var aliasKinds = spec.alias_kinds || [];
 
   function forms() {
     return Array.prototype.slice.call(list.querySelectorAll("[data-question-form]"));
@@ -50,9 +54,17 @@
     show(form, "options", choiceKinds.indexOf(kind.value) >= 0);
     show(form, "allowed_options", optionsRules.indexOf(knockout.value) >= 0);
     show(form, "knockout_value", valueRules.indexOf(knockout.value) >= 0);
+    // The review band is the rule's other edge; the unit and the aliases belong to the kind.
+    show(form, "review_value", reviewRules.indexOf(knockout.value) >= 0);
+    show(form, "unit", unitKinds.indexOf(kind.value) >= 0);
+    show(form, "aliases", aliasKinds.indexOf(kind.value) >= 0);
     var value = input(form, "knockout_value");
     if (value) {
       value.placeholder = valueHints[knockout.value] || "";
+    }
+    var review = input(form, "review_value");
+    if (review) {
+      review.placeholder = reviewHints[knockout.value] || "";
     }
     var remove = input(form, "DELETE");
     form.classList.toggle("is-deleted", !!(remove && remove.checked));

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vacancies.models import ScreeningQuestion, Vacancy
-from vacancies.rules import MAX_OPTION_LENGTH, MAX_OPTIONS, Kind
+from vacancies.rules import MAX_OPTION_LENGTH, MAX_OPTIONS, Kind, Unit
 from vacancies.services import MAX_QUESTIONS, question_validate
 
 
@@ -30,6 +30,34 @@ class QuestionSerializer(serializers.ModelSerializer):
     allowed_options = serializers.ListField(
         child=serializers.CharField(max_length=MAX_OPTION_LENGTH), max_length=MAX_OPTIONS, required=False
     )
+    review_value = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "The review band's other edge, for `at_least` / `at_most`: a number on the failing side of "
+            "`knockout_value`. Answers between the two go to a person (`needs_review`) instead of failing: "
+            '`at_least` "3" with "2": 2 up to 3 needs review; `at_most` "350000" with "400000": above 350000 up '
+            "to 400000. Blank: no band."
+        ),
+    )
+    unit = serializers.ChoiceField(
+        choices=Unit.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_('Number questions: the unit the answer is read in ("6 months" is 0.5 for `years`).'),
+    )
+    aliases = serializers.DictField(
+        child=serializers.ListField(
+            child=serializers.CharField(max_length=MAX_OPTION_LENGTH), max_length=MAX_OPTIONS, allow_empty=True
+        ),
+        required=False,
+        help_text=_(
+            "Choice questions: other names candidates use for an option, keyed by the option as written in "
+            '`options`: `{"Saint Petersburg": ["SPb", "Piter"]}`. No alias may be another option\'s name or '
+            "belong to two options."
+        ),
+    )
 
     class Meta:
         model = ScreeningQuestion
@@ -42,6 +70,9 @@ class QuestionSerializer(serializers.ModelSerializer):
             "knockout",
             "knockout_value",
             "allowed_options",
+            "review_value",
+            "unit",
+            "aliases",
             "weight",
             "required",
         ]
@@ -66,6 +97,9 @@ QUESTION_DEFAULTS = {
     "knockout": "",
     "knockout_value": "",
     "allowed_options": [],
+    "review_value": "",
+    "unit": "",
+    "aliases": {},
     "weight": 1,
     "required": True,
 }
@@ -91,6 +125,9 @@ class VacancySerializer(serializers.ModelSerializer):
     responses_total = serializers.IntegerField(read_only=True, default=0)
     responses_passed = serializers.IntegerField(read_only=True, default=0)
     responses_rejected = serializers.IntegerField(read_only=True, default=0)
+    responses_needs_review = serializers.IntegerField(
+        read_only=True, default=0, help_text=_("Responses the screening sent to a person's review.")
+    )
 
     class Meta:
         model = Vacancy
@@ -113,6 +150,7 @@ class VacancySerializer(serializers.ModelSerializer):
             "responses_total",
             "responses_passed",
             "responses_rejected",
+            "responses_needs_review",
             "created_at",
             "updated_at",
             "published_at",

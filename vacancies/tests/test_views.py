@@ -139,7 +139,12 @@ def test_detail_shows_script_rules_link_and_counts(viewer_client, vacancy):
     assert "Must include one of: Django, FastAPI" in html
     assert "No knockout rule" in html
     assert f"{reverse('screening:list')}?vacancy={vacancy.pk}" in html
-    assert response.context["counts"] == {"responses_total": 1, "responses_passed": 0, "responses_rejected": 1}
+    assert response.context["counts"] == {
+        "responses_total": 1,
+        "responses_passed": 0,
+        "responses_rejected": 1,
+        "responses_needs_review": 0,
+    }
     # A viewer reads only: no buttons that would answer 403.
     assert reverse("vacancies:edit", args=[vacancy.pk]) not in html
     assert reverse("vacancies:publish", args=[vacancy.pk]) not in html
@@ -438,7 +443,12 @@ def test_passed_counts_everyone_the_screening_passed_whatever_their_status_now(o
     ResponseFactory(vacancy=vacancy, status="rejected")
     ResponseFactory(vacancy=vacancy, status="shortlisted")  # shortlisted without passing the screening
     detail = owner_client.get(reverse("vacancies:detail", args=[vacancy.pk]))
-    assert detail.context["counts"] == {"responses_total": 4, "responses_passed": 2, "responses_rejected": 1}
+    assert detail.context["counts"] == {
+        "responses_total": 4,
+        "responses_passed": 2,
+        "responses_rejected": 1,
+        "responses_needs_review": 0,
+    }
     row = owner_client.get(reverse("vacancies:list")).context["vacancies"][0]
     assert (row.responses_total, row.responses_passed, row.responses_rejected) == (4, 2, 1)
     # Each counter links to the table filtered by the screening's verdict: the same people, not fewer.

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Company, Role, User
 from chat import services as chat_services
+from chat import texts as chat_texts
 from screening import scoring, services
 from screening.models import ChatMessage, ChatSession, Note, Response, StatusChange
 from vacancies import services as vacancy_services
@@ -34,7 +35,7 @@ TEAM = [
 ]
 
 
-def q(text, kind, *, options=(), knockout="", value="", allowed=(), weight=1, required=True):
+def q(text, kind, *, options=(), knockout="", value="", allowed=(), weight=1, required=True, review="", unit=""):
     return {
         "text": text,
         "kind": kind,
@@ -42,6 +43,8 @@ def q(text, kind, *, options=(), knockout="", value="", allowed=(), weight=1, re
         "knockout": knockout,
         "knockout_value": value,
         "allowed_options": list(allowed),
+        "review_value": review,
+        "unit": unit,
         "weight": weight,
         "required": required,
     }
@@ -81,6 +84,8 @@ VACANCIES = [
                 "number",
                 knockout="at_least",
                 value="2",
+                review="1",  # 1 to 2 years: a person decides
+                unit="years",
                 weight=2,
             ),
             q("Are you legally allowed to work in Russia?", "yes_no", knockout="must_equal", value="yes"),
@@ -92,7 +97,13 @@ VACANCIES = [
                 allowed=["Django", "PostgreSQL", "Celery"],
                 weight=2,
             ),
-            q("What monthly salary do you expect, in roubles?", "number", knockout="at_most", value="350000"),
+            q(
+                "What monthly salary do you expect, in roubles?",
+                "number",
+                knockout="at_most",
+                value="350000",
+                unit="money_month",
+            ),
             q("Tell us about a project you are proud of.", "text", weight=2),
         ],
     },
@@ -122,7 +133,14 @@ VACANCIES = [
                 knockout="one_of",
                 allowed=["Москва"],
             ),
-            q("Сколько лет у вас опыта в B2B-продажах?", "number", knockout="at_least", value="1", weight=2),
+            q(
+                "Сколько лет у вас опыта в B2B-продажах?",
+                "number",
+                knockout="at_least",
+                value="1",
+                unit="years",
+                weight=2,
+            ),
             q("Готовы ли вы к командировкам?", "yes_no", knockout="must_equal", value="yes"),
             q(
                 "С какими CRM вы работали?",
@@ -134,6 +152,14 @@ VACANCIES = [
             q("Расскажите о самой сложной сделке, которую вы закрыли.", "text", weight=2),
         ],
     },
+]
+
+# The company's answers to what candidates ask the bot (beside each vacancy's own text).
+COMPANY_ANSWERS = [
+    ("Can I work remotely?", "Yes, hybrid: up to three days a week from home, the rest in the office."),
+    ("Where is the office?", "Moscow: 7 Tverskaya Street. Saint Petersburg: 12 Nevsky Prospekt."),
+    ("Какие льготы?", "ДМС со стоматологией с первого месяца, 28 дней отпуска, оплата курсов и конференций."),
+    ("Какой график работы?", "Пятидневка, с 10:00 до 19:00, начало можно сдвинуть на час."),
 ]
 
 
@@ -150,6 +176,11 @@ class Applicant:
     note: str = ""
     resume: str = ""
     days_ago: int = 1
+    # Answered as the chat answers: a value not read literally (or failing, or in a review band) is read back and
+    # confirmed; an answer unclear after the clarification goes to a person.
+    read_back: bool = False
+    # Questions the candidate asks the bot before the first answer (answered as the chat answers them).
+    asked: list = field(default_factory=list)
 
 
 GOOD_PROJECT = (
@@ -303,6 +334,37 @@ APPLICANTS = [
         finish=False,
         days_ago=0,
     ),
+    # Needs review: 1.5 years is in the years rule's review band. "No problem" and «300k» are read back and
+    # confirmed. The bot answers the salary question from the vacancy and passes the other to the recruiters.
+    Applicant(
+        "python-developer",
+        "Nikita Belov",
+        "nikita.belov@example.com",
+        "Moscow",
+        ["Moscow", "1.5 years", "No problem", "Django, PostgreSQL", "300k", GOOD_PROJECT],
+        read_back=True,
+        asked=["What is the salary?", "Is there a gym in the office?"],
+        resume="Python developer, 1.5 years in a product team. Django, PostgreSQL, some Celery.",
+        days_ago=1,
+    ),
+    # Needs review: "не уверен", then "сложно сказать" about business trips cannot be read even after the
+    # clarification, so a person decides. "полтора года" is read back as 1.5 and confirmed.
+    Applicant(
+        "menedzher-po-prodazham",
+        "Анна Егорова",
+        "anna.egorova@example.com",
+        "Москва",
+        [
+            "Москва",
+            "полтора года",
+            ("не уверен", "сложно сказать"),
+            "amoCRM",
+            "Довела до договора клиента, который два года работал с конкурентом.",
+        ],
+        read_back=True,
+        asked=["Какая зарплата?"],
+        days_ago=1,
+    ),
 ]
 
 
@@ -313,6 +375,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             company = self._company()
             team = self._team(company)
+            self._company_answers(company)
             vacancies = {data["data"]["slug"]: self._vacancy(company, team, data) for data in VACANCIES}
             created = sum(self._applicant(vacancies[a.vacancy], team, a) for a in APPLICANTS)
         self._print(company, created)
@@ -337,6 +400,12 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
             team[email] = user
         return team
+
+    def _company_answers(self, company: Company) -> None:
+        if company.company_answers.exists():
+            return  # loaded before (or the recruiters wrote their own): left as they are
+        for question, answer in COMPANY_ANSWERS:
+            vacancy_services.company_answer_add(company=company, question=question, answer=answer)
 
     def _vacancy(self, company: Company, team: dict[str, User], spec: dict) -> Vacancy:
         existing = Vacancy.objects.filter(company=company, slug=spec["data"]["slug"]).first()
@@ -383,11 +452,17 @@ class Command(BaseCommand):
             # The live chat's own wording, so one translation serves both.
             first_name = applicant.name.split()[0]
             transcript.bot(chat_services.greeting_text(vacancy=vacancy, first_name=first_name, count=len(questions)))
-            for question, raw in zip(questions, applicant.answers, strict=False):
+            for number, (question, raw) in enumerate(zip(questions, applicant.answers, strict=False)):
                 attempts = raw if isinstance(raw, tuple) else (raw,)
                 transcript.bot(_ask(question), question)
+                if number == 0 and applicant.asked:
+                    _asked(response, transcript, question, applicant.asked)
                 for attempt in attempts:
                     transcript.candidate(attempt, question)
+                    if applicant.read_back:
+                        if _answer_as_the_chat(response, transcript, question, attempt, last=attempt == attempts[-1]):
+                            break
+                        continue
                     try:
                         services.response_submit_answer(response=response, question=question, raw=attempt)
                     except scoring.InvalidAnswer as invalid:
@@ -460,6 +535,40 @@ class _Transcript:
 
     def candidate(self, text: str, question=None) -> None:
         self._add(ChatMessage.Sender.CANDIDATE, text, question)
+
+
+def _answer_as_the_chat(response: Response, transcript: _Transcript, question, raw: str, *, last: bool) -> bool:
+    """Take ``raw`` as the chat does (``chat.services.turn``): read back and confirmed, stored, or asked again;
+    the ``last`` attempt that still cannot be read goes to a person. True once the answer is stored."""
+    events = []
+    try:
+        services.response_submit_answer(response=response, question=question, raw=raw, read_back=True)
+    except scoring.ReadBack as read_back:
+        transcript.bot(read_back.text, question)
+        transcript.candidate(str(chat_texts.CONFIRM_YES), question)
+        services.response_submit_answer(
+            response=response, question=question, raw=raw, reading=(read_back.value, read_back.how), confirmed=True
+        )
+        events.append("read_back")
+    except scoring.InvalidAnswer as invalid:
+        if not last:
+            transcript.bot(invalid.message, question)
+            transcript.bot(_ask(question), question)
+            services.question_events_record(response_id=response.pk, question_id=question.pk, kinds=["clarification"])
+            return False
+        services.response_submit_answer(response=response, question=question, raw=raw, unread=True)
+        transcript.bot(chat_texts.clarification_review_text())
+        events.append("review")
+    services.question_events_record(response_id=response.pk, question_id=question.pk, kinds=events)
+    return True
+
+
+def _asked(response: Response, transcript: _Transcript, question, asked: list) -> None:
+    """The candidate's questions to the bot while ``question`` waits, the bot's answers, and the question again."""
+    for text in asked:
+        transcript.candidate(text, question)
+        transcript.bot(services.candidate_question_reply(response=response, text=text).text, question)
+    transcript.bot(_ask(question), question)
 
 
 def _ask(question) -> str:
