@@ -307,3 +307,16 @@ def test_without_consent_no_llm_is_asked_and_the_bot_clarifies(company, fake_llm
     )
     assert turn.confirm is None and "yes or no" in _bot(turn)[0]
     assert fake_llm.requests == []
+
+
+def test_a_rule_tightened_mid_chat_judges_the_earlier_answer_at_the_finish_and_records_that_rule(company):
+    from vacancies.services import question_update
+
+    vacancy = _vacancy(company, YEARS, WEEKENDS)
+    chat = Chat(vacancy)
+    chat.say("4")  # passes "at least 3", literally: stored under that rule
+    question_update(question=vacancy.questions.get(position=0), data={"knockout_value": "5", "review_value": "4"})
+    chat.say("yes")
+    assert chat.status() == Response.Status.NEEDS_REVIEW  # judged by the rule as it is now
+    years = chat.answers()[0]
+    assert (years.passed, years.needs_review, years.rule["knockout_value"]) == (None, True, "5")

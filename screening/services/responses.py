@@ -120,27 +120,39 @@ def response_submit_answer(
     return answer
 
 
+def _judged(response: Response, questions: list[ScreeningQuestion]):
+    """Every question checked against its stored answer under the current rule: ``(results, stale)``, where
+    ``stale`` holds ``(answer id, Checked, rule snapshot)`` for answers stored under another rule."""
+    answers = {
+        row[0]: row[1:]
+        for row in response.answers.order_by().values_list(
+            "question_id", "pk", "value", "raw_text", "needs_review", "rule"
+        )
+    }
+    results, stale = [], []
+    with translation.override(response.vacancy.language):
+        for question in questions:
+            spec = scoring.QuestionSpec.from_question(question)
+            answer_id, value, raw_text, review, rule = answers.get(question.pk, (None, None, "", False, {}))
+            # An answer stored without a value but needing review was unreadable; a value in a review band is
+            # judged again from the value.
+            checked = scoring.check(spec, value, words=raw_text, unread=review and value is None)
+            results.append((spec, checked))
+            current = rule_snapshot(question)
+            if answer_id is not None and rule != current:
+                stale.append((answer_id, checked, current))
+    return results, stale
+
+
 def response_outcome(*, response: Response, questions: list[ScreeningQuestion] | None = None) -> scoring.Outcome:
-    """Compute (without saving) the outcome of a response from its stored answers.
+    """Compute (without saving) the outcome of a response from its stored answers, under the current rules.
 
     ``questions``: the vacancy's script if the caller has it loaded already (the chat does).
     """
     if questions is None:
         questions = list(response.vacancy.questions.all())
-    answers = {
-        question_id: (value, raw_text, unread)
-        for question_id, value, raw_text, unread in response.answers.order_by().values_list(
-            "question_id", "value", "raw_text", "needs_review"
-        )
-    }
-    results = []
+    results, _stale = _judged(response, questions)
     with translation.override(response.vacancy.language):
-        for question in questions:
-            spec = scoring.QuestionSpec.from_question(question)
-            value, raw_text, review = answers.get(question.pk, (None, "", False))
-            # An answer stored without a value but needing review was unreadable; a value in a review band is
-            # judged again from the value.
-            results.append((spec, scoring.check(spec, value, words=raw_text, unread=review and value is None)))
         return scoring.outcome(results, threshold=response.vacancy.pass_threshold)
 
 
@@ -155,7 +167,17 @@ def response_finish(*, response: Response, questions: list[ScreeningQuestion] | 
         locked.vacancy = response.vacancy  # the caller's (cached) vacancy, or one query
         if locked.is_screening_finished:
             return locked
-        result = response_outcome(response=locked, questions=questions)
+        if questions is None:
+            questions = list(locked.vacancy.questions.all())
+        results, stale = _judged(locked, questions)
+        with translation.override(locked.vacancy.language):
+            result = scoring.outcome(results, threshold=locked.vacancy.pass_threshold)
+        for answer_id, checked, rule in stale:
+            # A rule edited while the candidate was in the chat: the screening is judged by the rule as it is
+            # now, and so are these answers, which then record it (no stale verdict left for re-judging).
+            Answer.objects.filter(pk=answer_id).update(
+                passed=checked.passed, needs_review=checked.review, points=checked.points, rule=rule
+            )
         previous = locked.status
         locked.status = result.status
         locked.score = result.score

@@ -62,7 +62,7 @@ def test_each_question_shows_how_often_its_answers_needed_help(viewer_client, va
         "correction": 0,
         "review": 0,
     }
-    assert "Clarified" in html and "Read back" in html and "Corrected" in html and "To review" in html
+    assert "Answers that needed help" in html and "clarified" in html and "to review" in html
 
 
 def test_the_page_counts_what_candidates_asked_and_what_the_bot_could_not_answer(viewer_client, vacancy):
