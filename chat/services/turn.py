@@ -97,6 +97,8 @@ def _prepare(ctx: ChatContext, *, text: str, choices: list[str] | None, question
     or a database connection: the answer to a candidate's question (``candidate_question_answer``), or a
     reading of an answer the rules cannot read (``reading_llm_propose``; only for a frame naming its question,
     as the bundled clients do, and only where an LLM may be used at all)."""
+    if ctx.response.is_screening_finished:  # as last seen: the turn refuses it anyway, without a model's call
+        return Prepared()
     if not choices and is_question(text):
         return Prepared(asked=candidate_question_answer(response=ctx.response, text=text))
     question = ctx.question_by_id(question_id)
