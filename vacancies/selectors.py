@@ -3,7 +3,7 @@
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404
 
-from .models import ScreeningQuestion, Vacancy
+from .models import CompanyAnswer, ScreeningQuestion, Vacancy
 from .rules import rule_snapshot
 
 
@@ -118,6 +118,16 @@ def question_get_for_user(*, user, pk) -> ScreeningQuestion:
         pk=pk,
         vacancy__company_id=user.company_id,
     )
+
+
+def company_answer_get_for_user(*, user, pk) -> CompanyAnswer:
+    """One of the user's company's answers for candidates; 404 for another company's (never 403)."""
+    return get_object_or_404(CompanyAnswer.objects.filter(company_id=user.company_id), pk=pk)
+
+
+def company_answer_list(*, company):
+    """The company's answers for candidates, in their order."""
+    return CompanyAnswer.objects.filter(company=company).order_by("position", "id")
 
 
 def question_answers_by_other_rule(*, vacancy, questions=None) -> dict[int, int]:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from smartbot.forms import form_add_service_errors
 
 from . import selectors, services
 from .forms import CompanyAnswerForm, QuestionFormSet, VacancyFilterForm, VacancyForm, question_initial
-from .models import CompanyAnswer, Vacancy
+from .models import Vacancy
 from .rules import RULE_FIELDS, editor_spec, rule_snapshot
 from .selectors import question_answered_ids, vacancy_get_for_user, vacancy_list, vacancy_response_counts
 
@@ -218,11 +218,6 @@ def vacancy_delete(request, vacancy):
 # --- The company's answers to candidates' common questions --------------------------------------------------------
 
 
-def _company_answer_for_user(request, pk) -> CompanyAnswer:
-    # Scoped by the user's company: another company's answer is 404 for everyone, never 403.
-    return get_object_or_404(CompanyAnswer.objects.filter(company_id=request.user.company_id), pk=pk)
-
-
 @company_member_required
 def company_answer_list(request):
     """The company's answers to what candidates ask: everyone reads, editors add (POST here)."""
@@ -242,13 +237,13 @@ def company_answer_list(request):
     return render(
         request,
         "vacancies/answers.html",
-        {"answers": request.user.company.company_answers.order_by("position", "id"), "form": form},
+        {"answers": selectors.company_answer_list(company=request.user.company), "form": form},
     )
 
 
 @company_member_required
 def company_answer_edit(request, pk):
-    item = _company_answer_for_user(request, pk)
+    item = selectors.company_answer_get_for_user(user=request.user, pk=pk)
     if not request.user.can_edit:
         raise PermissionDenied
     if request.method == "POST":
@@ -269,7 +264,7 @@ def company_answer_edit(request, pk):
 
 @company_member_required
 def company_answer_delete(request, pk):
-    item = _company_answer_for_user(request, pk)
+    item = selectors.company_answer_get_for_user(user=request.user, pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not request.user.can_edit:
