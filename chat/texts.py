@@ -5,6 +5,8 @@ Re-exported by ``chat.services``, which writes them.
 
 from __future__ import annotations
 
+import re
+
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -73,8 +75,29 @@ def read_confirmation(text: str) -> str | None:
                 return "yes"
             if folded == skeleton(str(CONFIRM_NO)):
                 return "no"
+    lowered = text.casefold().replace("ё", "е")
+    if _DENY_RE.search(lowered):  # "not right", "неверно", "let me correct it"
+        return "no"
+    if _AFFIRM_RE.search(lowered):  # "that's right", "нет, все верно" (no: nothing to correct)
+        return "yes"
     reading = read_yes_no(text)
     return reading.value if reading.value in ("yes", "no") and not reading.unsure else None
+
+
+# Words about the read-back itself: whether it was right. Denials first ("not right" holds "right").
+_DENY_RE = re.compile(
+    r"(?<![\w'])(not right|not correct|not quite|wrong|incorrect|mistake|let me correct|correct it|неверно|не верно|"
+    r"неправильно|не правильно|не так|ошиб\w*|исправ\w*|поправ\w*)(?![\w'])"
+)
+_AFFIRM_RE = re.compile(
+    r"(?<![\w'])(that's right|that is right|right|correct|exactly|верно|правильно|так и есть|все так|именно так|"
+    r"точно так)(?![\w'])"
+)
+
+
+def confirm_hint_text() -> str:
+    """The bot's nudge when a reply to a read-back is neither yes, no nor a new answer."""
+    return _("Please press “Yes, that's right” or “No, let me correct it”, or type your answer again.")
 
 
 def correction_text() -> str:

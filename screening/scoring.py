@@ -22,6 +22,7 @@ The formula is documented in docs/scoring.md.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -138,11 +139,35 @@ def _read_text(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> t
     return text, "literal"
 
 
+# "Yes, but I need a visa": a condition or a reservation beside the yes or no. The answer is read, then read back.
+_CONDITION_RE = re.compile(
+    r"(?<![\w'])(but|however|except|unless|if|provided|although|though|но|однако|кроме|если|хотя|только если|"
+    r"при условии)(?![\w'])",
+    re.IGNORECASE,
+)
+# Words about money or time a number was not converted from: another currency ("5000 USD", "$5,000"), a pay
+# period ("в неделю", "per hour") or a duration unit other than years and months ("3 дня", "6 weeks"). The value
+# is the number as written, so it is read back with the question's own unit for the candidate to check.
+_UNCONVERTED_RE = re.compile(
+    r"[$€£¥₸₴₽]|(?<![\w])(usd|eur|gbp|cny|kzt|uah|byn|rub|rur|dollars?|euros?|pounds?|yuan|доллар\w*|евро|"
+    r"юан\w*|тенге|гривн\w*|руб\w*|бакс\w*|per|an? hour|an? day|an? week|an? year|hourly|daily|weekly|yearly|"
+    r"annually|gross|net|в час|в день|в сутки|в неделю|в год|за час|за день|за смену|за неделю|за год|годовых|"
+    r"гросс|нетто|на руки|до вычета|days?|weeks?|дн(ей|я)|день|недел\w*|час\w*|hours?)(?![\w])",
+    re.IGNORECASE,
+)
+# Beyond these a number is not what the question asks for ("2019" years, "400" roubles a month against 350000):
+# read back before it is scored. Years and months of experience; any rule's limit within a factor of 100.
+PLAUSIBLE_YEARS = Decimal(60)
+PLAUSIBLE_SCALE = Decimal(100)
+
+
 def _read_yes_no(spec: QuestionSpec, text: str, items: list[str] | None, raw) -> tuple[bool, str]:
     reading = read_yes_no(text)
     if reading.value is None:
         # Unsure ("не уверен", "да нет") is never guessed: the candidate is asked again.
         raise InvalidAnswer("yes_no", _("Please answer yes or no."))
+    if _CONDITION_RE.search(text):
+        return reading.value == "yes", "conditional"  # read back with the candidate's words beside it
     return reading.value == "yes", reading.how
 
 
@@ -173,7 +198,10 @@ def _read_number(spec: QuestionSpec, text: str, items: list[str] | None, raw) ->
             reading = replace(reading, unsure=True)
     if reading.value is not None and (not reading.unsure or (reading.qualifier and not has_rule)):
         # Without a rule no verdict depends on a qualifier ("about 4"): the number as written is kept.
-        return float(reading.value), reading.how
+        how = reading.how
+        if how == "literal" and _UNCONVERTED_RE.search(text):
+            how = "unconverted"
+        return float(reading.value), how
     raise InvalidAnswer("number", _number_message(reading))
 
 
@@ -401,13 +429,33 @@ def check(spec: QuestionSpec, value, *, words: str = "", unread: bool = False) -
 LITERAL_READINGS = frozenset({"", "literal", "folded", "phrase"})
 
 
-def needs_read_back(how: str, checked: Checked) -> bool:
+def implausible(spec: QuestionSpec, value) -> bool:
+    """A number that is not what the question asks for, read literally all the same: more than
+    ``PLAUSIBLE_YEARS`` years (or that many years in months), or a hundred times off the rule's limit either
+    way ("400" against at most 350000, "2019" years). Read back, never asked again: it may be right."""
+    if not isinstance(value, float | int) or isinstance(value, bool):
+        return False
+    number = Decimal(str(value))
+    if spec.unit == Unit.YEARS and number > PLAUSIBLE_YEARS:
+        return True
+    if spec.unit == Unit.MONTHS and number > PLAUSIBLE_YEARS * 12:
+        return True
+    limit = parse_decimal(spec.knockout_value) if spec.knockout in (Knockout.AT_LEAST, Knockout.AT_MOST) else None
+    if limit is None or limit <= 0 or number <= 0:
+        return False
+    return number * PLAUSIBLE_SCALE < limit or number > limit * PLAUSIBLE_SCALE
+
+
+def needs_read_back(how: str, checked: Checked, *, spec: QuestionSpec | None = None) -> bool:
     """Whether the chat reads the value back for confirmation before it is scored.
 
     Whenever it was not read literally (``how`` outside ``LITERAL_READINGS``: "400k", "no problem", "Питер",
-    "since 2019"), and always before an answer fails a knockout or goes to review.
+    "since 2019", "yes, but...", "5000 USD"), whenever the number is ``implausible`` for ``spec`` ("400" roubles
+    against 350000), and always before an answer fails a knockout or goes to review.
     """
-    return how not in LITERAL_READINGS or checked.passed is False or checked.review
+    if how not in LITERAL_READINGS or checked.passed is False or checked.review:
+        return True
+    return spec is not None and implausible(spec, checked.value)
 
 
 def _value_words(spec: QuestionSpec, value, *, currency: str = "") -> str:

@@ -23,7 +23,13 @@ from screening.services import (
 from vacancies.models import ScreeningQuestion
 
 from .. import statements
-from ..texts import clarification_review_text, confirm_options, correction_text, read_confirmation
+from ..texts import (
+    clarification_review_text,
+    confirm_hint_text,
+    confirm_options,
+    correction_text,
+    read_confirmation,
+)
 from .base import (
     STATE_FINISHED,
     STATE_PAUSED,
@@ -243,6 +249,12 @@ def _answer(
         if proposal is None and helped is not None and helped[0] == question.pk:
             # An LLM, where allowed, read what the rules could not (``_prepare``); confirmed like any reading.
             proposal = helped[1:]
+        if pending is not None and proposal is None:
+            # Neither yes, no nor a readable answer while a read-back waits ("hmm", "what?"): the read-back stays,
+            # asked again with its buttons, and nothing the candidate said before is lost.
+            turn.confirm = {"text": pending.get("text") or question.text, "options": confirm_options()}
+            hint = confirm_hint_text()
+            return _ask(ctx, turn, question, [], text=f"{hint} {turn.confirm['text']}", payload=prompt)
         if proposal is not None:
             value, how = proposal
             events.append("read_back")

@@ -320,3 +320,48 @@ def test_a_rule_tightened_mid_chat_judges_the_earlier_answer_at_the_finish_and_r
     assert chat.status() == Response.Status.NEEDS_REVIEW  # judged by the rule as it is now
     years = chat.answers()[0]
     assert (years.passed, years.needs_review, years.rule["knockout_value"]) == (None, True, "5")
+
+
+@pytest.mark.parametrize(
+    ("spec", "words", "read_back"),
+    [
+        (SALARY, "400", "Just to be sure before I note it: your answer is “400 RUB a month”. Is that right?"),
+        (SALARY, "5000 USD", "You wrote “5000 USD”: I understood 5,000 RUB a month. Is that right?"),
+        (SALARY, "100000 в неделю", "You wrote “100000 в неделю”: I understood 100,000 RUB a month. Is that right?"),
+        (YEARS, "2019", "Just to be sure before I note it: your answer is “2,019 years”. Is that right?"),
+        (YEARS, "3 дня", "You wrote “3 дня”: I understood 3 years. Is that right?"),
+        (WEEKENDS, "да, но нужна виза", "You wrote “да, но нужна виза”: I understood yes. Is that right?"),
+        (WEEKENDS, "возражений нет", "You wrote “возражений нет”: I understood yes. Is that right?"),
+    ],
+)
+def test_a_number_off_the_questions_scale_or_a_reservation_is_read_back_not_passed_silently(
+    company, spec, words, read_back
+):
+    chat = Chat(_vacancy(company, spec))
+    turn = chat.say(words)
+    assert turn.confirm is not None and turn.confirm["text"] == read_back
+    assert chat.answers() == []
+
+
+def test_a_natural_confirmation_in_russian_keeps_the_answer(company):
+    chat = Chat(_vacancy(company, SALARY), language="ru")
+    chat.say("400k")
+    turn = chat.say("Нет, всё верно")
+    assert turn.state == services.STATE_FINISHED
+    (answer,) = chat.answers()
+    assert (answer.value, answer.confirmed) == (400000, True)
+
+
+def test_a_reply_that_is_neither_yes_nor_no_nor_an_answer_keeps_the_read_back(company):
+    chat = Chat(_vacancy(company, SALARY))
+    chat.say("400k")
+    turn = chat.say("hmm")
+    assert turn.confirm["text"].startswith("You wrote “400k”")
+    assert _bot(turn) == [
+        "Please press “Yes, that's right” or “No, let me correct it”, or type your answer again. "
+        + turn.confirm["text"]
+    ]
+    chat.say("yes")
+    (answer,) = chat.answers()
+    assert (answer.value, answer.raw_text, answer.confirmed) == (400000, "400k", True)
+    assert chat.events() == ["read_back"]

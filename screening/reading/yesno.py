@@ -25,7 +25,8 @@ _YES_PHRASES = [
     "no questions", "no objection", "no objections", "why not", "don't mind", "do not mind", "i don't mind",
     "нет проблем", "без проблем", "никаких проблем", "не проблема", "нет вопросов", "без вопросов", "не вопрос",
     "не против", "не возражаю", "ничего не имею против", "почему бы и нет", "без сомнений", "без сомнения",
-    "нет сомнений", "несомненно", "само собой", "а как же",
+    "нет сомнений", "несомненно", "само собой", "а как же", "возражений нет", "нет возражений",
+    "i wouldn't say no", "i would not say no", "can't say no", "cannot say no", "no reason not to",
     # Plain yes.
     "yes", "yeah", "yep", "yup", "ya", "sure", "of course", "certainly", "absolutely", "definitely", "indeed",
     "correct", "right", "affirmative", "ok", "okay", "i do", "i am", "i can", "i could", "could",

@@ -97,7 +97,7 @@ def response_submit_answer(
         else:
             value, read_how = scoring.read_answer(spec, raw)
         checked = scoring.check(spec, value, words=raw_text, unread=unread)
-        if read_back and not confirmed and not unread and scoring.needs_read_back(read_how, checked):
+        if read_back and not confirmed and not unread and scoring.needs_read_back(read_how, checked, spec=spec):
             text = scoring.read_back_text(
                 spec, value, words=raw_text, how=read_how, currency=response.vacancy.salary_currency
             )

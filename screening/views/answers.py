@@ -35,6 +35,8 @@ READ_HOW_LABELS = {
     "unknown": gettext_lazy("nothing readable"),
     "unread": gettext_lazy("could not be read"),
     "llm": gettext_lazy("the AI assistant's proposal"),
+    "conditional": gettext_lazy("an answer with a condition (yes, but...)"),
+    "unconverted": gettext_lazy("a number with a currency or period, not converted"),
 }
 # Readings that need no explanation: the value is the words as written.
 PLAIN_READINGS = frozenset({"", "literal"})
