@@ -273,6 +273,11 @@ def _aliases_error(*, kind, options, aliases) -> str | None:
             if "," in name:
                 # The editor writes aliases comma-separated: one with a comma would come back as two.
                 return _("An alias cannot contain a comma: “%(name)s”.") % {"name": name}
+            if name.strip().isdigit():
+                # A number answers by the option's position ("2" is the second option): it cannot be a name.
+                return _("An alias cannot be a number (“%(name)s”): numbers choose options by position.") % {
+                    "name": name
+                }
             owner = owner_of.setdefault(_same_name(name), option)
             if owner == option:
                 continue

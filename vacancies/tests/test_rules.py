@@ -411,6 +411,11 @@ def test_valid_review_bands_units_and_aliases_have_no_errors(fields):
             "An alias cannot contain a comma: “Moscow, Russia”.",
         ),
         (
+            {"kind": "single_choice", "options": CITIES, "aliases": {"Moscow": ["2"]}},
+            "aliases",
+            "An alias cannot be a number (“2”): numbers choose options by position.",
+        ),
+        (
             {"kind": "single_choice", "options": CITIES, "aliases": {"Moscow": "Msk"}},
             "aliases",
             "Aliases must give each option a list of names.",
