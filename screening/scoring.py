@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from vacancies.rules import Kind, Knockout, Unit, parse_decimal, rule_text, yes_no_value
 
@@ -463,11 +464,17 @@ def _value_words(spec: QuestionSpec, value, *, currency: str = "") -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, float | int):
-        number = number_format(Decimal(str(value)).normalize(), force_grouping=True)
+        exact = Decimal(str(value)).normalize()
+        number = number_format(exact, force_grouping=True)
+        whole = exact == exact.to_integral_value()
         if spec.unit == Unit.YEARS:
-            return _("%(number)s years") % {"number": number}
+            if whole:
+                return ngettext("%(number)s year", "%(number)s years", int(exact)) % {"number": number}
+            return pgettext("a fraction of", "%(number)s years") % {"number": number}
         if spec.unit == Unit.MONTHS:
-            return _("%(number)s months") % {"number": number}
+            if whole:
+                return ngettext("%(number)s month", "%(number)s months", int(exact)) % {"number": number}
+            return pgettext("a fraction of", "%(number)s months") % {"number": number}
         if spec.unit == Unit.MONEY_MONTH:
             return _("%(number)s %(currency)s a month") % {"number": number, "currency": currency}
         return number

@@ -158,6 +158,7 @@ VACANCIES = [
 COMPANY_ANSWERS = [
     ("Can I work remotely?", "Yes, hybrid: up to three days a week from home, the rest in the office."),
     ("Where is the office?", "Moscow: 7 Tverskaya Street. Saint Petersburg: 12 Nevsky Prospekt."),
+    ("Можно работать удалённо?", "Да, гибридный формат: до трёх дней в неделю из дома, остальные — в офисе."),
     ("Какие льготы?", "ДМС со стоматологией с первого месяца, 28 дней отпуска, оплата курсов и конференций."),
     ("Какой график работы?", "Пятидневка, с 10:00 до 19:00, начало можно сдвинуть на час."),
 ]
