@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vacancies.models import ScreeningQuestion, Vacancy
-from vacancies.rules import MAX_OPTION_LENGTH, MAX_OPTIONS, Kind, Unit
+from vacancies.rules import MAX_OPTION_LENGTH, MAX_OPTIONS, QUESTION_FIELDS, Kind, Unit
 from vacancies.services import MAX_QUESTIONS, question_validate
 
 
@@ -61,21 +61,7 @@ class QuestionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScreeningQuestion
-        fields = [
-            "id",
-            "position",
-            "text",
-            "kind",
-            "options",
-            "knockout",
-            "knockout_value",
-            "allowed_options",
-            "review_value",
-            "unit",
-            "aliases",
-            "weight",
-            "required",
-        ]
+        fields = ["id", "position", *QUESTION_FIELDS]
         read_only_fields = ["position"]
 
     def validate(self, attrs):
