@@ -67,6 +67,13 @@ class Vacancy(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Publishing with screening questions the lint flags (``vacancies.question_lint``: age, family, religion...)
+    # needs a person's reason, kept here with who gave it and when.
+    lint_override_reason = models.TextField(_("reason to publish flagged questions"), blank=True, max_length=1000)
+    lint_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lint_override_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("vacancy")
