@@ -320,6 +320,8 @@ def test_every_kind_of_page_works_under_the_policy_with_no_violation(chromium, s
             # The language switcher submits itself on change (a listener in app.js, not an inline handler).
             page.select_option("#lang-select", "ru")
             expect(page.locator("html")).to_have_attribute("lang", "ru")
+            # The new page's deferred app.js attaches the listener at "load": switching back before it would be lost.
+            page.wait_for_load_state("load")
             page.select_option("#lang-select", "en")
             expect(page.locator("html")).to_have_attribute("lang", "en")
             for path, ready in [
