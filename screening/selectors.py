@@ -1,6 +1,8 @@
 """Reads of responses, always scoped to a company."""
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Value, When
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.shortcuts import get_object_or_404
 
 from vacancies.models import Vacancy
@@ -137,3 +139,64 @@ def candidate_applications(*, candidate):
         .select_related("vacancy")
         .order_by("-created_at")
     )
+
+
+# A recruiter's decision that moved a candidate on, or turned them down (``Response.status``); screening verdicts
+# and withdrawals are nobody's decision about the AI's advice.
+MOVED_ON = (
+    Response.Status.SHORTLISTED,
+    Response.Status.INTERVIEW,
+    Response.Status.OFFER,
+    Response.Status.HIRED,
+)
+TURNED_DOWN = (Response.Status.DECLINED,)
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    """How a vacancy's recruiters' decisions compare with the AI's recommendations.
+
+    ``decided``: responses with both an AI recommendation and a recruiter's decision (moved on or declined);
+    ``agreed``: advance → moved on, or reject → declined; ``advance_declined`` / ``reject_moved_on``: the two
+    disagreements; ``held``: decided responses the AI advised to hold (neither agreement nor disagreement).
+    ``vacancy`` is None for the company's total.
+    """
+
+    vacancy: Vacancy | None
+    decided: int
+    agreed: int
+    advance_declined: int
+    reject_moved_on: int
+    held: int
+
+    @property
+    def agreement(self) -> int | None:
+        """Agreed as a whole percentage of the decisions the AI took a side on (advance or reject); None for none."""
+        sided = self.agreed + self.advance_declined + self.reject_moved_on
+        return round(100 * self.agreed / sided) if sided else None
+
+
+def ai_calibration(*, company) -> list[CalibrationRow]:
+    """Per vacancy of ``company`` (those with any decided response the AI advised on), then the company's total
+    (last, ``vacancy`` None): how often the recruiter's decision agreed with the AI's recommendation. One query."""
+    advised = Q(responses__ai_recommendation__in=("advance", "hold", "reject"), responses__erased_at__isnull=True)
+    moved_on = Q(responses__status__in=MOVED_ON)
+    declined = Q(responses__status__in=TURNED_DOWN)
+    advance, reject = Q(responses__ai_recommendation="advance"), Q(responses__ai_recommendation="reject")
+    hold = Q(responses__ai_recommendation="hold")
+    vacancies = (
+        Vacancy.objects.filter(company=company)
+        .annotate(
+            decided=Count("responses", filter=advised & (moved_on | declined)),
+            agreed=Count("responses", filter=advised & ((advance & moved_on) | (reject & declined))),
+            advance_declined=Count("responses", filter=advised & advance & declined),
+            reject_moved_on=Count("responses", filter=advised & reject & moved_on),
+            held=Count("responses", filter=advised & hold & (moved_on | declined)),
+        )
+        .filter(decided__gt=0)
+        .order_by("title", "pk")
+    )
+    fields = ("decided", "agreed", "advance_declined", "reject_moved_on", "held")
+    rows = [CalibrationRow(vacancy=v, **{name: getattr(v, name) for name in fields}) for v in vacancies]
+    total = CalibrationRow(None, **{name: sum(getattr(row, name) for row in rows) for name in fields})
+    return [*rows, total]

@@ -26,6 +26,7 @@ v1 = [
     path("auth/token/refresh/", accounts_api.TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/token/verify/", accounts_api.TokenVerifyView.as_view(), name="token-verify"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("ai/calibration/", screening_api.CalibrationView.as_view(), name="ai-calibration"),
     path("vacancies/<int:vacancy_id>/questions/", vacancies_api.QuestionListView.as_view(), name="question-list"),
     path(
         "vacancies/<int:vacancy_id>/questions/<int:pk>/",

@@ -345,3 +345,19 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "delivered_at",
         ]
         read_only_fields = fields
+
+
+class CalibrationSerializer(serializers.Serializer):
+    """One row of ``screening.selectors.ai_calibration``: a vacancy's (or, with ``vacancy`` null, the company's)
+    recruiters' decisions against the AI's recommendations."""
+
+    vacancy = serializers.IntegerField(source="vacancy.pk", allow_null=True, default=None)
+    title = serializers.CharField(source="vacancy.title", allow_null=True, default=None)
+    decided = serializers.IntegerField(help_text="Responses with an AI recommendation and a recruiter's decision.")
+    agreed = serializers.IntegerField(help_text="Advance → moved on, or reject → declined.")
+    agreement = serializers.IntegerField(
+        allow_null=True, help_text="Agreed, as a percentage of the decisions the AI took a side on; null for none."
+    )
+    advance_declined = serializers.IntegerField(help_text="The AI advised advance; a recruiter declined.")
+    reject_moved_on = serializers.IntegerField(help_text="The AI advised reject; a recruiter moved the candidate on.")
+    held = serializers.IntegerField(help_text="Decided responses the AI advised to hold.")

@@ -10,13 +10,21 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as APIResponse
+from rest_framework.views import APIView
 
 from screening import services
 from screening.models import Response, WebhookDelivery, WebhookEndpoint
-from screening.selectors import RESPONSE_SORTS, response_get_for_page, response_get_for_user, response_list
+from screening.selectors import (
+    RESPONSE_SORTS,
+    ai_calibration,
+    response_get_for_page,
+    response_get_for_user,
+    response_list,
+)
 from smartbot.api import DetailSerializer, accepted
 
 from .serializers import (
+    CalibrationSerializer,
     NoteSerializer,
     ResponseDetailSerializer,
     ResponseListSerializer,
@@ -223,3 +231,18 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
         queryset = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-id")
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
+
+
+class CalibrationView(APIView):
+    """Per vacancy, then the company's total (``vacancy`` null, last): how often a recruiter's decision (moved on:
+    shortlisted, interview, offer, hired; or declined) agreed with the AI's recommendation, and where they
+    disagreed. Not paginated: one row per vacancy with such decisions."""
+
+    @extend_schema(
+        tags=["responses"],
+        summary="How recruiters' decisions compare with the AI's advice",
+        responses=CalibrationSerializer(many=True),
+    )
+    def get(self, request):
+        rows = ai_calibration(company=request.user.company)
+        return APIResponse(CalibrationSerializer(rows, many=True).data)

@@ -71,9 +71,14 @@ def evaluation_fragment(request, pk):
 @require_GET
 @company_member_required
 def usage(request):
-    """This month's LLM calls, tokens and estimated cost of the user's company, with the budget left."""
+    """This month's LLM calls, tokens and estimated cost of the user's company, with the budget left; and how
+    often the recruiters' decisions agreed with the AI's recommendations (``selectors.ai_calibration``)."""
     company = request.user.company
-    return render(request, "screening/usage.html", {"usage": services.llm_usage_month(company=company)})
+    context = {
+        "usage": services.llm_usage_month(company=company),
+        "calibration": selectors.ai_calibration(company=company),
+    }
+    return render(request, "screening/usage.html", context)
 
 
 # --- Suggested questions ------------------------------------------------------------------------
