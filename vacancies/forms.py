@@ -5,8 +5,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import CompanyAnswer, ScreeningQuestion, Vacancy
+from .question_lint import Finding, lint_question
 from .rules import Kind, Knockout, Unit, clean_options
-from .services import COMPANY_ANSWER_MAX_LENGTH, MAX_QUESTIONS, VACANCY_FIELDS, question_validate
+from .services import (
+    COMPANY_ANSWER_MAX_LENGTH,
+    LINT_OVERRIDE_REASON_MAX_LENGTH,
+    MAX_QUESTIONS,
+    VACANCY_FIELDS,
+    question_validate,
+)
 
 
 class VacancyForm(forms.ModelForm):
@@ -152,6 +159,16 @@ class QuestionForm(forms.Form):
     )
     required = forms.BooleanField(label=_("Answer required"), required=False, initial=True)
 
+    def lint_findings(self) -> list[Finding]:
+        """What the question lint says about the question as the page shows it (typed or saved): warnings, not
+        errors; publishing such a question needs a reason (``services.vacancy_publish``)."""
+        if self.prefix and "__prefix__" in self.prefix:
+            return []
+        options = self["options"].value()
+        if isinstance(options, str):
+            options = options.splitlines()
+        return lint_question(self["text"].value() or "", options or ())
+
     def has_changed(self):
         # Moving a blank new question up or down fills its order field; it is still blank.
         return any(name not in ("ORDER", "DELETE") for name in self.changed_data)
@@ -236,6 +253,23 @@ def question_initial(question: ScreeningQuestion) -> dict:
         "weight": question.weight,
         "required": question.required,
     }
+
+
+class PublishForm(forms.Form):
+    """The publish button, with the reason to publish questions the lint flags (asked only when there are some)."""
+
+    override_reason = forms.CharField(
+        label=_("Reason to publish these questions anyway"),
+        required=False,
+        max_length=LINT_OVERRIDE_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the vacancy, with your name and the time."),
+    )
+
+    def __init__(self, *args, require_reason: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the page's form asks for it: the service judges whether a reason is needed when publishing.
+        self.fields["override_reason"].required = require_reason
 
 
 class VacancyFilterForm(forms.Form):

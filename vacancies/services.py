@@ -8,6 +8,7 @@ whoever adds it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,10 @@ from accounts.models import Company
 from accounts.slugs import slug_from_text, slug_unique
 
 from .models import CompanyAnswer, ScreeningQuestion, Vacancy
+from .question_lint import Finding, lint_script
 from .rules import QUESTION_FIELDS, question_normalise
+
+logger = logging.getLogger(__name__)
 
 # The fields a recruiter edits; company, author, status and dates are set by the services.
 VACANCY_FIELDS = (
@@ -293,16 +297,78 @@ def _locked(vacancy: Vacancy) -> Vacancy:
     return Vacancy.objects.select_for_update().select_related("company").get(pk=vacancy.pk)
 
 
+LINT_OVERRIDE_REASON_MAX_LENGTH = 1000
+
+
+class FlaggedQuestionsError(ValidationError):
+    """Publishing refused: screening questions ask about protected attributes and no reason was given.
+
+    ``flagged``: ``[(question, [Finding, ...]), ...]`` (see ``question_lint.lint_script``), for the page and the
+    API to show which questions and why. Code "flagged_questions".
+    """
+
+    def __init__(self, flagged: list[tuple[ScreeningQuestion, list[Finding]]]):
+        self.flagged = flagged
+        super().__init__(
+            _(
+                "Some screening questions ask about age, family, origin, religion, health, union membership or "
+                "appearance (see the warnings). Change them, or give a reason to publish anyway."
+            ),
+            code="flagged_questions",
+        )
+
+
 @transaction.atomic
-def vacancy_publish(*, vacancy: Vacancy) -> Vacancy:
-    """Open a draft or closed vacancy to candidates (its public link starts working)."""
+def vacancy_publish(*, vacancy: Vacancy, user=None, override_reason: str = "") -> Vacancy:
+    """Open a draft or closed vacancy to candidates (its public link starts working).
+
+    When the question lint flags any of its questions (``vacancies.question_lint``), publishing needs
+    ``override_reason`` (a person's words, at most ``LINT_OVERRIDE_REASON_MAX_LENGTH`` characters): it is
+    stored on the vacancy with ``user`` and the time, and logged. Without it ``FlaggedQuestionsError`` is
+    raised and nothing changes. Publishing a clean script clears an earlier override. Raises
+    ``ValidationError`` (code "conflict") for a vacancy already open.
+    """
     locked = _locked(vacancy)
     if locked.status == Vacancy.Status.OPEN:
         raise ValidationError(_("This vacancy is already open."), code="conflict")
+    # The vacancy's row lock holds off script edits (they take it too), so what is judged is what goes live.
+    flagged = lint_script(locked.questions.all())
+    reason = str(override_reason or "").strip()
+    if flagged and not reason:
+        raise FlaggedQuestionsError(flagged)
+    if len(reason) > LINT_OVERRIDE_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"override_reason": _("Keep the reason under %(n)d characters.") % {"n": LINT_OVERRIDE_REASON_MAX_LENGTH}}
+        )
+    if flagged:
+        locked.lint_override_reason, locked.lint_override_by, locked.lint_override_at = reason, user, timezone.now()
+        logger.warning(
+            "vacancy %s published with flagged questions by user %s: %s; reason: %r",
+            locked.pk,
+            getattr(user, "pk", None),
+            ", ".join(
+                f"#{question.pk} {'/'.join(finding.attribute for finding in findings)}"
+                for question, findings in flagged
+            ),
+            reason,
+        )
+    else:
+        locked.lint_override_reason, locked.lint_override_by, locked.lint_override_at = "", None, None
     locked.status = Vacancy.Status.OPEN
     locked.published_at = timezone.now()
-    locked.save(update_fields=["status", "published_at", "updated_at"])
+    locked.save(
+        update_fields=[
+            "status",
+            "published_at",
+            "updated_at",
+            "lint_override_reason",
+            "lint_override_by",
+            "lint_override_at",
+        ]
+    )
     vacancy.status, vacancy.published_at = locked.status, locked.published_at
+    vacancy.lint_override_reason = locked.lint_override_reason
+    vacancy.lint_override_by, vacancy.lint_override_at = locked.lint_override_by, locked.lint_override_at
     return vacancy
 
 

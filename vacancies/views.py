@@ -21,8 +21,9 @@ from accounts.access import company_member_required, editor_required
 from smartbot.forms import form_add_service_errors
 
 from . import selectors, services
-from .forms import CompanyAnswerForm, QuestionFormSet, VacancyFilterForm, VacancyForm, question_initial
+from .forms import CompanyAnswerForm, PublishForm, QuestionFormSet, VacancyFilterForm, VacancyForm, question_initial
 from .models import Vacancy
+from .question_lint import lint_script
 from .rules import RULE_FIELDS, editor_spec, rule_snapshot
 from .selectors import question_answered_ids, vacancy_get_for_user, vacancy_list, vacancy_response_counts
 
@@ -75,13 +76,21 @@ def vacancy_list_view(request):
 @company_member_required
 def vacancy_detail(request, pk):
     vacancy = vacancy_get_for_user(user=request.user, pk=pk)
+    # Each question with how often its answers needed a clarification, a read-back, a correction or review.
+    questions = selectors.question_list_with_reading_counts(vacancy=vacancy)
+    # And what the question lint says about it (age, family, religion...): shown next to it, and publishing
+    # asks for a reason while there are any.
+    flagged = lint_script(questions)
+    for question, findings in flagged:
+        question.lint_findings = findings
     return render(
         request,
         "vacancies/detail.html",
         {
             "vacancy": vacancy,
-            # Each question with how often its answers needed a clarification, a read-back, a correction or review.
-            "questions": selectors.question_list_with_reading_counts(vacancy=vacancy),
+            "questions": questions,
+            "flagged_count": len(flagged),
+            "publish_form": PublishForm(require_reason=bool(flagged)),
             "asked": selectors.vacancy_asked_counts(vacancy=vacancy),
             "counts": vacancy_response_counts(vacancy=vacancy),
             "public_link": public_link(vacancy),
@@ -118,6 +127,7 @@ def _editor(request, vacancy: Vacancy | None):
                     formset.add_non_form_error(error.messages)
             else:
                 messages.success(request, _("Vacancy saved."))
+                _warn_flagged(request, saved)
                 _offer_rejudge(request, saved, before=initial)
                 return redirect(saved)
         messages.error(request, _("Please correct the errors below. Nothing has been saved yet."))
@@ -134,6 +144,23 @@ def _editor(request, vacancy: Vacancy | None):
             "question_rules": editor_spec(),
         },
     )
+
+
+def _warn_flagged(request, vacancy: Vacancy) -> None:
+    """After a save: say how many questions the lint flags (the vacancy page shows which and why)."""
+    flagged = lint_script(vacancy.questions.all())
+    if flagged:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d question asks about a protected attribute (age, family, origin, religion, health, union, "
+                "appearance): publishing it needs a reason.",
+                "%(n)d questions ask about protected attributes (age, family, origin, religion, health, union, "
+                "appearance): publishing them needs a reason.",
+                len(flagged),
+            )
+            % {"n": len(flagged)},
+        )
 
 
 def _offer_rejudge(request, vacancy: Vacancy, *, before: list[dict]) -> None:
@@ -180,12 +207,19 @@ def vacancy_edit(request, pk):
 
 @vacancy_action
 def vacancy_publish(request, vacancy):
+    form = PublishForm(request.POST)
+    # An over-long reason is the service's to refuse (with its message), so the cleaned value is not required.
+    reason = form.cleaned_data["override_reason"] if form.is_valid() else request.POST.get("override_reason", "")
     try:
-        services.vacancy_publish(vacancy=vacancy)
+        services.vacancy_publish(vacancy=vacancy, user=request.user, override_reason=reason)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The vacancy is open: candidates can apply by its public link."))
+        if vacancy.lint_override_reason:
+            messages.warning(
+                request, _("It was published with flagged questions; your reason is kept with the vacancy.")
+            )
         if not vacancy.questions.exists():
             messages.warning(
                 request, _("This vacancy has no screening questions: candidates will only be asked for contacts.")

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from vacancies.models import ScreeningQuestion, Vacancy
+from vacancies.question_lint import lint_messages, lint_question
 from vacancies.services import question_add
 
 from .. import ai, tasks
@@ -37,6 +38,21 @@ def suggestion_request(*, vacancy: Vacancy, user, count: int = 5, difficulty: st
     )
     tasks.suggest_questions.delay(suggestion.pk)  # published on commit; a broker outage is logged
     return suggestion
+
+
+def suggestions_without_flagged(items: list[dict]) -> tuple[list[dict], int]:
+    """The suggested questions fit to offer, and how many were withheld.
+
+    A suggestion the question lint flags (it asks about age, family, origin, religion, health, union membership
+    or appearance: ``vacancies.question_lint``) is never offered, whatever wrote it (the LLM, the cache of an
+    older batch): it is left out and counted, so the recruiter only sees questions fair to ask.
+    """
+    offered = []
+    for item in items:
+        if lint_question(item.get("text", ""), item.get("options") or ()):
+            continue
+        offered.append(item)
+    return offered, len(items) - len(offered)
 
 
 def _suggestion_save(suggestion: QuestionSuggestion, **fields) -> QuestionSuggestion:
@@ -125,11 +141,15 @@ def suggestion_run(*, suggestion_id: int, last_attempt: bool = True) -> Question
                 error=_("Something went wrong while writing the suggestions. Ask again."),
             )
     cache.set(key, items, SUGGESTION_CACHE_SECONDS)
+    # Filtered after the cache, so a cached batch is judged by today's lint too.
+    offered, withheld = suggestions_without_flagged(items)
+    if withheld:
+        logger.info("question suggestion %s: %d suggested question(s) withheld by the lint", suggestion.pk, withheld)
     return _suggestion_save(
         suggestion,
         status=QuestionSuggestion.Status.DONE,
         evaluator=evaluator,
-        items=[{**item, "state": "new"} for item in items],
+        items=[{**item, "state": "new"} for item in offered],
         error="",
     )
 
@@ -148,12 +168,18 @@ def suggestion_accept(*, suggestion: QuestionSuggestion, index: int, changes: di
 
     Added by ``vacancies.services.question_add``, as every door adds a question (same checks, same
     limit; its ``ValidationError`` passes through, field -> messages). Accepting twice (a double click)
-    adds it once.
+    adds it once. A suggestion the question lint flags, as suggested or as edited, is refused
+    (``ValidationError``, ``text`` -> the findings): the AI never adds such a question; a recruiter who
+    needs one writes it in the editor, where publishing it asks for a reason.
     """
     with transaction.atomic():
         locked = QuestionSuggestion.objects.select_for_update().select_related("vacancy").get(pk=suggestion.pk)
         item = _suggestion_item(locked, index)
-        question = question_add(vacancy=locked.vacancy, data={**item, **(changes or {})})
+        final = {**item, **(changes or {})}
+        findings = lint_question(final.get("text", ""), final.get("options") or ())
+        if findings:
+            raise ValidationError({"text": lint_messages(findings)})
+        question = question_add(vacancy=locked.vacancy, data=final)
         locked.items[index] = {**item, "state": "accepted", "question_id": question.pk}
         locked.save(update_fields=["items"])
     suggestion.items = locked.items

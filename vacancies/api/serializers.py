@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from vacancies.models import ScreeningQuestion, Vacancy
 from vacancies.rules import MAX_OPTION_LENGTH, MAX_OPTIONS, QUESTION_FIELDS, Kind, Unit
-from vacancies.services import MAX_QUESTIONS, question_validate
+from vacancies.services import LINT_OVERRIDE_REASON_MAX_LENGTH, MAX_QUESTIONS, question_validate
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -155,3 +155,16 @@ class VacancySerializer(serializers.ModelSerializer):
         if salary_from and salary_to and salary_from > salary_to:
             raise serializers.ValidationError({"salary_to": [_("Must not be lower than 'salary from'.")]})
         return attrs
+
+
+class PublishSerializer(serializers.Serializer):
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=LINT_OVERRIDE_REASON_MAX_LENGTH,
+        help_text=_(
+            "Needed when the question lint flags any of the vacancy's questions (age, family, origin, religion, "
+            "health, union membership, appearance): why this vacancy asks them. Stored with the vacancy and "
+            "logged. Without it such a publish is refused with 400 `flagged_questions` and the findings."
+        ),
+    )

@@ -7,11 +7,12 @@ from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from smartbot.api import error_body
 from vacancies import services
 from vacancies.models import ScreeningQuestion, Vacancy
 from vacancies.selectors import vacancy_get_for_user, vacancy_list
 
-from .serializers import QUESTION_DEFAULTS, QuestionSerializer, VacancySerializer
+from .serializers import QUESTION_DEFAULTS, PublishSerializer, QuestionSerializer, VacancySerializer
 
 
 @extend_schema_view(
@@ -65,11 +66,38 @@ class VacancyViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.vacancy_delete(vacancy=instance)
 
-    @extend_schema(request=None, responses=VacancySerializer, summary="Open the vacancy to candidates")
+    @extend_schema(
+        request=PublishSerializer,
+        responses=VacancySerializer,
+        summary="Open the vacancy to candidates",
+        description=_(
+            "Questions the lint flags (protected or proxy attributes) need `override_reason`; without it the "
+            "answer is 400 with `error.code` `flagged_questions` and `error.findings`: per question its `id`, "
+            "`text` and `findings` (`attribute`, `words`, `message`)."
+        ),
+    )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         vacancy = self.get_object()
-        services.vacancy_publish(vacancy=vacancy)
+        body = PublishSerializer(data=request.data if isinstance(request.data, dict) else {})
+        body.is_valid(raise_exception=True)
+        try:
+            services.vacancy_publish(
+                vacancy=vacancy, user=request.user, override_reason=body.validated_data.get("override_reason", "")
+            )
+        except services.FlaggedQuestionsError as error:
+            data = error_body(
+                code="flagged_questions", message=error.messages[0], fields={"override_reason": error.messages}
+            )
+            data["error"]["findings"] = [
+                {
+                    "id": question.pk,
+                    "text": question.text,
+                    "findings": [finding.as_dict() for finding in findings],
+                }
+                for question, findings in error.flagged
+            ]
+            return Response(data, status=status.HTTP_400_BAD_REQUEST)
         return Response(self.get_serializer(self._reload(vacancy)).data)
 
     @extend_schema(request=None, responses=VacancySerializer, summary="Stop accepting candidates")
