@@ -84,6 +84,11 @@ EVALUATION_SECONDS = Histogram(
 )
 LLM_TOKENS = Counter("smartbot_llm_tokens", "Tokens the LLM provider reported, by kind (prompt, completion).", ["kind"])
 LLM_COST = Counter("smartbot_llm_cost_usd", "Estimated cost of LLM calls in US dollars, by purpose.", ["purpose"])
+LLM_LEAKS_BLOCKED = Counter(
+    "smartbot_llm_leaks_blocked",
+    "LLM requests not made because the leak check found the candidate's identifying data, by purpose.",
+    ["purpose"],
+)
 WEBHOOK_DELIVERIES = Counter(
     "smartbot_webhook_deliveries",
     "Webhook delivery attempts, by result (delivered, retry, failed).",
@@ -159,6 +164,11 @@ def llm_tokens(*, prompt: int, completion: int) -> None:
 def llm_cost(*, purpose: str, usd) -> None:
     """Add an LLM call's estimated cost (a Decimal or float, US dollars)."""
     LLM_COST.labels(purpose).inc(max(0.0, float(usd)))
+
+
+def llm_leak_blocked(*, purpose: str) -> None:
+    """Count an LLM request the leak check blocked (the candidate's identifying data was in it)."""
+    LLM_LEAKS_BLOCKED.labels(purpose).inc()
 
 
 def webhook_delivery(*, result: str) -> None:

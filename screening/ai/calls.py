@@ -18,21 +18,38 @@ from smartbot import metrics
 from ..models import LLMCall
 from . import client
 from .cost import estimate_cost
+from .leaks import LeakBlocked, find_leaks, payload_text
 from .parsing import InvalidOutput
 from .prompts import repair_messages
+from .redaction import Identity
 
 T = TypeVar("T")
 
 
 def call_recorded(
-    *, company, purpose: str, messages: list[dict], schema: dict, schema_name: str, **options
+    *,
+    company,
+    purpose: str,
+    messages: list[dict],
+    schema: dict,
+    schema_name: str,
+    identity: Identity | None = None,
+    **options,
 ) -> tuple[client.Completion, Decimal]:
     """One provider call, recorded as an ``LLMCall`` row whatever happens. Returns ``(completion, cost)``.
 
     ``cost`` is estimated in USD from ``OPENAI_PRICE_*``. ``options`` go to ``client.chat_json``
     (``max_tokens``, ``timeout``). Raises ``client.LLMError`` (after recording the failed call) when the
-    provider fails.
+    provider fails. With the candidate's ``identity``, the messages are first searched for it
+    (``leaks.find_leaks``): a hit raises ``LeakBlocked`` before any request is made, the call recorded
+    as not ok and counted (``smartbot_llm_leaks_blocked``).
     """
+    if identity is not None:
+        kinds = find_leaks(payload_text(messages), identity)
+        if kinds:
+            LLMCall.objects.create(company=company, purpose=purpose, model=client.model_name(), latency_ms=0, ok=False)
+            metrics.llm_leak_blocked(purpose=purpose)
+            raise LeakBlocked(kinds)
     try:
         completion = client.chat_json(messages=messages, schema=schema, schema_name=schema_name, **options)
     except client.LLMError as exc:
@@ -80,18 +97,25 @@ def call_validated(
     schema_name: str,
     parse: Callable[[str], T],
     account: Callable[[client.Completion, Decimal], None] | None = None,
+    identity: Identity | None = None,
 ) -> T:
     """Call the LLM and return ``parse(reply)``; an invalid reply gets one repair attempt.
 
     ``parse`` raises ``InvalidOutput`` for a reply it refuses. Unvalidated output
     never leaves this function: raises ``InvalidTwice`` when the repair is
     invalid too, ``client.LLMError`` when the provider fails.
-    ``account(completion, cost)`` is told of every call.
+    ``account(completion, cost)`` is told of every call. ``identity``: the candidate's, for the leak
+    check of every request, the repair included (``call_recorded``; raises ``LeakBlocked``).
     """
 
     def call(conversation: list[dict]) -> client.Completion:
         completion, cost = call_recorded(
-            company=company, purpose=purpose, messages=conversation, schema=schema, schema_name=schema_name
+            company=company,
+            purpose=purpose,
+            messages=conversation,
+            schema=schema,
+            schema_name=schema_name,
+            identity=identity,
         )
         if account is not None:
             account(completion, cost)

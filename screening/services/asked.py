@@ -111,6 +111,7 @@ def _asked_llm(*, response: Response, question: str, passages: list[Passage]) ->
     completion, _cost = call_recorded(
         company=response.vacancy.company,
         purpose=LLM_PURPOSE_QUESTION,
+        identity=identity,
         messages=messages,
         schema=QUESTION_SCHEMA,
         schema_name="answer",

@@ -76,6 +76,7 @@ def reading_llm_propose(*, response: Response, question, raw) -> Proposal | None
         completion, _cost = call_recorded(
             company=response.vacancy.company,
             purpose=LLM_PURPOSE_READING,
+            identity=identity,
             messages=messages,
             schema=reading_schema(kind=spec.kind, options=options),
             schema_name="reading",
