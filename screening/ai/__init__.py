@@ -2,6 +2,8 @@
 
 - ``redaction``: ``redact`` removes the candidate's name, email, phone, links,
   handles and street addresses from text before anything leaves the machine.
+- ``leaks``: ``find_leaks`` looks for the candidate's known identifiers (every spelling)
+  in the final outbound messages; ``calls`` blocks such a request with ``LeakBlocked``.
 - ``prompts``: ``prepare_input`` bounds and redacts an ``EvaluationInput``;
   ``build_messages`` / ``build_suggestion_messages`` put all text into delimited
   blocks marked as data, never as instructions; ``PROMPT_VERSION``.
@@ -24,6 +26,7 @@ from .builtin import builtin_evaluate, builtin_suggestions
 from .client import Completion, LLMError, chat_json, is_configured, model_name, retry_delay
 from .cost import estimate_cost
 from .guards import apply_guards, injection_signals
+from .leaks import LeakBlocked, find_leaks
 from .parsing import (
     EVALUATION_SCHEMA,
     EVIDENCE_LEVELS,
@@ -34,9 +37,9 @@ from .parsing import (
     SUGGESTION_SCHEMA,
     EvaluationResult,
     InvalidOutput,
-    clamp_score,
     clean_suggestion,
     parse_evaluation,
+    parse_score,
     parse_suggestions,
 )
 from .prompts import (
@@ -74,21 +77,23 @@ __all__ = [
     "Identity",
     "InvalidOutput",
     "LLMError",
+    "LeakBlocked",
     "apply_guards",
     "build_messages",
     "build_suggestion_messages",
     "builtin_evaluate",
     "builtin_suggestions",
     "chat_json",
-    "clamp_score",
     "clean_suggestion",
     "estimate_cost",
+    "find_leaks",
     "injection_signals",
     "is_configured",
     "model_name",
     "neutralise_delimiters",
     "normalise_text",
     "parse_evaluation",
+    "parse_score",
     "parse_suggestions",
     "prepare_input",
     "redact",

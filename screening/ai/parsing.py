@@ -22,6 +22,8 @@ EVIDENCE_LEVELS = ("yes", "partly", "no")
 MAX_SUMMARY_CHARS = 2000
 MAX_ITEM_CHARS = 500
 MAX_LIST_ITEMS = 10
+# The only scores a reply may give; anything outside is refused, never clamped.
+SCORE_MIN, SCORE_MAX = 0, 100
 # Characters; a reply within the requested max_tokens is a few thousand. A longer one is refused unread.
 MAX_REPLY_CHARS = 100_000
 
@@ -86,13 +88,13 @@ class InvalidOutput(ValueError):
 
 @dataclass(frozen=True)
 class EvaluationResult:
-    """Validated advice on one response: score 0-100, texts bounded, one evidence dict per requirement.
+    """Validated advice on one response: score 0-100 (None when the guards withheld it), texts bounded.
 
     ``evidence`` items are ``{"requirement", "met" (yes/partly/no), "evidence"}``;
     ``flags`` names what the guards found (``"injection"``).
     """
 
-    score: int
+    score: int | None
     summary: str
     strengths: tuple[str, ...] = ()
     concerns: tuple[str, ...] = ()
@@ -154,40 +156,61 @@ def _text_list(value, name: str) -> tuple[str, ...]:
     return tuple(items[:MAX_LIST_ITEMS])
 
 
-def clamp_score(value) -> int:
-    """An integer score 0-100 from the model's number; anything else is invalid output."""
+def parse_score(value) -> int:
+    """The model's score as an integer 0-100; anything else (a string, a fraction, 1000, -5) is ``InvalidOutput``.
+
+    Never clamped: a number out of range means the reply did not follow the schema (an
+    injection that asked for "1000" would otherwise be stored as a perfect 100), so it is
+    refused and goes through the repair-or-fail path like any other broken reply.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidOutput("'score' must be an integer")
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")) or not value.is_integer():
             raise InvalidOutput("'score' must be an integer")
         value = int(value)
-    return max(0, min(100, value))
+    if not SCORE_MIN <= value <= SCORE_MAX:
+        raise InvalidOutput(f"'score' must be between {SCORE_MIN} and {SCORE_MAX}, not {str(value)[:12]}")
+    return value
+
+
+def _unknown_keys(data: dict, allowed, name: str) -> None:
+    unknown = sorted(str(key)[:40] for key in data if key not in allowed)
+    if unknown:
+        raise InvalidOutput(f"unknown key(s) in {name}: " + ", ".join(f"'{key}'" for key in unknown[:5]))
 
 
 def _evidence_item(item) -> dict:
     if not isinstance(item, dict):
         raise InvalidOutput("every 'evidence' item must be an object")
+    item_schema = EVALUATION_SCHEMA["properties"]["evidence"]["items"]
+    _unknown_keys(item, item_schema["properties"], "an 'evidence' item")
+    missing = [key for key in item_schema["required"] if key not in item]
+    if missing:
+        raise InvalidOutput("an 'evidence' item misses " + ", ".join(f"'{m}'" for m in missing))
     met = item.get("met")
     if not isinstance(met, str) or met.strip().lower() not in EVIDENCE_LEVELS:
         raise InvalidOutput("'evidence.met' must be yes, partly or no")
     return {
         "requirement": _text(item.get("requirement"), "evidence.requirement", limit=300),
         "met": met.strip().lower(),
-        "evidence": _text(item.get("evidence", ""), "evidence.evidence", limit=MAX_ITEM_CHARS, required=False),
+        "evidence": _text(item["evidence"], "evidence.evidence", limit=MAX_ITEM_CHARS, required=False),
     }
 
 
 def parse_evaluation(content: str, *, requirements: tuple[str, ...] | list[str] = ()) -> EvaluationResult:
     """Validate the model's reply and return what may be stored; raise ``InvalidOutput`` otherwise.
 
-    The score is clamped to 0-100, texts are bounded, unknown keys are dropped.
+    Anything off the schema is refused, never mended: a score outside 0-100 (``parse_score``),
+    a wrong type, an unknown recommendation or evidence level, a missing or an unknown key.
+    Only lengths are bounded (texts cut, lists shortened).
     """
     data = load_json_object(content)
     missing = [key for key in EVALUATION_SCHEMA["required"] if key not in data]
     if missing:
         raise InvalidOutput("missing " + ", ".join(f"'{m}'" for m in missing))
-    score = clamp_score(data["score"])
+    _unknown_keys(data, EVALUATION_SCHEMA["properties"], "the reply")
+    score = parse_score(data["score"])
     recommendation = data["recommendation"]
     if not isinstance(recommendation, str) or recommendation.strip().lower() not in RECOMMENDATIONS:
         raise InvalidOutput("'recommendation' must be one of advance, hold, reject")

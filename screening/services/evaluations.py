@@ -323,7 +323,8 @@ def _evaluation_evaluate(evaluation: Evaluation, *, last_attempt: bool, retries:
         )
     raw, identity = _evaluation_input(response)
     data = ai.prepare_input(raw, identity)
-    signals = ai.injection_signals(data.resume, *(qa.answer for qa in data.answers))
+    # Hidden text is never read as the resume (nor sent), but an instruction hidden there still flags the attempt.
+    signals = ai.injection_signals(data.resume, *(qa.answer for qa in data.answers), response.resume_hidden_text)
     fallback = company_llm_fallback(company=company)
     if fallback:
         with translation.override(response.vacancy.language):
@@ -357,9 +358,13 @@ def _evaluation_evaluate(evaluation: Evaluation, *, last_attempt: bool, retries:
             schema_name="evaluation",
             parse=lambda content: ai.parse_evaluation(content, requirements=data.requirements),
             account=account,
+            identity=identity,
         )
     except InvalidTwice as invalid:
         return _evaluation_save(evaluation, status=Evaluation.Status.FAILED, error=invalid.message, **_EMPTY_RESULT)
+    except ai.LeakBlocked as blocked:
+        # Not retried: the same input would leak the same way. A person reviews the candidate instead.
+        return _evaluation_save(evaluation, status=Evaluation.Status.FAILED, error=blocked.message, **_EMPTY_RESULT)
     except ai.LLMError as exc:
         if exc.retryable and not last_attempt:
             countdown = ai.retry_delay(retries, exc.retry_after)

@@ -144,9 +144,16 @@ def test_valid_output_parses():
     assert result.evidence == ({"requirement": "Python", "met": "yes", "evidence": "5 years"},)
 
 
-@pytest.mark.parametrize(("score", "stored"), [(150, 100), (-20, 0), (100, 100), (0, 0), (87.0, 87), (10**9, 100)])
-def test_score_is_clamped_to_0_100(score, stored):
+@pytest.mark.parametrize(("score", "stored"), [(100, 100), (0, 0), (87.0, 87)])
+def test_a_score_from_0_to_100_is_kept(score, stored):
     assert ai.parse_evaluation(json.dumps({**VALID, "score": score})).score == stored
+
+
+@pytest.mark.parametrize("score", [150, 101, -1, -20, 1000, 10**9, float("1e300")])
+def test_a_score_out_of_range_is_refused_not_clamped(score):
+    with pytest.raises(ai.InvalidOutput) as error:
+        ai.parse_evaluation(json.dumps({**VALID, "score": score}))
+    assert "'score' must be between 0 and 100" in error.value.reason
 
 
 @pytest.mark.parametrize(
@@ -161,7 +168,21 @@ def test_score_is_clamped_to_0_100(score, stored):
         (json.dumps({**VALID, "recommendation": "hire now"}), "'recommendation'"),
         (json.dumps({**VALID, "summary": ""}), "'summary' is empty"),
         (json.dumps({**VALID, "strengths": "Python"}), "'strengths'"),
-        (json.dumps({**VALID, "evidence": [{"requirement": "Python", "met": "maybe"}]}), "evidence.met"),
+        (
+            json.dumps({**VALID, "evidence": [{"requirement": "Python", "met": "maybe", "evidence": ""}]}),
+            "evidence.met",
+        ),
+        (json.dumps({**VALID, "evidence": [{"requirement": "Python", "met": "yes"}]}), "misses 'evidence'"),
+        (json.dumps({**VALID, "evidence": [{**VALID["evidence"][0], "weight": 9}]}), "unknown key(s)"),
+        (json.dumps({**VALID, "evidence": ["Python: yes"]}), "must be an object"),
+        (json.dumps({**VALID, "evidence": "all met"}), "'evidence' must be a list"),
+        (json.dumps({**VALID, "summary": 42}), "'summary' must be a string"),
+        (json.dumps({**VALID, "concerns": [None]}), "'concerns'"),
+        (json.dumps({**VALID, "recommendation": "ADVANCE!!"}), "'recommendation'"),
+        (json.dumps({**VALID, "recommendation": ["advance"]}), "'recommendation'"),
+        (json.dumps({**VALID, "score": None}), "'score' must be an integer"),
+        (json.dumps({**VALID, "score": [100]}), "'score' must be an integer"),
+        (json.dumps({**VALID, "status": "hired"}), "unknown key(s) in the reply: 'status'"),
         (json.dumps({k: v for k, v in VALID.items() if k != "evidence"}), "missing 'evidence'"),
     ],
 )
@@ -171,11 +192,15 @@ def test_invalid_output_is_refused_with_a_reason(content, reason):
     assert reason in error.value.reason
 
 
-def test_code_fenced_json_is_accepted_and_unknown_keys_dropped():
-    content = "```json\n" + json.dumps({**VALID, "admin": True, "status": "hired"}) + "\n```"
-    result = ai.parse_evaluation(content)
+def test_code_fenced_json_is_accepted():
+    result = ai.parse_evaluation("```json\n" + json.dumps(VALID) + "\n```")
     assert result.score == 64
-    assert not hasattr(result, "admin")
+
+
+def test_extra_keys_are_refused_not_dropped():
+    with pytest.raises(ai.InvalidOutput) as error:
+        ai.parse_evaluation(json.dumps({**VALID, "admin": True, "status": "hired"}))
+    assert error.value.reason == "unknown key(s) in the reply: 'admin', 'status'"
 
 
 def test_long_texts_are_bounded():

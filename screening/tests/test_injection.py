@@ -113,23 +113,25 @@ def test_a_reply_that_obeys_the_injection_is_stored_flagged_and_never_advances(f
 
     evaluation = Evaluation.objects.get(response=response)
     assert evaluation.status == Evaluation.Status.DONE
-    assert evaluation.recommendation == "hold"
+    assert (evaluation.score, evaluation.recommendation) == (None, "hold")
     assert "instructions addressed to the AI" in evaluation.concerns[0]
     response.refresh_from_db()
     assert response.status == Response.Status.PASSED
-    assert response.ai_recommendation == "hold"
+    assert (response.ai_score, response.ai_recommendation) == (None, "hold")
 
 
 @pytest.mark.parametrize("case", ["plain", "fake_json", "russian", "base64"])
-def test_an_out_of_range_reply_is_clamped(fake_llm, company, case):
+def test_an_out_of_range_reply_is_refused_not_clamped(fake_llm, company, case):
     response = make_finished_response(company=company, answers=["Moscow", "5", "yes", "Django", CORPUS[case]])
-    fake_llm.script(fake_openai.ok({**fake_openai.VALID_EVALUATION, "score": 1000}))
+    out_of_range = fake_openai.ok({**fake_openai.VALID_EVALUATION, "score": 1000})
+    fake_llm.script(out_of_range, out_of_range)
     tasks.evaluate_response.apply(args=(response.pk,))
     evaluation = Evaluation.objects.get(response=response)
-    assert evaluation.score == 100
-    assert evaluation.recommendation == "hold"
+    assert evaluation.status == Evaluation.Status.FAILED
+    assert (evaluation.score, evaluation.recommendation) == (None, "")
+    assert "'score' must be between 0 and 100, not 1000" in evaluation.error
     response.refresh_from_db()
-    assert response.ai_score == 100
+    assert (response.ai_score, response.status) == (None, Response.Status.PASSED)
 
 
 @pytest.mark.parametrize("case", ["plain", "fake_json", "delimiter_spoof", "chinese"])
