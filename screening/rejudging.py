@@ -19,7 +19,7 @@ from typing import NamedTuple
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vacancies.rules import Kind, Unit, rule_snapshot, rule_text
+from vacancies.rules import Kind, Unit, rule_is_other, rule_snapshot, rule_text
 
 from . import scoring
 
@@ -68,17 +68,6 @@ def rule_words(rule: dict) -> str:
 def rule_fingerprint(rule: dict) -> str:
     """A short stable name of a rule snapshot: the preview's form sends it back so a changed rule is noticed."""
     return hashlib.sha256(json.dumps(rule, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
-
-
-def rule_is_other(stored: dict, current: dict) -> bool:
-    """Whether an answer judged by ``stored`` was judged by another rule than ``current`` (``{}``: unknown, so yes).
-
-    Only the fields the stored snapshot has are compared: a field added to ``RULE_FIELDS`` later does not make
-    every older answer stale.
-    """
-    if not stored:
-        return True
-    return any(stored[name] != current[name] for name in stored if name in current)
 
 
 def answer_judged_by(*, answer, question) -> str:

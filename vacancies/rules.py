@@ -126,6 +126,17 @@ def rule_snapshot(question) -> dict:
     return snapshot
 
 
+def rule_is_other(stored: dict, current: dict) -> bool:
+    """Whether an answer judged by ``stored`` was judged by another rule than ``current`` (``{}``: unknown, so yes).
+
+    Only the fields the stored snapshot has are compared: a field added to ``RULE_FIELDS`` later does not make
+    every older answer stale.
+    """
+    if not stored:
+        return True
+    return any(stored[name] != current[name] for name in stored if name in current)
+
+
 def clean_options(options) -> list[str]:
     """Strip, drop empties and duplicates (case-insensitively), keep order."""
     if isinstance(options, str):

@@ -4,7 +4,7 @@ from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404
 
 from .models import CompanyAnswer, ScreeningQuestion, Vacancy
-from .rules import rule_snapshot
+from .rules import rule_is_other, rule_snapshot
 
 
 def vacancy_get_for_user(*, user, pk) -> Vacancy:
@@ -135,7 +135,7 @@ def question_answers_by_other_rule(*, vacancy, questions=None) -> dict[int, int]
 
     Only questions with such answers are keys. An answer's rule (``Answer.rule``, through the ``answers`` related
     name) is another when it is ``{}`` (stored before rules were kept) or one of its fields differs from
-    ``rules.rule_snapshot(question)``, as ``screening.rejudging.rule_is_other`` decides; "finished" as
+    ``rules.rule_snapshot(question)``, as ``rules.rule_is_other`` decides; "finished" as
     re-judging counts (the screening completed, the person not erased), so the count is what re-judging covers.
     ``questions``: the vacancy's questions if already loaded (only those are counted). One query (two without
     ``questions``), grouped by rule, so its size is the number of distinct rules, not of answers.
@@ -154,6 +154,6 @@ def question_answers_by_other_rule(*, vacancy, questions=None) -> dict[int, int]
         if pk not in by_pk:
             continue  # a question the caller left out
         current = rule_snapshot(by_pk[pk])
-        if not stored or any(stored[name] != current[name] for name in stored if name in current):
+        if rule_is_other(stored or {}, current):
             counts[pk] = counts.get(pk, 0) + n
     return counts

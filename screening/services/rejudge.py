@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vacancies.models import ScreeningQuestion, Vacancy
-from vacancies.rules import rule_snapshot
+from vacancies.rules import rule_is_other, rule_snapshot
 
 from .. import scoring
 from ..models import Answer, Rejudge, Response, StatusChange, WebhookEndpoint
@@ -40,7 +40,6 @@ from ..rejudging import (
     answer_judged_by,
     judge_stored,
     rule_fingerprint,
-    rule_is_other,
     rule_words,
     verdict_code,
 )

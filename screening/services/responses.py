@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from smartbot import sql
 from vacancies.models import ScreeningQuestion
-from vacancies.rules import rule_snapshot
+from vacancies.rules import rule_is_other, rule_snapshot
 
 from .. import scoring
 from ..models import Answer, Note, QuestionEvent, Response, StatusChange
@@ -139,7 +139,7 @@ def _judged(response: Response, questions: list[ScreeningQuestion]):
             checked = scoring.check(spec, value, words=raw_text, unread=review and value is None)
             results.append((spec, checked))
             current = rule_snapshot(question)
-            if answer_id is not None and rule != current:
+            if answer_id is not None and rule_is_other(rule or {}, current):
                 stale.append((answer_id, checked, current))
     return results, stale
 

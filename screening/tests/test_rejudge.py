@@ -14,12 +14,11 @@ from screening.rejudging import (
     VERDICT_REVIEW,
     answer_judged_by,
     rule_fingerprint,
-    rule_is_other,
     rule_words,
 )
 from screening.tests.factories import ResponseFactory
 from vacancies import services as vacancy_services
-from vacancies.rules import rule_snapshot
+from vacancies.rules import rule_is_other, rule_snapshot
 from vacancies.tests.factories import VacancyFactory, full_script
 
 pytestmark = pytest.mark.django_db
