@@ -84,6 +84,18 @@ def _link_in_mail(mailbox: Path, email: str) -> str:
     raise AssertionError(f"no email to {email} in {mailbox}")
 
 
+def _at_the_second_question(browser, server, *, name, email):
+    """A candidate who applied and answered the city: ``(their page, awaiting the years question; response id)``."""
+    candidate = browser.new_context().new_page()
+    token = _apply(candidate, server, name=name, email=email)
+    _bot_says(candidate, "Which city do you live in?")
+    candidate.locator("[data-choices]").get_by_role("button", name="Moscow").click()
+    _bot_says(candidate, "How many years of Python experience do you have?")
+    with sqlite3.connect(server.database) as db:
+        (response_id,) = db.execute("SELECT id FROM screening_response WHERE token = ?", (token,)).fetchone()
+    return candidate, response_id
+
+
 def _apply(page, server, *, name, email):
     """Apply on the careers page, see "check your inbox", open the chat link from the email."""
     from playwright.sync_api import expect
@@ -195,14 +207,10 @@ def test_a_recruiter_watches_the_chat_live_takes_it_over_and_hands_it_back(chrom
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
             expect.set_options(timeout=TIMEOUT_MS)
-            candidate = browser.new_context().new_page()
-            token = _apply(candidate, server, name="Boris Ivanov", email="boris@example.org")
+            candidate, response_id = _at_the_second_question(
+                browser, server, name="Boris Ivanov", email="boris@example.org"
+            )
             choices = candidate.locator("[data-choices]")
-            _bot_says(candidate, "Which city do you live in?")
-            choices.get_by_role("button", name="Moscow").click()
-            _bot_says(candidate, "How many years of Python experience do you have?")
-            with sqlite3.connect(server.database) as db:
-                (response_id,) = db.execute("SELECT id FROM screening_response WHERE token = ?", (token,)).fetchone()
 
             # The recruiter opens the response page while the candidate is in the chat.
             staff = browser.new_context().new_page()
@@ -384,14 +392,10 @@ def test_the_recruiters_controls_follow_the_chat_and_nothing_typed_is_lost(chrom
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
             expect.set_options(timeout=TIMEOUT_MS)
-            candidate = browser.new_context().new_page()
-            token = _apply(candidate, server, name="Denis Orlov", email="denis@example.org")
+            candidate, response_id = _at_the_second_question(
+                browser, server, name="Denis Orlov", email="denis@example.org"
+            )
             choices = candidate.locator("[data-choices]")
-            _bot_says(candidate, "Which city do you live in?")
-            choices.get_by_role("button", name="Moscow").click()
-            _bot_says(candidate, "How many years of Python experience do you have?")
-            with sqlite3.connect(server.database) as db:
-                (response_id,) = db.execute("SELECT id FROM screening_response WHERE token = ?", (token,)).fetchone()
 
             staff = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
             _log_in(staff, server.http_url)
