@@ -234,13 +234,7 @@ def _answer(
             response_submit_answer(**submit)
         except scoring.ReadBack as read_back:
             if read_back.value != refused:
-                events.append("read_back")
-                question_events_record(response_id=response.pk, question_id=question.pk, kinds=events)
-                confirm = {
-                    "confirm": {"raw": raw, "value": read_back.value, "how": read_back.how, "text": read_back.text}
-                }
-                turn.confirm = {"text": read_back.text, "options": confirm_options()}
-                return _ask(ctx, turn, question, [], text=read_back.text, payload=confirm)
+                return _confirm(ctx, turn, question, raw, read_back, events)
             # The candidate refused the read-back and then wrote the same thing again: that is what they mean.
             response_submit_answer(**submit, reading=(read_back.value, read_back.how), confirmed=True)
     except scoring.InvalidAnswer as invalid:
@@ -256,21 +250,11 @@ def _answer(
             hint = confirm_hint_text()
             return _ask(ctx, turn, question, [], text=f"{hint} {turn.confirm['text']}", payload=prompt)
         if proposal is not None:
-            value, how = proposal
-            events.append("read_back")
-            question_events_record(response_id=response.pk, question_id=question.pk, kinds=events)
-            spec = scoring.QuestionSpec.from_question(question)
-            words = ", ".join(raw) if isinstance(raw, list) else raw
-            text = scoring.read_back_text(spec, value, words=words, how=how)
-            turn.confirm = {"text": text, "options": confirm_options()}
-            return _ask(
-                ctx,
-                turn,
-                question,
-                [],
-                text=text,
-                payload={"confirm": {"raw": raw, "value": value, "how": how, "text": text}},
-            )
+            # Not a literal reading, so the service reads it back (``ReadBack``) and stores nothing yet.
+            try:
+                response_submit_answer(**{**submit, "reading": proposal})
+            except scoring.ReadBack as read_back:
+                return _confirm(ctx, turn, question, raw, read_back, events)
         clarified = int(prompt.get("clarify") or 0)
         if clarified < 1 or invalid.code in UNREVIEWABLE:
             events.append("clarification")
@@ -283,6 +267,18 @@ def _answer(
     if events:
         question_events_record(response_id=response.pk, question_id=question.pk, kinds=events)
     return _next(ctx, row, turn, question)
+
+
+def _confirm(
+    ctx: ChatContext, turn: Turn, question: ScreeningQuestion, raw, read_back: scoring.ReadBack, events: list[str]
+) -> Turn:
+    """Ask the candidate to confirm a reading (``read_back``) of their answer ``raw``, with the two buttons; the
+    reading waits on the bot's message (``ChatMessage.payload``) for the next turn."""
+    events.append("read_back")
+    question_events_record(response_id=ctx.response.pk, question_id=question.pk, kinds=events)
+    pending = {"raw": raw, "value": read_back.value, "how": read_back.how, "text": read_back.text}
+    turn.confirm = {"text": read_back.text, "options": confirm_options()}
+    return _ask(ctx, turn, question, [], text=read_back.text, payload={"confirm": pending})
 
 
 # An empty required answer, or a question of an unknown kind: asked again, never sent to review.
