@@ -174,18 +174,10 @@ def _finished(queryset, prefix: str = ""):
     return queryset.filter(**{f"{prefix}completed_at__isnull": False, f"{prefix}erased_at__isnull": True})
 
 
-def _stored_verdict(status: str, score, reasons, review_reasons) -> Verdict:
-    """The response's stored screening outcome; for a decided response, the verdict its stored reasons imply."""
-    if status not in SCREENING_STATUSES:
-        # ``scoring.outcome``'s order: any rejection reason rejects, else any review reason needs review.
-        status = (
-            Response.Status.REJECTED
-            if reasons
-            else Response.Status.NEEDS_REVIEW
-            if review_reasons
-            else Response.Status.PASSED
-        )
-    return Verdict(str(status), score, tuple(reasons or ()), tuple(review_reasons or ()))
+def _stored_verdict(verdict: str, status: str, score, reasons, review_reasons) -> Verdict:
+    """The response's stored screening outcome: its screening verdict (``Response.screening_verdict``, kept
+    whatever a person decided since), else its status, with its score and reasons."""
+    return Verdict(str(verdict or status), score, tuple(reasons or ()), tuple(review_reasons or ()))
 
 
 def _judge(question: ScreeningQuestion, *, lock: bool = False) -> _Judged:
@@ -200,9 +192,9 @@ def _judge(question: ScreeningQuestion, *, lock: bool = False) -> _Judged:
     if lock:
         responses = responses.select_for_update(no_key=True)
     stored = {
-        pk: (name, status, score, reasons, review)
-        for pk, name, status, score, reasons, review in responses.order_by().values_list(
-            "pk", "full_name", "status", "score", "rejection_reasons", "review_reasons"
+        pk: (name, status, verdict, score, reasons, review)
+        for pk, name, status, verdict, score, reasons, review in responses.order_by().values_list(
+            "pk", "full_name", "status", "screening_verdict", "score", "rejection_reasons", "review_reasons"
         )
     }
     by_response: dict[int, dict[int, StoredAnswer]] = defaultdict(dict)
@@ -235,8 +227,8 @@ def _judge(question: ScreeningQuestion, *, lock: bool = False) -> _Judged:
                     own = checked
             verdicts[row.pk] = (own.passed, own.review, own.points)
             outcome = scoring.outcome(results, threshold=vacancy.pass_threshold)
-            name, status, score, reasons, review = stored[row.response_id]
-            before = _stored_verdict(status, score, reasons, review)
+            name, status, verdict, score, reasons, review = stored[row.response_id]
+            before = _stored_verdict(verdict, status, score, reasons, review)
             after = Verdict(outcome.status, outcome.score, tuple(outcome.reasons), tuple(outcome.review_reasons))
             if before == after:
                 continue
