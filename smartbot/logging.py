@@ -324,3 +324,42 @@ def daphne_redact_access_log() -> None:
 
     log_action.smartbot_redacted = True
     Server.log_action = log_action
+
+
+def logging_config(*, level: str, fmt: str) -> dict:
+    """The ``LOGGING`` dictConfig: one handler on stderr for every logger, ``fmt`` "json" or "text", at ``level``.
+
+    Loggers that write personal data at DEBUG (SQL parameters, template contexts, the OpenAI SDK's request
+    bodies) never go below INFO, whatever ``level`` says.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "smartbot.logging.ContextFilter"}},
+        "formatters": {
+            "json": {"()": "smartbot.logging.JsonFormatter"},
+            "text": {"()": "smartbot.logging.TextFormatter"},
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": fmt, "filters": ["context"]}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # Django's own defaults add a console handler (DEBUG) and mails to ADMINS with the request's data
+            # (POST bodies: personal data); here its records go to the one handler above like everyone's.
+            "django": {"handlers": [], "level": level, "propagate": True},
+            "django.server": {"handlers": [], "level": level, "propagate": True},
+            # Never below INFO, whatever level says: at DEBUG these write personal data. Django's SQL log has
+            # the query parameters (names, emails, answers); the OpenAI SDK and its HTTP stack log request bodies
+            # (the candidate's answers sent for evaluation).
+            "django.db.backends": {"level": "INFO"},
+            # At DEBUG Django's templates log every failed variable lookup with the whole context (the page's
+            # objects: a response's name and email, the CSRF token).
+            "django.template": {"level": "INFO"},
+            "openai": {"level": "INFO"},
+            "httpcore": {"level": "INFO"},
+            "httpx": {"level": "INFO"},
+            "httpcore2": {"level": "INFO"},
+            "httpx2": {"level": "INFO"},
+            # daphne's access log, routed through here with the chat token hashed (smartbot.logging).
+            "smartbot.access": {"level": "INFO"},
+        },
+    }

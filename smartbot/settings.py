@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from smartbot.checks import email_backend_refusal
+from smartbot.logging import logging_config
 from smartbot.secret_key import development_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -293,6 +294,13 @@ OPENAI_JSON_MODE = env.str("OPENAI_JSON_MODE", default="schema")
 # Price per million tokens, for the cost estimate (input, output), in USD.
 OPENAI_PRICE_INPUT_PER_M = env.float("OPENAI_PRICE_INPUT_PER_M", default=0.15)
 OPENAI_PRICE_OUTPUT_PER_M = env.float("OPENAI_PRICE_OUTPUT_PER_M", default=0.60)
+# Auditable advice (docs/llm.md): with an LLM, each evaluation runs this many times (temperature 0); when the
+# rubric scores of the runs differ by more than AI_UNSTABLE_SPREAD points it shows "unstable: needs a person".
+AI_EVALUATION_RUNS = env.int("AI_EVALUATION_RUNS", default=1)
+AI_UNSTABLE_SPREAD = env.int("AI_UNSTABLE_SPREAD", default=10)
+# The fairness pre-flight: a counterfactual pair whose scores differ by more than this many points needs the
+# owner's acknowledgement before the vacancy is published.
+AI_FAIRNESS_THRESHOLD = env.int("AI_FAIRNESS_THRESHOLD", default=5)
 
 # --- Auth ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -552,37 +560,7 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"context": {"()": "smartbot.logging.ContextFilter"}},
-    "formatters": {
-        "json": {"()": "smartbot.logging.JsonFormatter"},
-        "text": {"()": "smartbot.logging.TextFormatter"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        # Django's own defaults add a console handler (DEBUG) and mails to ADMINS with the request's data
-        # (POST bodies: personal data); here its records go to the one handler above like everyone's.
-        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-        # Never below INFO, whatever LOG_LEVEL says: at DEBUG these write personal data. Django's SQL log has
-        # the query parameters (names, emails, answers); the OpenAI SDK and its HTTP stack log request bodies
-        # (the candidate's answers sent for evaluation).
-        "django.db.backends": {"level": "INFO"},
-        # At DEBUG Django's templates log every failed variable lookup with the whole context (the page's
-        # objects: a response's name and email, the CSRF token).
-        "django.template": {"level": "INFO"},
-        "openai": {"level": "INFO"},
-        "httpcore": {"level": "INFO"},
-        "httpx": {"level": "INFO"},
-        "httpcore2": {"level": "INFO"},
-        "httpx2": {"level": "INFO"},
-        # daphne's access log, routed through here with the chat token hashed (smartbot.logging).
-        "smartbot.access": {"level": "INFO"},
-    },
-}
+LOGGING = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
 # Celery keeps this configuration instead of installing its own handlers (smartbot.celery, setup_logging).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -319,6 +319,21 @@ class FlaggedQuestionsError(ValidationError):
 
 
 @transaction.atomic
+# Checks an app above this one adds to publishing (screening's fairness pre-flight): each is called as
+# ``check(vacancy=locked_vacancy)`` once the question lint is satisfied and raises ``ValidationError`` to refuse.
+# Registered from the app's ``AppConfig.ready`` with ``publish_check_register``; the arrows stay one way.
+PUBLISH_CHECKS: list = []
+
+
+def publish_check_register(check) -> None:
+    """Add ``check(*, vacancy)`` to what publishing a vacancy requires (it raises ``ValidationError`` to refuse).
+
+    Registering the same function twice keeps one.
+    """
+    if check not in PUBLISH_CHECKS:
+        PUBLISH_CHECKS.append(check)
+
+
 def vacancy_publish(*, vacancy: Vacancy, user=None, override_reason: str = "") -> Vacancy:
     """Open a draft or closed vacancy to candidates (its public link starts working).
 
@@ -326,7 +341,8 @@ def vacancy_publish(*, vacancy: Vacancy, user=None, override_reason: str = "") -
     ``override_reason`` (a person's words, at most ``LINT_OVERRIDE_REASON_MAX_LENGTH`` characters): it is
     stored on the vacancy with ``user`` and the time, and logged. Without it ``FlaggedQuestionsError`` is
     raised and nothing changes. Publishing a clean script clears an earlier override. Raises
-    ``ValidationError`` (code "conflict") for a vacancy already open.
+    ``ValidationError`` (code "conflict") for a vacancy already open, and whatever a registered publish
+    check raises (``publish_check_register``; the fairness pre-flight's code is "fairness").
     """
     locked = _locked(vacancy)
     if locked.status == Vacancy.Status.OPEN:
@@ -340,6 +356,8 @@ def vacancy_publish(*, vacancy: Vacancy, user=None, override_reason: str = "") -
         raise ValidationError(
             {"override_reason": _("Keep the reason under %(n)d characters.") % {"n": LINT_OVERRIDE_REASON_MAX_LENGTH}}
         )
+    for check in PUBLISH_CHECKS:
+        check(vacancy=locked)
     if flagged:
         locked.lint_override_reason, locked.lint_override_by, locked.lint_override_at = reason, user, timezone.now()
         logger.warning(

@@ -1,6 +1,6 @@
 """The screening app's models, one module per concern; everything is importable from ``screening.models``."""
 
-from .ai import Evaluation, LLMCall, QuestionSuggestion
+from .ai import Evaluation, FairnessCheck, LLMCall, QuestionSuggestion
 from .applications import Answer, Candidate, Erasure, Note, Response, StatusChange, public_token
 from .chat import ChatMessage, ChatSession
 from .reading import CandidateQuestion, QuestionEvent, Rejudge
@@ -17,6 +17,7 @@ __all__ = [
     "ChatSession",
     "Erasure",
     "Evaluation",
+    "FairnessCheck",
     "LLMCall",
     "Note",
     "QuestionEvent",
