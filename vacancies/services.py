@@ -318,7 +318,6 @@ class FlaggedQuestionsError(ValidationError):
         )
 
 
-@transaction.atomic
 # Checks an app above this one adds to publishing (screening's fairness pre-flight): each is called as
 # ``check(vacancy=locked_vacancy)`` once the question lint is satisfied and raises ``ValidationError`` to refuse.
 # Registered from the app's ``AppConfig.ready`` with ``publish_check_register``; the arrows stay one way.
@@ -334,6 +333,7 @@ def publish_check_register(check) -> None:
         PUBLISH_CHECKS.append(check)
 
 
+@transaction.atomic
 def vacancy_publish(*, vacancy: Vacancy, user=None, override_reason: str = "") -> Vacancy:
     """Open a draft or closed vacancy to candidates (its public link starts working).
 
