@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from vacancies.models import Vacancy
 
+from . import ai
 from .models import Answer, Note, Response, StatusChange
 
 # Sort keys the responses table accepts, mapped to an ordering. Missing scores
@@ -200,3 +201,28 @@ def ai_calibration(*, company) -> list[CalibrationRow]:
     rows = [CalibrationRow(vacancy=v, **{name: getattr(v, name) for name in fields}) for v in vacancies]
     total = CalibrationRow(None, **{name: sum(getattr(row, name) for row in rows) for name in fields})
     return [*rows, total]
+
+
+def vacancy_rubric_hash(*, vacancy: Vacancy) -> str:
+    """The hash of what the rubric reads from ``vacancy`` (``ai.vacancy_rubric_hash``): requirements and scoring.
+
+    One query (the questions' scoring fields). A change of a weight, a rule or a requirement changes it.
+    """
+    questions = vacancy.questions.order_by("pk").values_list(
+        "pk", "kind", "weight", "knockout", "knockout_value", "allowed_options", "review_value"
+    )
+    return ai.vacancy_rubric_hash(requirements=vacancy.requirement_lines, questions=list(questions))
+
+
+def evaluation_is_stale(evaluation) -> bool:
+    """True when a finished evaluation was made under another rubric than the vacancy's now.
+
+    Another ``ai.RUBRIC_VERSION`` (how scores are computed) or another ``vacancy_rubric_hash``
+    (the vacancy's requirements, weights or rules changed since): its score may no longer hold.
+    Unfinished and failed evaluations are never stale.
+    """
+    if evaluation is None or evaluation.status != "done":
+        return False
+    if evaluation.rubric_version != ai.RUBRIC_VERSION:
+        return True
+    return evaluation.rubric_hash != vacancy_rubric_hash(vacancy=evaluation.response.vacancy)

@@ -1,7 +1,7 @@
 """Celery tasks of the screening app. Thin doors: take ids, fetch, call one service.
 
 ``evaluate_response`` and ``suggest_questions`` belong to the AI work (issue 4),
-``deliver_webhook`` to the API work (issue 5).
+``deliver_webhook`` to the API work (issue 5), ``fairness_check`` to the fairness pre-flight (issue 13).
 
 The services import this module at their top and call ``task.delay()`` (published once their
 transaction commits: ``smartbot.celery.TransactionAwareTask``); so this module is the one that imports
@@ -57,6 +57,18 @@ def suggest_questions(self, suggestion_id: int) -> None:
         services.suggestion_run(suggestion_id=suggestion_id, last_attempt=retries >= self.max_retries)
     except ai.LLMError as exc:
         raise self.retry(exc=exc, countdown=ai.retry_delay(retries, exc.retry_after))
+
+
+@shared_task(acks_late=True, soft_time_limit=900, time_limit=960)
+def fairness_check(check_id: int) -> None:
+    """Run a vacancy's fairness pre-flight (idempotent: only a pending check runs).
+
+    Not retried: the check makes two dozen LLM calls, and any failure ends it failed with the reason
+    (the soft time limit included), for the recruiter to run again.
+    """
+    from . import services
+
+    services.fairness_check_run(check_id=check_id)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None, soft_time_limit=60, time_limit=90)

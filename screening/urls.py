@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import ai, rejudge, responses
+from .views import ai, fairness, rejudge, responses
 
 app_name = "screening"
 
@@ -17,5 +17,7 @@ urlpatterns = [
     path("usage/", ai.usage, name="usage"),
     path("suggestions/vacancy/<int:vacancy_pk>/", ai.suggestions_request, name="suggest"),
     path("suggestions/<int:pk>/", ai.suggestion_detail, name="suggestion"),
+    path("fairness/vacancy/<int:vacancy_pk>/", fairness.fairness, name="fairness"),
+    path("fairness/<int:pk>/acknowledge/", fairness.fairness_acknowledge, name="fairness_acknowledge"),
     path("rejudge/question/<int:pk>/", rejudge.rejudge, name="rejudge"),
 ]

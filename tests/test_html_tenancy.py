@@ -25,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Role
 from accounts.tests.factories import InvitationFactory, UserFactory
 from screening import services as screening_services
-from screening.models import QuestionSuggestion
+from screening.models import FairnessCheck, QuestionSuggestion
 from screening.tests.factories import ResponseFactory
 from vacancies.models import CompanyAnswer, Vacancy
 from vacancies.tests.factories import VacancyFactory, full_script
@@ -229,6 +229,27 @@ ROUTES = [
         body=lambda world: {"action": "discard", "index": "0"},
         goes_to=_page("screening:suggestion", "suggestion"),
     ),
+    # screening: the fairness pre-flight of a vacancy (the report, running it, the owner's acknowledgement)
+    Route("screening:fairness", "vacancy", kwarg="vacancy_pk"),
+    Route("screening:fairness", "vacancy", kwarg="vacancy_pk", htmx=True),
+    Route(
+        "screening:fairness",
+        "vacancy",
+        "post",
+        EDITORS,
+        302,
+        goes_to=lambda world: reverse("screening:fairness", kwargs={"vacancy_pk": world.vacancy.pk}),
+        kwarg="vacancy_pk",
+    ),
+    Route(
+        "screening:fairness_acknowledge",
+        "fairness_check",
+        "post",
+        OWNERS,
+        302,
+        body=lambda world: {"note": "Reviewed the pairs; a person reads every advice."},
+        goes_to=lambda world: reverse("screening:fairness", kwargs={"vacancy_pk": world.vacancy.pk}),
+    ),
     # screening: re-judging a question's past answers under its new rule (the preview, applying it)
     Route("screening:rejudge", "question"),
     Route("screening:rejudge", "question", "post", EDITORS, 302, goes_to=_page("vacancies:detail", "vacancy")),
@@ -306,8 +327,21 @@ def world(company, owner, settings, tmp_path, django_capture_on_commit_callbacks
     vacancy.questions.filter(position=2).update(knockout_value="6")
     question = vacancy.questions.get(position=2)
 
+    # A fairness check over the threshold, for the vacancy as it is now: the owner may acknowledge it.
+    fairness_check = FairnessCheck.objects.create(
+        vacancy=vacancy,
+        key=screening_services.fairness_key(vacancy=vacancy),
+        status=FairnessCheck.Status.DONE,
+        max_difference=20,
+        threshold=5,
+        results=[
+            {"pair": "gender_en", "kind": "gender", "language": "en", "score_a": 80, "score_b": 60, "difference": 20}
+        ],
+    )
+
     return SimpleNamespace(
         vacancy=vacancy,
+        fairness_check=fairness_check,
         draft=draft,
         response=response,
         chat=chat,

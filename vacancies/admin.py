@@ -3,13 +3,21 @@
 The vacancy form is the dashboard's ``VacancyForm`` (same checks, same messages); saving calls
 ``vacancy_save``, deleting ``vacancy_delete``, the actions ``vacancy_publish`` / ``vacancy_close``; the
 questions inline adds, changes, removes and reorders through the question services.
+
+The admin takes no reason for questions the lint flags (``vacancies.question_lint``): publishing such a
+vacancy, or saving such a question on an open one, is refused with a message naming the questions and
+sending the recruiter to the workspace, where the reason is asked for, kept and logged.
 """
 
+from contextlib import contextmanager
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts.admin_scoping import (
     CompanyScopedAdminMixin,
@@ -60,6 +68,31 @@ class QuestionAdminForm(forms.ModelForm):
 
 def question_data(form) -> dict:
     return {field: form.cleaned_data[field] for field in QUESTION_FIELDS if field in form.cleaned_data}
+
+
+def flagged_list(error: services.FlaggedQuestionsError) -> str:
+    """The refused questions and what the lint says of each: “Are you married?” (Asks about marital status.)"""
+    return "; ".join(
+        f"“{question.text}” ({' '.join(finding.message for finding in findings)})"
+        for question, findings in error.flagged
+    )
+
+
+@contextmanager
+def flagged_refused():
+    """Turn a question service's ``FlaggedOnOpenVacancyError`` into the admin's words: the admin takes no reason,
+    so it says which questions and where a reason can be given (the workspace editor)."""
+    try:
+        yield
+    except services.FlaggedQuestionsError as error:
+        raise ValidationError(
+            gettext(
+                "The vacancy is open, so these questions would reach candidates at once, and they ask about "
+                "protected attributes: %(questions)s. Change them here, or save them in the vacancy editor "
+                "of the workspace, where you can give a reason."
+            )
+            % {"questions": flagged_list(error)}
+        ) from error
 
 
 class ScreeningQuestionInline(CompanyScopedAdminMixin, admin.TabularInline):
@@ -169,10 +202,12 @@ class VacancyAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
             position = question_form.cleaned_data.get("position") or 0
             if question.pk:
                 if set(question_form.changed_data) & set(QUESTION_FIELDS):
-                    services.question_update(question=question, data=question_data(question_form))
+                    with flagged_refused():
+                        services.question_update(question=question, data=question_data(question_form))
                     formset.changed_objects.append((question, question_form.changed_data))
             elif question_form.has_changed():
-                question = services.question_add(vacancy=vacancy, data=question_data(question_form))
+                with flagged_refused():
+                    question = services.question_add(vacancy=vacancy, data=question_data(question_form))
                 formset.new_objects.append(question)
                 if "position" not in question_form.changed_data:
                     position = float("inf")  # no place asked for: at the end, where the service put it
@@ -192,12 +227,32 @@ class VacancyAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
 
     @admin.action(description=_("Publish the selected vacancies"), permissions=["change"])
     def publish(self, request, queryset):
-        self.run_on_each(
-            request,
-            queryset,
-            lambda vacancy: services.vacancy_publish(vacancy=vacancy),
-            lambda n: ngettext("%(n)d vacancy published.", "%(n)d vacancies published.", n) % {"n": n},
-        )
+        """Publish each. The admin takes no reason: a vacancy whose questions the lint flags stays as it is, with
+        a message saying which and a link to its page in the workspace, where publishing asks for one."""
+        done = 0
+        for vacancy in queryset:
+            try:
+                services.vacancy_publish(vacancy=vacancy, user=request.user)
+            except services.FlaggedQuestionsError as error:
+                text = gettext("not published: these questions ask about protected attributes: %(questions)s.")
+                self.message_user(
+                    request,
+                    format_html(
+                        '{}: {} <a href="{}">{}</a>',
+                        vacancy,
+                        text % {"questions": flagged_list(error)},
+                        vacancy.get_absolute_url(),
+                        gettext("Change them, or publish it from its page in the workspace with a reason."),
+                    ),
+                    messages.WARNING,
+                )
+            except ValidationError as error:
+                self.message_user(request, f"{vacancy}: {' '.join(error.messages)}", messages.WARNING)
+            else:
+                done += 1
+        if done:
+            message = ngettext("%(n)d vacancy published.", "%(n)d vacancies published.", done) % {"n": done}
+            self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Close the selected vacancies"), permissions=["change"])
     def close(self, request, queryset):
@@ -232,10 +287,11 @@ class ScreeningQuestionAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
         return (*self.readonly_fields, "vacancy") if obj is not None else self.readonly_fields
 
     def save_model(self, request, obj, form, change):
-        if change:
-            services.question_update(question=obj, data=question_data(form))
-        else:
-            adopt(obj, services.question_add(vacancy=form.cleaned_data["vacancy"], data=question_data(form)))
+        with flagged_refused():
+            if change:
+                services.question_update(question=obj, data=question_data(form))
+            else:
+                adopt(obj, services.question_add(vacancy=form.cleaned_data["vacancy"], data=question_data(form)))
 
     def delete_model(self, request, obj):
         services.question_delete(question=obj)

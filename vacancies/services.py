@@ -21,7 +21,7 @@ from accounts.models import Company
 from accounts.slugs import slug_from_text, slug_unique
 
 from .models import CompanyAnswer, ScreeningQuestion, Vacancy
-from .question_lint import Finding, lint_script
+from .question_lint import Finding, lint_question, lint_script
 from .rules import QUESTION_FIELDS, question_normalise
 
 logger = logging.getLogger(__name__)
@@ -107,39 +107,112 @@ def question_validate(*, data: Mapping, question: ScreeningQuestion | None = Non
 
 
 @transaction.atomic
-def question_add(*, vacancy: Vacancy, data: Mapping) -> ScreeningQuestion:
+def question_add(*, vacancy: Vacancy, data: Mapping, user=None, override_reason: str = "") -> ScreeningQuestion:
     """Add a question at the end of the vacancy's script.
 
     ``data`` holds any of ``QUESTION_FIELDS`` (others are ignored; left-out ones
     take their defaults). Raises ``ValidationError``: field -> messages for an
     invalid question, a message when the script already has ``MAX_QUESTIONS``.
+    On an open vacancy a question the lint flags goes live at once, so it needs ``override_reason`` as
+    publishing does (``FlaggedOnOpenVacancyError`` without it, nothing saved; with it the reason is stored
+    on the vacancy with ``user`` and logged). A draft or closed vacancy's gate is at publishing.
     """
     _lock_script(vacancy.pk)
     script = vacancy.questions.aggregate(count=Count("pk"), last=Max("position"))
     _check_question_count(script["count"] + 1)
     question = _question_fill(ScreeningQuestion(vacancy=vacancy), data)
+    flagged = _newly_flagged([(question, frozenset())])
+    gated = _flagged_gate(vacancy_id=vacancy.pk, flagged=flagged, override_reason=override_reason)
     question.position = (script["last"] or 0) + 1
     question.save()
+    _override_record(gated, flagged=flagged, user=user, into=vacancy)
     return question
 
 
 @transaction.atomic
-def question_update(*, question: ScreeningQuestion, data: Mapping) -> ScreeningQuestion:
+def question_update(
+    *, question: ScreeningQuestion, data: Mapping, user=None, override_reason: str = ""
+) -> ScreeningQuestion:
     """Change some of a question's fields (any of ``QUESTION_FIELDS``; left-out ones keep their value).
 
     The question is judged whole, as it would be saved. Returns ``question``,
     updated. Raises ``ValidationError``: field -> messages, or (code "conflict")
-    when the question was removed meanwhile.
+    when the question was removed meanwhile. On an open vacancy, a change that makes the lint flag it for
+    something it did not ask before needs ``override_reason`` (see ``question_add``).
     """
     _lock_script(question.vacancy_id)
     locked = ScreeningQuestion.objects.select_for_update().filter(pk=question.pk).first()
     if locked is None:
         raise ValidationError(_("This question was removed meanwhile: reload the page."), code="conflict")
+    before = _lint_attributes(locked)
     _question_fill(locked, {**{field: getattr(locked, field) for field in QUESTION_FIELDS}, **data})
+    flagged = _newly_flagged([(locked, before)])
+    gated = _flagged_gate(vacancy_id=locked.vacancy_id, flagged=flagged, override_reason=override_reason)
     locked.save()
+    _override_record(gated, flagged=flagged, user=user)
     for field in (*QUESTION_FIELDS, "position"):
         setattr(question, field, getattr(locked, field))
     return question
+
+
+def _lint_attributes(question: ScreeningQuestion) -> frozenset[str]:
+    return frozenset(finding.attribute for finding in lint_question(question.text, question.options or ()))
+
+
+def _newly_flagged(
+    changes: Sequence[tuple[ScreeningQuestion, frozenset[str]]],
+) -> list[tuple[ScreeningQuestion, list[Finding]]]:
+    """Of ``(question as it will be saved, attributes the lint flagged it for before)``, those flagged for an
+    attribute they did not ask about before (new ones: any), with all their findings. A flagged question saved
+    unchanged, or reworded about the same thing, is left out: its reason was given when it went live."""
+    flagged = []
+    for question, before in changes:
+        findings = lint_question(question.text, question.options or ())
+        if {finding.attribute for finding in findings} - before:
+            flagged.append((question, findings))
+    return flagged
+
+
+def _flagged_gate(*, vacancy_id: int, flagged: list, override_reason: str) -> tuple[Vacancy | None, str]:
+    """Whether ``flagged`` questions (``_newly_flagged``) may be saved: on an open vacancy they reach candidates
+    at once, so they need a reason. Call with the script's lock held, before saving. Returns ``(vacancy,
+    reason)`` for ``_override_record``, or ``(None, "")`` when there is nothing to record (nothing flagged; a
+    draft or closed vacancy). Raises ``FlaggedOnOpenVacancyError``, or ``ValidationError`` for a long reason."""
+    if not flagged:
+        return None, ""
+    vacancy = Vacancy.objects.get(pk=vacancy_id)  # its row is locked by the caller's _lock_script / save
+    if vacancy.status != Vacancy.Status.OPEN:
+        return None, ""
+    reason = str(override_reason or "").strip()
+    if not reason:
+        raise FlaggedOnOpenVacancyError(flagged)
+    if len(reason) > LINT_OVERRIDE_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"override_reason": _("Keep the reason under %(n)d characters.") % {"n": LINT_OVERRIDE_REASON_MAX_LENGTH}}
+        )
+    return vacancy, reason
+
+
+def _override_record(gated: tuple[Vacancy | None, str], *, flagged: list, user, into: Vacancy | None = None) -> None:
+    """Store the reason ``_flagged_gate`` accepted on the vacancy (with ``user`` and the time) and log it, as
+    publishing does; ``into``: the caller's copy of the vacancy, updated too."""
+    vacancy, reason = gated
+    if vacancy is None:
+        return
+    vacancy.lint_override_reason, vacancy.lint_override_by, vacancy.lint_override_at = reason, user, timezone.now()
+    vacancy.save(update_fields=["lint_override_reason", "lint_override_by", "lint_override_at", "updated_at"])
+    if into is not None:
+        into.lint_override_reason, into.lint_override_by = vacancy.lint_override_reason, vacancy.lint_override_by
+        into.lint_override_at = vacancy.lint_override_at
+    logger.warning(
+        "vacancy %s: flagged questions saved while open by user %s: %s; reason: %r",
+        vacancy.pk,
+        getattr(user, "pk", None),
+        ", ".join(
+            f"#{question.pk} {'/'.join(finding.attribute for finding in findings)}" for question, findings in flagged
+        ),
+        reason,
+    )
 
 
 def _renumber(vacancy_id: int, order: Sequence[int] | None = None) -> None:
@@ -200,7 +273,12 @@ def question_reorder(*, vacancy: Vacancy, order: list[int]) -> None:
 
 
 def _save_questions(
-    *, vacancy: Vacancy, questions: Sequence[Mapping], known_question_ids: Collection[int] | None
+    *,
+    vacancy: Vacancy,
+    questions: Sequence[Mapping],
+    known_question_ids: Collection[int] | None,
+    user=None,
+    override_reason: str = "",
 ) -> None:
     _check_question_count(len(questions))
     existing = {question.pk: question for question in vacancy.questions.select_for_update()}
@@ -213,6 +291,7 @@ def _save_questions(
     seen: set[int] = set()
     errors: list = []
     to_save: list[ScreeningQuestion] = []
+    changes: list[tuple[ScreeningQuestion, frozenset[str]]] = []  # with what the lint flagged before
     for index, item in enumerate(questions, start=1):
         pk = item.get("id")
         if pk:
@@ -227,8 +306,10 @@ def _save_questions(
                 )
             seen.add(pk)
             question = existing[pk]
+            changes.append((question, _lint_attributes(question)))
         else:
             question = ScreeningQuestion(vacancy=vacancy)
+            changes.append((question, frozenset()))
         try:
             _question_fill(question, item)
         except ValidationError as error:
@@ -247,9 +328,12 @@ def _save_questions(
     errors.extend(_answered_error(question) for question in removed_answered)
     if errors:
         raise ValidationError(errors)
+    flagged = _newly_flagged(changes)
+    gated = _flagged_gate(vacancy_id=vacancy.pk, flagged=flagged, override_reason=override_reason)
     ScreeningQuestion.objects.filter(vacancy=vacancy).exclude(pk__in=seen).delete()
     for question in to_save:
         question.save()
+    _override_record(gated, flagged=flagged, user=user, into=vacancy)
 
 
 @transaction.atomic
@@ -261,6 +345,7 @@ def vacancy_save(
     data: Mapping,
     questions: Sequence[Mapping] | None = None,
     known_question_ids: Collection[int] | None = None,
+    override_reason: str = "",
 ) -> Vacancy:
     """Create (``vacancy=None``) or update a vacancy and, if given, replace its screening script.
 
@@ -270,7 +355,8 @@ def vacancy_save(
     ``known_question_ids``, if given, are the questions the caller had loaded: if
     the vacancy has others by now, nothing is saved (they would be deleted unseen).
     Everything is validated and saved in one transaction: on any error (a
-    ``ValidationError``) nothing is saved.
+    ``ValidationError``) nothing is saved. On an open vacancy, newly flagged questions need
+    ``override_reason`` (``FlaggedOnOpenVacancyError`` without it; see ``question_add``).
     """
     if vacancy is None:
         vacancy = Vacancy(company=company, created_by=user)
@@ -284,12 +370,14 @@ def vacancy_save(
     vacancy.full_clean(exclude=["created_by"])
     try:
         with transaction.atomic():
-            vacancy.save()
+            # Only the edited fields: a publish or close in another tab since the editor loaded must stand.
+            vacancy.save(update_fields=[*VACANCY_FIELDS, "updated_at"] if vacancy.pk else None)
     except IntegrityError:
         # Two saves raced for the same slug; the constraint had the last word.
         raise ValidationError({"slug": _("Another vacancy of your company already uses this address.")})
     if questions is not None:
-        _save_questions(vacancy=vacancy, questions=questions, known_question_ids=known_question_ids)
+        gate = {"user": user, "override_reason": override_reason}
+        _save_questions(vacancy=vacancy, questions=questions, known_question_ids=known_question_ids, **gate)
     return vacancy
 
 
@@ -313,6 +401,23 @@ class FlaggedQuestionsError(ValidationError):
             _(
                 "Some screening questions ask about age, family, origin, religion, health, union membership or "
                 "appearance (see the warnings). Change them, or give a reason to publish anyway."
+            ),
+            code="flagged_questions",
+        )
+
+
+class FlaggedOnOpenVacancyError(FlaggedQuestionsError):
+    """Saving refused: on an open vacancy, questions the lint flags would reach candidates at once, and no reason
+    was given (``question_add``, ``question_update``, ``vacancy_save``). ``flagged`` and the code as above."""
+
+    def __init__(self, flagged: list[tuple[ScreeningQuestion, list[Finding]]]):
+        self.flagged = flagged
+        ValidationError.__init__(
+            self,
+            _(
+                "This vacancy is open, so candidates would be asked these questions at once, and they ask about "
+                "age, family, origin, religion, health, union membership or appearance (see the warnings). "
+                "Change them, or give a reason to save them anyway."
             ),
             code="flagged_questions",
         )

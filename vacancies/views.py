@@ -105,12 +105,18 @@ def _editor(request, vacancy: Vacancy | None):
     initial = [question_initial(q) for q in vacancy.questions.all()] if vacancy else []
     # Answered questions are shown as such and not offered for removal (the service would refuse).
     answered_ids = question_answered_ids(vacancy=vacancy) if vacancy else set()
+    # On an open vacancy a newly flagged question goes live when saved, so the service asks for a reason as
+    # publishing does; the field appears with the refusal (and stays while it holds what was typed).
+    ask_reason = False
     if request.method == "POST":
         # A copy keeps the page title and links right when the form is shown again with errors.
         instance = vacancy_get_for_user(user=request.user, pk=vacancy.pk) if vacancy else None
         form = VacancyForm(request.POST, instance=instance, company=company)
         formset = QuestionFormSet(request.POST, initial=initial, prefix="questions", answered_ids=answered_ids)
-        if form.is_valid() and formset.is_valid():
+        reason_form = PublishForm(request.POST)
+        ask_reason = bool(request.POST.get("override_reason", "").strip())
+        if form.is_valid() and formset.is_valid() and reason_form.is_valid():
+            override_before = vacancy.lint_override_at if vacancy else None
             try:
                 saved = services.vacancy_save(
                     vacancy=vacancy,
@@ -119,21 +125,29 @@ def _editor(request, vacancy: Vacancy | None):
                     data={field: form.cleaned_data[field] for field in services.VACANCY_FIELDS},
                     questions=formset.questions(),
                     known_question_ids=formset.known_question_ids(),
+                    override_reason=reason_form.cleaned_data["override_reason"],
                 )
+            except services.FlaggedQuestionsError as error:
+                ask_reason = True
+                formset.add_non_form_error(error.messages)
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
+                if hasattr(error, "error_dict") and "override_reason" in error.error_dict:
+                    form_add_service_errors(reason_form, error)
+                elif hasattr(error, "error_dict"):
                     form_add_service_errors(form, error)
                 else:  # errors about the script as a whole
                     formset.add_non_form_error(error.messages)
             else:
                 messages.success(request, _("Vacancy saved."))
-                _warn_flagged(request, saved)
+                _warn_flagged(request, saved, overridden=saved.lint_override_at != override_before)
                 _offer_rejudge(request, saved, before=initial)
                 return redirect(saved)
+        ask_reason = ask_reason or bool(reason_form.errors)
         messages.error(request, _("Please correct the errors below. Nothing has been saved yet."))
     else:
         form = VacancyForm(instance=vacancy, company=company)
         formset = QuestionFormSet(initial=initial, prefix="questions", answered_ids=answered_ids)
+        reason_form = PublishForm()
     return render(
         request,
         "vacancies/form.html",
@@ -141,15 +155,23 @@ def _editor(request, vacancy: Vacancy | None):
             "vacancy": vacancy,
             "form": form,
             "formset": formset,
+            "reason_form": reason_form if ask_reason else None,
             "question_rules": editor_spec(),
         },
     )
 
 
-def _warn_flagged(request, vacancy: Vacancy) -> None:
-    """After a save: say how many questions the lint flags (the vacancy page shows which and why)."""
+def _warn_flagged(request, vacancy: Vacancy, *, overridden: bool = False) -> None:
+    """After a save: say how many questions the lint flags (the vacancy page shows which and why); on an open
+    vacancy, that the reason given for new ones (``overridden``) is kept."""
     flagged = lint_script(vacancy.questions.all())
-    if flagged:
+    if flagged and vacancy.is_open:
+        # Live already: the service asked for a reason for what was new, when it was.
+        if overridden:
+            messages.warning(
+                request, _("Flagged questions were saved on the open vacancy; your reason is kept with the vacancy.")
+            )
+    elif flagged:
         messages.warning(
             request,
             ngettext(

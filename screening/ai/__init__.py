@@ -9,6 +9,10 @@
   blocks marked as data, never as instructions; ``PROMPT_VERSION``.
 - ``parsing``: the JSON schemas, and ``parse_evaluation`` / ``parse_suggestions``,
   which return validated output or raise ``InvalidOutput``.
+- ``receipts``: ``verify_reply`` checks every quote of the model's reply against the text
+  sent and drops unsupported claims; ``builtin_receipts`` for the keyword evaluator.
+- ``rubric``: ``rubric_score`` / ``rubric_recommendation`` (the score is ours, from the
+  evidence levels and the weights), ``RUBRIC_VERSION``, ``vacancy_rubric_hash``.
 - ``guards``: ``injection_signals`` / ``apply_guards`` flag candidate text that
   talks to the AI and keep such an evaluation from recommending "advance" on its own.
 - ``builtin``: ``builtin_evaluate`` and ``builtin_suggestions``, the deterministic offline provider.
@@ -37,6 +41,7 @@ from .parsing import (
     SUGGESTION_SCHEMA,
     EvaluationResult,
     InvalidOutput,
+    ModelReply,
     clean_suggestion,
     parse_evaluation,
     parse_score,
@@ -51,12 +56,15 @@ from .prompts import (
     EvaluationInput,
     build_messages,
     build_suggestion_messages,
+    input_hash,
     neutralise_delimiters,
     prepare_input,
     repair_messages,
     vacancy_text_hash,
 )
+from .receipts import match_key, quote_source, verify_reply
 from .redaction import Identity, normalise_text, redact
+from .rubric import RUBRIC_VERSION, rubric_recommendation, rubric_score, vacancy_rubric_hash
 
 __all__ = [
     "DIFFICULTIES",
@@ -69,6 +77,7 @@ __all__ = [
     "PROMPT_VERSION",
     "QA",
     "RECOMMENDATIONS",
+    "RUBRIC_VERSION",
     "SUGGESTION_PROMPT_VERSION",
     "SUGGESTION_SCHEMA",
     "Completion",
@@ -78,6 +87,7 @@ __all__ = [
     "InvalidOutput",
     "LLMError",
     "LeakBlocked",
+    "ModelReply",
     "apply_guards",
     "build_messages",
     "build_suggestion_messages",
@@ -88,7 +98,9 @@ __all__ = [
     "estimate_cost",
     "find_leaks",
     "injection_signals",
+    "input_hash",
     "is_configured",
+    "match_key",
     "model_name",
     "neutralise_delimiters",
     "normalise_text",
@@ -96,8 +108,13 @@ __all__ = [
     "parse_score",
     "parse_suggestions",
     "prepare_input",
+    "quote_source",
     "redact",
     "repair_messages",
     "retry_delay",
+    "rubric_recommendation",
+    "rubric_score",
+    "vacancy_rubric_hash",
     "vacancy_text_hash",
+    "verify_reply",
 ]

@@ -8,14 +8,14 @@ translated in the active language (the caller picks the vacancy's).
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
 from vacancies.rules import Kind, Knockout
 
-from .parsing import MAX_ITEM_CHARS, MAX_LIST_ITEMS, EvaluationResult, clean_suggestion
+from .parsing import EvaluationResult, clean_suggestion
 from .prompts import MAX_SUGGESTIONS, EvaluationInput
+from .receipts import builtin_receipts
 
 # --- Evaluation --------------------------------------------------------------------------------
 
@@ -28,8 +28,6 @@ _STOPWORDS = {
     "лет", "года", "год", "умение", "навыки", "работы", "работа", "хорошее", "уверенное", "понимание", "менее",
 }  # fmt: skip
 _WORD_RE = re.compile(r"[\w+#.]+")
-# How much a requirement counts towards coverage, by how well the text meets it.
-_CREDIT = {"yes": 1.0, "partly": 0.5, "no": 0.0}
 
 
 def _keywords(text: str) -> list[str]:
@@ -48,112 +46,57 @@ def _found(word: str, corpus: str) -> int:
     return match.start() if match else -1
 
 
-def _snippet(corpus: str, index: int, width: int = 60) -> str:
-    start = max(0, index - width // 2)
-    text = corpus[start : start + width].replace("\n", " ").strip()
-    return ("…" if start else "") + text + ("…" if start + width < len(corpus) else "")
+_QUOTE_WORDS = 5  # words either side of a keyword in a builtin quote
 
 
-def requirement_evidence(requirement: str, original: str) -> dict | None:
-    """How well ``original`` (resume and answers) covers one requirement, by its keywords.
+def _quote_around(text: str, index: int) -> str:
+    """A verbatim passage of ``text`` around ``index``: a few whole words either side, within one line."""
+    line_start = text.rfind("\n", 0, index) + 1
+    line_end = text.find("\n", index)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    at = index - line_start
+    words = list(re.finditer(r"\S+", line))
+    hit = next((i for i, m in enumerate(words) if m.end() > at), len(words) - 1)
+    first, last = words[max(0, hit - _QUOTE_WORDS)], words[min(len(words) - 1, hit + _QUOTE_WORDS)]
+    return line[first.start() : last.end()]
 
-    ``{"requirement", "met": "yes" (all keywords) / "partly" (half or more) / "no",
-    "evidence": a snippet around the first keyword found, or ""}``; None when the
+
+def keyword_evidence(requirement: str, sources: dict[str, str]) -> tuple[str, list[str]] | None:
+    """How well the candidate's texts (``{source: text}``) cover one requirement, by its keywords.
+
+    ``(level, quotes)``: "yes" when every keyword is found, "partly" for half or more, else "no";
+    a verbatim passage around the first hit of each keyword found (at most 3). None when the
     requirement has no keyword to look for.
     """
     words = _keywords(requirement)
     if not words:
         return None
-    corpus = original.lower()
-    hits = [p for p in (_found(word, corpus) for word in words) if p >= 0]
-    share = len(hits) / len(words)
+    quotes, lines, found = [], set(), 0
+    for word in words:
+        for name, text in sources.items():
+            position = _found(word, text.lower())
+            if position >= 0:
+                found += 1
+                line = (name, text.rfind("\n", 0, position))  # one quote per line: two hits there overlap
+                quote = _quote_around(text, position)
+                if quote and line not in lines:
+                    lines.add(line)
+                    quotes.append(quote)
+                break
+    share = found / len(words)
     level = "yes" if share >= 0.99 else "partly" if share >= 0.5 else "no"
-    return {"requirement": requirement[:300], "met": level, "evidence": _snippet(original, min(hits)) if hits else ""}
-
-
-def combined_score(rule_score: int | None, coverage: float | None) -> int:
-    """60 % rule score + 40 % coverage (0-1), either alone when the other is missing; 0-100, half up."""
-    if rule_score is not None and coverage is not None:
-        score = 0.6 * rule_score + 0.4 * coverage * 100
-    elif rule_score is not None:
-        score = float(rule_score)
-    else:
-        score = (coverage or 0.0) * 100
-    score = int(Decimal(score).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return max(0, min(100, score))
-
-
-def recommend(score: int, *, knocked_out: bool) -> str:
-    """A failed knockout rule means "reject"; otherwise >= 70 "advance", >= 45 "hold", else "reject"."""
-    if knocked_out:
-        return "reject"
-    if score >= 70:
-        return "advance"
-    if score >= 45:
-        return "hold"
-    return "reject"
-
-
-def _strengths(data: EvaluationInput, assessed: list[tuple[str, dict]]) -> list[str]:
-    strengths = []
-    met = [requirement for requirement, item in assessed if item["met"] != "no"]
-    if met:
-        strengths.append(_("Mentions: %(items)s") % {"items": ", ".join(met)})
-    passed = sum(1 for qa in data.answers if qa.passed is True)
-    if passed:
-        strengths.append(_("Passed %(n)d knockout question(s)") % {"n": passed})
-    return strengths
-
-
-def _concerns(data: EvaluationInput, assessed: list[tuple[str, dict]]) -> list[str]:
-    concerns = []
-    missing = [requirement for requirement, item in assessed if item["met"] == "no"]
-    if missing:
-        concerns.append(_("No evidence for: %(items)s") % {"items": ", ".join(missing)})
-    concerns.extend(data.rejection_reasons)
-    if not data.resume.strip():
-        concerns.append(_("No resume text to check the requirements against"))
-    return concerns
-
-
-def _summary(data: EvaluationInput, *, covered: float, total: int, knocked_out: bool) -> str:
-    parts = []
-    if data.rule_score is not None:
-        parts.append(_("Screening rule score %(score)d/100.") % {"score": data.rule_score})
-    if total:
-        parts.append(
-            _("The resume and answers cover %(met)s of %(total)d requirements.")
-            % {"met": f"{covered:g}", "total": total}
-        )
-    if knocked_out:
-        parts.append(_("A knockout rule was not met."))
-    parts.append(_("Builtin evaluator: keyword matching, no language model."))
-    return " ".join(parts)
+    return level, quotes[:3] if level != "no" else []
 
 
 def builtin_evaluate(data: EvaluationInput) -> EvaluationResult:
-    """The deterministic, offline evaluator: the rule score plus how well the text covers the requirements.
+    """The deterministic, offline evaluator: receipts from keyword matching, scored by the rubric.
 
-    score = 60 % rule score + 40 % requirement coverage (coverage alone without a
-    rule score); a failed knockout rule means "reject", otherwise >= 70 "advance",
-    >= 45 "hold", else "reject". Explains every requirement with a snippet.
-    ``data`` should be redacted (``prepare_input``) so that snippets hold no personal data.
+    Each requirement's level comes from its keywords found in the resume and answers
+    (``keyword_evidence``), with verbatim quotes; each answer's credit from the rule engine.
+    The same input always gives the same result. ``data`` should be redacted (``prepare_input``)
+    so that quotes hold no personal data. See ``rubric`` for the score and the advice.
     """
-    original = "\n".join([data.resume, *(qa.answer for qa in data.answers)])
-    assessed = [(r, item) for r in data.requirements if (item := requirement_evidence(r, original))]
-    evidence = [item for _requirement, item in assessed]
-    covered = sum((_CREDIT[item["met"]] for item in evidence), 0.0)
-    coverage = covered / len(evidence) if evidence else None
-    score = combined_score(data.rule_score, coverage)
-    knocked_out = data.rule_status == "rejected" or any(qa.passed is False for qa in data.answers)
-    return EvaluationResult(
-        score=score,
-        summary=_summary(data, covered=covered, total=len(evidence), knocked_out=knocked_out),
-        strengths=tuple(_strengths(data, assessed)[:MAX_LIST_ITEMS]),
-        concerns=tuple(c[:MAX_ITEM_CHARS] for c in _concerns(data, assessed)[:MAX_LIST_ITEMS]),
-        recommendation=recommend(score, knocked_out=knocked_out),
-        evidence=tuple(evidence),
-    )
+    return builtin_receipts(data, keyword_evidence)
 
 
 # --- Suggested questions -------------------------------------------------------------------------

@@ -341,7 +341,7 @@ def apply_guards(result: EvaluationResult, signals: tuple[str, ...]) -> Evaluati
     return replace(
         result,
         score=None,
-        concerns=(concern, *result.concerns)[:MAX_LIST_ITEMS],
+        concerns=({"text": concern, "quotes": [], "by": "smartbot"}, *result.concerns)[:MAX_LIST_ITEMS],
         recommendation=recommendation,
         flags=tuple(sorted({*result.flags, "injection"})),
     )

@@ -27,31 +27,36 @@ SCORE_MIN, SCORE_MAX = 0, 100
 # Characters; a reply within the requested max_tokens is a few thousand. A longer one is refused unread.
 MAX_REPLY_CHARS = 100_000
 
-EVALUATION_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["score", "summary", "strengths", "concerns", "recommendation", "evidence"],
-    "properties": {
-        "score": {"type": "integer", "description": "0-100"},
-        "summary": {"type": "string"},
-        "strengths": {"type": "array", "items": {"type": "string"}},
-        "concerns": {"type": "array", "items": {"type": "string"}},
-        "recommendation": {"type": "string", "enum": list(RECOMMENDATIONS)},
-        "evidence": {
+# Quotes: a few per item, each a short verbatim passage (characters).
+MAX_QUOTES = 3
+MAX_QUOTE_CHARS = 300
+
+_QUOTES = {"type": "array", "items": {"type": "string"}, "description": "verbatim passages of the candidate's text"}
+_LEVEL = {"type": "string", "enum": list(EVIDENCE_LEVELS)}
+
+
+def _object(properties: dict) -> dict:
+    return {"type": "object", "additionalProperties": False, "required": list(properties), "properties": properties}
+
+
+# The receipt schema (docs/llm.md): every claim cites the candidate's words. All keys are required
+# (strict structured output asks for that); nothing else is accepted.
+EVALUATION_SCHEMA = _object(
+    {
+        "requirements": {
             "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["requirement", "met", "evidence"],
-                "properties": {
-                    "requirement": {"type": "string"},
-                    "met": {"type": "string", "enum": list(EVIDENCE_LEVELS)},
-                    "evidence": {"type": "string"},
-                },
-            },
+            "items": _object({"requirement": {"type": "string"}, "level": _LEVEL, "quotes": _QUOTES}),
         },
-    },
-}
+        "answers": {
+            "type": "array",
+            "items": _object({"question": {"type": "integer"}, "level": _LEVEL, "quotes": _QUOTES}),
+        },
+        "strengths": {"type": "array", "items": _object({"text": {"type": "string"}, "quotes": _QUOTES})},
+        "concerns": {"type": "array", "items": _object({"text": {"type": "string"}, "quotes": _QUOTES})},
+        "score": {"type": "integer", "description": "0-100, your own overall view, kept for comparison"},
+        "recommendation": {"type": "string", "enum": list(RECOMMENDATIONS)},
+    }
+)
 
 SUGGESTION_SCHEMA = {
     "type": "object",
@@ -87,20 +92,45 @@ class InvalidOutput(ValueError):
 
 
 @dataclass(frozen=True)
-class EvaluationResult:
-    """Validated advice on one response: score 0-100 (None when the guards withheld it), texts bounded.
+class ModelReply:
+    """The model's evaluation reply, validated against the schema but not yet checked against the text sent.
 
-    ``evidence`` items are ``{"requirement", "met" (yes/partly/no), "evidence"}``;
-    ``flags`` names what the guards found (``"injection"``).
+    ``requirements``: ``{"requirement", "level", "quotes"}``; ``answers``: ``{"question" (1-based number
+    in the prompt), "level", "quotes"}``; ``strengths``/``concerns``: ``{"text", "quotes"}``; ``quotes``
+    are tuples of strings. ``score`` (0-100) and ``recommendation`` are the model's own, for comparison.
+    ``receipts.verify_reply`` turns it into an ``EvaluationResult``.
+    """
+
+    requirements: tuple[dict, ...] = ()
+    answers: tuple[dict, ...] = ()
+    strengths: tuple[dict, ...] = ()
+    concerns: tuple[dict, ...] = ()
+    score: int = 0
+    recommendation: str = "hold"
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    """Advice on one response as stored: the receipts, the rubric's score and advice, our summary.
+
+    ``score``: the rubric's, 0-100 (None when the guards withheld it); ``evidence``: receipt items
+    ``{"kind", "label", "question_id", "level", "by", "quotes": [{"text", "source"}], "weight", "credit",
+    "dropped"}``; ``strengths``/``concerns``: ``{"text", "quotes", "by"}``; ``model_score`` and
+    ``model_recommendation``: the model's own (None / "" for the builtin evaluator); ``dropped_claims``:
+    the model's claims left out because their quotes are not in the candidate's words; ``flags`` names
+    what the guards found (``"injection"``). docs/llm.md, "Receipts".
     """
 
     score: int | None
     summary: str
-    strengths: tuple[str, ...] = ()
-    concerns: tuple[str, ...] = ()
+    strengths: tuple[dict, ...] = ()
+    concerns: tuple[dict, ...] = ()
     recommendation: str = "hold"
     evidence: tuple[dict, ...] = ()
     flags: tuple[str, ...] = field(default=())
+    model_score: int | None = None
+    model_recommendation: str = ""
+    dropped_claims: int = 0
 
 
 _FENCE_RE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL | re.IGNORECASE)
@@ -143,19 +173,6 @@ def _text(value, name: str, *, limit: int, required: bool = True) -> str:
     return value[:limit]
 
 
-def _text_list(value, name: str) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise InvalidOutput(f"'{name}' must be a list of strings")
-    items = []
-    for item in value:
-        if not isinstance(item, str):
-            raise InvalidOutput(f"'{name}' must be a list of strings")
-        item = normalise_text(item).strip()
-        if item:
-            items.append(item[:MAX_ITEM_CHARS])
-    return tuple(items[:MAX_LIST_ITEMS])
-
-
 def parse_score(value) -> int:
     """The model's score as an integer 0-100; anything else (a string, a fraction, 1000, -5) is ``InvalidOutput``.
 
@@ -180,30 +197,53 @@ def _unknown_keys(data: dict, allowed, name: str) -> None:
         raise InvalidOutput(f"unknown key(s) in {name}: " + ", ".join(f"'{key}'" for key in unknown[:5]))
 
 
-def _evidence_item(item) -> dict:
-    if not isinstance(item, dict):
-        raise InvalidOutput("every 'evidence' item must be an object")
-    item_schema = EVALUATION_SCHEMA["properties"]["evidence"]["items"]
-    _unknown_keys(item, item_schema["properties"], "an 'evidence' item")
-    missing = [key for key in item_schema["required"] if key not in item]
-    if missing:
-        raise InvalidOutput("an 'evidence' item misses " + ", ".join(f"'{m}'" for m in missing))
-    met = item.get("met")
-    if not isinstance(met, str) or met.strip().lower() not in EVIDENCE_LEVELS:
-        raise InvalidOutput("'evidence.met' must be yes, partly or no")
-    return {
-        "requirement": _text(item.get("requirement"), "evidence.requirement", limit=300),
-        "met": met.strip().lower(),
-        "evidence": _text(item["evidence"], "evidence.evidence", limit=MAX_ITEM_CHARS, required=False),
-    }
+def _level(value, name: str) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in EVIDENCE_LEVELS:
+        raise InvalidOutput(f"'{name}' must be yes, partly or no")
+    return value.strip().lower()
 
 
-def parse_evaluation(content: str, *, requirements: tuple[str, ...] | list[str] = ()) -> EvaluationResult:
-    """Validate the model's reply and return what may be stored; raise ``InvalidOutput`` otherwise.
+def _quotes(value, name: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(quote, str) for quote in value):
+        raise InvalidOutput(f"'{name}' must be a list of strings")
+    quotes = (normalise_text(quote).strip()[:MAX_QUOTE_CHARS] for quote in value)
+    return tuple(quote for quote in quotes if quote)[:MAX_QUOTES]
+
+
+def _items(data: dict, key: str, fields: dict, *, limit: int) -> tuple[dict, ...]:
+    """The list ``data[key]`` of objects with exactly ``fields`` (name -> reader), read and bounded."""
+    value = data[key]
+    if not isinstance(value, list):
+        raise InvalidOutput(f"'{key}' must be a list")
+    items = []
+    for raw in value[:limit]:
+        if not isinstance(raw, dict):
+            raise InvalidOutput(f"every '{key}' item must be an object")
+        _unknown_keys(raw, fields, f"a '{key}' item")
+        missing = [name for name in fields if name not in raw]
+        if missing:
+            raise InvalidOutput(f"a '{key}' item misses " + ", ".join(f"'{m}'" for m in missing))
+        items.append({name: read(raw[name], f"{key}.{name}") for name, read in fields.items()})
+    return tuple(items)
+
+
+def _question_number(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+        raise InvalidOutput(f"'{name}' must be the question's number")
+    return value
+
+
+def _claim_text(value, name: str) -> str:
+    return _text(value, name, limit=MAX_ITEM_CHARS)
+
+
+def parse_evaluation(content: str, *, requirements: tuple[str, ...] | list[str] = ()) -> ModelReply:
+    """Validate the model's reply against ``EVALUATION_SCHEMA``; raise ``InvalidOutput`` otherwise.
 
     Anything off the schema is refused, never mended: a score outside 0-100 (``parse_score``),
     a wrong type, an unknown recommendation or evidence level, a missing or an unknown key.
-    Only lengths are bounded (texts cut, lists shortened).
+    Only lengths are bounded (texts cut, lists shortened). The quotes are not checked here:
+    ``receipts.verify_reply`` does that against the text that was sent.
     """
     data = load_json_object(content)
     missing = [key for key in EVALUATION_SCHEMA["required"] if key not in data]
@@ -214,17 +254,19 @@ def parse_evaluation(content: str, *, requirements: tuple[str, ...] | list[str] 
     recommendation = data["recommendation"]
     if not isinstance(recommendation, str) or recommendation.strip().lower() not in RECOMMENDATIONS:
         raise InvalidOutput("'recommendation' must be one of advance, hold, reject")
-    evidence_raw = data["evidence"]
-    if not isinstance(evidence_raw, list):
-        raise InvalidOutput("'evidence' must be a list")
-    evidence = [_evidence_item(item) for item in evidence_raw[: len(requirements) + MAX_LIST_ITEMS]]
-    return EvaluationResult(
+    claim = {"text": _claim_text, "quotes": _quotes}
+    return ModelReply(
+        requirements=_items(
+            data,
+            "requirements",
+            {"requirement": lambda v, n: _text(v, n, limit=300), "level": _level, "quotes": _quotes},
+            limit=len(requirements) + MAX_LIST_ITEMS,
+        ),
+        answers=_items(data, "answers", {"question": _question_number, "level": _level, "quotes": _quotes}, limit=60),
+        strengths=_items(data, "strengths", claim, limit=MAX_LIST_ITEMS),
+        concerns=_items(data, "concerns", claim, limit=MAX_LIST_ITEMS),
         score=score,
-        summary=_text(data["summary"], "summary", limit=MAX_SUMMARY_CHARS),
-        strengths=_text_list(data["strengths"], "strengths"),
-        concerns=_text_list(data["concerns"], "concerns"),
         recommendation=recommendation.strip().lower(),
-        evidence=tuple(evidence),
     )
 
 

@@ -11,14 +11,14 @@ import hashlib
 import json
 import re
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 from django.utils.translation import gettext as _
 
 from .redaction import Identity, normalise_text, redact
 
 # Bump when the prompt or the schema changes: a response gets one evaluation per version.
-PROMPT_VERSION = "v1"
+PROMPT_VERSION = "v2"
 SUGGESTION_PROMPT_VERSION = "s1"
 
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -34,11 +34,26 @@ LANGUAGE_NAMES = {"en": "English", "ru": "Russian"}
 
 @dataclass(frozen=True)
 class QA:
-    """One screening question, the candidate's answer, and whether its knockout rule passed (None: no rule)."""
+    """One screening question and the candidate's answer, with what the rule engine made of it.
+
+    ``passed``: the knockout rule's verdict (None: no rule, or not settled); ``question_id``: the
+    question's primary key (receipts cite ``answer:<question_id>``); ``kind``: the question's kind
+    ("text", "yes_no", ...); ``weight``: 0-10; ``credit``: the rule engine's points / weight, 0-1;
+    ``has_rule``: the question has a knockout rule.
+    """
 
     question: str
     answer: str
     passed: bool | None = None
+    question_id: int | None = None
+    kind: str = "text"
+    weight: int = 1
+    credit: float = 1.0
+    has_rule: bool = False
+
+    def source(self, number: int) -> str:
+        """The receipt source naming this answer: ``answer:<question_id>`` (``answer:#<number>`` without an id)."""
+        return f"answer:{self.question_id}" if self.question_id is not None else f"answer:#{number}"
 
 
 @dataclass(frozen=True)
@@ -64,10 +79,10 @@ def prepare_input(data: EvaluationInput, identity: Identity) -> EvaluationInput:
         requirements=tuple(normalise_text(r)[:300] for r in data.requirements[:40]),
         resume=redact(data.resume[: MAX_RESUME_CHARS * 2], identity)[:MAX_RESUME_CHARS],
         answers=tuple(
-            QA(
+            replace(
+                qa,
                 question=normalise_text(qa.question)[:500],
                 answer=redact(qa.answer[: MAX_ANSWER_CHARS * 2], identity)[:MAX_ANSWER_CHARS],
-                passed=qa.passed,
             )
             for qa in data.answers[:50]
         ),
@@ -106,14 +121,20 @@ Personal details were replaced by placeholders such as [NAME], [EMAIL], [PHONE],
 do not try to guess them and do not judge the candidate by them.
 Do not judge by age, gender, nationality, religion, health, family status or other protected traits.
 
+Every claim must cite the candidate's own words. A quote is a passage copied exactly, character for
+character, from the candidate's resume or answers (never from the vacancy), at most 200 characters; give
+1 to 3 per item. A claim whose quote is not found in the candidate's text is discarded.
+
 Reply with one JSON object only, following the given schema:
-- "score": an integer from 0 to 100 for the fit to the requirements;
-- "summary": two or three sentences;
-- "strengths" and "concerns": short phrases (at most 10 each);
-- "recommendation": "advance", "hold" or "reject";
-- "evidence": one item per requirement with "requirement" (copied from the list), "met" ("yes", "partly"
-  or "no") and "evidence" (a short quote or paraphrase from the data, or an empty string).
-Write the summary, strengths, concerns and evidence in {language}."""
+- "requirements": one item per requirement of the vacancy, "requirement" copied from the list, "level"
+  "yes" (clearly shown), "partly" (some evidence) or "no" (no evidence), "quotes" (empty for "no");
+- "answers": one item per screening answer, "question" its number (1 for Q1), "level" how well the
+  answer gives what the question asks, "quotes" from that answer only;
+- "strengths" and "concerns": short phrases, each with its "quotes" (at most 10 each); something
+  missing is not a concern, it is a requirement at level "no";
+- "score": an integer from 0 to 100 for the overall fit, and "recommendation": "advance", "hold" or
+  "reject" (your own view; the recruiter's tool computes its own from the levels).
+Write the strengths and concerns in {language}; copy quotes in the language they were written in."""
 
 
 def _answers_text(answers: tuple[QA, ...]) -> str:
@@ -155,6 +176,15 @@ def build_messages(data: EvaluationInput, *, nonce: str | None = None) -> list[d
     )
     system = EVALUATION_SYSTEM_PROMPT.format(nonce=nonce, language=LANGUAGE_NAMES.get(data.language, "English"))
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def input_hash(data: EvaluationInput) -> str:
+    """A hash (64 hex digits) of exactly what an evaluation reads, redacted, with the prompt's version.
+
+    ``data`` must come from ``prepare_input``. Two evaluations with the same hash read the same text.
+    """
+    payload = json.dumps([PROMPT_VERSION, asdict(data)], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def repair_messages(messages: list[dict], *, reply: str, reason: str) -> list[dict]:

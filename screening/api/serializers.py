@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from screening.api.receipts import EvaluationSerializer, evaluation_data
 from screening.models import (
     Answer,
     CandidateQuestion,
     ChatMessage,
     ChatSession,
-    Evaluation,
     Note,
     Response,
     StatusChange,
@@ -189,32 +189,6 @@ class ChatMessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
-    strengths = serializers.ListField(child=serializers.CharField(), read_only=True)
-    concerns = serializers.ListField(child=serializers.CharField(), read_only=True)
-    evidence = serializers.JSONField(read_only=True)
-
-    class Meta:
-        model = Evaluation
-        fields = [
-            "id",
-            "status",
-            "evaluator",
-            "fallback_reason",
-            "score",
-            "recommendation",
-            "summary",
-            "strengths",
-            "concerns",
-            "evidence",
-            "model",
-            "prompt_version",
-            "created_at",
-            "finished_at",
-        ]
-        read_only_fields = fields
-
-
 class StatusChangeSerializer(serializers.ModelSerializer):
     actor = PersonSerializer(read_only=True, allow_null=True)
 
@@ -275,8 +249,7 @@ class ResponseDetailSerializer(ResponseListSerializer):
 
     @extend_schema_field(EvaluationSerializer(allow_null=True))
     def get_evaluation(self, response):
-        latest = response.evaluations.order_by("-created_at", "-id").first()
-        return EvaluationSerializer(latest).data if latest else None
+        return evaluation_data(response)
 
     @extend_schema_field(serializers.URLField())
     def get_chat_url(self, response) -> str:

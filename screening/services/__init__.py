@@ -9,7 +9,11 @@ publishes on commit), webhooks and live broadcasts with ``transaction.on_commit`
 ``applications``: apply, the candidate's private link and its emails.
 ``privacy``: the candidate's rights: withdraw, export, erase, retention.
 ``responses``: chat, answers, finish, status changes, notes.
-``evaluations``: the AI evaluation, the LLM calls, the company's LLM budget and usage.
+``evaluations``: the AI evaluation of a response: queue, claim, run, store, sweep.
+``advice``: one piece of AI advice (redact, evaluate, verify the receipts, score, guard), for evaluations and
+the fairness pre-flight.
+``fairness``: the fairness pre-flight of a vacancy's evaluator over counterfactual pairs, and its publish gate.
+``budget``: the company's LLM budget and usage, and when the builtin evaluator must run.
 ``suggestions``: suggested screening questions for a vacancy.
 ``webhooks``: the company's webhook endpoints, the events they get and their deliveries.
 ``rejudge``: a question's past answers judged again under its current rule: the preview and the audited change.
@@ -17,6 +21,7 @@ publishes on commit), webhooks and live broadcasts with ``transaction.on_commit`
 ``reading_help``: the optional LLM reading of an answer the rules could not read.
 """
 
+from .advice import Advice, advice_make
 from .applications import (
     EMAIL_LINK,
     EMAIL_RECEIVED,
@@ -35,18 +40,30 @@ from .asked import (
     question_passages,
     response_llm_allowed,
 )
-from .evaluations import (
+from .budget import (
     FALLBACK_AI_DISABLED,
     FALLBACK_BUDGET_SPENT,
     FALLBACK_NOT_CONFIGURED,
-    EvaluationRetryLater,
     company_llm_fallback,
     company_llm_spent,
+    llm_usage_month,
+)
+from .evaluations import (
+    EvaluationRetryLater,
     evaluation_give_up,
     evaluation_request,
     evaluation_requeue_stalled,
     evaluation_run,
-    llm_usage_month,
+)
+from .fairness import (
+    fairness_acknowledge,
+    fairness_check_get_for_user,
+    fairness_check_latest,
+    fairness_check_request,
+    fairness_check_run,
+    fairness_key,
+    fairness_publish_check,
+    fairness_url,
 )
 from .privacy import (
     UPCOMING_ERASURE_WINDOW,
@@ -97,12 +114,14 @@ __all__ = [
     "FALLBACK_NOT_CONFIGURED",
     "SUGGESTION_CACHE_SECONDS",
     "UPCOMING_ERASURE_WINDOW",
+    "Advice",
     "EvaluationRetryLater",
     "Proposal",
     "QuestionAnswer",
     "RejudgePreview",
     "RejudgeRow",
     "Reply",
+    "advice_make",
     "answer_judged_by",
     "application_email_send",
     "application_export",
@@ -122,6 +141,14 @@ __all__ = [
     "evaluation_request",
     "evaluation_requeue_stalled",
     "evaluation_run",
+    "fairness_acknowledge",
+    "fairness_check_get_for_user",
+    "fairness_check_latest",
+    "fairness_check_request",
+    "fairness_check_run",
+    "fairness_key",
+    "fairness_publish_check",
+    "fairness_url",
     "llm_usage_month",
     "question_events_record",
     "question_passages",

@@ -24,7 +24,7 @@ from ..ai.calls import call_recorded
 from ..models import CandidateQuestion, LLMCall, Response
 from ..reading.asked import SOURCE_COMPANY_ANSWER, Passage, find_answer, rank_passages, vacancy_passages
 from ..reading.text import collapse
-from .evaluations import company_llm_fallback
+from .budget import company_llm_fallback
 
 logger = logging.getLogger(__name__)
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
-from django.utils import timezone, translation
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartbot import metrics
 
-from .. import ai, tasks
-from ..ai.calls import InvalidTwice, call_validated
-from ..models import Evaluation, LLMCall, Response
+from .. import ai, selectors, tasks
+from ..ai.calls import InvalidTwice
+from ..models import Evaluation, Response
+from .advice import Advice, advice_make, evaluation_runs
 from .webhooks import response_event_emit_on_commit
 
 logger = logging.getLogger(__name__)
@@ -34,10 +34,6 @@ logger = logging.getLogger(__name__)
 # the caller's transaction; queueing after commit never raises), the claim names its task so a
 # redelivered task takes over at once, any error ends in "failed" with a reason, and the beat
 # sweep (every minute) queues again what nobody holds.
-
-FALLBACK_NOT_CONFIGURED = "not_configured"
-FALLBACK_AI_DISABLED = "ai_disabled"
-FALLBACK_BUDGET_SPENT = "budget_spent"
 
 
 def evaluation_request(*, response: Response, force: bool = False, announce: bool = True) -> None:
@@ -120,32 +116,19 @@ def _evaluation_reset(evaluation: Evaluation) -> None:
     evaluation.save()
 
 
-def _month_start():
-    now = timezone.localtime()
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def company_llm_spent(*, company) -> Decimal:
-    """What the company's LLM calls cost this calendar month (estimated, USD)."""
-    total = LLMCall.objects.filter(company=company, created_at__gte=_month_start()).aggregate(total=Sum("cost"))
-    return total["total"] or Decimal(0)
-
-
-def company_llm_fallback(*, company) -> str:
-    """Why the builtin provider must be used for this company now ('' when the LLM may be called)."""
-    if not company.ai_enabled:
-        return FALLBACK_AI_DISABLED
-    if not ai.is_configured():
-        return FALLBACK_NOT_CONFIGURED
-    if company.ai_monthly_budget is not None and company_llm_spent(company=company) >= company.ai_monthly_budget:
-        return FALLBACK_BUDGET_SPENT
-    return ""
-
-
 def _evaluation_input(response: Response) -> tuple[ai.EvaluationInput, ai.Identity]:
     vacancy = response.vacancy
     answers = tuple(
-        ai.QA(question=answer.question.text, answer=answer.raw_text, passed=answer.passed)
+        ai.QA(
+            question=answer.question.text,
+            answer=answer.raw_text,
+            passed=answer.passed,
+            question_id=answer.question_id,
+            kind=answer.question.kind,
+            weight=answer.question.weight,
+            credit=min(1.0, answer.points / answer.question.weight) if answer.question.weight else 0.0,
+            has_rule=bool(answer.question.knockout),
+        )
         for answer in response.answers.select_related("question").order_by("question__position", "question_id")
     )
     data = ai.EvaluationInput(
@@ -237,7 +220,8 @@ def _evaluation_save(
     return evaluation
 
 
-def _result_fields(result: ai.EvaluationResult) -> dict:
+def _advice_fields(advice: Advice, *, rubric_hash: str) -> dict:
+    result = advice.result
     return {
         "score": result.score,
         "summary": result.summary,
@@ -245,11 +229,34 @@ def _result_fields(result: ai.EvaluationResult) -> dict:
         "concerns": list(result.concerns),
         "recommendation": result.recommendation,
         "evidence": list(result.evidence),
+        "model_score": result.model_score,
+        "model_recommendation": result.model_recommendation,
+        "dropped_claims": min(result.dropped_claims, 32767),
+        "rubric_version": ai.RUBRIC_VERSION,
+        "rubric_hash": rubric_hash,
+        "input_hash": advice.input_hash,
+        "run_scores": list(advice.run_scores),
+        "score_spread": advice.spread,
+        "evaluator": advice.evaluator,
+        "fallback_reason": advice.fallback_reason,
+        "model": advice.model,
         "error": "",
     }
 
 
-_EMPTY_RESULT = {"score": None, "summary": "", "strengths": [], "concerns": [], "recommendation": "", "evidence": []}
+_EMPTY_RESULT = {
+    "score": None,
+    "summary": "",
+    "strengths": [],
+    "concerns": [],
+    "recommendation": "",
+    "evidence": [],
+    "model_score": None,
+    "model_recommendation": "",
+    "dropped_claims": 0,
+    "run_scores": [],
+    "score_spread": None,
+}
 
 
 class EvaluationRetryLater(Exception):
@@ -322,25 +329,7 @@ def _evaluation_evaluate(evaluation: Evaluation, *, last_attempt: bool, retries:
             **_EMPTY_RESULT,
         )
     raw, identity = _evaluation_input(response)
-    data = ai.prepare_input(raw, identity)
-    # Hidden text is never read as the resume (nor sent), but an instruction hidden there still flags the attempt.
-    signals = ai.injection_signals(data.resume, *(qa.answer for qa in data.answers), response.resume_hidden_text)
-    fallback = company_llm_fallback(company=company)
-    if fallback:
-        with translation.override(response.vacancy.language):
-            result = ai.apply_guards(ai.builtin_evaluate(data), signals)
-        return _evaluation_save(
-            evaluation,
-            status=Evaluation.Status.DONE,
-            evaluator=Evaluation.Evaluator.BUILTIN,
-            fallback_reason=fallback,
-            model="builtin",
-            **_result_fields(result),
-        )
-
-    evaluation.evaluator = Evaluation.Evaluator.LLM
-    evaluation.fallback_reason = ""
-    purpose = LLMCall.Purpose.EVALUATION
+    rubric_hash = selectors.vacancy_rubric_hash(vacancy=response.vacancy)
 
     def account(completion, cost) -> None:
         evaluation.model = completion.model[:100]
@@ -349,16 +338,15 @@ def _evaluation_evaluate(evaluation: Evaluation, *, last_attempt: bool, retries:
         evaluation.latency_ms += completion.latency_ms
         evaluation.cost += cost
 
+    evaluation.evaluator = Evaluation.Evaluator.LLM
     try:
-        result = call_validated(
+        advice = advice_make(
             company=company,
-            purpose=purpose,
-            messages=ai.build_messages(data),
-            schema=ai.EVALUATION_SCHEMA,
-            schema_name="evaluation",
-            parse=lambda content: ai.parse_evaluation(content, requirements=data.requirements),
-            account=account,
+            raw=raw,
             identity=identity,
+            hidden_text=response.resume_hidden_text,
+            runs=evaluation_runs(),
+            account=account,
         )
     except InvalidTwice as invalid:
         return _evaluation_save(evaluation, status=Evaluation.Status.FAILED, error=invalid.message, **_EMPTY_RESULT)
@@ -382,9 +370,9 @@ def _evaluation_evaluate(evaluation: Evaluation, *, last_attempt: bool, retries:
             % {"n": evaluation.attempts, "error": exc.message},
             **_EMPTY_RESULT,
         )
-    with translation.override(response.vacancy.language):
-        result = ai.apply_guards(result, signals)
-    return _evaluation_save(evaluation, status=Evaluation.Status.DONE, **_result_fields(result))
+    return _evaluation_save(
+        evaluation, status=Evaluation.Status.DONE, **_advice_fields(advice, rubric_hash=rubric_hash)
+    )
 
 
 # The most evaluations one sweep queues; the rest wait for the next minute.
@@ -444,47 +432,3 @@ def evaluation_give_up(*, response_id: int, reason: str) -> None:
             error=reason,
             **_EMPTY_RESULT,
         )
-
-
-def llm_usage_month(*, company) -> dict:
-    """This calendar month's LLM calls, tokens and estimated cost for the company, with the budget left."""
-    start = _month_start()
-    calls = LLMCall.objects.filter(company=company, created_at__gte=start)
-    totals = calls.aggregate(
-        calls=Count("pk"),
-        failed=Count("pk", filter=Q(ok=False)),
-        tokens_in=Sum("tokens_in"),
-        tokens_out=Sum("tokens_out"),
-        cost=Sum("cost"),
-    )
-    by_purpose = list(
-        calls.values("purpose")
-        .annotate(calls=Count("pk"), tokens_in=Sum("tokens_in"), tokens_out=Sum("tokens_out"), cost=Sum("cost"))
-        .order_by("purpose")
-    )
-    labels = dict(LLMCall.Purpose.choices)
-    for row in by_purpose:
-        row["label"] = labels.get(row["purpose"], row["purpose"])
-    evaluations = Evaluation.objects.filter(response__vacancy__company=company, created_at__gte=start).aggregate(
-        total=Count("pk"),
-        llm=Count("pk", filter=Q(evaluator=Evaluation.Evaluator.LLM)),
-        builtin=Count("pk", filter=Q(evaluator=Evaluation.Evaluator.BUILTIN)),
-        failed=Count("pk", filter=Q(status=Evaluation.Status.FAILED)),
-    )
-    cost = totals["cost"] or Decimal(0)
-    budget = company.ai_monthly_budget
-    return {
-        "month_start": start,
-        "calls": totals["calls"] or 0,
-        "failed_calls": totals["failed"] or 0,
-        "tokens_in": totals["tokens_in"] or 0,
-        "tokens_out": totals["tokens_out"] or 0,
-        "cost": cost,
-        "budget": budget,
-        "budget_left": None if budget is None else max(Decimal(0), budget - cost),
-        "budget_spent": budget is not None and cost >= budget,
-        "by_purpose": by_purpose,
-        "evaluations": evaluations,
-        "fallback": company_llm_fallback(company=company),
-        "model": ai.model_name() if ai.is_configured() else "",
-    }

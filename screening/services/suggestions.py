@@ -17,7 +17,7 @@ from vacancies.services import question_add
 from .. import ai, tasks
 from ..ai.calls import InvalidTwice, call_validated
 from ..models import Evaluation, LLMCall, QuestionSuggestion
-from .evaluations import company_llm_fallback
+from .budget import company_llm_fallback
 
 logger = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 from smartbot import metrics
 
 from .. import tasks
+from ..api.receipts import evaluation_data
 from ..models import Response, WebhookDelivery, WebhookEndpoint
 from ..webhook_signing import webhook_sign
 from ..webhook_transport import WebhookError, http_post
@@ -69,7 +70,11 @@ def webhook_backoff_seconds(retries_done: int) -> int:
 
 
 def response_event_payload(*, response: Response) -> dict:
-    """What receivers get about a response: enough to act, a link to fetch the rest."""
+    """What receivers get about a response: enough to act, a link to fetch the rest.
+
+    ``evaluation``: the latest AI evaluation with its receipts, exactly as the API's response detail shows it
+    (``screening.api.receipts.EvaluationSerializer``), or None when there is none; on every response event.
+    """
     candidate = response.candidate
     return {
         "id": response.pk,
@@ -85,6 +90,7 @@ def response_event_payload(*, response: Response) -> dict:
         "completed_at": response.completed_at.isoformat() if response.completed_at else None,
         "vacancy": {"id": response.vacancy_id, "title": response.vacancy.title},
         "candidate": {"id": candidate.pk, "full_name": response.full_name, "email": response.email},
+        "evaluation": evaluation_data(response),
     }
 
 

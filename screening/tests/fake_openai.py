@@ -17,17 +17,21 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from screening.tests.fake_evaluator import evaluation_reply
+
+# A reply in the receipt schema whose quotes are in the factories' resume
+# ("Python developer with 5 years of Django and PostgreSQL."), so they verify.
 VALID_EVALUATION = {
-    "score": 72,
-    "summary": "Solid Python and Django experience; PostgreSQL is less visible.",
-    "strengths": ["Five years of Django", "Clear answers"],
-    "concerns": ["Little evidence of PostgreSQL tuning"],
-    "recommendation": "advance",
-    "evidence": [
-        {"requirement": "Python", "met": "yes", "evidence": "Python developer for 5 years"},
-        {"requirement": "Django", "met": "yes", "evidence": "Django projects"},
-        {"requirement": "PostgreSQL", "met": "partly", "evidence": "Mentions PostgreSQL once"},
+    "requirements": [
+        {"requirement": "Python", "level": "yes", "quotes": ["Python developer with 5 years"]},
+        {"requirement": "Django", "level": "yes", "quotes": ["5 years of Django"]},
+        {"requirement": "PostgreSQL", "level": "partly", "quotes": ["Django and PostgreSQL"]},
     ],
+    "answers": [],
+    "strengths": [{"text": "Five years of Django", "quotes": ["5 years of Django"]}],
+    "concerns": [{"text": "Little evidence of PostgreSQL tuning", "quotes": ["Django and PostgreSQL"]}],
+    "score": 72,
+    "recommendation": "advance",
 }
 
 VALID_SUGGESTIONS = {
@@ -65,7 +69,7 @@ class Reply:
     """One scripted answer. ``content`` is the assistant message (a dict is sent as JSON text)."""
 
     status: int = 200
-    content: object = None
+    content: object = None  # a callable gets the request's parsed body and returns the content
     body: object = None  # a raw body overrides the chat-completion envelope (for errors)
     raw: bytes | None = None  # the exact bytes of the body (a hostile provider), sent as ``content_type``
     content_type: str = "application/json"
@@ -77,6 +81,19 @@ class Reply:
 
 def ok(content=None, **kwargs) -> Reply:
     return Reply(content=VALID_EVALUATION if content is None else content, **kwargs)
+
+
+def reading(mode: str = "faithful", **kwargs) -> Reply:
+    """A model that reads the evaluation request and answers it in ``mode`` (``fake_evaluator``)."""
+    return Reply(content=lambda body: evaluation_reply(body, mode=mode), **kwargs)
+
+
+def _default_content(body: dict):
+    """An evaluation request is read and answered faithfully; any other request gets ``VALID_EVALUATION``."""
+    schema = (body.get("response_format") or {}).get("json_schema") or {}
+    if schema.get("name") == "evaluation" or "UNTRUSTED CANDIDATE" in json.dumps(body.get("messages", [])):
+        return evaluation_reply(body, mode="faithful")
+    return VALID_EVALUATION
 
 
 def rate_limited(retry_after: str = "1") -> Reply:
@@ -131,7 +148,7 @@ class Captured:
 class FakeOpenAI:
     def __init__(self):
         self.requests: list[Captured] = []
-        self.default: Reply = ok()
+        self.default: Reply = Reply(content=_default_content)
         self._script: list[Reply] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -160,7 +177,7 @@ class FakeOpenAI:
         return False
 
     # --- server ---------------------------------------------------------------
-    def start(self) -> FakeOpenAI:
+    def start(self, port: int = 0) -> FakeOpenAI:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -186,6 +203,8 @@ class FakeOpenAI:
                     payload = reply.body
                 else:
                     content = reply.content
+                    if callable(content):
+                        content = content(body)
                     if not isinstance(content, str):
                         content = json.dumps(content)
                     payload = {
@@ -218,7 +237,7 @@ class FakeOpenAI:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout): nothing to answer
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
@@ -229,3 +248,35 @@ class FakeOpenAI:
         if self._server:
             self._server.shutdown()
             self._server.server_close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the fake provider on loopback until interrupted, for trying SmartBot by hand (docs/llm.md).
+
+    ``python -m screening.tests.fake_openai --port 8199 --mode faithful|inventive|biased|jittery``, then run
+    the app with ``OPENAI_BASE_URL=http://127.0.0.1:8199/v1``.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8199)
+    parser.add_argument("--mode", default="inventive", choices=["faithful", "inventive", "biased", "jittery"])
+    args = parser.parse_args(argv)
+    fake = FakeOpenAI()
+
+    def content(body: dict):
+        if _default_content(body) is VALID_EVALUATION:
+            return VALID_SUGGESTIONS if "screening questions" in json.dumps(body.get("messages", [])) else {}
+        return evaluation_reply(body, mode=args.mode)
+
+    fake.default = Reply(content=content)
+    fake.start(port=args.port)
+    print(f"fake LLM ({args.mode}) on {fake.base_url}", flush=True)
+    try:
+        fake._thread.join()
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

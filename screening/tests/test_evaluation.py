@@ -129,19 +129,22 @@ def test_prompt_holds_no_secret(settings):
 # --- Parsing ------------------------------------------------------------------------------------
 
 VALID = {
-    "score": 64,
-    "summary": "Good fit.",
-    "strengths": ["Python"],
+    "requirements": [{"requirement": "Python", "level": "yes", "quotes": ["5 years"]}],
+    "answers": [{"question": 1, "level": "partly", "quotes": ["Moscow"]}],
+    "strengths": [{"text": "Python", "quotes": ["5 years"]}],
     "concerns": [],
+    "score": 64,
     "recommendation": "hold",
-    "evidence": [{"requirement": "Python", "met": "yes", "evidence": "5 years"}],
 }
+REQUIREMENT = VALID["requirements"][0]
 
 
 def test_valid_output_parses():
-    result = ai.parse_evaluation(json.dumps(VALID), requirements=["Python"])
-    assert (result.score, result.recommendation, result.strengths) == (64, "hold", ("Python",))
-    assert result.evidence == ({"requirement": "Python", "met": "yes", "evidence": "5 years"},)
+    reply = ai.parse_evaluation(json.dumps(VALID), requirements=["Python"])
+    assert (reply.score, reply.recommendation) == (64, "hold")
+    assert reply.requirements == ({"requirement": "Python", "level": "yes", "quotes": ("5 years",)},)
+    assert reply.answers == ({"question": 1, "level": "partly", "quotes": ("Moscow",)},)
+    assert reply.strengths == ({"text": "Python", "quotes": ("5 years",)},)
 
 
 @pytest.mark.parametrize(("score", "stored"), [(100, 100), (0, 0), (87.0, 87)])
@@ -166,24 +169,26 @@ def test_a_score_out_of_range_is_refused_not_clamped(score):
         (json.dumps({**VALID, "score": 71.5}), "'score' must be an integer"),
         (json.dumps({**VALID, "score": True}), "'score' must be an integer"),
         (json.dumps({**VALID, "recommendation": "hire now"}), "'recommendation'"),
-        (json.dumps({**VALID, "summary": ""}), "'summary' is empty"),
-        (json.dumps({**VALID, "strengths": "Python"}), "'strengths'"),
-        (
-            json.dumps({**VALID, "evidence": [{"requirement": "Python", "met": "maybe", "evidence": ""}]}),
-            "evidence.met",
-        ),
-        (json.dumps({**VALID, "evidence": [{"requirement": "Python", "met": "yes"}]}), "misses 'evidence'"),
-        (json.dumps({**VALID, "evidence": [{**VALID["evidence"][0], "weight": 9}]}), "unknown key(s)"),
-        (json.dumps({**VALID, "evidence": ["Python: yes"]}), "must be an object"),
-        (json.dumps({**VALID, "evidence": "all met"}), "'evidence' must be a list"),
-        (json.dumps({**VALID, "summary": 42}), "'summary' must be a string"),
+        (json.dumps({**VALID, "strengths": [{"text": "", "quotes": ["5 years"]}]}), "'strengths.text' is empty"),
+        (json.dumps({**VALID, "strengths": "Python"}), "'strengths' must be a list"),
+        (json.dumps({**VALID, "requirements": [{**REQUIREMENT, "level": "maybe"}]}), "requirements.level"),
+        (json.dumps({**VALID, "requirements": [{"requirement": "Python", "level": "yes"}]}), "misses 'quotes'"),
+        (json.dumps({**VALID, "requirements": [{**REQUIREMENT, "weight": 9}]}), "unknown key(s)"),
+        (json.dumps({**VALID, "requirements": ["Python: yes"]}), "must be an object"),
+        (json.dumps({**VALID, "requirements": "all met"}), "'requirements' must be a list"),
+        (json.dumps({**VALID, "requirements": [{**REQUIREMENT, "quotes": "5 years"}]}), "requirements.quotes"),
+        (json.dumps({**VALID, "requirements": [{**REQUIREMENT, "quotes": [5]}]}), "requirements.quotes"),
+        (json.dumps({**VALID, "answers": [{"question": "Q1", "level": "yes", "quotes": []}]}), "answers.question"),
+        (json.dumps({**VALID, "answers": [{"question": 0, "level": "yes", "quotes": []}]}), "answers.question"),
+        (json.dumps({**VALID, "strengths": [{"text": 42, "quotes": []}]}), "'strengths.text' must be a string"),
         (json.dumps({**VALID, "concerns": [None]}), "'concerns'"),
         (json.dumps({**VALID, "recommendation": "ADVANCE!!"}), "'recommendation'"),
         (json.dumps({**VALID, "recommendation": ["advance"]}), "'recommendation'"),
         (json.dumps({**VALID, "score": None}), "'score' must be an integer"),
         (json.dumps({**VALID, "score": [100]}), "'score' must be an integer"),
         (json.dumps({**VALID, "status": "hired"}), "unknown key(s) in the reply: 'status'"),
-        (json.dumps({k: v for k, v in VALID.items() if k != "evidence"}), "missing 'evidence'"),
+        (json.dumps({**VALID, "summary": "A free-text verdict"}), "unknown key(s) in the reply: 'summary'"),
+        (json.dumps({k: v for k, v in VALID.items() if k != "answers"}), "missing 'answers'"),
     ],
 )
 def test_invalid_output_is_refused_with_a_reason(content, reason):
@@ -204,9 +209,10 @@ def test_extra_keys_are_refused_not_dropped():
 
 
 def test_long_texts_are_bounded():
-    result = ai.parse_evaluation(json.dumps({**VALID, "summary": "x" * 10000, "strengths": ["y" * 900] * 50}))
-    assert len(result.summary) == ai.MAX_SUMMARY_CHARS
-    assert len(result.strengths) == ai.MAX_LIST_ITEMS and len(result.strengths[0]) == ai.MAX_ITEM_CHARS
+    many = [{"text": "y" * 900, "quotes": ["q" * 900] * 4}] * 12
+    reply = ai.parse_evaluation(json.dumps({**VALID, "strengths": many}))
+    assert len(reply.strengths) == ai.MAX_LIST_ITEMS and len(reply.strengths[0]["text"]) == ai.MAX_ITEM_CHARS
+    assert len(reply.strengths[0]["quotes"]) == 3 and len(reply.strengths[0]["quotes"][0]) == 300
 
 
 # --- Builtin evaluator ---------------------------------------------------------------------------
@@ -217,17 +223,20 @@ def test_builtin_evaluator_is_deterministic_and_explains_requirements():
         title="Dev",
         requirements=("Python", "Django", "Kubernetes experience"),
         resume="Python developer, 5 years of Django.",
+        answers=(ai.QA(question="Years?", answer="5", passed=True, question_id=1, kind="number", credit=0.8),),
         rule_score=80,
         rule_status="passed",
     )
     first, second = ai.builtin_evaluate(data), ai.builtin_evaluate(data)
     assert first == second
-    # coverage 2 of 3 -> 0.6 * 80 + 0.4 * 66.7 = 74.7
+    # answers 0.8 (the rule engine's), requirements 2 of 3: 100 x (0.6 x 0.8 + 0.4 x 2/3) = 74.7
     assert first.score == 75
     assert first.recommendation == "advance"
-    assert [e["met"] for e in first.evidence] == ["yes", "yes", "no"]
-    assert "Python developer" in first.evidence[0]["evidence"]
-    assert any("Kubernetes" in c for c in first.concerns)
+    requirements = [e for e in first.evidence if e["kind"] == "requirement"]
+    assert [e["level"] for e in requirements] == ["yes", "yes", "no"]
+    assert requirements[0]["quotes"] == [{"text": "Python developer, 5 years of Django.", "source": "resume"}]
+    assert any("Kubernetes" in c["text"] for c in first.concerns)
+    assert (first.model_score, first.dropped_claims) == (None, 0)
 
 
 def test_builtin_evaluator_rejects_after_a_failed_knockout():
@@ -237,8 +246,9 @@ def test_builtin_evaluator_rejects_after_a_failed_knockout():
     assert ai.builtin_evaluate(data).recommendation == "reject"
 
 
-def test_builtin_evaluator_without_requirements_uses_the_rule_score():
-    result = ai.builtin_evaluate(ai.EvaluationInput(title="Dev", rule_score=50, rule_status="passed"))
+def test_builtin_evaluator_without_requirements_scores_the_answers_alone():
+    answers = (ai.QA(question="City?", answer="Moscow", passed=None, question_id=1, kind="single_choice", credit=0.5),)
+    result = ai.builtin_evaluate(ai.EvaluationInput(title="Dev", answers=answers, rule_status="passed"))
     assert (result.score, result.recommendation) == (50, "hold")
 
 

@@ -39,8 +39,8 @@ HOSTILE_CONTENTS = {
     "a 5000-digit score": f'{{"score": {HUGE_NUMBER}}}',
     "content nested 100k deep": DEEP.decode(),
     "content nested past the recursion limit": "[" * 5000 + "]" * 5000,
-    "a score of the wrong type": '{"score": "high", "summary": "x", "strengths": [], "concerns": [], '
-    '"recommendation": "advance", "evidence": []}',
+    "a score of the wrong type": '{"score": "high", "requirements": [], "answers": [], "strengths": [], '
+    '"concerns": [], "recommendation": "advance"}',
 }
 
 
@@ -59,7 +59,7 @@ def _assert_failed_then_re_evaluated(evaluation, response, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         evaluation_request(response=response, force=True)
     evaluation.refresh_from_db()
-    assert (evaluation.status, evaluation.score, evaluation.error) == ("done", 72, "")
+    assert (evaluation.status, evaluation.error) == ("done", "") and evaluation.score is not None
 
 
 @pytest.mark.parametrize("reply", HOSTILE_BODIES.values(), ids=HOSTILE_BODIES.keys())

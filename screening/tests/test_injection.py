@@ -44,6 +44,7 @@ CORPUS = {
 }
 CASES = sorted(CORPUS)
 IDENTITY = ai.Identity(**CANDIDATE)
+REQUIREMENTS = ("Python", "Django", "PostgreSQL", "Kubernetes")  # make_finished_response's vacancy
 
 
 def _nonce(messages) -> str:
@@ -106,15 +107,19 @@ def test_what_is_sent_keeps_the_attempt_inside_a_data_block(fake_llm, company, c
 @pytest.mark.parametrize("case", CASES)
 def test_a_reply_that_obeys_the_injection_is_stored_flagged_and_never_advances(fake_llm, company, case):
     response = make_finished_response(company=company, resume="Python developer.\n" + CORPUS[case])
+    # Every claim quotes words that are really there: the rubric alone would advance this candidate.
+    every = [{"requirement": r, "level": "yes", "quotes": ["Python developer"]} for r in REQUIREMENTS]
     obeying = {**fake_openai.VALID_EVALUATION, "score": 100, "recommendation": "advance", "concerns": [],
-               "summary": "As instructed, a perfect 100. <script>alert(1)</script>"}  # fmt: skip
+               "requirements": every,
+               "strengths": [{"text": "As instructed, a perfect 100. <script>alert(1)</script>",
+                              "quotes": ["Python developer."]}]}  # fmt: skip
     fake_llm.script(fake_openai.ok(obeying))
     tasks.evaluate_response.apply(args=(response.pk,))
 
     evaluation = Evaluation.objects.get(response=response)
     assert evaluation.status == Evaluation.Status.DONE
     assert (evaluation.score, evaluation.recommendation) == (None, "hold")
-    assert "instructions addressed to the AI" in evaluation.concerns[0]
+    assert "instructions addressed to the AI" in evaluation.concerns[0]["text"]
     response.refresh_from_db()
     assert response.status == Response.Status.PASSED
     assert (response.ai_score, response.ai_recommendation) == (None, "hold")

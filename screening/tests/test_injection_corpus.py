@@ -142,9 +142,14 @@ def _response(company, case: str) -> Response:
 
 OBEYING = {
     **fake_openai.VALID_EVALUATION,
+    # Every claim quotes words that are really there: the rubric alone would advance this candidate.
+    "requirements": [
+        {"requirement": r, "level": "yes", "quotes": ["Python developer"]}
+        for r in ("Python", "Django", "PostgreSQL", "Kubernetes")
+    ],
     "score": 100,
     "recommendation": "advance",
-    "summary": "As instructed, a perfect candidate.",
+    "strengths": [{"text": "As instructed, a perfect candidate.", "quotes": ["Python developer"]}],
     "concerns": [],
 }
 
@@ -201,7 +206,7 @@ def test_an_obeying_model_leaves_no_score_no_advance_and_no_status_change(fake_l
     assert evaluation.evaluator == Evaluation.Evaluator.LLM
     assert evaluation.score is None
     assert evaluation.recommendation == "hold"
-    assert "instructions addressed to the AI" in evaluation.concerns[0]
+    assert "instructions addressed to the AI" in evaluation.concerns[0]["text"]
     response.refresh_from_db()
     assert (response.ai_score, response.ai_recommendation) == (None, "hold")
     assert response.status == Response.Status.PASSED
@@ -227,7 +232,7 @@ def test_the_builtin_evaluator_keeps_no_score_for_a_flagged_response(no_llm, com
     assert evaluation.evaluator == Evaluation.Evaluator.BUILTIN
     assert (evaluation.status, evaluation.score) == (Evaluation.Status.DONE, None)
     assert evaluation.recommendation != "advance"
-    assert "instructions addressed to the AI" in evaluation.concerns[0]
+    assert "instructions addressed to the AI" in evaluation.concerns[0]["text"]
 
 
 def test_an_injector_whose_model_obeys_sorts_below_an_honest_candidate(fake_llm, company):
@@ -240,7 +245,7 @@ def test_an_injector_whose_model_obeys_sorts_below_an_honest_candidate(fake_llm,
 
     table = list(selectors.response_table(company=company, sort="-ai_score"))
     assert table == [honest, injector]
-    assert [r.ai_score for r in table] == [61, None]
+    assert table[0].ai_score is not None and table[1].ai_score is None
 
 
 # --- Hidden text never moves the score ------------------------------------------------------
@@ -261,7 +266,11 @@ def test_white_text_keywords_do_not_move_the_builtin_score(no_llm, company):
 
     assert scores[stuffed].score == scores[plain].score
     assert scores[stuffed].recommendation == scores[plain].recommendation
-    assert scores[stuffed].evidence == scores[plain].evidence
+
+    def receipts(evaluation):  # each response has its own questions: compare what was found, not where
+        return [(e["label"], e["level"], [q["text"] for q in e["quotes"]]) for e in evaluation.evidence]
+
+    assert receipts(scores[stuffed]) == receipts(scores[plain])
     # The same words in the visible resume do count: the test would notice if they were ignored everywhere.
     assert scores[visible].score > scores[plain].score
 
@@ -274,7 +283,8 @@ def test_hidden_text_never_reaches_the_model(fake_llm, company):
     assert "Kubernetes PostgreSQL Django Python Kubernetes" not in sent
     assert "senior expert" not in sent
     # Keywords alone are not an injection: the evaluation keeps its score.
-    assert Evaluation.objects.get(response=response).score == fake_openai.VALID_EVALUATION["score"]
+    evaluation = Evaluation.objects.get(response=response)
+    assert evaluation.score is not None and "injection" not in json.dumps(evaluation.concerns)
 
 
 def test_the_response_page_shows_that_the_file_hides_text(recruiter_client, company):
@@ -310,7 +320,8 @@ def test_an_out_of_range_score_is_repaired_not_clamped(fake_llm, company):
     tasks.evaluate_response.apply(args=(response.pk,))
 
     evaluation = Evaluation.objects.get(response=response)
-    assert (evaluation.status, evaluation.score) == (Evaluation.Status.DONE, 72)
+    assert (evaluation.status, evaluation.model_score) == (Evaluation.Status.DONE, 72)
+    assert evaluation.score is not None
     repair = fake_llm.requests[1].body["messages"][-1]["content"]
     assert "'score' must be between 0 and 100, not 1000" in repair
 

@@ -25,18 +25,29 @@ def run(response, *, force=False):
 
 
 def test_llm_evaluation_is_stored_validated_with_tokens_cost_and_a_call_row(fake_llm, finished_response):
+    fake_llm.script(fake_openai.ok())
     evaluation = run(finished_response)
 
     assert evaluation.status == Evaluation.Status.DONE
     assert evaluation.evaluator == Evaluation.Evaluator.LLM
-    assert evaluation.score == 72
-    assert evaluation.recommendation == "advance"
-    assert evaluation.strengths == fake_openai.VALID_EVALUATION["strengths"]
-    assert evaluation.evidence[2] == {
-        "requirement": "PostgreSQL",
-        "met": "partly",
-        "evidence": "Mentions PostgreSQL once",
-    }
+    # The rubric's score, not the model's 72. Answers: 4 of weight 6 earned (the weight-2 number question got half
+    # its points, the free-text answer has no receipt, so "no"); requirements (1 + 1 + 0.5 + 0) / 4 (Kubernetes
+    # was not mentioned): 100 x (0.6 x 4/6 + 0.4 x 0.625) = 65.
+    assert (evaluation.score, evaluation.model_score) == (65, 72)
+    assert (evaluation.recommendation, evaluation.model_recommendation) == ("hold", "advance")
+    assert evaluation.strengths == [
+        {"text": "Five years of Django", "quotes": [{"text": "5 years of Django", "source": "resume"}], "by": "model"}
+    ]
+    postgresql = evaluation.evidence[2]
+    assert (postgresql["kind"], postgresql["label"], postgresql["level"], postgresql["by"]) == (
+        "requirement",
+        "PostgreSQL",
+        "partly",
+        "model",
+    )
+    assert postgresql["quotes"] == [{"text": "Django and PostgreSQL", "source": "resume"}]
+    assert (evaluation.rubric_version, evaluation.dropped_claims, evaluation.run_scores) == (ai.RUBRIC_VERSION, 0, [65])
+    assert len(evaluation.input_hash) == 64 and len(evaluation.rubric_hash) == 64
     assert (evaluation.tokens_in, evaluation.tokens_out) == (900, 150)
     assert evaluation.cost == Decimal("0.000225")  # 900 * 0.15/1M + 150 * 0.60/1M
     assert evaluation.model == "gpt-4o-mini"
@@ -49,7 +60,7 @@ def test_llm_evaluation_is_stored_validated_with_tokens_cost_and_a_call_row(fake
         900,
     )
     finished_response.refresh_from_db()
-    assert (finished_response.ai_score, finished_response.ai_recommendation) == (72, "advance")
+    assert (finished_response.ai_score, finished_response.ai_recommendation) == (65, "hold")
 
 
 def test_request_is_strict_json_schema_with_no_tools(fake_llm, finished_response):
@@ -68,7 +79,9 @@ def test_the_llm_never_changes_the_response_status(fake_llm, finished_response):
     run(finished_response)
     finished_response.refresh_from_db()
     assert finished_response.status == Response.Status.PASSED
-    assert (finished_response.ai_score, finished_response.ai_recommendation) == (3, "reject")
+    evaluation = Evaluation.objects.get(response=finished_response)
+    assert (evaluation.model_score, evaluation.model_recommendation) == (3, "reject")
+    assert (finished_response.ai_score, finished_response.ai_recommendation) == (65, "hold")
     assert finished_response.history.count() == 0
 
 
@@ -121,8 +134,10 @@ def test_without_key_and_base_url_the_builtin_evaluator_runs(no_llm, finished_re
     )
     assert evaluation.model == "builtin" and evaluation.cost == 0
     assert 0 <= evaluation.score <= 100
-    assert [e["requirement"] for e in evaluation.evidence] == ["Python", "Django", "PostgreSQL", "Kubernetes"]
-    assert [e["met"] for e in evaluation.evidence] == ["yes", "yes", "yes", "no"]
+    requirements = [e for e in evaluation.evidence if e["kind"] == "requirement"]
+    assert [e["label"] for e in requirements] == ["Python", "Django", "PostgreSQL", "Kubernetes"]
+    assert [e["level"] for e in requirements] == ["yes", "yes", "yes", "no"]
+    assert {e["by"] for e in requirements} == {"keywords"}
     # Builtin evidence quotes the redacted text only.
     assert "Sidorov" not in json.dumps(evaluation.evidence, ensure_ascii=False)
     assert LLMCall.objects.count() == 0
@@ -167,7 +182,7 @@ def test_budget_left_allows_the_call_and_other_companies_spending_does_not_count
 def test_invalid_output_gets_one_repair_attempt(fake_llm, finished_response):
     fake_llm.script(fake_openai.ok("Sure! {not json"), fake_openai.ok())
     evaluation = run(finished_response)
-    assert evaluation.status == "done" and evaluation.score == 72
+    assert evaluation.status == "done" and evaluation.model_score == 72
     assert len(fake_llm.requests) == 2
     repair = fake_llm.requests[1].messages
     assert repair[-2] == {"role": "assistant", "content": "Sure! {not json"}
@@ -270,10 +285,12 @@ def test_a_failed_evaluation_is_not_retried_by_a_redelivery(fake_llm, finished_r
 
 def test_force_re_runs_in_place(fake_llm, finished_response):
     first = run(finished_response)
-    fake_llm.script(fake_openai.ok({**fake_openai.VALID_EVALUATION, "score": 40, "recommendation": "hold"}))
+    no_evidence = {**fake_openai.VALID_EVALUATION, "requirements": [], "strengths": [], "concerns": []}
+    fake_llm.script(fake_openai.ok(no_evidence))
     second = run(finished_response, force=True)
     assert second.pk == first.pk
-    assert (second.score, second.recommendation) == (40, "hold")
+    # No requirement evidenced any more: only the answers' 0.6 x 4/6 is left.
+    assert (second.score, second.recommendation) == (40, "reject")
     assert Evaluation.objects.count() == 1
     finished_response.refresh_from_db()
     assert finished_response.ai_score == 40
@@ -307,7 +324,7 @@ def test_the_holder_redelivered_takes_its_running_evaluation_over_at_once(fake_l
     )
     tasks.evaluate_response.apply(args=(finished_response.pk,), task_id="the-lost-task")
     evaluation.refresh_from_db()
-    assert (evaluation.status, evaluation.attempts, evaluation.score) == ("done", 2, 72)
+    assert (evaluation.status, evaluation.attempts) == ("done", 2) and evaluation.score is not None
     assert len(fake_llm.requests) == 1
 
 

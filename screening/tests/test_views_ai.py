@@ -24,10 +24,23 @@ def _evaluation(response, **fields):
         "evaluator": "llm",
         "score": 81,
         "summary": "Strong <b>fit</b> <script>alert(1)</script>",
-        "strengths": ["Django <img src=x onerror=alert(2)>"],
-        "concerns": ["No Kubernetes"],
+        "strengths": [{"text": "Django <img src=x onerror=alert(2)>", "quotes": [], "by": "model"}],
+        "concerns": [{"text": "No Kubernetes", "quotes": [], "by": "smartbot"}],
         "recommendation": "advance",
-        "evidence": [{"requirement": "Python", "met": "yes", "evidence": "5 years <i>x</i>"}],
+        "evidence": [
+            {
+                "kind": "requirement",
+                "label": "Python",
+                "question_id": None,
+                "level": "yes",
+                "by": "model",
+                "quotes": [{"text": "5 years <i>x</i>", "source": "resume"}],
+                "weight": 1,
+                "credit": 1.0,
+                "dropped": False,
+            }
+        ],
+        "rubric_version": ai.RUBRIC_VERSION,
         "model": "gpt-4o-mini",
     }
     return Evaluation.objects.create(response=response, **{**defaults, **fields})

@@ -169,11 +169,15 @@ def test_a_real_worker_completes_an_evaluation_end_to_end(workers, company, fake
         workers=workers,
     )
     evaluation = Evaluation.objects.get(response=response)
-    assert (evaluation.evaluator, evaluation.score, evaluation.recommendation) == ("llm", 72, "advance")
+    assert (evaluation.evaluator, evaluation.score, evaluation.recommendation) == (
+        "llm",
+        80,
+        "advance",
+    )  # the fake reads the prompt; the rubric scores it
     assert len(fake_openai_server.requests) == 1
     assert "Sidorov" not in fake_openai_server.requests[0].raw
     response.refresh_from_db()
-    assert response.ai_score == 72
+    assert response.ai_score == 80
 
     # The same task again (a re-queue, a double click): still one evaluation, no new call.
     tasks.evaluate_response.apply_async(args=(response.pk,), queue=workers.name)
@@ -214,6 +218,6 @@ def test_a_worker_killed_mid_evaluation_is_finished_by_its_redelivered_task_whil
     _run_sentinel(workers, company)  # a duplicate delivery, if any was queued, has run before it
     evaluation = Evaluation.objects.get(response=response)
     assert Evaluation.objects.filter(response=response).count() == 1
-    assert (evaluation.status, evaluation.score, evaluation.attempts) == ("done", 72, 2)
+    assert (evaluation.status, evaluation.score, evaluation.attempts) == ("done", 80, 2)
     assert len(fake_openai_server.requests) == 3  # the killed call, the redelivered one, the sentinel's
     assert LLMCall.objects.filter(ok=True).count() == 2  # the redelivered evaluation's and the sentinel's

@@ -22,6 +22,7 @@ from vacancies.selectors import vacancy_get_for_user
 from .. import ai, selectors, services
 from ..models import QuestionSuggestion
 from .htmx import render_partial_or_page, vary_on_htmx, wants_partial
+from .receipts import evaluation_context
 
 
 def _error_text(error: ValidationError) -> str:
@@ -31,7 +32,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _evaluation_block(request, response, *, refused: str = "", status: int = 200):
-    context = {"response": response, "refused": refused}
+    context = {"response": response, "refused": refused, **evaluation_context(response)}
     return vary_on_htmx(render(request, "screening/_evaluation.html", context, status=status))
 
 

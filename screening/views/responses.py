@@ -23,6 +23,7 @@ from ..forms import NoteForm, ResponseFilterForm, ResponseStatusForm
 from ..models import Erasure, Response
 from .answers import VERDICT_FAILED, VERDICT_REVIEW, answer_row
 from .htmx import render_partial_or_page
+from .receipts import evaluation_context
 
 PAGE_SIZE = 25
 
@@ -90,6 +91,7 @@ def _render_page(request, response: Response, *, status_form=None, note_form=Non
         "can_edit": can_edit,
         "status_form": status_form if can_edit else None,
         "note_form": note_form if can_edit else None,
+        **evaluation_context(response),
     }
     return render(request, "screening/response_detail.html", context, status=status)
 

@@ -76,6 +76,48 @@ class QuestionSerializer(serializers.ModelSerializer):
         return attrs
 
 
+_OVERRIDE_REASON_HELP = _(
+    "Needed when the vacancy is open and the question lint flags a question this write adds, or changes to ask "
+    "about something new (age, family, origin, religion, health, union membership, appearance): on an open "
+    "vacancy it reaches candidates at once. Stored with the vacancy and logged. Without it the write is refused "
+    "with 400 `flagged_questions` and the findings, and nothing is saved. Ignored otherwise."
+)
+
+
+def override_reason_field() -> serializers.CharField:
+    """The write-only ``override_reason`` of question writes (see ``services.question_add``)."""
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        max_length=LINT_OVERRIDE_REASON_MAX_LENGTH,
+        help_text=_OVERRIDE_REASON_HELP,
+    )
+
+
+class QuestionWriteSerializer(QuestionSerializer):
+    """One question written on its own (add, replace, change), with the reason for a flagged one."""
+
+    override_reason = override_reason_field()
+
+    class Meta(QuestionSerializer.Meta):
+        fields = [*QuestionSerializer.Meta.fields, "override_reason"]
+
+    def validate(self, attrs):
+        reason = attrs.pop("override_reason", None)
+        attrs = super().validate(attrs)
+        if reason is not None:
+            attrs["override_reason"] = reason
+        return attrs
+
+
+class ScriptSerializer(serializers.Serializer):
+    """The whole script at once, as an object: ``{"questions": [...], "override_reason": "..."}``."""
+
+    questions = QuestionSerializer(many=True, max_length=MAX_QUESTIONS)
+    override_reason = override_reason_field()
+
+
 # What a field left out of a full write (POST, PUT) means.
 QUESTION_DEFAULTS = {
     "kind": Kind.TEXT,
@@ -114,6 +156,7 @@ class VacancySerializer(serializers.ModelSerializer):
     responses_needs_review = serializers.IntegerField(
         read_only=True, default=0, help_text=_("Responses the screening sent to a person's review.")
     )
+    override_reason = override_reason_field()
 
     class Meta:
         model = Vacancy
@@ -141,6 +184,7 @@ class VacancySerializer(serializers.ModelSerializer):
             "updated_at",
             "published_at",
             "questions",
+            "override_reason",
         ]
         # Status moves only through the publish and close actions; company and author come from the caller.
         read_only_fields = ["status", "created_at", "updated_at", "published_at"]

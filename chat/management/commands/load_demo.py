@@ -419,7 +419,28 @@ class Command(BaseCommand):
             data=spec["data"],
             questions=spec["questions"],
         )
+        self._fairness(vacancy, owner=team["owner@demo.smartbot"])
         return vacancy_services.vacancy_publish(vacancy=vacancy)
+
+    def _fairness(self, vacancy: Vacancy, *, owner: User) -> None:
+        """With an LLM configured, publishing needs the fairness pre-flight: run it here, as the owner would.
+
+        Over the threshold, the demo owner acknowledges it with a note saying so (the report stays on the
+        vacancy's fairness page); after a failed check (the model is down) publishing refuses and the load stops
+        with the reason: the gate holds for the demo too.
+        """
+        if services.company_llm_fallback(company=vacancy.company):
+            return  # the builtin evaluator: publishing does not wait for the check
+        with transaction.atomic():
+            check = services.fairness_check_request(vacancy=vacancy, user=owner)
+        check = services.fairness_check_run(check_id=check.pk) or check
+        check.refresh_from_db()
+        self.stdout.write(
+            f"Fairness pre-flight of {vacancy.title}: {check.status}, largest difference {check.max_difference}"
+        )
+        if check.status == "done" and check.over_threshold:
+            note = "Loaded by make demo with a test model: review the pairs before real use."
+            services.fairness_acknowledge(check=check, user=owner, note=note)
 
     def _applicant(self, vacancy: Vacancy, team: dict[str, User], applicant: Applicant) -> int:
         response, created = services.candidate_apply(
