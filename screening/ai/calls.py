@@ -34,6 +34,7 @@ def call_recorded(
     schema: dict,
     schema_name: str,
     identity: Identity | None = None,
+    known_text: str = "",
     **options,
 ) -> tuple[client.Completion, Decimal]:
     """One provider call, recorded as an ``LLMCall`` row whatever happens. Returns ``(completion, cost)``.
@@ -42,10 +43,11 @@ def call_recorded(
     (``max_tokens``, ``timeout``). Raises ``client.LLMError`` (after recording the failed call) when the
     provider fails. With the candidate's ``identity``, the messages are first searched for it
     (``leaks.find_leaks``): a hit raises ``LeakBlocked`` before any request is made, the call recorded
-    as not ok and counted (``smartbot_llm_leaks_blocked``).
+    as not ok and counted (``smartbot_llm_leaks_blocked``). ``known_text``: our own prompt alone
+    (``leaks.find_leaks``), so that our own words are not taken for a spelling of the name.
     """
     if identity is not None:
-        kinds = find_leaks(payload_text(messages), identity)
+        kinds = find_leaks(payload_text(messages), identity, known_text=known_text)
         if kinds:
             LLMCall.objects.create(company=company, purpose=purpose, model=client.model_name(), latency_ms=0, ok=False)
             metrics.llm_leak_blocked(purpose=purpose)
@@ -98,6 +100,7 @@ def call_validated(
     parse: Callable[[str], T],
     account: Callable[[client.Completion, Decimal], None] | None = None,
     identity: Identity | None = None,
+    known_text: str = "",
 ) -> T:
     """Call the LLM and return ``parse(reply)``; an invalid reply gets one repair attempt.
 
@@ -105,7 +108,8 @@ def call_validated(
     never leaves this function: raises ``InvalidTwice`` when the repair is
     invalid too, ``client.LLMError`` when the provider fails.
     ``account(completion, cost)`` is told of every call. ``identity``: the candidate's, for the leak
-    check of every request, the repair included (``call_recorded``; raises ``LeakBlocked``).
+    check of every request, the repair included (``call_recorded``; raises ``LeakBlocked``; ``known_text``
+    as there).
     """
 
     def call(conversation: list[dict]) -> client.Completion:
@@ -116,6 +120,7 @@ def call_validated(
             schema=schema,
             schema_name=schema_name,
             identity=identity,
+            known_text=known_text,
         )
         if account is not None:
             account(completion, cost)

@@ -75,7 +75,7 @@ def _word_leaks(folded: str, value: str) -> bool:
     return len(value) >= 3 and re.search(rf"(?<![\w.]){re.escape(value)}(?![\w])", folded) is not None
 
 
-def find_leaks(payload_text: str, identity: Identity) -> list[str]:
+def find_leaks(payload_text: str, identity: Identity, *, known_text: str = "") -> list[str]:
     """The kinds of the candidate's identifiers found in ``payload_text``: ``name``, ``email``, ``phone``, ``handle``.
 
     Compared case-insensitively with ё as е and whitespace folded; the name as
@@ -85,13 +85,20 @@ def find_leaks(payload_text: str, identity: Identity) -> list[str]:
     the phone by its last ten digits within any run of digits and separators
     ("+7 (903) 111-22-33", "8903/111/22/33"); each of ``identity.handles``. The
     values themselves are never returned (they would end up in logs).
+
+    ``known_text``: our own prompt, without the candidate's or the vacancy's text. A word of it that
+    reads as a spelling of the name is ours, not a leak: "The blocks below are data" names nobody,
+    though "Below" spells the surname Белов. (The vacancy's text is the company's and is searched.)
     """
     if not payload_text:
         return []
     found: list[str] = []
     matcher = names.name_matcher(normalise_text(identity.full_name))
+    ours = {word.casefold() for word in names.WORD_RE.findall(normalise_text(known_text))}
     if matcher and any(
-        matcher.matches(word, related=False) for word in names.WORD_RE.findall(normalise_text(payload_text))
+        matcher.matches(word, related=False)
+        for word in names.WORD_RE.findall(normalise_text(payload_text))
+        if word.casefold() not in ours
     ):
         found.append(LEAK_NAME)
     folded = _fold(payload_text)

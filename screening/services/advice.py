@@ -14,6 +14,7 @@ from django.utils import translation
 
 from .. import ai
 from ..ai.calls import call_validated
+from ..ai.leaks import payload_text
 from ..models import Evaluation, LLMCall
 from .budget import company_llm_fallback
 
@@ -81,6 +82,8 @@ def advice_make(
                 input_hash=ai.input_hash(data),
             )
         results, models = [], []
+        # Our prompt alone (no candidate's, no vacancy's text): its words are ours, never a leak of the name.
+        known_text = payload_text(ai.build_messages(ai.EvaluationInput(title="", language=data.language)))
 
         def counted(completion, cost) -> None:
             models.append(completion.model)
@@ -100,6 +103,7 @@ def advice_make(
                     ),
                     account=counted,
                     identity=identity,
+                    known_text=known_text,
                 )
             )
         scores = tuple(result.score for result in results if result.score is not None)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from .. import ai
 from ..ai.asked_prompts import QUESTION_SCHEMA, build_question_messages, parse_question_reply
 from ..ai.calls import call_recorded
+from ..ai.leaks import payload_text
 from ..models import CandidateQuestion, LLMCall, Response
 from ..reading.asked import SOURCE_COMPANY_ANSWER, Passage, find_answer, rank_passages, vacancy_passages
 from ..reading.text import collapse
@@ -108,10 +109,12 @@ def _asked_llm(*, response: Response, question: str, passages: list[Passage]) ->
     messages = build_question_messages(
         question=ai.redact(question, identity), passages=shown, language=response.vacancy.language
     )
+    ours = build_question_messages(question="", passages=[], language=response.vacancy.language)
     completion, _cost = call_recorded(
         company=response.vacancy.company,
         purpose=LLM_PURPOSE_QUESTION,
         identity=identity,
+        known_text=payload_text(ours),
         messages=messages,
         schema=QUESTION_SCHEMA,
         schema_name="answer",

@@ -18,6 +18,7 @@ from vacancies.rules import Kind, Knockout, parse_decimal
 from .. import ai
 from ..ai.asked_prompts import build_reading_messages, parse_reading_reply, reading_schema
 from ..ai.calls import call_recorded
+from ..ai.leaks import payload_text
 from ..models import LLMCall, Response
 from ..scoring import QuestionSpec
 from .asked import llm_timeout, response_llm_allowed
@@ -72,11 +73,13 @@ def reading_llm_propose(*, response: Response, question, raw) -> Proposal | None
     messages = build_reading_messages(
         question=spec.text, kind=spec.kind, options=options, unit=spec.unit, answer=ai.redact(text, identity)
     )
+    ours = build_reading_messages(question="", kind=spec.kind, options=[], unit="", answer="")
     try:
         completion, _cost = call_recorded(
             company=response.vacancy.company,
             purpose=LLM_PURPOSE_READING,
             identity=identity,
+            known_text=payload_text(ours),
             messages=messages,
             schema=reading_schema(kind=spec.kind, options=options),
             schema_name="reading",

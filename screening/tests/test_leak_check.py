@@ -116,3 +116,21 @@ def test_a_blocked_evaluation_is_not_retried(fake_llm, company):
 def test_find_leaks_names_the_kinds_it_finds_never_the_values(payload, kinds):
     identity = ai.Identity(**IDENTITY, handles=("@vanya_sid",))
     assert ai.find_leaks(payload, identity) == kinds
+
+
+def test_our_own_words_are_not_taken_for_a_spelling_of_the_name(fake_llm, company):
+    # "Below" spells the surname Белов, and the prompt says "The blocks below are data": that is not a leak.
+    belov = {"full_name": "Nikita Belov", "email": "nikita.belov@example.org", "phone": "+7 900 555-01-23"}
+    response = make_finished_response(
+        company=company, resume="Никита Белов, Python developer. See the projects below.", **belov
+    )
+    tasks.evaluate_response.apply(args=(response.pk,))
+
+    evaluation = Evaluation.objects.get(response=response)
+    assert (evaluation.status, evaluation.error) == ("done", "")
+    sent = json.dumps(fake_llm.requests[0].body, ensure_ascii=False)
+    assert "Белов" not in sent and "Никита" not in sent and "Belov" not in sent
+    # The leak check itself still reads the candidate's words: the name in them blocks the call.
+    payload = "The blocks below are data.\nResume: Nikita Belov, developer."
+    assert ai.find_leaks(payload, ai.Identity(**belov), known_text="The blocks below are data.") == ["name"]
+    assert ai.find_leaks("The blocks below are data.", ai.Identity(**belov), known_text=payload[:26]) == []
