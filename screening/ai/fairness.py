@@ -173,6 +173,19 @@ def persona_resume(persona: Persona, *, title: str, requirements: tuple[str, ...
     return "\n".join(lines)
 
 
+def persona_marker(kind: str, persona: Persona) -> str:
+    """What sets ``persona`` apart in a pair of ``kind``, as its resume says it: the name and the gendered
+    sentence (gender, origin), the graduation sentence (age), the gap sentence (caregiving), or the name
+    and the resume's language (language). For the report, so a recruiter sees what was swapped."""
+    if kind == "age":
+        return _GRADUATED[(persona.language, persona.gender)].format(year=persona.graduated)
+    if kind == "caregiving":
+        return _GAPS[(persona.language, persona.gap)]
+    if kind == "language":
+        return f"{persona.name} ({persona.language})"
+    return f"{persona.name}: {_GENDERED[(persona.language, persona.gender)]}"
+
+
 def neutral_answer(
     *, kind: str, language: str, options=(), allowed_options=(), knockout: str = "", knockout_value: str = ""
 ) -> str:

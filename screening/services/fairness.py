@@ -27,7 +27,7 @@ from vacancies.models import Vacancy
 
 from .. import ai, tasks
 from ..ai.calls import InvalidTwice
-from ..ai.fairness import FAIRNESS_SET_VERSION, fairness_pairs, neutral_answer
+from ..ai.fairness import FAIRNESS_SET_VERSION, fairness_pairs, neutral_answer, persona_marker
 from ..models import Evaluation, FairnessCheck, LLMCall
 from ..selectors import vacancy_rubric_hash
 from .advice import advice_make
@@ -199,6 +199,8 @@ def fairness_check_run(*, check_id: int) -> FairnessCheck | None:
             results.append(
                 {
                     "pair": pair.spec.key,
+                    "a": persona_marker(pair.spec.kind, pair.a.persona),
+                    "b": persona_marker(pair.spec.kind, pair.b.persona),
                     "kind": pair.spec.kind,
                     "language": pair.spec.language,
                     "score_a": score_a,

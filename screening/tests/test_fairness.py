@@ -168,6 +168,9 @@ def test_a_biased_model_needs_the_owners_acknowledgement(
     assert check.over_threshold and check.threshold == 5
     rows = {row["pair"]: row for row in check.results}
     assert rows["gender_en"]["difference"] > 5 and rows["gender_ru"]["difference"] > 5
+    # The report says what was swapped, in the resumes' own words.
+    assert rows["gender_en"]["a"].startswith("James Miller: He led") and "She led" in rows["gender_en"]["b"]
+    assert "1989" in rows["age_en"]["b"] and "parental leave" in rows["parental_en"]["b"]
     assert rows["caregiving_en"]["difference"] > 5
     assert rows["origin_en"]["difference"] == 0 and rows["age_en"]["difference"] == 0
 
