@@ -8,6 +8,7 @@ both API docs pages, and fails on any ``securitypolicyviolation`` event or conso
 chat in a page of an allowed and of a foreign origin.
 """
 
+import contextlib
 import html
 import os
 import re
@@ -200,6 +201,32 @@ def server(tmp_path, embedder):
     with seeded_daphne(tmp_path, SEED, TEST_EMBED_ORIGIN=f"http://127.0.0.1:{embedder}") as daphne:
         daphne.vacancy_id = int(daphne.seed_output.split()[-1])
         yield daphne
+
+
+@contextlib.contextmanager
+def signed_in_page(*, base: str, email: str, password: str):
+    """A headless Chromium page signed in as ``email`` at ``base``; yields ``(page, watch)``, closes on exit.
+
+    ``watch`` (``Watch``) collects the context's console errors and CSP violations for ``watch.check``.
+    """
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            expect.set_options(timeout=TIMEOUT_MS)
+            context = browser.new_context()
+            context.set_default_timeout(TIMEOUT_MS)
+            watch = Watch(context)
+            page = context.new_page()
+            page.goto(f"{base}/accounts/login/")
+            page.fill("#id_username", email)
+            page.fill("#id_password", password)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url(f"{base}/vacancies/")
+            yield page, watch
+        finally:
+            browser.close()
 
 
 class Watch:

@@ -10,7 +10,7 @@ import pytest
 from chat.tests.live_server import seeded_daphne
 
 # `chromium` skips (or, in CI, fails) when Debian's Chromium is missing.
-from tests.test_csp_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Watch, chromium  # noqa: F401
+from tests.test_csp_browser import chromium, signed_in_page  # noqa: F401
 
 PASSWORD = "pass-w0rd-123"
 
@@ -51,64 +51,48 @@ def server(tmp_path):
 @pytest.mark.browser
 @pytest.mark.usefixtures("chromium")
 def test_a_quote_highlights_the_candidates_words_where_they_are(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base = server.http_url
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            expect.set_options(timeout=TIMEOUT_MS)
-            context = browser.new_context()
-            context.set_default_timeout(TIMEOUT_MS)
-            watch = Watch(context)
-            page = context.new_page()
-            page.goto(f"{base}/accounts/login/")
-            page.fill("#id_username", "vera@acme.test")
-            page.fill("#id_password", PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"{base}/vacancies/")
-            page.goto(f"{base}/responses/{server.response_id}/")
-            marks = page.locator("mark.quote-mark")
-            resume = page.locator("#resume > .resume")
+    with signed_in_page(base=base, email="vera@acme.test", password=PASSWORD) as (page, watch):
+        page.goto(f"{base}/responses/{server.response_id}/")
+        marks = page.locator("mark.quote-mark")
+        resume = page.locator("#resume > .resume")
 
-            # Case and runs of spaces aside.
-            page.locator('button.quote[data-quote^="PYTHON developer"]').click()
-            expect(marks).to_have_count(1)
-            expect(resume.locator("mark.quote-mark")).to_have_text("Python developer with 5 years of Django")
-            expect(page.locator('button.quote[data-quote^="PYTHON developer"]')).to_have_attribute(
-                "aria-pressed", "true"
-            )
+        # Case and runs of spaces aside.
+        page.locator('button.quote[data-quote^="PYTHON developer"]').click()
+        expect(marks).to_have_count(1)
+        expect(resume.locator("mark.quote-mark")).to_have_text("Python developer with 5 years of Django")
+        expect(page.locator('button.quote[data-quote^="PYTHON developer"]')).to_have_attribute("aria-pressed", "true")
 
-            # Around a placeholder of the redacted text: the longest piece found; the previous highlight goes.
-            page.locator('button.quote[data-quote="[NAME] led a team of 4"]').click()
-            expect(marks).to_have_count(1)
-            expect(resume.locator("mark.quote-mark")).to_have_text("led a team of 4")
-            assert "Python developer with 5 years" in resume.inner_text()  # the old mark left the text whole
+        # Around a placeholder of the redacted text: the longest piece found; the previous highlight goes.
+        page.locator('button.quote[data-quote="[NAME] led a team of 4"]').click()
+        expect(marks).to_have_count(1)
+        expect(resume.locator("mark.quote-mark")).to_have_text("led a team of 4")
+        assert "Python developer with 5 years" in resume.inner_text()  # the old mark left the text whole
 
-            # Across a line break of the resume (a <br> on the page): one highlight per piece of text.
-            page.locator('button.quote[data-quote^="Baker Street"]').click()
-            expect(resume.locator("mark.quote-mark").first).to_have_text("Baker Street, London")
-            assert "".join(resume.locator("mark.quote-mark").all_inner_texts()) == "Baker Street, LondonLinkedIn"
+        # Across a line break of the resume (a <br> on the page): one highlight per piece of text.
+        page.locator('button.quote[data-quote^="Baker Street"]').click()
+        expect(resume.locator("mark.quote-mark").first).to_have_text("Baker Street, London")
+        assert "".join(resume.locator("mark.quote-mark").all_inner_texts()) == "Baker Street, LondonLinkedIn"
 
-            # An answer's words: the folded answers open and the answer's cell holds the highlight.
-            answers = page.locator("#answers details.answers")
-            page.evaluate("document.querySelector('#answers details.answers').open = false")
-            page.locator('#receipts-answers button.quote[data-quote="billing system in Django"]').click()
-            expect(answers).to_have_attribute("open", "")
-            cell = page.locator("[data-answer-question] mark.quote-mark")
-            expect(cell).to_have_text("billing system in Django")
-            expect(marks).to_have_count(1)
-            assert page.evaluate(
-                "(() => { const r = document.querySelector('mark.quote-mark').getBoundingClientRect();"
-                " return r.top >= 0 && r.bottom <= window.innerHeight; })()"
-            ), "the highlight is scrolled into view"
+        # An answer's words: the folded answers open and the answer's cell holds the highlight.
+        answers = page.locator("#answers details.answers")
+        page.evaluate("document.querySelector('#answers details.answers').open = false")
+        page.locator('#receipts-answers button.quote[data-quote="billing system in Django"]').click()
+        expect(answers).to_have_attribute("open", "")
+        cell = page.locator("[data-answer-question] mark.quote-mark")
+        expect(cell).to_have_text("billing system in Django")
+        expect(marks).to_have_count(1)
+        assert page.evaluate(
+            "(() => { const r = document.querySelector('mark.quote-mark').getBoundingClientRect();"
+            " return r.top >= 0 && r.bottom <= window.innerHeight; })()"
+        ), "the highlight is scrolled into view"
 
-            # Words that are not on the page: no highlight, a note beside the button.
-            missing = page.locator('button.quote[data-quote="Kubernetes in production"]')
-            missing.click()
-            expect(marks).to_have_count(0)
-            expect(page.locator(".quote-note")).to_have_count(1)
-            expect(page.locator(".quote-note")).to_have_text("Not found in the text shown")
-            watch.check(page, "response page")
-        finally:
-            browser.close()
+        # Words that are not on the page: no highlight, a note beside the button.
+        missing = page.locator('button.quote[data-quote="Kubernetes in production"]')
+        missing.click()
+        expect(marks).to_have_count(0)
+        expect(page.locator(".quote-note")).to_have_count(1)
+        expect(page.locator(".quote-note")).to_have_text("Not found in the text shown")
+        watch.check(page, "response page")

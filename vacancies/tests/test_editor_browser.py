@@ -11,7 +11,7 @@ import pytest
 from chat.tests.live_server import seeded_daphne
 
 # `chromium` skips (or, in CI, fails) when Debian's Chromium is missing.
-from tests.test_csp_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Watch, chromium  # noqa: F401
+from tests.test_csp_browser import chromium, signed_in_page  # noqa: F401
 
 PASSWORD = "pass-w0rd-123"
 
@@ -45,53 +45,38 @@ def _visible(form, name: str) -> bool:
 @pytest.mark.browser
 @pytest.mark.usefixtures("chromium")
 def test_the_editor_shows_the_band_unit_and_aliases_where_they_apply_and_saves_them(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base = server.http_url
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            expect.set_options(timeout=TIMEOUT_MS)
-            context = browser.new_context()
-            context.set_default_timeout(TIMEOUT_MS)
-            watch = Watch(context)
-            page = context.new_page()
-            page.goto(f"{base}/accounts/login/")
-            page.fill("#id_username", "rita@acme.test")
-            page.fill("#id_password", PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"{base}/vacancies/")
+    with signed_in_page(base=base, email="rita@acme.test", password=PASSWORD) as (page, watch):
+        page.goto(f"{base}/vacancies/{server.vacancy_id}/edit/")
+        first, second = page.locator("[data-question-form]").nth(0), page.locator("[data-question-form]").nth(1)
+        # A free-text question: none of the three.
+        assert not any(_visible(first, name) for name in ("review_value", "unit", "aliases"))
 
-            page.goto(f"{base}/vacancies/{server.vacancy_id}/edit/")
-            first, second = page.locator("[data-question-form]").nth(0), page.locator("[data-question-form]").nth(1)
-            # A free-text question: none of the three.
-            assert not any(_visible(first, name) for name in ("review_value", "unit", "aliases"))
+        first.locator("[name$='-text']").fill("Years of SQL?")
+        first.locator("[name$='-kind']").select_option("number")
+        assert _visible(first, "unit") and not _visible(first, "aliases")
+        assert not _visible(first, "review_value")  # no rule yet
+        first.locator("[name$='-knockout']").select_option("at_least")
+        assert _visible(first, "review_value")
+        review = first.locator("[name$='-review_value']")
+        expect(review).to_have_attribute("placeholder", "optional, below the knockout value, e.g. 2")
+        first.locator("[name$='-knockout_value']").fill("3")
+        review.fill("2")
+        first.locator("[name$='-unit']").select_option("years")
 
-            first.locator("[name$='-text']").fill("Years of SQL?")
-            first.locator("[name$='-kind']").select_option("number")
-            assert _visible(first, "unit") and not _visible(first, "aliases")
-            assert not _visible(first, "review_value")  # no rule yet
-            first.locator("[name$='-knockout']").select_option("at_least")
-            assert _visible(first, "review_value")
-            review = first.locator("[name$='-review_value']")
-            expect(review).to_have_attribute("placeholder", "optional, below the knockout value, e.g. 2")
-            first.locator("[name$='-knockout_value']").fill("3")
-            review.fill("2")
-            first.locator("[name$='-unit']").select_option("years")
+        second.locator("[name$='-text']").fill("Which city?")
+        second.locator("[name$='-kind']").select_option("single_choice")
+        assert _visible(second, "aliases") and not _visible(second, "unit")
+        second.locator("[name$='-options']").fill("Moscow\nSaint Petersburg")
+        second.locator("[name$='-aliases']").fill("Saint Petersburg: SPb, Piter")
 
-            second.locator("[name$='-text']").fill("Which city?")
-            second.locator("[name$='-kind']").select_option("single_choice")
-            assert _visible(second, "aliases") and not _visible(second, "unit")
-            second.locator("[name$='-options']").fill("Moscow\nSaint Petersburg")
-            second.locator("[name$='-aliases']").fill("Saint Petersburg: SPb, Piter")
-
-            page.get_by_role("button", name="Save").click()
-            page.wait_for_url(f"{base}/vacancies/{server.vacancy_id}/")
-            expect(page.locator("body")).to_contain_text("Must be at least 3; 2 to 3 goes to review")
-            expect(page.locator("body")).to_contain_text("Saint Petersburg: SPb, Piter")
-            watch.check(page, "the question editor with a review band, a unit and aliases")
-        finally:
-            browser.close()
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_url(f"{base}/vacancies/{server.vacancy_id}/")
+        expect(page.locator("body")).to_contain_text("Must be at least 3; 2 to 3 goes to review")
+        expect(page.locator("body")).to_contain_text("Saint Petersburg: SPb, Piter")
+        watch.check(page, "the question editor with a review band, a unit and aliases")
     with sqlite3.connect(server.database) as db:
         rows = db.execute(
             "SELECT kind, unit, knockout_value, review_value, aliases FROM vacancies_screeningquestion "
