@@ -96,7 +96,7 @@ def find_leaks(payload_text: str, identity: Identity, *, known_text: str = "") -
     matcher = names.name_matcher(normalise_text(identity.full_name))
     ours = {word.casefold() for word in names.WORD_RE.findall(normalise_text(known_text))}
     if matcher and any(
-        matcher.matches(word, related=False)
+        names.matches_word(matcher, word, related=False)
         for word in names.WORD_RE.findall(normalise_text(payload_text))
         if word.casefold() not in ours
     ):

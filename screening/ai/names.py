@@ -214,11 +214,35 @@ def name_matcher(full_name: str) -> NameMatcher:
     )
 
 
+_POSSESSIVE_RE = re.compile(r"^(?P<base>.+?)(?P<suffix>['’][sS])$")
+
+
+def word_forms(word: str) -> tuple[str, str]:
+    """``(base, suffix)``: an English possessive split off ("Sidorov's" → ("Sidorov", "'s"), "Ивану’s" →
+    ("Ивану", "’s")), else ``(word, "")``. O'Brien stays whole: only a final 's is a possessive."""
+    match = _POSSESSIVE_RE.match(word)
+    return (match.group("base"), match.group("suffix")) if match else (word, "")
+
+
+def matches_word(matcher: NameMatcher, word: str, *, related: bool = True) -> bool:
+    """``matcher.matches`` for a word as written or without an English possessive ("Petrov's")."""
+    base, suffix = word_forms(word)
+    return matcher.matches(word, related=related) or bool(suffix and matcher.matches(base, related=related))
+
+
 def replace_names(text: str, matcher: NameMatcher, placeholder: str) -> str:
-    """``text`` with every word ``matcher`` recognises replaced by ``placeholder``."""
+    """``text`` with every word ``matcher`` recognises replaced by ``placeholder`` (a possessive kept: "[NAME]'s")."""
     if not matcher:
         return text
-    return WORD_RE.sub(lambda m: placeholder if matcher.matches(m.group(0)) else m.group(0), text)
+
+    def sub(match: re.Match) -> str:
+        word = match.group(0)
+        if matcher.matches(word):
+            return placeholder
+        base, suffix = word_forms(word)
+        return placeholder + suffix if suffix and matcher.matches(base) else word
+
+    return WORD_RE.sub(sub, text)
 
 
 def has_cyrillic(text: str) -> bool:

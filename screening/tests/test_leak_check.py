@@ -134,3 +134,26 @@ def test_our_own_words_are_not_taken_for_a_spelling_of_the_name(fake_llm, compan
     payload = "The blocks below are data.\nResume: Nikita Belov, developer."
     assert ai.find_leaks(payload, ai.Identity(**belov), known_text="The blocks below are data.") == ["name"]
     assert ai.find_leaks("The blocks below are data.", ai.Identity(**belov), known_text=payload[:26]) == []
+
+
+@pytest.mark.parametrize(
+    ("full_name", "resume", "gone"),
+    [
+        ("Vera Sokolova", "Вера Соколова, QA engineer.", ["Вера", "Соколова"]),
+        ("Alexander Sidorov", "Alexander Sidorov's CV — Sasha Sidorov’s portfolio.", ["Sidorov"]),
+        ("Ivan Petrov", "A recommendation from Ивану's manager, Petrov's GitHub.", ["Ивану", "Petrov"]),
+    ],
+)
+def test_possessives_and_names_that_look_like_our_words_are_evaluated_without_a_leak(
+    fake_llm, company, full_name, resume, gone
+):
+    # "were" in our prompt reads as Vera; "Sidorov's" is one word to a tokenizer: both were misses once.
+    person = {"full_name": full_name, "email": "someone@example.org", "phone": "+7 900 555-01-23"}
+    response = make_finished_response(company=company, resume=resume, **person)
+    tasks.evaluate_response.apply(args=(response.pk,))
+
+    assert (Evaluation.objects.get(response=response).status) == "done"
+    sent = json.dumps(fake_llm.requests[0].body, ensure_ascii=False)
+    for word in gone:
+        assert word not in sent
+    assert ai.find_leaks("Sidorov's CV", ai.Identity(full_name="Alexander Sidorov")) == ["name"]
