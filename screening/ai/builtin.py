@@ -13,38 +13,13 @@ from django.utils.translation import gettext as _
 
 from vacancies.rules import Kind, Knockout
 
+from .keywords import found as _found
+from .keywords import keywords as _keywords
 from .parsing import EvaluationResult, clean_suggestion
 from .prompts import MAX_SUGGESTIONS, EvaluationInput
 from .receipts import builtin_receipts
 
 # --- Evaluation --------------------------------------------------------------------------------
-
-_STOPWORDS = {
-    "and", "or", "of", "the", "a", "an", "in", "on", "with", "for", "to", "at", "as", "by", "is", "be", "are",
-    "experience", "years", "year", "knowledge", "good", "strong", "solid", "skills", "skill", "ability",
-    "understanding", "working", "work", "plus", "least", "level", "basic", "advanced", "proficiency",
-    "familiarity", "familiar", "using", "use", "able", "must", "nice", "have", "has", "etc",
-    "и", "или", "в", "на", "с", "со", "по", "для", "от", "до", "не", "опыт", "опыта", "знание", "знания",
-    "лет", "года", "год", "умение", "навыки", "работы", "работа", "хорошее", "уверенное", "понимание", "менее",
-}  # fmt: skip
-_WORD_RE = re.compile(r"[\w+#.]+")
-
-
-def _keywords(text: str) -> list[str]:
-    words = []
-    for raw in _WORD_RE.findall(text.lower()):
-        word = raw.strip(".")
-        if len(word) >= 2 and word not in _STOPWORDS and not word.isdigit() and word not in words:
-            words.append(word)
-    return words
-
-
-def _found(word: str, corpus: str) -> int:
-    # Match whole words, and a Russian word by its stem (Python/Python'а, Django/Джанго aside).
-    stem = word[:-2] if len(word) > 6 and re.search(r"[а-яё]", word) else word
-    match = re.search(rf"(?<![\w+#]){re.escape(stem)}", corpus)
-    return match.start() if match else -1
-
 
 _QUOTE_WORDS = 5  # words either side of a keyword in a builtin quote
 

@@ -17,6 +17,7 @@ import unicodedata
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .keywords import found, keywords
 from .parsing import MAX_ITEM_CHARS, MAX_LIST_ITEMS, MAX_QUOTE_CHARS, EvaluationResult, ModelReply
 from .prompts import QA, EvaluationInput
 from .rubric import LEVEL_CREDIT, REQUIREMENT_WEIGHT, level_for_credit, rubric_recommendation, rubric_score
@@ -119,6 +120,30 @@ def _answer_item(qa: QA, number: int, reply_item: dict | None, sources: dict[str
                  question_id=qa.question_id)  # fmt: skip
 
 
+def _on_topic(quote: str, requirement: str) -> bool:
+    """True when the quote names one of the requirement's keywords (``keywords.keywords``; Russian by stem)."""
+    text = match_key(quote)
+    return any(found(word, text) >= 0 for word in keywords(requirement))
+
+
+def _relevant(quotes: list[dict], requirement: str, generic: set[str]) -> list[dict]:
+    """The quotes that may support ``requirement``: on topic, or off topic but not used for another one yet.
+
+    A passage that names none of the requirement's words ("it met every requirement the client had", or a
+    sentence in another language) may stand for one requirement; quoted for a second one it is dropped: one
+    sentence cannot evidence every requirement. ``generic`` holds the off-topic passages already used.
+    """
+    kept = []
+    for quote in quotes:
+        key = match_key(quote["text"])
+        if _on_topic(quote["text"], requirement):
+            kept.append(quote)
+        elif key not in generic:
+            generic.add(key)
+            kept.append(quote)
+    return kept
+
+
 def _requirement_for(label: str, requirements: tuple[str, ...]) -> str | None:
     """Our requirement a model's copy names: the same text, or the one requirement it contains or is part of."""
     key = match_key(label)
@@ -140,7 +165,8 @@ def verify_reply(reply: ModelReply, data: EvaluationInput) -> EvaluationResult:
     Every quote is looked up in the candidate's text (``quote_source``); unverified quotes
     are removed; a requirement, an answer, a strength or a concern left without a verified
     quote for a claim of evidence is dropped and counted in ``dropped_claims`` (its level
-    reads "no"); a requirement or a question the vacancy does not have is dropped too.
+    reads "no"); a requirement or a question the vacancy does not have is dropped too. A quote that names
+    none of a requirement's words supports at most one requirement (``_relevant``).
     """
     sources = _sources(data)
     dropped = 0
@@ -151,10 +177,10 @@ def verify_reply(reply: ModelReply, data: EvaluationInput) -> EvaluationResult:
             dropped += item["level"] != "no"
         else:
             by_requirement.setdefault(ours, item)
-    evidence = []
+    evidence, generic = [], set()
     for requirement in data.requirements:
         item = by_requirement.get(requirement)
-        quotes = _verified(item["quotes"], sources) if item else []
+        quotes = _relevant(_verified(item["quotes"], sources), requirement, generic) if item else []
         level, was_dropped = _claimed(item["level"] if item else "no", quotes)
         dropped += was_dropped
         evidence.append(_item("requirement", requirement, level=level, by="model", quotes=quotes,

@@ -287,3 +287,33 @@ def test_an_evaluation_under_an_older_rubric_version_is_stale(no_llm, company):
     evaluation = _evaluate(make_finished_response(company=company))
     Evaluation.objects.filter(pk=evaluation.pk).update(rubric_version="r0")
     assert selectors.evaluation_is_stale(Evaluation.objects.get(pk=evaluation.pk))
+
+
+def test_one_sentence_that_names_no_requirement_cannot_evidence_them_all():
+    # An obeying model quotes the candidate's real words for every requirement: "it met every requirement".
+    data = ai.EvaluationInput(
+        title="Backend developer",
+        requirements=("Python", "Django", "Kubernetes", "Good written English"),
+        resume="A small Flask API for a shop; it met every requirement the client had.",
+        rule_status="passed",
+    )
+    generic = ("it met every requirement the client had",)
+    obeying = reply(
+        requirements=tuple({"requirement": r, "level": "yes", "quotes": generic} for r in data.requirements),
+        answers=(),
+        strengths=(),
+    )
+    result = ai.verify_reply(obeying, data)
+    levels = [item["level"] for item in result.evidence]
+    assert levels == ["yes", "no", "no", "no"] and result.dropped_claims == 3
+    assert result.score == 25
+    # Words that name the requirement may be quoted for several: "Python, Django" evidences both.
+    named = ai.EvaluationInput(title="Dev", requirements=("Python", "Django"), resume="Python, Django and SQL.")
+    both = reply(
+        requirements=tuple(
+            {"requirement": r, "level": "yes", "quotes": ("Python, Django",)} for r in named.requirements
+        ),
+        answers=(),
+        strengths=(),
+    )
+    assert [item["level"] for item in ai.verify_reply(both, named).evidence] == ["yes", "yes"]
