@@ -93,11 +93,29 @@ def fairness_check_request(*, vacancy: Vacancy, user) -> FairnessCheck:
     """Queue a fairness check of ``vacancy`` (the task is published on commit); returns the pending check.
 
     A check already pending or running for the same key is returned instead of a second one; one left
-    "running" for longer than ``FAIRNESS_RUNNING_STALE`` (a lost worker) is marked failed first.
+    "running" for longer than ``FAIRNESS_RUNNING_STALE`` (a lost worker) is marked failed first. When the
+    last finished check of this key is over the threshold and unacknowledged, only the owner may run it
+    again (``PermissionDenied`` for others): a recruiter cannot re-roll a biased model until it passes.
     """
     key = fairness_key(vacancy=vacancy)
     with transaction.atomic():
         Vacancy.objects.select_for_update().filter(pk=vacancy.pk).first()  # one request at a time per vacancy
+        latest = (
+            vacancy.fairness_checks.filter(key=key, status=FairnessCheck.Status.DONE).order_by("-created_at").first()
+        )
+        if (
+            latest is not None
+            and latest.over_threshold
+            and not latest.acknowledged_at
+            and not getattr(user, "is_owner", False)
+        ):
+            # Otherwise a re-run that happens to come out flat would publish past the owner.
+            raise PermissionDenied(
+                _(
+                    "The last check found differences over the threshold: only the owner may run it again "
+                    "(or acknowledge it). Changing the vacancy's requirements or scoring also allows a new check."
+                )
+            )
         active = vacancy.fairness_checks.filter(key=key, status__in=_ACTIVE).order_by("-created_at").first()
         if active is not None:
             started = active.created_at or timezone.now()

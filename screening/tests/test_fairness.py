@@ -181,6 +181,11 @@ def test_a_biased_model_needs_the_owners_acknowledgement(
 
     with pytest.raises(PermissionDenied):
         services.fairness_acknowledge(check=check, user=recruiter, note="Fine by me")
+    # Nor may the recruiter re-run the check until a run comes out flat (a model's mood is not a fix).
+    fake_llm.default = fake_openai.reading("faithful")
+    with pytest.raises(PermissionDenied):
+        services.fairness_check_request(vacancy=vacancy, user=recruiter)
+    fake_llm.default = fake_openai.reading("biased")
     with pytest.raises(ValidationError) as no_note:
         services.fairness_acknowledge(check=check, user=owner, note="  ")
     assert "note" in no_note.value.message_dict

@@ -50,8 +50,12 @@ def fairness(request, vacancy_pk):
     if request.method == "POST":
         if not request.user.can_edit:
             raise PermissionDenied
-        with transaction.atomic():
-            services.fairness_check_request(vacancy=vacancy, user=request.user)
+        try:
+            with transaction.atomic():
+                services.fairness_check_request(vacancy=vacancy, user=request.user)
+        except PermissionDenied as refused:
+            messages.error(request, str(refused))
+            return vary_on_htmx(redirect("screening:fairness", vacancy_pk=vacancy.pk))
         if not wants_partial(request):
             messages.success(request, _("The fairness check was queued; its report appears here when it is ready."))
             return vary_on_htmx(redirect("screening:fairness", vacancy_pk=vacancy.pk))
