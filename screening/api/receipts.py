@@ -111,6 +111,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
             "status",
             "evaluator",
             "fallback_reason",
+            "error",
             "score",
             "recommendation",
             "summary",
@@ -133,6 +134,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
         extra_kwargs = {
+            "error": {"help_text": _("Why a failed evaluation failed (or why a retry is pending); empty otherwise.")},
             "score": {"help_text": _("The rubric's score, 0-100, from the verified evidence.")},
             "recommendation": {
                 "help_text": _('The rubric\'s advice; "unstable" when several runs disagreed: a person decides.')

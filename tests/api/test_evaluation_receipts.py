@@ -125,3 +125,9 @@ def test_the_schema_types_the_receipts(anon_api):
 
 def test_the_schema_still_generates_with_no_warnings():
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_a_failed_evaluation_says_why(viewer_api, evaluated):
+    evaluated.evaluations.update(status="failed", score=None, error="Blocked: identifying data would have been sent")
+    body = viewer_api.get(f"{URL}{evaluated.pk}/").json()["evaluation"]
+    assert (body["status"], body["error"]) == ("failed", "Blocked: identifying data would have been sent")
