@@ -23,7 +23,8 @@ _AI_EN = (
     r"(?:ai|a\.i\.|artificial intelligence|assistant|ai assistant|llm|language model|gpt|chat ?gpt|claude|gemini|"
     r"chat ?bot|bot|screener|screening (?:bot|ai|system|model|tool|software|algorithm)|evaluator|assessor|"
     r"(?:recruit\w*|hiring|hr|ats) (?:bot|ai|system|model|tool|software|algorithm)|ai (?:recruiter|reviewer|"
-    r"screener|evaluator|model|system|agent))"
+    r"screener|evaluator|model|system|agent)|automated (?:reviewer|screener|system|tool|reader)|"
+    r"reviewing (?:system|tool|software)|ranking (?:system|algorithm))"
 )
 _AI_RU = (
     r"(?:ии|ai|нейросет\w*|нейронн\w* сет\w*|искусственн\w* интеллект\w*|ассистент\w*|языков\w* модел\w*|"
@@ -225,6 +226,34 @@ _INJECTION_PATTERNS = [
     ("override", r"\b(?:ignora|olvida)\w*\b[^.\n]{0,40}\b(?:instrucciones|reglas|indicaciones)\b"),
     ("override", r"(?:忽略|无视|忘记)[^。\n]{0,20}(?:指令|指示|说明|规则|提示)"),
     ("override", r"(?:無視|忘れ)[^。\n]{0,20}(?:指示|命令|ルール|プロンプト)|(?:指示|命令)[^。\n]{0,10}(?:無視|忘れ)"),
+]
+# Found by a fresh tester (issue 13): phrasings the lists above missed.
+_INJECTION_PATTERNS += [
+    ("addressed", rf"^\s*(?:for|to)\s+(?:the\s+|any\s+|all\s+)?{_AI_EN}s?\s*:"),
+    # "GPT, …", "Claude: …", "ASSISTANT -> …"; not "Assistant: helped the manager" (a job title in a list).
+    ("addressed", r"^\s*(?:(?:gpt|chat ?gpt|claude|gemini|llm)\s*(?:,|:|->|=>)|assistant\s*(?:->|=>))\s*\S"),
+    ("addressed", rf"(?<!\w)(?:просьба|обращение|сообщение|примечание|записка)\s+(?:к|для)\s+{_AI_RU}(?!\w)"),
+    (
+        "score",
+        r"\bmark (?:every|all|each) (?:requirements?|criteri\w*|skills?) as (?:met|yes|fulfilled|satisfied)\b|"
+        r"\b(?:respond|reply|answer|output) with (?:level )?[\"']?yes[\"']? for\b|"
+        r"\b(?:rate|rank|score|grade) me (?:highly|high|first|top|at the top|as the best)\b|"
+        r"\b(?:ranked|rated|scored) me (?:first|highly|at the top)\b|"
+        r"\b(?:this|the) (?:applicant|candidate) (?:meets|fulfils|fulfills|satisfies) (?:every|all|each) "
+        r"(?:requirements?|criteri\w*)\b",
+    ),
+    (
+        "score",
+        r"(?<!\w)отмет\w*\s+вс[её]\w*\s+требовани\w*\s+как\s+выполнен\w*|"
+        r"(?<!\w)(?:поставит|поставил[аи]?|поставь|поставьте)\s+(?:мне\s+)?(?:высок\w*|максимальн\w*|100)(?!\w)|"
+        r"(?<!\w)в\s+итогов\w*\s+оценк\w*\s+(?:было|стояло|будет)\s+100(?!\w)|"
+        r"(?<!\w)не\s+снижай(?:те)?\s+(?:мне\s+)?(?:оценк\w*|балл\w*)",
+    ),
+    (
+        "override",
+        r"\bignorieren sie (?:alle )?(?:vorherigen|bisherigen|obigen) (?:anweisungen|instruktionen)\b|"
+        r"\bzignoruj (?:wszystkie )?(?:poprzednie|wcześniejsze) (?:instrukcje|polecenia)\b",
+    ),
 ]
 _INJECTION_RES = [(kind, re.compile(pattern, re.IGNORECASE | re.MULTILINE)) for kind, pattern in _INJECTION_PATTERNS]
 _BASE64_RE = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
