@@ -165,7 +165,9 @@ _FULL_DATE = (
 _BIRTH_RE = re.compile(
     # "born 1990", "д.р. 12.03.1990", "1990 г.р.", "1990 года рождения", "дата рождения: 1990"
     r"(?:\b(?:born|date of birth|birth ?date|d\.?o\.?b\.?|родил(?:ся|ась)|род\.|дата рождения|год рождения|д\.\s?р\.)"
-    rf"\s*(?:in|on|:|-|–)?\s*(?:{_FULL_DATE}|(?:в\s+)?{_BIRTH_YEAR}(?:\s*(?:г\.|года?)(?!\w))?))"
+    rf"\s*(?:in|on|:|-|–)?\s*(?:{_FULL_DATE}|(?:в\s+)?{_BIRTH_YEAR}(?:\s*(?:г\.|года?)(?!\w))?"
+    # after a birth label a two-digit year is a birth date too: "DOB: 12/03/90"
+    r"|\b(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])[./-]\d{2}\b))"
     rf"|\b{_BIRTH_YEAR}\s*(?:г\.\s?р\.|г\.р|года рождения)"
     rf"|{_FULL_DATE}",
     re.IGNORECASE,
@@ -182,6 +184,9 @@ _MARITAL_RE = re.compile(
     r"\b(?:marital status|семейное положение)\s*[:\-–]?\s*[^\n,;.]{1,30}"
     r"|\b(?:happily\s+)?(?:married|divorced|widowed|widower|engaged)\b"
     r"|\b(?:не\s+)?(?:женат|замужем|холост|холоста|разведена?|разведён|вдова|вдовец)\b"
+    r"|(?<!\w)в\s+разводе(?!\w)|(?<!\w)(?:мать|мама)-одиночка(?!\w)"
+    r"|(?<!\w)(?:single|lone)\s+(?:father|mother|parent|mom|mum|dad)\b"
+    r"|(?<!\w)одино\w+\s+(?:мама|мать|папа|отец|родитель)(?!\w)"
     r"|\bsingle\b(?=\s*(?:[,;]|and|no|with)\s*(?:\d+|no|one|two|three)?\s*(?:kids|children|child))",
     re.IGNORECASE,
 )
@@ -190,6 +195,8 @@ _CHILDREN_RE = re.compile(
     rf"\b(?:{_NUMBER_WORDS}\s+)?(?:kids|children|child|детей|ребён[оа]к|ребен[оа]к|ребёнка|ребенка)\b"
     r"(?:\s*(?:aged|в возрасте|:)?\s*\d{1,2}(?:\s*(?:и|and|,)\s*\d{1,2})*\s*(?:лет|года?|years?(?: old)?)?)?"
     r"|\b(?:есть|have|has)\s+(?:дети|kids|children|a child|сын|дочь|дочка)\b"
+    r"|\b(?:have|has)\s+(?:a|one|two|three|\d)\s+(?:daughters?|sons?)\b"
+    r"|(?<!\w)у\s+меня\s+(?:есть\s+)?(?:\w+\s+)?(?:сын\w*|доч\w*|дет\w*|ребён\w*|ребен\w*)(?!\w)"
     r"|\b(?:дети|children|kids)\s*[:\-–]\s*[^\n,;.]{1,30}"
     r"|\b(?:mother|father|mom|dad|mum)\s+of\s+(?:\w+)"
     r"|\b(?:сын|дочь|дочка|son|daughter)\s*(?:,\s*)?\d{1,2}\s*(?:лет|года?|years?(?: old)?|y\.?o\.?)?"
@@ -199,6 +206,7 @@ _CHILDREN_RE = re.compile(
 _CITIZENSHIP_RE = re.compile(
     r"\b(?:гражданство|citizenship|nationality|национальность|паспорт)\s*[:\-–]?\s*[^\n,;.]{1,30}"
     r"|\bгражда(?:нин|нка)\s+[А-ЯЁ]?[\w-]+"
+    r"|\bcitizen\s+of\s+(?:the\s+)?[\w-]+"
     r"|\b[A-Z][a-z]+\s+(?:citizen|national|passport)\b",
     re.IGNORECASE,
 )

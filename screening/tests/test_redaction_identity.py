@@ -99,6 +99,14 @@ IDENTIFYING_FORMS = [
     (IVAN, "Фото прилагается", "Фото", "[PHOTO]"),
     (IVAN, "photo: me_2023.jpg", "me_2023", "[PHOTO]"),
     (IVAN, "![me](https://cdn.example.com/me.png)", "me.png", "[PHOTO]"),
+    # Found by a fresh tester on the second version.
+    (IVAN, "DOB: 12/03/90", "12/03/90", "[BIRTH_DATE]"),
+    (IVAN, "I am a citizen of Kazakhstan.", "Kazakhstan", "[CITIZENSHIP]"),
+    (IVAN, "I have a daughter.", "daughter", "[FAMILY]"),
+    (IVAN, "Single father, flexible hours matter to me.", "father", "[FAMILY]"),
+    (IVAN, "В разводе, готов к командировкам.", "разводе", "[FAMILY]"),
+    (IVAN, "У меня двое детей.", "детей", "[FAMILY]"),
+    (IVAN, "Petrov's GitHub: see the projects.", "Petrov", "[NAME]"),
 ]
 
 
