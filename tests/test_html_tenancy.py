@@ -232,11 +232,12 @@ ROUTES = [
     # screening: the fairness pre-flight of a vacancy (the report, running it, the owner's acknowledgement)
     Route("screening:fairness", "vacancy", kwarg="vacancy_pk"),
     Route("screening:fairness", "vacancy", kwarg="vacancy_pk", htmx=True),
+    # The world's last check is over the threshold and unacknowledged: only the owner may run it again.
     Route(
         "screening:fairness",
         "vacancy",
         "post",
-        EDITORS,
+        OWNERS,
         302,
         goes_to=lambda world: reverse("screening:fairness", kwargs={"vacancy_pk": world.vacancy.pk}),
         kwarg="vacancy_pk",

@@ -126,3 +126,17 @@ def test_a_biased_model_end_to_end_through_the_pages(
     assert check.over_threshold
     page = owner_client.get(_url(vacancy))
     assert b"fairness-over" in page.content and b"Acknowledge and allow publishing" in page.content
+
+
+def test_after_a_check_over_the_threshold_a_recruiter_cannot_re_run_it_and_is_told_why(
+    recruiter_client, owner, vacancy, fake_llm
+):
+    _over(vacancy)
+    answer = recruiter_client.post(_url(vacancy))
+    assert answer.status_code == 403
+    assert "only the owner may run it again" in answer.content.decode()
+    assert FairnessCheck.objects.filter(vacancy=vacancy).count() == 1
+    owner_client = Client()
+    owner_client.force_login(owner)
+    assert owner_client.post(_url(vacancy)).status_code == 302
+    assert FairnessCheck.objects.filter(vacancy=vacancy).count() == 2

@@ -54,8 +54,11 @@ def fairness(request, vacancy_pk):
             with transaction.atomic():
                 services.fairness_check_request(vacancy=vacancy, user=request.user)
         except PermissionDenied as refused:
+            # The report again, with the reason: only the owner may re-run a check over the threshold.
             messages.error(request, str(refused))
-            return vary_on_htmx(redirect("screening:fairness", vacancy_pk=vacancy.pk))
+            page = _report(request, vacancy)
+            page.status_code = 403
+            return page
         if not wants_partial(request):
             messages.success(request, _("The fairness check was queued; its report appears here when it is ready."))
             return vary_on_htmx(redirect("screening:fairness", vacancy_pk=vacancy.pk))
