@@ -395,6 +395,10 @@ class RecruiterChatConsumer(_ChatSocket):
     }
     user = None
     watching = False  # this socket is counted in ChatSession.watchers
+    # This socket knows its recruiter leads: it took the chat over, or opened while they led. Only such a socket
+    # hands the chat back when it closes; a page that took over over HTTP (its socket not yet open) reloads, and
+    # the old page's socket closing then must not undo the takeover the reload shows.
+    knows_lead = False
 
     async def connect(self):
         self.user = self.scope.get("user")
@@ -415,6 +419,7 @@ class RecruiterChatConsumer(_ChatSocket):
         await self._join(response_group(self.response_id), live.staff_group(self.response_id))
         self.ctx, snapshot = await _db(services.chat_snapshot)(response=response, watch=True)
         self.watching = True  # from here on, every way out uncounts it (``_leave``)
+        self.knows_lead = snapshot.recruiter is not None and snapshot.recruiter.pk == self.user.pk
         await self.accept()
         metrics.socket_opened(self)
         await self.send_json(
@@ -423,7 +428,7 @@ class RecruiterChatConsumer(_ChatSocket):
                 snapshot,
                 role=self.role,
                 response_id=self.response_id,
-                taken_over_by_me=snapshot.recruiter is not None and snapshot.recruiter.pk == self.user.pk,
+                taken_over_by_me=self.knows_lead,
                 can_take_over=self.user.can_edit,
                 candidate_online=snapshot.candidate_online,
             )
@@ -457,19 +462,24 @@ class RecruiterChatConsumer(_ChatSocket):
         """Frames fanned out by another socket or a view; a state frame says whether this recruiter leads."""
         if event.get("origin") == self.channel_name:
             return
+        leader = event.get("leader_id")
         for item in event.get("frames", ()):
-            await self.send_json(f.for_recruiter(item, user_id=self.user.pk, leader=event.get("leader_id")))
+            if item.get("type") == "state" and leader is not None and leader != self.user.pk:
+                self.knows_lead = False  # handed back or taken by someone else: this socket has nothing to hand back
+            await self.send_json(f.for_recruiter(item, user_id=self.user.pk, leader=leader))
 
     async def on_takeover(self, content, client_id):
         await self._ensure_session()
         self._spend_message()
         turn = await _db(services.chat_takeover)(ctx=self.ctx, user=self.user)
+        self.knows_lead = True
         await self._after(turn, client_id)
 
     async def on_handback(self, content, client_id):
         await self._ensure_session()
         self._spend_message()
         turn = await _db(services.chat_handback)(ctx=self.ctx, user=self.user)
+        self.knows_lead = False
         await self._after(turn, client_id)
 
     async def on_message(self, content, client_id):
@@ -498,12 +508,16 @@ class RecruiterChatConsumer(_ChatSocket):
         await self.send_json(f.frame("evaluation.updated", response_id=self.response_id))
 
     async def _leave(self) -> None:
-        """Uncount the watcher; a recruiter who leaves while leading the chat hands it back (never a stuck bot)."""
+        """Uncount the watcher; a recruiter who leaves while leading the chat hands it back (never a stuck bot).
+
+        Only a socket that knew of the lead hands back (``knows_lead``): another tab, or the page a takeover posted
+        over HTTP is replacing, closing leaves the lead with the socket that has it.
+        """
         if not self.watching:
             return
         self.watching = False
         await _db(services.chat_unwatch)(session_id=self.ctx.session_id)
-        if not getattr(self.user, "can_edit", False):
+        if not getattr(self.user, "can_edit", False) or not self.knows_lead:
             return
         try:
             turn = await _db(self._hand_back_if_leading)()

@@ -364,6 +364,37 @@ async def test_a_recruiter_who_leaves_while_leading_hands_the_chat_back(
     await socket.close()
 
 
+def _take_over_over_http(response, user):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(user)
+    assert client.post(reverse("chat:takeover", args=[response.pk])).status_code == 302
+
+
+async def test_a_socket_that_never_led_does_not_hand_back_when_it_closes(
+    response, candidate_socket, recruiter_socket, recruiter
+):
+    # The takeover form posted over HTTP before the page's socket opened: the page reloads, and the old
+    # page's socket closing must not undo the takeover (it did, and the browser test caught it under load).
+    socket, _hello = await _connected(candidate_socket, response)
+    old_page, _hello = await _connected(recruiter_socket, response, recruiter)
+    await _db(_take_over_over_http, response, recruiter)
+    await old_page.recv_until("state")
+    await old_page.close()
+    assert await _db(lambda: ChatSession.objects.get(response=response).taken_over_by_id) == recruiter.pk
+
+    # The reloaded page's socket opened while its recruiter led: closing it hands back (never a stuck bot).
+    new_page, hello = await _connected(recruiter_socket, response, recruiter)
+    assert hello["taken_over_by_me"] is True
+    await new_page.close()
+    back = await socket.recv_until("question")  # the takeover's frames, then the hand-back's
+    assert [f["state"] for f in back if f["type"] == "state"] == ["paused", "active"]
+    assert await _db(lambda: ChatSession.objects.get(response=response).taken_over_by_id) is None
+    await socket.close()
+
+
 async def test_recruiters_get_evaluation_updates_and_candidates_ignore_them(
     response, candidate_socket, recruiter_socket, recruiter
 ):
