@@ -1,12 +1,29 @@
 import secrets
-from datetime import timedelta
+import zoneinfo
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    """Raise ``ValidationError`` unless ``value`` is an IANA time zone name this machine knows (``zoneinfo``)."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValidationError(_("“%(value)s” is not a time zone name such as Europe/Moscow."), params={"value": value})
+
+
+def validate_working_days(value: str) -> None:
+    """Raise ``ValidationError`` unless ``value`` is distinct ISO weekday digits 1-7 (``"12345"``)."""
+    if not value or any(ch not in "1234567" for ch in value) or len(set(value)) != len(value):
+        raise ValidationError(_("Working days are ISO weekday digits, Monday 1 to Sunday 7, e.g. 12345."))
 
 
 class Company(models.Model):
@@ -65,6 +82,40 @@ class Company(models.Model):
         _("sites allowed to embed the chat"),
         blank=True,
         help_text=_("One origin per line, e.g. https://jobs.example.com. Empty allows no other site to frame it."),
+    )
+    # After the screening (issue 14): the company's clock, when a person answers, what candidates hear.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Europe/Moscow",
+        validators=[validate_time_zone],
+        help_text=_("IANA name, e.g. Europe/Moscow. Working hours, interview slots and digests use it."),
+    )
+    working_hours_start = models.TimeField(_("working day starts at"), default=time(9, 0))
+    working_hours_end = models.TimeField(_("working day ends at"), default=time(18, 0))
+    working_days = models.CharField(
+        _("working days"),
+        max_length=7,
+        default="12345",
+        validators=[validate_working_days],
+        help_text=_("ISO weekday numbers, Monday 1 to Sunday 7: 12345 is Monday to Friday."),
+    )
+    human_reply_hours = models.PositiveSmallIntegerField(
+        _("a person answers within (working hours)"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+        help_text=_("What a candidate who asks for a person is promised, and the queue's SLA."),
+    )
+    notify_candidates_of_decisions = models.BooleanField(
+        _("email candidates about decisions"),
+        default=False,
+        help_text=_("Shortlisted, interview, offer, hired and declined each send the candidate an email."),
+    )
+    stall_reminder_hours = models.PositiveSmallIntegerField(
+        _("remind a candidate who stopped mid-chat after (hours)"),
+        default=24,
+        validators=[MaxValueValidator(720)],
+        help_text=_("One reminder email with the link; 0 sends none."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -124,6 +124,14 @@ def send_application_email(self, response_id: int, kind: str) -> None:
         raise self.retry(exc=exc, countdown=30 * 2**retries)
 
 
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=120, time_limit=150)
+def screening_followup(response_id: int) -> None:
+    """After a finished screening: the candidate's email, the recruiters' notification, slots offered."""
+    from .services.followup import screening_followup as followup
+
+    followup(response_id=response_id)
+
+
 @shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
 def enforce_retention() -> int:
     """Erase the candidates whose company's retention period has ended (daily, by celery beat). Idempotent."""

@@ -61,6 +61,11 @@ class Vacancy(models.Model):
         help_text=_("If off, the chat ends with a neutral thank-you."),
     )
     language = models.CharField(_("chat language"), max_length=2, choices=Language.choices, default=Language.EN)
+    rejection_reason_shown = models.BooleanField(
+        _("tell declined candidates the reason"),
+        default=False,
+        help_text=_("If on, the email to a declined candidate states the reason the recruiter gives, in plain words."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

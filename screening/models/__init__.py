@@ -3,7 +3,9 @@
 from .ai import Evaluation, FairnessCheck, LLMCall, QuestionSuggestion
 from .applications import Answer, Candidate, Erasure, Note, Response, StatusChange, public_token
 from .chat import ChatMessage, ChatSession
+from .notifications import EmailTemplate, HumanRequest, Notification, NotificationPreference, SentEmail
 from .reading import CandidateQuestion, QuestionEvent, Rejudge
+from .scheduling import Booking, CalendarFeed, InterviewSlot
 from .webhooks import WebhookDelivery, WebhookEndpoint, validate_webhook_url, webhook_address_error, webhook_ip_error
 
 # Migration 0001 refers to the token default by its first name.
@@ -11,19 +13,27 @@ _public_token = public_token
 
 __all__ = [
     "Answer",
+    "Booking",
+    "CalendarFeed",
     "Candidate",
     "CandidateQuestion",
     "ChatMessage",
     "ChatSession",
+    "EmailTemplate",
     "Erasure",
     "Evaluation",
     "FairnessCheck",
+    "HumanRequest",
+    "InterviewSlot",
     "LLMCall",
     "Note",
+    "Notification",
+    "NotificationPreference",
     "QuestionEvent",
     "QuestionSuggestion",
     "Rejudge",
     "Response",
+    "SentEmail",
     "StatusChange",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -112,6 +112,10 @@ class Response(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Interview slots were offered (in the chat and by email) at; a recruiter can invite again.
+    slots_offered_at = models.DateTimeField(null=True, blank=True)
+    # The one reminder a candidate who stopped mid-chat gets (Company.stall_reminder_hours) went out at.
+    stall_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("response")

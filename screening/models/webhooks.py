@@ -66,6 +66,11 @@ class WebhookEndpoint(models.Model):
         RESPONSE_EVALUATED = "response.evaluated", _("Response evaluated")
         RESPONSE_STATUS_CHANGED = "response.status_changed", _("Status changed")
         CANDIDATE_ERASED = "candidate.erased", _("Candidate erased")
+        INTERVIEW_BOOKED = "interview.booked", _("Interview booked")
+        INTERVIEW_CANCELLED = "interview.cancelled", _("Interview cancelled")
+        INTERVIEW_NO_SHOW = "interview.no_show", _("Interview missed (no-show)")
+        HUMAN_REQUESTED = "human.requested", _("Candidate asked for a person")
+        MESSAGE_CREATED = "message.created", _("Message after the screening")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(_("URL"), max_length=500, validators=[validate_webhook_url])

@@ -14,7 +14,7 @@ from smartbot import sql
 from vacancies.models import ScreeningQuestion
 from vacancies.rules import rule_is_other, rule_snapshot
 
-from .. import scoring
+from .. import scoring, tasks
 from ..models import Answer, Note, QuestionEvent, Response, StatusChange
 from .evaluations import evaluation_request
 from .webhooks import response_event_emit_on_commit
@@ -206,6 +206,7 @@ def response_finish(*, response: Response, questions: list[ScreeningQuestion] | 
         # its evaluation block): no second live event, which cost the chat's last turn a channel-layer round trip.
         evaluation_request(response=locked, announce=False)
         response_event_emit_on_commit(response=locked, event="response.completed")
+        tasks.screening_followup.delay(locked.pk)  # published on commit (TransactionAwareTask)
     return locked
 
 
