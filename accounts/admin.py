@@ -29,8 +29,11 @@ from .admin_scoping import (
 from .forms import CompanySettingsForm
 from .models import Company, Invitation, Role, User
 
-# What the owner's settings page edits (and ``company_update`` saves).
-SETTINGS_FIELDS = tuple(CompanySettingsForm.base_fields)
+# What the owner's settings page edits (and ``company_update`` saves). The settings for after the screening
+# (time zone, working hours, candidate emails: ``company_after_screening_update``) are the settings page's only.
+SETTINGS_FIELDS = tuple(
+    name for name in CompanySettingsForm.base_fields if name not in CompanySettingsForm.AFTER_SCREENING_FIELDS
+)
 
 
 class CompanyAdminForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from smartbot.middleware import origins_parse
 
 from . import tasks
-from .models import Company, Role, User
+from .models import Company, Role, User, validate_time_zone, validate_working_days
 
 SLUG_TAKEN = _("This address is already taken by another company.")
 
@@ -241,12 +241,59 @@ class CompanySettingsForm(forms.Form):
         ),
     )
 
+    # After the screening (docs/notifications.md): empty keeps the company's current value.
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        required=False,
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text=_("IANA name, e.g. Europe/Moscow. Working hours, interview slots and digests use it."),
+    )
+    working_hours_start = forms.TimeField(label=_("Working day starts at"), required=False)
+    working_hours_end = forms.TimeField(label=_("Working day ends at"), required=False)
+    working_days = forms.CharField(
+        label=_("Working days"),
+        required=False,
+        max_length=7,
+        validators=[validate_working_days],
+        help_text=_("ISO weekday numbers, Monday 1 to Sunday 7: 12345 is Monday to Friday."),
+    )
+    human_reply_hours = forms.IntegerField(
+        label=_("A person answers within (working hours)"),
+        required=False,
+        min_value=1,
+        max_value=72,
+        help_text=_("What a candidate who asks for a person is promised, and the queue's SLA."),
+    )
+    notify_candidates_of_decisions = forms.BooleanField(
+        label=_("Email candidates about decisions"),
+        required=False,
+        help_text=_("Shortlisted, interview, offer, hired and declined each send the candidate an email."),
+    )
+    stall_reminder_hours = forms.IntegerField(
+        label=_("Remind a candidate who stopped mid-chat after (hours)"),
+        required=False,
+        min_value=0,
+        max_value=720,
+        help_text=_("One reminder email with the link; 0 sends none."),
+    )
+    AFTER_SCREENING_FIELDS = (
+        "time_zone",
+        "working_hours_start",
+        "working_hours_end",
+        "working_days",
+        "human_reply_hours",
+        "notify_candidates_of_decisions",
+        "stall_reminder_hours",
+    )
+
     def __init__(self, *args, company: Company, **kwargs):
         self.company = company
         kwargs.setdefault(
             "initial",
             {
                 "name": company.name,
+                **{name: getattr(company, name) for name in self.AFTER_SCREENING_FIELDS},
                 "description": company.description,
                 "slug": company.slug,
                 "ai_enabled": company.ai_enabled,
@@ -270,6 +317,12 @@ class CompanySettingsForm(forms.Form):
         if Company.objects.filter(slug=slug).exclude(pk=self.company.pk).exists():
             raise forms.ValidationError(SLUG_TAKEN, code="slug_taken")
         return slug
+
+    def clean_working_hours_end(self):
+        start, end = self.cleaned_data.get("working_hours_start"), self.cleaned_data.get("working_hours_end")
+        if start and end and end <= start:
+            raise forms.ValidationError(_("The working day must end after it starts."), code="invalid")
+        return end
 
     def clean_embed_origins(self):
         origins, refused = origins_parse(self.cleaned_data["embed_origins"])

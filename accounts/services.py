@@ -294,6 +294,36 @@ def company_update(
     return company
 
 
+def company_after_screening_update(*, company: Company, **values) -> Company:
+    """Save the company's settings for after the screening (docs/notifications.md): ``time_zone``,
+    ``working_hours_start``, ``working_hours_end``, ``working_days``, ``human_reply_hours``,
+    ``notify_candidates_of_decisions``, ``stall_reminder_hours``. A value None (or "") keeps the current one. Raises
+    ``ValidationError`` (by field) for a value the model refuses or an unknown field."""
+    fields = [name for name, value in values.items() if value is not None and value != ""]
+    unknown = set(fields) - set(COMPANY_AFTER_SCREENING_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Unknown setting.") for name in unknown})
+    for name in fields:
+        setattr(company, name, values[name])
+    company.full_clean(exclude=[f.name for f in Company._meta.fields if f.name not in fields])
+    if company.working_hours_end <= company.working_hours_start:
+        raise ValidationError({"working_hours_end": _("The working day must end after it starts.")})
+    if fields:
+        company.save(update_fields=fields)
+    return company
+
+
+COMPANY_AFTER_SCREENING_FIELDS = (
+    "time_zone",
+    "working_hours_start",
+    "working_hours_end",
+    "working_days",
+    "human_reply_hours",
+    "notify_candidates_of_decisions",
+    "stall_reminder_hours",
+)
+
+
 def invitation_accept_url(invitation: Invitation) -> str:
     """The absolute link an invitee opens, built from ``settings.SITE_URL``."""
     return settings.SITE_URL + reverse("accounts:accept_invite", kwargs={"token": invitation.token})

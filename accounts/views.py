@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -265,8 +266,12 @@ def company_settings(request):
     company = request.user.company
     form = CompanySettingsForm(request.POST or None, company=company)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        after = {name: data.pop(name) for name in form.AFTER_SCREENING_FIELDS}
         try:
-            services.company_update(company=company, **form.cleaned_data)
+            with transaction.atomic():
+                services.company_update(company=company, **data)
+                services.company_after_screening_update(company=company, **after)
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:

@@ -39,6 +39,7 @@ from smartbot.logging import log_context_bind, new_request_id
 
 from . import frames as f
 from . import live, selectors, services, throttle
+from .services import slots as chat_slots
 
 logger = logging.getLogger(__name__)
 
@@ -267,7 +268,13 @@ class CandidateChatConsumer(_ChatSocket):
     """
 
     role = "candidate"
-    handlers = {"message": "on_message", "typing": "on_typing", "ping": "ping"}
+    handlers = {
+        "message": "on_message",
+        "human": "on_human",
+        "book": "on_book",
+        "typing": "on_typing",
+        "ping": "ping",
+    }
     _counted = False  # this socket is counted in ChatSession.candidate_sockets
 
     async def connect(self):
@@ -372,6 +379,46 @@ class CandidateChatConsumer(_ChatSocket):
                 frames=f.turn_frames(self.ctx, turn, include_own=True),
                 staff_only=True,
             )
+
+    async def on_human(self, content, client_id):
+        """The "Talk to a person" button: the candidate's line, the bot's acknowledgement with when a person will
+        answer, and the awaited question again, like a turn (docs/chat-protocol.md, ``human``)."""
+        self._spend_message()
+        turn = await _db(services.chat_human_request)(ctx=self.ctx, client_id=client_id)
+        await self.send_json(f.frame("ack", id=client_id, message_id=turn.message_id, duplicate=turn.duplicate))
+        if turn.duplicate:
+            await self.send_json(f.state_frame(self.ctx, turn))
+            return
+        for item in f.turn_frames(self.ctx, turn, include_own=True):
+            await self.send_json(item)
+        if turn.watchers:
+            await live.send_frames(
+                self.channel_layer,
+                response_id=self.response_id,
+                frames=f.turn_frames(self.ctx, turn, include_own=True),
+                staff_only=True,
+            )
+
+    async def on_book(self, content, client_id):
+        """A click on an offered interview time (docs/chat-protocol.md, ``book``): the ack, then the bot's
+        confirmation, or the remaining times when someone else booked it a moment ago."""
+        slot_id = content.get("slot")
+        if not isinstance(slot_id, int) or isinstance(slot_id, bool) or not 0 < slot_id < 2**63:
+            raise f.FrameError("invalid_field", _("“slot” must be an interview slot id."))
+        time_zone = content.get("time_zone", "")
+        if not isinstance(time_zone, str) or len(time_zone) > 64:
+            raise f.FrameError("invalid_field", _("“time_zone” must be a time zone name."))
+        self._spend_message()
+        result = await _db(chat_slots.chat_book)(ctx=self.ctx, slot_id=slot_id, time_zone=time_zone)
+        await self.send_json(f.frame("ack", id=client_id, message_id=result.message.pk, duplicate=False))
+        await self.send_json(f.message_frame(result.message))
+        await live.send_frames(
+            self.channel_layer,
+            response_id=self.response_id,
+            frames=[f.message_frame(result.message)],
+            staff_only=False,
+            origin=self.channel_name,
+        )
 
     async def on_typing(self, content, client_id):
         """The candidate is typing (no write, no ack); recruiters see an indicator (coalesced, see ``_typing``)."""

@@ -349,3 +349,11 @@ APPLICANTS = [
         days_ago=1,
     ),
 ]
+
+
+# Interview slots on the Python vacancy, for the next working days at these local times (company time zone), so
+# a candidate who passes in the demo is offered times in the chat; 45 minutes each, the recruiter interviews.
+SLOT_VACANCY = "python-developer"
+SLOT_DAYS = 3
+SLOT_TIMES = ("11:00", "14:00", "16:30")
+SLOT_VIDEO_URL = "https://meet.example.com/smartbot-demo"

@@ -191,7 +191,14 @@ def message_data(message) -> dict:
         "text": message.text,
         "question_id": message.question_id,
         "created_at": message.created_at.isoformat() if message.created_at else None,
+        # Interview times offered as buttons (chat.services.slots), only on the bot's offer.
+        **({"slots": message.payload["slots"]} if _offers_slots(message) else {}),
     }
+
+
+def _offers_slots(message) -> bool:
+    payload = getattr(message, "payload", None)
+    return isinstance(payload, dict) and isinstance(payload.get("slots"), list)
 
 
 def question_data(question, *, number: int, total: int, confirm: dict | None = None) -> dict:

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Company
-from screening.models import ChatSession, Response
+from screening.models import ChatMessage, ChatSession, Response
 from vacancies.models import ScreeningQuestion, Vacancy
 
 # Tokens are secrets.token_urlsafe(32) (43 characters); anything else is refused before a query.
@@ -111,7 +111,8 @@ def chat_link_status(*, response: Response, now: datetime | None = None) -> Link
 
     No query while the screening runs (the usual case); afterwards one for the company's periods and,
     when the response has no ``completed_at`` (finished by a decision, not by the chat), one for the
-    session's ``finished_at`` (else the response's ``updated_at``).
+    session's ``finished_at`` (else the response's ``updated_at``), and one for the latest recruiter message
+    after it: a message after the chat restarts both windows from itself (docs/notifications.md).
     """
     if not response.is_screening_finished:
         return LinkStatus(LINK_OPEN)
@@ -126,6 +127,16 @@ def chat_link_status(*, response: Response, now: datetime | None = None) -> Link
     if finished_at is None:
         finished_at = ChatSession.objects.filter(response_id=response.pk).values_list("finished_at", flat=True).first()
     finished_at = finished_at or response.updated_at
+    # A recruiter who wrote after the finish opens the reply box: the windows count from their latest message.
+    written = (
+        ChatMessage.objects.filter(
+            session__response_id=response.pk, sender=ChatMessage.Sender.RECRUITER, created_at__gt=finished_at
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    finished_at = max(finished_at, written) if written else finished_at
     phase = link_phase(
         finished_at=finished_at,
         read_only_days=periods["chat_link_read_only_days"],

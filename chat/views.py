@@ -5,12 +5,14 @@ Thin doors: forms validate, services write, ``chat.live`` tells the open sockets
 """
 
 import uuid
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -20,7 +22,8 @@ from accounts.access import editor_required
 from screening import services as screening_services
 from screening.models import Erasure, Response
 from screening.selectors import response_get_for_user
-from screening.services import candidate_apply
+from screening.services import calendars, candidate_apply, scheduling
+from screening.services.human import human_request_claim, human_request_get_for_user
 from smartbot.forms import form_add_service_errors
 from smartbot.middleware import csp_allow_framing
 from smartbot.ratelimit import RateLimited, apply_limit, apply_limited_message, link_request_limit
@@ -208,6 +211,10 @@ def candidate_chat(request, token):
                 "chat_language": ctx.language,
                 "read_only": not link.is_open,
                 "link_expires_at": link.expires_at,
+                # A recruiter wrote after the finish: the candidate may reply (docs/notifications.md).
+                "can_reply": link.is_open
+                and snapshot.state == services.STATE_FINISHED
+                and services.chat_reply_open(response=response),
             },
         )
     return csp_allow_framing(page, origins=embed_origins)
@@ -400,3 +407,178 @@ def candidate_application_erase(request, token):
     screening_services.candidate_erase(candidate=response.candidate, reason=Erasure.Reason.CANDIDATE)
     with translation.override(language):
         return render(request, "chat/erased.html", {"hide_login": True})
+
+
+# --- interview booking behind the private link (docs/scheduling.md) ---------------------------------------------
+
+
+def _interview_page(request, response, *, time_zone: str, taken: bool = False, status: int = 200):
+    """The booking page: the live booking (reschedule, cancel) and the free slots, in ``time_zone``."""
+    booking = scheduling.booking_live(response=response)
+    free = scheduling.slots_free(vacancy=response.vacancy, limit=30)  # the booked one is not free
+    shown_zone = time_zone or (booking.candidate_time_zone if booking else "") or response.vacancy.company.time_zone
+    rows = [(slot, calendars.slot_text(slot, shown_zone)) for slot in free]
+    return render(
+        request,
+        "chat/interview.html",
+        {
+            "response": response,
+            "vacancy": response.vacancy,
+            "booking": booking,
+            "booking_text": calendars.slot_text(booking.slot, shown_zone) if booking else "",
+            "slots": rows,
+            "time_zone": shown_zone,
+            "taken": taken,
+            "can_book": scheduling.response_can_book(response=response),
+            "hide_login": True,
+        },
+        status=status,
+    )
+
+
+def candidate_interview(request, token):
+    """Book, move or cancel the interview: the free slots as buttons in the candidate's time zone (the browser
+    tells it, ``?tz=``; the company's until then). A slot taken a moment ago: 409 and the remaining ones."""
+    response = _response_or_404(token)
+    with translation.override(response.vacancy.language):
+        if request.method == "GET":
+            return _interview_page(request, response, time_zone=calendars.zone_name(request.GET.get("tz", "")))
+        if request.method != "POST":
+            raise Http404
+        time_zone = calendars.zone_name(request.POST.get("time_zone", ""))
+        back = reverse("chat:interview", args=[token]) + (f"?{urlencode({'tz': time_zone})}" if time_zone else "")
+        if request.POST.get("action") == "cancel":
+            booking = scheduling.booking_live(response=response)
+            if booking is not None:
+                try:
+                    scheduling.booking_cancel(booking=booking, by=scheduling.CANDIDATE)
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                else:
+                    messages.success(request, _("Your interview is cancelled. You can book another time below."))
+            return redirect(back)
+        slot_id = request.POST.get("slot", "")
+        if not slot_id.isdigit() or len(slot_id) > 18:
+            messages.error(request, _("Choose a time."))
+            return redirect(back)
+        try:
+            booking = scheduling.booking_create(response=response, slot_id=int(slot_id), candidate_time_zone=time_zone)
+        except scheduling.SlotTaken:
+            return _interview_page(request, response, time_zone=time_zone, taken=True, status=409)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(back)
+        if getattr(booking, "rescheduled", False):
+            messages.success(request, _("Your interview is moved. We sent the new time to your email."))
+        else:
+            messages.success(request, _("Your interview is booked. We sent the details to your email."))
+        return redirect(back)
+
+
+# --- a person for the candidate, and messages after the chat (docs/notifications.md) ----------------------------
+
+
+@require_POST
+def candidate_chat_human(request, token):
+    """The no-JS "Talk to a person" button: the same service as the socket's ``human`` frame, then the page."""
+    response = _response_or_404(token)
+    link = selectors.chat_link_status(response=response)
+    if link.phase == selectors.LINK_EXPIRED:
+        return _link_expired_page(request, response)
+    if not link.is_open:
+        return redirect(response.get_chat_url())
+    ctx, _snapshot = services.chat_open(response=response)
+    client_id = request.POST.get("client_id", "")
+    if not f.CLIENT_ID_RE.match(client_id):
+        client_id = uuid.uuid4().hex
+    with translation.override(ctx.language):
+        try:
+            turn = services.chat_human_request(ctx=ctx, client_id=client_id)
+        except services.ChatError as error:
+            messages.error(request, error.message)
+            return redirect(f"{response.get_chat_url()}#chat-form")
+    if not turn.duplicate and turn.watchers:
+        live.broadcast_frames(response_id=response.pk, frames=f.turn_frames(ctx, turn), staff_only=True)
+    return redirect(f"{response.get_chat_url()}#chat-form")
+
+
+@require_POST
+def candidate_chat_reply(request, token):
+    """The candidate's reply in a finished chat, once a recruiter wrote after the finish (``chat_reply_open``)."""
+    response = _response_or_404(token)
+    link = selectors.chat_link_status(response=response)
+    if link.phase == selectors.LINK_EXPIRED:
+        return _link_expired_page(request, response)
+    back = f"{response.get_chat_url()}#reply"
+    if not link.is_open:
+        return redirect(response.get_chat_url())
+    form = ChatFallbackForm(request.POST)
+    with translation.override(response.vacancy.language):
+        if not form.is_valid():
+            messages.error(request, _("The message could not be sent: %(errors)s") % {"errors": _form_errors(form)})
+            return redirect(back)
+        try:
+            turn = services.chat_candidate_reply(
+                response=response, text=form.cleaned_data["text"], client_id=form.cleaned_data["client_id"]
+            )
+        except services.ChatError as error:
+            messages.error(request, error.message)
+            return redirect(back)
+        if not turn.duplicate:
+            messages.success(request, _("Your reply was sent."))
+    if not turn.duplicate:
+        live.broadcast_frames(response_id=response.pk, frames=[f.message_frame(turn.own_message)], staff_only=True)
+    return redirect(back)
+
+
+@require_POST
+@editor_required
+def human_claim(request, pk):
+    """Claim a request from the queue and take the chat over (the existing takeover), then the response's page,
+    where the recruiter talks live; a finished chat is answered by a message after it, on the same page."""
+    human_request = human_request_get_for_user(user=request.user, pk=pk)
+    try:
+        human_request_claim(request=human_request, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("screening:queue")
+    response = human_request.response
+    back = f"{response.get_absolute_url()}#transcript"
+    ctx, snapshot = services.chat_snapshot(response=response)
+    if not ctx.session_id or snapshot.state == services.STATE_FINISHED:
+        messages.info(request, _("The chat has finished: write to the candidate below. They get it by email."))
+        return redirect(back)
+    try:
+        turn = services.chat_takeover(ctx=ctx, user=request.user)
+    except services.ChatError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    live.broadcast_frames(response_id=response.pk, frames=f.turn_frames(ctx, turn), leader_id=f.leader_id(turn))
+    messages.success(request, _("You lead the chat now and the bot is paused. Hand it back when you are done."))
+    return redirect(back)
+
+
+@require_POST
+@editor_required
+def chat_message_after_send(request, pk):
+    """A recruiter writes to the candidate of a finished chat (``chat_message_after``): email, transcript, live."""
+    response = response_get_for_user(user=request.user, pk=pk)
+    back = f"{response.get_absolute_url()}#transcript"
+    form = ChatFallbackForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data["text"].strip():
+        messages.error(request, _("Write a message of at most 4,000 characters."))
+        return redirect(back)
+    try:
+        turn = services.chat_message_after(
+            response=response,
+            user=request.user,
+            text=form.cleaned_data["text"],
+            client_id=form.cleaned_data["client_id"],
+        )
+    except services.ChatError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    if not turn.duplicate:
+        live.broadcast_frames(response_id=response.pk, frames=[f.message_frame(turn.own_message)])
+        messages.success(request, _("Sent. The candidate gets it by email with their link and can reply there."))
+    return redirect(back)

@@ -93,6 +93,14 @@ class ResponseStatusForm(forms.Form):
 
     status = decision_status_field()
     comment = decision_comment_field()
+    # Told to a declined candidate in their email where the vacancy states reasons (Vacancy.rejection_reason_shown).
+    candidate_reason = forms.CharField(
+        label=_("Reason to tell the candidate"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "data-show-for-status": "declined"}),
+        help_text=_("Only for Declined, in plain words; sent only where the vacancy tells candidates the reason."),
+    )
 
 
 class NoteForm(forms.Form):

@@ -9,6 +9,7 @@ the services lazily, inside the task bodies, and never at its top.
 """
 
 from celery import shared_task
+from django.conf import settings
 
 # Attempts after the first one when the LLM provider is busy, down or slow (429, 5xx, timeouts).
 LLM_MAX_RETRIES = 4
@@ -138,3 +139,56 @@ def enforce_retention() -> int:
     from . import services
 
     return services.retention_enforce()
+
+
+# Attempts after the first one at sending an email (backoff 30 s, 1 min, 2 min, ... about 2 hours in all).
+EMAIL_MAX_RETRIES = 8
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=EMAIL_MAX_RETRIES,
+    rate_limit=settings.EMAIL_RATE_LIMIT,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_email(self, sent_email_id: int) -> None:
+    """Send one recorded email (``SentEmail``) exactly as queued; retried with exponential backoff while the mail
+    server refuses or is unreachable, then marked failed. Idempotent: a row already sent is not sent again.
+    Rate limited per worker (``settings.EMAIL_RATE_LIMIT``) so bulk sends do not flood the mail server."""
+    import smtplib
+
+    from .services.emails import sent_email_deliver
+
+    retries = self.request.retries or 0
+    try:
+        sent_email_deliver(sent_email_id=sent_email_id, last_attempt=retries >= self.max_retries)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise self.retry(exc=exc, countdown=30 * 2**retries)
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=600, time_limit=660)
+def send_notification_digests() -> int:
+    """Beat, hourly: each member whose company's clock passed the digest hour gets one email listing their
+    notifications left for the digest (``NotificationPreference`` "digest"). Idempotent per notification."""
+    from .services.notifications import notification_digests_send
+
+    return notification_digests_send()
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=600, time_limit=660)
+def remind_stalled_chats() -> int:
+    """Beat, every 15 minutes: one reminder email to candidates who stopped mid-chat (``stall_reminder_hours``)."""
+    from .services.notifications import stalled_chats_remind
+
+    return stalled_chats_remind()
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=240, time_limit=280)
+def send_interview_reminders() -> int:
+    """Beat, every 5 minutes: interview reminders 24 hours and 1 hour before (``booking_reminders_send``;
+    idempotent: each reminder is claimed on its booking row before it is queued)."""
+    from .services.scheduling import booking_reminders_send
+
+    return booking_reminders_send()

@@ -6,7 +6,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import views as accounts_api
+from chat.api import handoff as handoff_api
 from chat.api import views as public_api
+from screening.api import notifications as notifications_api
+from screening.api import scheduling as scheduling_api
 from screening.api import views as screening_api
 from smartbot.api import not_found
 from vacancies.api import views as vacancies_api
@@ -20,6 +23,9 @@ router = SimpleRouter()
 router.register("vacancies", vacancies_api.VacancyViewSet, basename="vacancy")
 router.register("responses", screening_api.ResponseViewSet, basename="response")
 router.register("webhooks", screening_api.WebhookEndpointViewSet, basename="webhook")
+router.register("slots", scheduling_api.SlotViewSet, basename="slot")
+router.register("bookings", scheduling_api.BookingViewSet, basename="booking")
+router.register("human-requests", handoff_api.HumanRequestViewSet, basename="human-request")
 
 v1 = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token"),
@@ -27,12 +33,26 @@ v1 = [
     path("auth/token/verify/", accounts_api.TokenVerifyView.as_view(), name="token-verify"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("ai/calibration/", screening_api.CalibrationView.as_view(), name="ai-calibration"),
+    path("notifications/", notifications_api.NotificationListView.as_view(), name="notification-list"),
+    path("notifications/read/", notifications_api.NotificationReadView.as_view(), name="notification-read"),
+    path(
+        "notifications/preferences/",
+        notifications_api.NotificationPreferencesView.as_view(),
+        name="notification-preferences",
+    ),
+    path("email-templates/", notifications_api.EmailTemplateListView.as_view(), name="email-template-list"),
+    path(
+        "email-templates/<str:key>/<str:language>/",
+        notifications_api.EmailTemplateDetailView.as_view(),
+        name="email-template-detail",
+    ),
     path("vacancies/<int:vacancy_id>/questions/", vacancies_api.QuestionListView.as_view(), name="question-list"),
     path(
         "vacancies/<int:vacancy_id>/questions/<int:pk>/",
         vacancies_api.QuestionDetailView.as_view(),
         name="question-detail",
     ),
+    path("vacancies/<int:vacancy_id>/slots/", scheduling_api.VacancySlotListView.as_view(), name="slot-list-vacancy"),
     path(
         "public/companies/<slug:company_slug>/vacancies/",
         public_api.PublicVacancyListView.as_view(),
@@ -48,6 +68,7 @@ v1 = [
         public_api.PublicApplyView.as_view(),
         name="public-apply",
     ),
+    path("responses/<int:pk>/messages/", handoff_api.ResponseMessagesView.as_view(), name="response-messages"),
     *router.urls,
 ]
 

@@ -17,5 +17,23 @@ CELERY_BEAT_SCHEDULE = {
     # Companies' retention periods (off unless a company sets one), once a day.
     "enforce-retention": {"task": "screening.tasks.enforce_retention", "schedule": 86400.0},
     # Resumes kept for an apply form's next try (chat.forms) are deleted after an hour, even if nobody comes back.
+    # Recruiters' daily digest of notifications (sent at DIGEST_HOUR of each company's clock; checked hourly).
+    "send-notification-digests": {
+        "task": "screening.tasks.send_notification_digests",
+        "schedule": 3600.0,
+        "options": {"expires": 3000.0},
+    },
+    # One reminder email to candidates who stopped mid-chat (Company.stall_reminder_hours).
+    "remind-stalled-chats": {
+        "task": "screening.tasks.remind_stalled_chats",
+        "schedule": 900.0,
+        "options": {"expires": 850.0},
+    },
     "sweep-kept-resumes": {"task": "chat.tasks.sweep_kept_resumes", "schedule": 900.0, "options": {"expires": 850.0}},
+    # Interview reminders 24 h and 1 h before (docs/scheduling.md); idempotent per booking and reminder.
+    "send-interview-reminders": {
+        "task": "screening.tasks.send_interview_reminders",
+        "schedule": 300.0,
+        "options": {"expires": 280.0},
+    },
 }

@@ -449,6 +449,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ResponseStatusEnum": "screening.models.Response.Status",
         "VacancyStatusEnum": "vacancies.models.Vacancy.Status",
+        "NotificationKindEnum": "screening.models.Notification.Kind",
+        "QuestionKindEnum": "vacancies.rules.Kind",
+        "LanguageEnum": "vacancies.models.Vacancy.Language",
     },
 }
 
@@ -530,6 +533,8 @@ AXES_DISABLE_ACCESS_LOG = True
 # Emails with the private link to one application, per hour, whatever asks for them (re-applies, "get the
 # link again", the API): nobody can flood a candidate's inbox by typing their address.
 APPLICATION_LINK_EMAILS_PER_HOUR = env.int("APPLICATION_LINK_EMAILS_PER_HOUR", default=3)
+# Emails sent per worker process (Celery rate limit of screening.tasks.send_email): bulk sends are paced.
+EMAIL_RATE_LIMIT = env.str("EMAIL_RATE_LIMIT", default="60/m")
 # The version of the consent texts (chat.forms), stored with every consent. Change it with any of the texts.
 CONSENT_TEXT_VERSION = "2026-11-30"
 

@@ -12,6 +12,7 @@ resolver and fails for a new URL with an object in it that the table does not li
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -20,12 +21,16 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role
 from accounts.tests.factories import InvitationFactory, UserFactory
+from chat import services as chat_services
 from screening import services as screening_services
-from screening.models import FairnessCheck, QuestionSuggestion
+from screening.models import FairnessCheck, InterviewSlot, QuestionSuggestion, Response
+from screening.services import scheduling
+from screening.services.human import human_request_open
 from screening.tests.factories import ResponseFactory
 from vacancies.models import CompanyAnswer, Vacancy
 from vacancies.tests.factories import VacancyFactory, full_script
@@ -54,6 +59,10 @@ PUBLIC = {
     "chat:application_export",
     "chat:application_erase",
     "chat:fallback",
+    "chat:human",
+    "chat:reply",
+    "chat:interview",
+    "screening:calendar_feed",
 }
 GOOD_ANSWERS = {1: "Moscow", 2: "5", 3: "yes", 4: ["Django"], 5: "I built a screening bot."}
 MISSING_PK = 10**9
@@ -254,6 +263,52 @@ ROUTES = [
     # screening: re-judging a question's past answers under its new rule (the preview, applying it)
     Route("screening:rejudge", "question"),
     Route("screening:rejudge", "question", "post", EDITORS, 302, goes_to=_page("vacancies:detail", "vacancy")),
+    # screening: interview scheduling (a vacancy's slots, a booking whose interview started, a response's block)
+    Route("screening:slots", "vacancy", kwarg="vacancy_pk"),
+    Route(
+        "screening:slots",
+        "vacancy",
+        "post",
+        EDITORS,
+        302,
+        body=lambda world: {
+            "action": "one",
+            "one-day": "2099-01-05",
+            "one-start": "10:00",
+            "one-duration_minutes": "30",
+            "one-time_zone": "Europe/Berlin",
+        },
+        goes_to=lambda world: reverse("screening:slots", args=[world.vacancy.pk]),
+        kwarg="vacancy_pk",
+    ),
+    Route("screening:slot_delete", "slot", "post", EDITORS, 302, goes_to=_page("screening:slots", "vacancy")),
+    Route(
+        "screening:booking_cancel",
+        "booking",
+        "post",
+        EDITORS,
+        302,
+        goes_to=lambda world: reverse("screening:slots", args=[world.vacancy.pk]) + "#interviews",
+    ),
+    Route(
+        "screening:booking_mark",
+        "booking",
+        "post",
+        EDITORS,
+        302,
+        body=lambda world: {"status": "no_show"},
+        goes_to=lambda world: reverse("screening:slots", args=[world.vacancy.pk]) + "#interviews",
+    ),
+    Route(
+        "screening:invite",
+        "response",
+        "post",
+        EDITORS,
+        302,
+        goes_to=_page("screening:response", "response", "#interview"),
+    ),
+    Route("screening:interview", "response"),
+    Route("screening:interview", "response", htmx=True),
     # accounts: the owner's team page actions on a teammate or an invitation
     Route(
         "accounts:invitation_revoke", "invitation", "post", OWNERS, 302, goes_to=lambda world: reverse("accounts:team")
@@ -280,6 +335,32 @@ ROUTES = [
         body=lambda world: {"client_id": "r1", "text": "Hello from the team"},
         goes_to=_page("screening:response", "chat", "#transcript"),
         before=("chat:takeover",),
+    ),
+    # chat and screening: the queue of candidates waiting for a person, and messages after the chat
+    Route(
+        "chat:human_claim",
+        "human_request",
+        "post",
+        EDITORS,
+        302,
+        goes_to=_page("screening:response", "chat", "#transcript"),
+    ),
+    Route(
+        "screening:queue_resolve",
+        "human_request",
+        "post",
+        EDITORS,
+        302,
+        goes_to=lambda world: reverse("screening:queue"),
+    ),
+    Route(
+        "chat:message_after",
+        "finished_chat",
+        "post",
+        EDITORS,
+        302,
+        body=lambda world: {"client_id": "m1", "text": "Could you come on Tuesday?"},
+        goes_to=_page("screening:response", "finished_chat", "#transcript"),
     ),
 ]
 
@@ -324,6 +405,16 @@ def world(company, owner, settings, tmp_path, django_capture_on_commit_callbacks
     assert AccessAttempt.objects.filter(username=member.email).exists()
     TOTPDevice.objects.create(user=member, name="Phone", confirmed=True)
 
+    # A candidate waiting for a person in the open chat, and a chat finished through the chat itself.
+    human_request = human_request_open(response=chat, reason="asked", text="A human, please")
+    finished_chat = ResponseFactory(vacancy=vacancy, full_name="Dina Orlova", email="dina@example.org")
+    ctx, _snapshot = chat_services.chat_open(response=finished_chat)
+    for position, question in enumerate(ctx.questions, start=1):
+        answer = GOOD_ANSWERS[position]
+        typed = {"choices": answer} if isinstance(answer, list) else {"text": answer}
+        turn = chat_services.chat_candidate_message(ctx=ctx, client_id=f"f{position}", question_id=question.pk, **typed)
+        assert not turn.confirm  # (before the rule below tightens, "5" is no close call to read back)
+
     # The years question's rule tightened after that screening: its answer waits to be re-judged.
     vacancy.questions.filter(position=2).update(knockout_value="6")
     question = vacancy.questions.get(position=2)
@@ -340,7 +431,19 @@ def world(company, owner, settings, tmp_path, django_capture_on_commit_callbacks
         ],
     )
 
+    # Interview slots: a free one, and one whose interview (another candidate's) started an hour ago.
+    slot, started = (
+        scheduling.slot_create(vacancy=vacancy, starts_at=timezone.now() + timedelta(days=days)) for days in (2, 3)
+    )
+    booked = ResponseFactory(vacancy=vacancy, status=Response.Status.PASSED, email="clara@example.org")
+    booking = scheduling.booking_create(response=booked, slot_id=started.pk)
+    InterviewSlot.objects.filter(pk=started.pk).update(starts_at=timezone.now() - timedelta(hours=1))
+
     return SimpleNamespace(
+        human_request=human_request,
+        finished_chat=finished_chat,
+        slot=slot,
+        booking=booking,
         vacancy=vacancy,
         fairness_check=fairness_check,
         draft=draft,

@@ -18,7 +18,9 @@ from the models' metadata); everything else is the ORM.
 """
 
 from ..texts import closing_text, greeting_text
+from .after import chat_candidate_reply, chat_message_after, chat_reply_open
 from .base import STATE_ACTIVE, STATE_FINISHED, STATE_PAUSED, ChatContext, ChatError, ChatSnapshot, Turn
+from .handoff import chat_human_request
 from .opening import (
     chat_context,
     chat_disconnect,
@@ -41,13 +43,17 @@ __all__ = [
     "ChatSnapshot",
     "Turn",
     "chat_candidate_message",
+    "chat_candidate_reply",
     "chat_context",
     "chat_disconnect",
     "chat_erase",
     "chat_export",
     "chat_handback",
+    "chat_human_request",
+    "chat_message_after",
     "chat_open",
     "chat_recruiter_message",
+    "chat_reply_open",
     "chat_snapshot",
     "chat_takeover",
     "chat_transcript",

@@ -15,6 +15,7 @@ from vacancies.models import ScreeningQuestion, Vacancy
 
 from .. import selectors, statements
 from ..texts import closing_text, confirm_options
+from .slots import slots_offer_message
 
 STATE_ACTIVE = "active"
 STATE_PAUSED = "paused"
@@ -187,11 +188,15 @@ def finish_screening(ctx: ChatContext, response: Response, *, before: list[ChatM
         ctx.session_id,
         closing_text(vacancy=ctx.vacancy, first_name=ctx.candidate_first_name, status=finished.status),
     )
-    statements.messages_insert([*before, closing])
+    new = [closing]
+    if finished.status == Response.Status.PASSED:  # interview times as buttons (docs/scheduling.md)
+        offer = slots_offer_message(session_id=ctx.session_id, response=response, language=ctx.language)
+        new += [offer] if offer is not None else []
+    statements.messages_insert([*before, *new])
     now = timezone.now()
     statements.session_update(ctx.session_id, state=ChatSession.State.FINISHED, finished_at=now, last_activity_at=now)
     ctx.touched_at = now
-    return [closing]
+    return new
 
 
 def last_asked_id(messages: list[ChatMessage]) -> int | None:

@@ -23,6 +23,7 @@ from screening.services import (
 from vacancies.models import ScreeningQuestion
 
 from .. import statements
+from ..handoff import handoff_reason
 from ..texts import (
     clarification_review_text,
     confirm_hint_text,
@@ -43,6 +44,7 @@ from .base import (
     moved_on,
     touch_lazily,
 )
+from .handoff import handoff_stuck, handoff_turn
 
 
 def chat_candidate_message(
@@ -96,6 +98,7 @@ class Prepared:
 
     asked: QuestionAnswer | None = None  # the message asks the bot something: what was found for it
     proposal: tuple[int, object, str] | None = None  # (question id, value, how): an LLM's reading of an answer
+    handoff: str | None = None  # the message asks for a person or complains (``chat.handoff``): the reason
 
 
 def _prepare(ctx: ChatContext, *, text: str, choices: list[str] | None, question_id: int | None) -> Prepared:
@@ -105,6 +108,12 @@ def _prepare(ctx: ChatContext, *, text: str, choices: list[str] | None, question
     as the bundled clients do, and only where an LLM may be used at all)."""
     if ctx.response.is_screening_finished:  # as last seen: the turn refuses it anyway, without a model's call
         return Prepared()
+    if not choices:
+        # A bare "operator" is an answer where free text is awaited (or the question is not named).
+        named = ctx.question_by_id(question_id)
+        reason = handoff_reason(text, strict=named is None or named.kind == "text")
+        if reason is not None:
+            return Prepared(handoff=reason)
     if not choices and is_question(text):
         return Prepared(asked=candidate_question_answer(response=ctx.response, text=text))
     question = ctx.question_by_id(question_id)
@@ -182,6 +191,8 @@ def _candidate_turn(
         turn = Turn(message_id=None, own_message=own, watchers=row.watchers)
         raw = list(choices) if choices else text
         prompt = row.prompt if row.last_asked_id == question.pk else {}
+        if prepared.handoff is not None:
+            return handoff_turn(ctx, turn, question, prepared.handoff, text, prompt)
         if prepared.asked is not None:
             return _asked_back(ctx, turn, question, prepared.asked, prompt)
         return _answer(ctx, row, turn, question, raw, prompt, prepared)
@@ -256,6 +267,8 @@ def _answer(
             except scoring.ReadBack as read_back:
                 return _confirm(ctx, turn, question, raw, read_back, events)
         clarified = int(prompt.get("clarify") or 0)
+        if clarified >= 1:  # the second answer to this question that could not be taken: a person should help
+            handoff_stuck(ctx, question, raw)
         if clarified < 1 or invalid.code in UNREVIEWABLE:
             events.append("clarification")
             question_events_record(response_id=response.pk, question_id=question.pk, kinds=events)

@@ -262,6 +262,16 @@ class StatusChangeRequestSerializer(serializers.Serializer):
         help_text=_("A recruiter's decision; the screening statuses are set by the screening itself."),
     )
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    candidate_reason = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "For declined: the reason told to the candidate in plain words, where the vacancy states reasons and "
+            "the company emails candidates about decisions."
+        ),
+    )
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):

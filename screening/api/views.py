@@ -156,6 +156,7 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
             to_status=serializer.validated_data["status"],
             actor=request.user,
             comment=serializer.validated_data["comment"],
+            candidate_reason=serializer.validated_data["candidate_reason"],
         )
         updated = self.get_queryset().get(pk=response.pk)
         return APIResponse(ResponseListSerializer(updated).data)

@@ -26,7 +26,8 @@ from smartbot.counters import count_in_window
 from vacancies.models import Vacancy
 
 from .. import identity, tasks
-from ..models import Candidate, Response, StatusChange
+from ..models import Candidate, EmailTemplate, Response, StatusChange
+from .emails import candidate_email_render, candidate_email_send
 
 # The kinds of email a candidate gets about their application's link.
 EMAIL_RECEIVED = "received"  # a new application: thank you, here is your link
@@ -151,6 +152,10 @@ def application_link_request(*, vacancy: Vacancy, email: str) -> None:
 def _email_queue(*, response: Response, kind: str) -> None:
     if kind == EMAIL_LINK and not _link_email_allowed(response.pk):
         return  # the inbox already got the link several times this hour; the caller's answer stays the same
+    if kind == EMAIL_RECEIVED:
+        # Through the company's templates (EmailTemplate.Key.APPLICATION_RECEIVED), recorded as a SentEmail.
+        candidate_email_send(response=response, key=EmailTemplate.Key.APPLICATION_RECEIVED)
+        return
     # Published on commit. A broker outage is logged, never raised: it must not undo a saved application nor
     # change the caller's neutral answer; the candidate can ask for the link again.
     tasks.send_application_email.delay(response.pk, kind)
@@ -170,8 +175,9 @@ def application_url(response: Response) -> str:
 def application_email_send(*, response_id: int, kind: str) -> bool:
     """Send one email about the application's link, in the vacancy's language; False if there is nothing to send.
 
-    ``kind`` is ``EMAIL_RECEIVED`` or ``EMAIL_LINK``. Templates:
-    ``screening/email/application_<kind>_subject.txt``, ``.txt`` and ``.html``.
+    ``kind`` is ``EMAIL_RECEIVED`` (the company's template ``application_received``; new applications queue
+    it through ``candidate_email_send`` instead) or ``EMAIL_LINK`` (templates
+    ``screening/email/application_link_subject.txt``, ``.txt`` and ``.html``).
     Raises whatever the mail backend raises (``OSError``, ``smtplib.SMTPException``):
     the task retries.
     """
@@ -186,6 +192,14 @@ def application_email_send(*, response_id: int, kind: str) -> bool:
     if response is None:
         return False
     vacancy = response.vacancy
+    if kind == EMAIL_RECEIVED:  # a task queued before the templates: the same email as candidate_email_send
+        subject, text, html, _language = candidate_email_render(
+            response=response, key=EmailTemplate.Key.APPLICATION_RECEIVED
+        )
+        message = EmailMultiAlternatives(subject=subject, body=text, to=[response.email])
+        message.attach_alternative(html, "text/html")
+        message.send()
+        return True
     context = {
         "response": response,
         "first_name": response.first_name,

@@ -34,7 +34,9 @@ from ..models import (
     Erasure,
     Evaluation,
     Note,
+    Notification,
     Response,
+    SentEmail,
     StatusChange,
     WebhookDelivery,
 )
@@ -220,6 +222,10 @@ def candidate_erase(*, candidate: Candidate, reason: str, actor=None) -> Erasure
         CandidateQuestion.objects.filter(response_id__in=ids).update(text="", answer="", quote="")
         StatusChange.objects.filter(response_id__in=ids).update(comment="")
         Note.objects.filter(response_id__in=ids).delete()
+        # Emails to the candidate: that one was sent (template, time, result) stays, not what or to whom; one still
+        # queued is not sent (screening.services.emails.sent_email_deliver skips a row without an address).
+        SentEmail.objects.filter(response_id__in=ids).update(to="", subject="", body_text="", body_html="", ics="")
+        Notification.objects.filter(response_id__in=ids).update(text=_("A candidate whose data was erased"))
         Evaluation.objects.filter(response_id__in=ids).update(
             summary="", strengths=[], concerns=[], evidence=[], error="", fallback_reason=""
         )

@@ -16,6 +16,7 @@ from vacancies.rules import rule_is_other, rule_snapshot
 
 from .. import scoring, tasks
 from ..models import Answer, Note, QuestionEvent, Response, StatusChange
+from .emails import decision_email_send
 from .evaluations import evaluation_request
 from .webhooks import response_event_emit_on_commit
 
@@ -210,8 +211,14 @@ def response_finish(*, response: Response, questions: list[ScreeningQuestion] | 
     return locked
 
 
-def response_change_status(*, response: Response, to_status: str, actor, comment: str = "") -> Response:
-    """A recruiter's decision on a response, recorded in its history."""
+def response_change_status(
+    *, response: Response, to_status: str, actor, comment: str = "", candidate_reason: str = ""
+) -> Response:
+    """A recruiter's decision on a response, recorded in its history.
+
+    The candidate is emailed about it when the company enables decision emails (``decision_email_send``);
+    ``candidate_reason`` is the plain-words reason a declined candidate is told where the vacancy allows it.
+    """
     if to_status not in DECISION_STATUSES:
         raise ValidationError({"status": _("This status is set by the screening, not by hand.")})
     with transaction.atomic():
@@ -225,6 +232,7 @@ def response_change_status(*, response: Response, to_status: str, actor, comment
         _record_history(
             response=locked, from_status=previous, to_status=to_status, actor=actor, comment=comment.strip()
         )
+        decision_email_send(response=locked, status=to_status, reason=candidate_reason, actor=actor)
         response_event_emit_on_commit(response=locked, event="response.status_changed")
     return locked
 

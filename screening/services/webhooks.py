@@ -94,8 +94,11 @@ def response_event_payload(*, response: Response) -> dict:
     }
 
 
-def response_event_emit_on_commit(*, response: Response, event: str) -> None:
+def response_event_emit_on_commit(*, response: Response, event: str, extra: dict | None = None) -> None:
     """Emit ``event`` about ``response`` (``response_event_emit``) once the current transaction commits.
+
+    ``extra``: more keys of the event's ``data`` beside ``response`` (``human.requested`` adds ``human_request``,
+    ``message.created`` adds ``message``), as they are now.
 
     Never raises into the caller: a failure after commit (the database, the broker) is logged, and the
     change stays committed; the chat's turn and the recruiter's request do not fail for a webhook.
@@ -105,11 +108,14 @@ def response_event_emit_on_commit(*, response: Response, event: str) -> None:
     company_id = response.vacancy.company_id if Response.vacancy.is_cached(response) else None
     response_id = response.pk
     transaction.on_commit(
-        lambda: response_event_emit(response_id=response_id, event=event, company_id=company_id), robust=True
+        lambda: response_event_emit(response_id=response_id, event=event, company_id=company_id, extra=extra),
+        robust=True,
     )
 
 
-def response_event_emit(*, response_id: int, event: str, company_id: int | None = None) -> list[WebhookDelivery]:
+def response_event_emit(
+    *, response_id: int, event: str, company_id: int | None = None, extra: dict | None = None
+) -> list[WebhookDelivery]:
     """Store a delivery of ``event`` for every active endpoint of the company subscribed to it, and queue them.
 
     Called after the change is committed; the payload is a snapshot of the response now. ``company_id``
@@ -131,7 +137,7 @@ def response_event_emit(*, response_id: int, event: str, company_id: int | None 
     if response is None:
         return []
     return _deliveries_queue(
-        endpoints=endpoints, event=event, data={"response": response_event_payload(response=response)}
+        endpoints=endpoints, event=event, data={"response": response_event_payload(response=response), **(extra or {})}
     )
 
 
@@ -148,6 +154,40 @@ def candidate_erased_emit(*, company_id: int, candidate_id: int, response_ids: l
     ]
     data = {"candidate": {"id": candidate_id}, "responses": [{"id": pk} for pk in response_ids]}
     return _deliveries_queue(endpoints=endpoints, event=event, data=data)
+
+
+def interview_event_emit(*, booking, event: str) -> list[WebhookDelivery]:
+    """Tell the company's subscribed endpoints about an interview (``interview.booked``, ``interview.cancelled``,
+    ``interview.no_show``), after the change committed. Payload ``{"booking": {id, status, starts_at (UTC ISO),
+    duration_minutes, time_zone, location, video_url, sequence, cancelled_by}, "response": <as response
+    events>}``. Never raises: a failure is logged (the booking stays)."""
+    try:
+        endpoints = [
+            endpoint
+            for endpoint in WebhookEndpoint.objects.filter(is_active=True, company_id=booking.company_id)
+            if event in (endpoint.events or [])
+        ]
+        if not endpoints:
+            return []
+        slot = booking.slot
+        data = {
+            "booking": {
+                "id": booking.pk,
+                "status": booking.status,
+                "starts_at": slot.starts_at.isoformat(),
+                "duration_minutes": slot.duration_minutes,
+                "time_zone": slot.time_zone,
+                "location": slot.location,
+                "video_url": slot.video_url,
+                "sequence": booking.sequence,
+                "cancelled_by": booking.cancelled_by,
+            },
+            "response": response_event_payload(response=booking.response),
+        }
+        return _deliveries_queue(endpoints=endpoints, event=event, data=data)
+    except Exception:
+        logger.exception("webhook %s for booking %s failed", event, booking.pk)
+        return []
 
 
 def _deliveries_queue(*, endpoints, event: str, data: dict) -> list[WebhookDelivery]:

@@ -124,6 +124,7 @@ def response_status(request, pk):
                 to_status=form.cleaned_data["status"],
                 actor=request.user,
                 comment=form.cleaned_data["comment"],
+                candidate_reason=form.cleaned_data["candidate_reason"],
             )
         except ValidationError as error:
             form_add_service_errors(form, error)

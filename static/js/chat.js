@@ -19,6 +19,8 @@
   // The form's hidden "question": when the socket is down the browser posts the form, naming the question shown.
   var questionField = form ? form.querySelector("[data-question]") : null;
   var sendButton = form ? form.querySelector("[data-send]") : null;
+  // "Talk to a person": a form that posts without the socket, a "human" frame with it.
+  var humanForm = root.querySelector("[data-human]");
   var t = function (key, name) {
     var text = root.getAttribute("data-t-" + key) || "";
     return name === undefined ? text : text.replace("%(name)s", name);
@@ -76,8 +78,40 @@
     if (message.id && log.querySelector('[data-id="' + message.id + '"]')) return;
     var node = bubble(message.sender, message.text, message.author);
     if (message.id) node.setAttribute("data-id", message.id);
+    if (message.slots && message.slots.length) node.appendChild(slotButtons(message.slots));
     log.appendChild(node);
     scrollToEnd();
+  }
+
+  // Interview times offered by the bot (docs/chat-protocol.md, "Booking an interview"): one button each, in the
+  // browser's own time zone, named; a click sends a "book" frame and the bot answers with a message.
+  function browserZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return ""; }
+  }
+  function slotLabel(slot, zone) {
+    try {
+      var when = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+        weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: zone
+      }).format(new Date(slot.starts_at));
+      return when + " (" + zone + ")";
+    } catch (e) { return slot.label; }
+  }
+  function slotButtons(slots) {
+    var box = document.createElement("div");
+    box.className = "chat__slots";
+    box.setAttribute("data-slots", "");
+    var zone = browserZone();
+    slots.forEach(function (slot) {
+      var b = button(zone ? slotLabel(slot, zone) : slot.label, function () {
+        if (!socket) return;
+        Array.prototype.forEach.call(log.querySelectorAll("[data-slots] button"), function (other) { other.disabled = true; });
+        showError("");
+        socket.send({ v: 1, type: "book", id: lib.newId(), slot: slot.id, time_zone: zone });
+      }, "btn--small");
+      b.setAttribute("data-slot", slot.id);
+      box.appendChild(b);
+    });
+    return box;
   }
 
   function showError(text) {
@@ -116,9 +150,14 @@
       .replace("%(total)s", String(question.total));
   }
 
+  function showHumanButton() {
+    if (humanForm) humanForm.hidden = state !== "active";
+  }
+
   function setFinished() {
     state = "finished";
     choices.textContent = "";
+    if (humanForm) { humanForm.remove(); humanForm = null; }
     clearTyping();
     if (form) {
       var note = document.createElement("p");
@@ -240,6 +279,7 @@
 
   function refused(frame) {
     clearTyping();
+    Array.prototype.forEach.call(log.querySelectorAll("[data-slots] button"), function (b) { b.disabled = false; });
     var sent = frame.id && pending[frame.id];
     if (sent) {
       if (pendingNodes[frame.id]) pendingNodes[frame.id].remove();
@@ -276,6 +316,7 @@
       return;
     }
     showQuestion(frame.question);
+    showHumanButton();
     // Resend what the last connection did not acknowledge; known ids are acknowledged, not written again.
     Object.keys(pending).forEach(function (id) {
       var frame = pending[id];
@@ -304,6 +345,7 @@
       if (state === "finished") { setFinished(); return; }
       setStatus(true);
       syncQuestionField();
+      showHumanButton();
       if (state === "paused") { choices.textContent = ""; setProgress(); }
       else showQuestion(frame.question || question);
     },
@@ -376,6 +418,16 @@
       if (state !== "paused" || Date.now() - lastTyping < 3000) return;
       lastTyping = Date.now();
       socket.send({ type: "typing", on: true });
+    });
+  }
+
+  if (humanForm) {
+    humanForm.addEventListener("submit", function (event) {
+      if (!socket || !socket.isOpen()) return; // no socket: the browser posts the form
+      event.preventDefault();
+      showError("");
+      // The server answers with the ack, the candidate's line, the bot's acknowledgement and the question again.
+      socket.send({ v: 1, type: "human", id: lib.newId() });
     });
   }
 

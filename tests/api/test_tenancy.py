@@ -1,9 +1,26 @@
 """Tenant isolation: every object endpoint and method, tried by another company's owner (404, nothing changes)
 and by a viewer of the same company (403 on every write, nothing changes)."""
 
-import pytest
+from datetime import timedelta
 
-from screening.models import ChatMessage, Evaluation, Note, Response, StatusChange, WebhookDelivery, WebhookEndpoint
+import pytest
+from django.utils import timezone
+
+from screening.models import (
+    Booking,
+    ChatMessage,
+    ChatSession,
+    Evaluation,
+    HumanRequest,
+    InterviewSlot,
+    Note,
+    Response,
+    StatusChange,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from screening.services import scheduling
+from screening.services.human import human_request_open
 from vacancies.models import ScreeningQuestion, Vacancy
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +54,29 @@ ENDPOINTS = [
     ("patch", "/api/v1/webhooks/{w}/", {"url": "https://evil.example/hook"}),
     ("delete", "/api/v1/webhooks/{w}/", None),
     ("get", "/api/v1/webhooks/{w}/deliveries/", None),
+    # interview scheduling. {s}: a free slot, {b}: a booking whose interview started
+    ("get", "/api/v1/vacancies/{v}/slots/", None),
+    ("post", "/api/v1/vacancies/{v}/slots/", {"starts_at": "2099-01-05T10:00:00+01:00", "duration_minutes": 30}),
+    ("get", "/api/v1/slots/{s}/", None),
+    ("delete", "/api/v1/slots/{s}/", None),
+    ("get", "/api/v1/bookings/{b}/", None),
+    ("post", "/api/v1/bookings/{b}/cancel/", None),
+    ("post", "/api/v1/bookings/{b}/mark/", {"status": "no_show"}),
+    # the queue of candidates waiting for a person ({h}), and messages after the chat
+    ("get", "/api/v1/human-requests/{h}/", None),
+    ("post", "/api/v1/human-requests/{h}/claim/", None),
+    ("post", "/api/v1/human-requests/{h}/resolve/", None),
+    ("get", "/api/v1/responses/{r}/messages/", None),
+    ("post", "/api/v1/responses/{r}/messages/", {"text": "Could you come on Tuesday?", "client_id": "m1"}),
 ]
 WRITES = [endpoint for endpoint in ENDPOINTS if endpoint[0] != "get"]
 # Collection endpoints a viewer may not write to either.
 COLLECTION_WRITES = [
     ("post", "/api/v1/vacancies/", VACANCY),
     ("post", "/api/v1/webhooks/", WEBHOOK),
+    # The company's email templates (named by key and language, always the caller's company's): the owner's.
+    ("put", "/api/v1/email-templates/decision_offer/en/", {"subject": "Hijacked", "body": "{link}"}),
+    ("delete", "/api/v1/email-templates/decision_offer/en/", None),
 ]
 
 
@@ -54,11 +88,22 @@ def world(vacancy, finished_response, company, owner):
     )
     WebhookDelivery.objects.create(endpoint=endpoint, event="response.completed", event_id="evt_1", payload={})
     Note.objects.create(response=finished_response, author=owner, text="Keep")
+    slot, booked = (
+        scheduling.slot_create(vacancy=vacancy, starts_at=timezone.now() + timedelta(days=days)) for days in (2, 3)
+    )
+    booking = scheduling.booking_create(response=finished_response, slot_id=booked.pk)
+    InterviewSlot.objects.filter(pk=booked.pk).update(starts_at=timezone.now() - timedelta(hours=1))  # it started
+    # Its chat finished, and the candidate waits for a person.
+    ChatSession.objects.create(response=finished_response, state=ChatSession.State.FINISHED, finished_at=timezone.now())
+    waiting = human_request_open(response=finished_response, reason=HumanRequest.Reason.ASKED)
     return {
+        "h": waiting.pk,
         "v": vacancy.pk,
         "q": vacancy.questions.first().pk,
         "r": finished_response.pk,
         "w": endpoint.pk,
+        "s": slot.pk,
+        "b": booking.pk,
     }
 
 
@@ -74,6 +119,9 @@ def snapshot():
         WebhookEndpoint,
         WebhookDelivery,
         ChatMessage,
+        InterviewSlot,
+        Booking,
+        HumanRequest,
     ]
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
@@ -126,3 +174,6 @@ def test_outsider_lists_show_nothing_of_the_other_company(outsider_api, world):
     assert outsider_api.get("/api/v1/responses/").json()["count"] == 0
     assert outsider_api.get("/api/v1/responses/", {"vacancy": world["v"]}).json()["count"] == 0
     assert outsider_api.get("/api/v1/webhooks/").json()["count"] == 0
+    assert outsider_api.get("/api/v1/bookings/").json()["count"] == 0
+    assert outsider_api.get("/api/v1/bookings/", {"vacancy": world["v"]}).json()["count"] == 0
+    assert outsider_api.get("/api/v1/human-requests/").json()["count"] == 0

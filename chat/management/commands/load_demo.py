@@ -9,7 +9,7 @@ directly. Idempotent: a second run finds everything in place and adds nothing
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -20,9 +20,22 @@ from django.utils import timezone, translation
 from accounts.models import Company, User
 from chat import services as chat_services
 from chat import texts as chat_texts
-from chat.demo import APPLICANTS, COMPANY_ANSWERS, COMPANY_SLUG, DEMO_PASSWORD, TEAM, VACANCIES, Applicant
+from chat.demo import (
+    APPLICANTS,
+    COMPANY_ANSWERS,
+    COMPANY_SLUG,
+    DEMO_PASSWORD,
+    SLOT_DAYS,
+    SLOT_TIMES,
+    SLOT_VACANCY,
+    SLOT_VIDEO_URL,
+    TEAM,
+    VACANCIES,
+    Applicant,
+)
 from screening import scoring, services
 from screening.models import ChatMessage, ChatSession, Note, Response, StatusChange
+from screening.services import calendars, scheduling
 from vacancies import services as vacancy_services
 from vacancies.models import Vacancy
 
@@ -37,6 +50,7 @@ class Command(BaseCommand):
             self._company_answers(company)
             vacancies = {data["data"]["slug"]: self._vacancy(company, team, data) for data in VACANCIES}
             created = sum(self._applicant(vacancies[a.vacancy], team, a) for a in APPLICANTS)
+            self._slots(vacancies[SLOT_VACANCY], interviewer=team["recruiter@demo.smartbot"])
         self._print(company, created)
 
     # --- building blocks ----------------------------------------------------------------------------------------
@@ -44,7 +58,12 @@ class Command(BaseCommand):
     def _company(self) -> Company:
         company, _created = Company.objects.get_or_create(
             slug=COMPANY_SLUG,
-            defaults={"name": "Demo Company", "description": "A demo tenant: vacancies, candidates and screenings."},
+            defaults={
+                "name": "Demo Company",
+                "description": "A demo tenant: vacancies, candidates and screenings.",
+                # Candidates hear about every decision (emails in the console of `make demo`).
+                "notify_candidates_of_decisions": True,
+            },
         )
         return company
 
@@ -174,6 +193,29 @@ class Command(BaseCommand):
             )
             Note.objects.filter(pk=note.pk).update(created_at=clock.tick(30))
         return 1
+
+    def _slots(self, vacancy: Vacancy, *, interviewer: User) -> None:
+        """Free interview slots on the next working days, unless the vacancy still has some in the future."""
+        if scheduling.slots_free(vacancy=vacancy, limit=1):
+            return
+        company = vacancy.company
+        zone = calendars.zone(company.time_zone)
+        day = timezone.now().astimezone(zone).date()
+        added = 0
+        while added < SLOT_DAYS:
+            day += timedelta(days=1)
+            if str(day.isoweekday()) not in company.working_days:
+                continue
+            for at in SLOT_TIMES:
+                scheduling.slot_create(
+                    vacancy=vacancy,
+                    starts_at=calendars.local_datetime(day=day, at=time.fromisoformat(at), time_zone=company.time_zone),
+                    time_zone=company.time_zone,
+                    interviewers=[interviewer],
+                    video_url=SLOT_VIDEO_URL,
+                    created_by=interviewer,
+                )
+            added += 1
 
     def _print(self, company: Company, created: int) -> None:
         site = settings.SITE_URL
