@@ -6,13 +6,24 @@ argument the table does not know fails the test, asking for a value.
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, path, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from screening.models import Answer, ChatMessage, Note, Response, WebhookEndpoint
+from screening.models import (
+    Answer,
+    Booking,
+    ChatMessage,
+    HumanRequest,
+    InterviewSlot,
+    Note,
+    Response,
+    WebhookEndpoint,
+)
 from smartbot import api_urls
 from smartbot import urls as smartbot_urls
 from smartbot.parsers import JSON_MAX_DEPTH, json_too_deep
@@ -71,11 +82,22 @@ def api_endpoints(finished_response, vacancy, company):
     endpoint = WebhookEndpoint.objects.create(
         company=company, url="https://acme.example/h", events=["response.completed"]
     )
+    now = timezone.now()
+    slot = InterviewSlot.objects.create(
+        company=company, vacancy=vacancy, starts_at=now + timedelta(days=2), time_zone="Europe/Moscow"
+    )
+    booking = Booking.objects.create(company=company, slot=slot, response=finished_response)
+    human = HumanRequest.objects.create(
+        company=company, response=finished_response, reason="asked", due_at=now + timedelta(hours=4)
+    )
     objects = {
         "vacancy": vacancy.pk,
         "question": vacancy.questions.first().pk,
         "response": finished_response.pk,
         "webhook": endpoint.pk,
+        "slot": slot.pk,
+        "booking": booking.pk,
+        "human": human.pk,
     }
     rows = []
     for pattern in _walk(api_urls.urlpatterns):
@@ -87,7 +109,13 @@ def api_endpoints(finished_response, vacancy, company):
                 if name == "pk":
                     kwargs[name] = objects[pattern.name.split("-")[0]]
                 else:
-                    kwargs[name] = {"vacancy_id": vacancy.pk, "company_slug": company.slug, "slug": vacancy.slug}[name]
+                    kwargs[name] = {
+                        "vacancy_id": vacancy.pk,
+                        "company_slug": company.slug,
+                        "slug": vacancy.slug,
+                        "key": "screening_finished",
+                        "language": "en",
+                    }[name]
             path = reverse(f"api:{pattern.name}", kwargs=kwargs)
         rows.extend((method, path) for method in _methods(pattern))
     return rows

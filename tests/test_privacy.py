@@ -24,12 +24,14 @@ from screening.models import (
     ChatSession,
     Erasure,
     Evaluation,
+    HumanRequest,
     Note,
     QuestionEvent,
     Response,
     StatusChange,
     WebhookEndpoint,
 )
+from screening.services import human, scheduling
 from vacancies.models import Vacancy
 from vacancies.tests.factories import VacancyFactory, full_script
 
@@ -99,9 +101,22 @@ def world(company, owner, receiver, django_capture_on_commit_callbacks):
             response=a, to_status=Response.Status.SHORTLISTED, actor=owner, comment="Call Zyxwa on Monday"
         )
         services.response_add_note(response=a, author=owner, text="Zyxwa Qoppavich sounds great")
+    # After the screening: an interview booked, and a request for a person in the candidate's own words.
+    slot = scheduling.slot_create(
+        vacancy=first, starts_at=timezone.now() + timedelta(days=3), time_zone="Europe/Moscow", created_by=owner
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling.booking_create(response=a, slot_id=slot.pk, candidate_time_zone="Asia/Yekaterinburg")
+        human.human_request_open(
+            response=a, reason=HumanRequest.Reason.ASKED, text="Zyxwa Qoppavich wants a person, +7 912 345-67-89"
+        )
     # What an LLM said about the person (the builtin evaluator ran; an LLM would quote the candidate).
     Evaluation.objects.filter(response=a).update(
-        summary="Zyxwa has billing experience", strengths=["QOPPAANSWER shows depth"], evidence=[{"q": "Qoppa"}]
+        summary="Zyxwa has billing experience",
+        strengths=[
+            {"text": "QOPPAANSWER shows depth", "quotes": [{"text": "Qoppa", "source": "answer"}], "by": "model"}
+        ],
+        evidence=[{"q": "Qoppa"}],
     )
     # What the reading of answers kept: a review reason quoting the words, questions asked, per-question events.
     Response.objects.filter(pk=a.pk).update(review_reasons=["Years: “Zyxwa knows” could not be read as an answer"])

@@ -157,6 +157,12 @@ class Response(models.Model):
         """When anything last happened to the application (the retention period counts from here)."""
         return self.updated_at
 
+    @property
+    def candidate_emails(self):
+        """The emails SentEmail recorded to the candidate about this application (not the recruiters' about it),
+        newest first: the response page's email history. One query."""
+        return self.sent_emails.filter(user__isnull=True)
+
 
 class StatusChange(models.Model):
     """One entry of a response's history: who moved it from what to what, and why."""

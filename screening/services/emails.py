@@ -105,16 +105,21 @@ def candidate_email_send(
     return row
 
 
-def recruiter_email_send(*, user, template: str, subject: str, text: str, html: str = "") -> SentEmail | None:
+def recruiter_email_send(
+    *, user, template: str, subject: str, text: str, html: str = "", response: Response | None = None
+) -> SentEmail | None:
     """Queue one already rendered email to a member (notifications, digests), recorded like the candidates'.
 
-    ``template`` names it in the record (a ``Notification.Kind`` or "digest"). None for a user without an
+    ``template`` names it in the record (a ``Notification.Kind`` or "digest"); ``response``, the application it
+    is about, lets the candidate's erasure blank it while it waits. Its text and HTML are blanked once sent
+    (they name candidates; the record keeps who, what kind, when and how it went). None for a user without an
     email address, inactive, or without a company."""
     if not user.email or not user.is_active or user.company_id is None:
         return None
     row = SentEmail.objects.create(
         company_id=user.company_id,
         user=user,
+        response=response,
         to=user.email,
         template=template[:40],
         language=translation.get_language() or settings.LANGUAGE_CODE,
@@ -160,9 +165,10 @@ def sent_email_deliver(*, sent_email_id: int, last_attempt: bool) -> bool:
             logger.warning("email %s failed after %s attempts", row.pk, row.attempts + 1)
             return False
         raise
-    SentEmail.objects.filter(pk=row.pk).update(
-        attempts=row.attempts + 1, status=SentEmail.Status.SENT, sent_at=timezone.now(), error=""
-    )
+    sent = {"attempts": row.attempts + 1, "status": SentEmail.Status.SENT, "sent_at": timezone.now(), "error": ""}
+    if row.user_id:  # a member's email names candidates (a digest, several): not kept once it went
+        sent.update(body_text="", body_html="")
+    SentEmail.objects.filter(pk=row.pk).update(**sent)
     return True
 
 

@@ -76,7 +76,12 @@ def _instant_email(*, user, notification: Notification) -> SentEmail | None:
             f"<p>{escape(footer)}</p>\n"
         )
         return recruiter_email_send(
-            user=user, template=notification.kind, subject=notification.text, text=text, html=html
+            user=user,
+            template=notification.kind,
+            subject=notification.text,
+            text=text,
+            html=html,
+            response=notification.response,
         )
 
 

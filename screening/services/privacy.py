@@ -29,10 +29,12 @@ from accounts.models import Company
 from .. import signals
 from ..models import (
     Answer,
+    Booking,
     Candidate,
     CandidateQuestion,
     Erasure,
     Evaluation,
+    HumanRequest,
     Note,
     Notification,
     Response,
@@ -226,6 +228,13 @@ def candidate_erase(*, candidate: Candidate, reason: str, actor=None) -> Erasure
         # queued is not sent (screening.services.emails.sent_email_deliver skips a row without an address).
         SentEmail.objects.filter(response_id__in=ids).update(to="", subject="", body_text="", body_html="", ics="")
         Notification.objects.filter(response_id__in=ids).update(text=_("A candidate whose data was erased"))
+        # Nobody waits for a person any more, and what they wrote goes; a booked interview frees its slot.
+        HumanRequest.objects.filter(response_id__in=ids).update(text="")
+        HumanRequest.objects.filter(response_id__in=ids, resolved_at__isnull=True).update(resolved_at=now)
+        Booking.objects.filter(response_id__in=ids, status=Booking.Status.BOOKED).update(
+            status=Booking.Status.CANCELLED, cancelled_at=now, cancelled_by="erased"
+        )
+        Booking.objects.filter(response_id__in=ids).update(candidate_time_zone="")
         Evaluation.objects.filter(response_id__in=ids).update(
             summary="", strengths=[], concerns=[], evidence=[], error="", fallback_reason=""
         )

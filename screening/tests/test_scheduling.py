@@ -364,18 +364,18 @@ def test_a_series_across_the_clock_change_keeps_wall_clock_times(vacancy):
     # 10:00 summer time (UTC+2) is 08:00 UTC; 10:00 winter time (UTC+1) is 09:00 UTC.
     assert saturday[0].starts_at == datetime(2026, 10, 24, 8, 0, tzinfo=UTC)
     assert monday[0].starts_at == datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
-    assert "10:00–11:00 (Europe/Berlin)" in svc.slot_text(saturday[0])
-    assert "10:00–11:00 (Europe/Berlin)" in svc.slot_text(monday[0])
+    assert "10:00–11:00 (Europe/Berlin)" in calendars.slot_text(saturday[0])
+    assert "10:00–11:00 (Europe/Berlin)" in calendars.slot_text(monday[0])
     # Shown in Moscow (UTC+3 all year) they are an hour apart.
-    assert "11:00" in svc.slot_text(saturday[0], "Europe/Moscow")
-    assert "12:00" in svc.slot_text(monday[0], "Europe/Moscow")
+    assert "11:00" in calendars.slot_text(saturday[0], "Europe/Moscow")
+    assert "12:00" in calendars.slot_text(monday[0], "Europe/Moscow")
 
 
 def test_a_slot_over_the_night_of_the_change_lasts_its_real_duration(vacancy):
     # 01:30 summer time + 90 real minutes: the clock went from 03:00 back to 02:00, so it ends at 02:00 winter time.
     slot = svc.slot_create(vacancy=vacancy, starts_at=datetime(2026, 10, 25, 1, 30, tzinfo=BERLIN), duration_minutes=90)
     assert slot.starts_at == datetime(2026, 10, 24, 23, 30, tzinfo=UTC)
-    start, end = svc.slot_local(slot)
+    start, end = calendars.slot_local(slot)
     assert (start.strftime("%H:%M"), end.strftime("%H:%M")) == ("01:30", "02:00")
     assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(minutes=90)
 
@@ -412,7 +412,7 @@ def test_a_feed_of_a_member_who_left_is_gone(recruiter):
 
 def test_a_viewer_may_have_a_feed_too(company):
     viewer = UserFactory(company=company, role=Role.VIEWER)
-    assert calendars.calendar_feed_render(token=svc.calendar_feed_create(user=viewer)) is not None
+    assert calendars.calendar_feed_render(token=calendars.calendar_feed_create(user=viewer)) is not None
     assert mail.outbox == []
 
 

@@ -82,9 +82,9 @@ def _slots_page(request, vacancy, *, slot_form=None, series_form=None, status=20
     slot_rows = list(svc.slot_list(vacancy=vacancy))
     bookings = list(svc.bookings_for_company(company=company, vacancy=vacancy)[:100])
     for slot in slot_rows:
-        slot.text = svc.slot_text(slot, place=False)
+        slot.text = calendars.slot_text(slot, place=False)
     for booking in bookings:
-        booking.text = svc.slot_text(booking.slot, place=False)
+        booking.text = calendars.slot_text(booking.slot, place=False)
     context = {
         "vacancy": vacancy,
         "slots": slot_rows,
@@ -133,7 +133,7 @@ def slots(request, vacancy_pk):
     form = SlotForm(request.POST, company=company, prefix="one")
     if form.is_valid():
         data = form.cleaned_data
-        starts_at = svc.local_datetime(day=data["day"], at=data["start"], time_zone=data["time_zone"])
+        starts_at = calendars.local_datetime(day=data["day"], at=data["start"], time_zone=data["time_zone"])
         try:
             svc.slot_create(vacancy=vacancy, starts_at=starts_at, created_by=request.user, **form.service_kwargs())
         except ValidationError as error:
@@ -245,9 +245,9 @@ def response_interview(request, pk):
     response = selectors.response_get_for_user(user=request.user, pk=pk)
     booking = svc.booking_latest(response=response)
     if booking is not None:
-        booking.text = svc.slot_text(booking.slot)
+        booking.text = calendars.slot_text(booking.slot)
         if booking.candidate_time_zone and booking.candidate_time_zone != booking.slot.time_zone:
-            booking.candidate_text = svc.slot_text(booking.slot, booking.candidate_time_zone, place=False)
+            booking.candidate_text = calendars.slot_text(booking.slot, booking.candidate_time_zone, place=False)
     context = {
         "response": response,
         "vacancy": response.vacancy,
