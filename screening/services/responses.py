@@ -18,6 +18,7 @@ from .. import scoring, tasks
 from ..models import Answer, Note, QuestionEvent, Response, StatusChange
 from .emails import decision_email_send
 from .evaluations import evaluation_request
+from .scheduling import CANDIDATE, RECRUITER, booking_cancel, booking_live
 from .webhooks import response_event_emit_on_commit
 
 # Statuses a recruiter may set; the others are set by the screening itself.
@@ -233,8 +234,19 @@ def response_change_status(
             response=locked, from_status=previous, to_status=to_status, actor=actor, comment=comment.strip()
         )
         decision_email_send(response=locked, status=to_status, reason=candidate_reason, actor=actor)
+        if to_status in (Response.Status.DECLINED, Response.Status.WITHDRAWN):
+            _interview_cancel(response=locked, to_status=to_status, actor=actor)
         response_event_emit_on_commit(response=locked, event="response.status_changed")
     return locked
+
+
+def _interview_cancel(*, response: Response, to_status: str, actor) -> None:
+    """A declined or withdrawn candidate's booked interview is cancelled: the slot frees and the candidate's
+    calendar gets the cancellation (``booking_cancel``), by the recruiter or by the candidate who withdrew."""
+    booking = booking_live(response=response)
+    if booking is not None:
+        withdrawn = to_status == Response.Status.WITHDRAWN
+        booking_cancel(booking=booking, by=CANDIDATE if withdrawn else RECRUITER, user=None if withdrawn else actor)
 
 
 def _refuse_erased(response: Response) -> None:

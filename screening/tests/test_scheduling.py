@@ -18,6 +18,7 @@ from icalendar import Calendar
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
+from screening import services
 from screening.models import Booking, EmailTemplate, InterviewSlot, Notification, Response, SentEmail, WebhookEndpoint
 from screening.services import calendars
 from screening.services import scheduling as svc
@@ -250,6 +251,23 @@ def test_the_candidate_cancels_the_slot_is_free_and_everyone_is_told(
     assert Notification.objects.filter(kind=Notification.Kind.INTERVIEW_CANCELLED, user=recruiter).exists()
     with pytest.raises(ValidationError):
         svc.booking_cancel(booking=booking, by=svc.CANDIDATE)
+
+
+@pytest.mark.parametrize(
+    ("status", "by"), [(Response.Status.DECLINED, "recruiter"), (Response.Status.WITHDRAWN, "candidate")]
+)
+def test_a_declined_or_withdrawn_candidates_interview_is_cancelled(
+    vacancy, passed, recruiter, status, by, django_capture_on_commit_callbacks
+):
+    slot = _slot(vacancy, interviewers=[recruiter])
+    booking = svc.booking_create(response=passed, slot_id=slot.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.response_change_status(response=passed, to_status=status, actor=recruiter)
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancelled_by) == ("cancelled", by)
+    assert slot in svc.slots_free(vacancy=vacancy)
+    (sent,) = _emails(EmailTemplate.Key.BOOKING_CANCELLED)
+    assert str(Calendar.from_ical(sent.ics)["method"]) == "CANCEL"
 
 
 def test_a_cancelled_slot_can_be_booked_again(vacancy, passed):
