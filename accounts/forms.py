@@ -14,6 +14,7 @@ from smartbot.middleware import origins_parse
 
 from . import tasks
 from .models import Company, Role, User, validate_time_zone, validate_working_days
+from .services import COMPANY_AFTER_SCREENING_FIELDS
 
 SLUG_TAKEN = _("This address is already taken by another company.")
 
@@ -277,15 +278,7 @@ class CompanySettingsForm(forms.Form):
         max_value=720,
         help_text=_("One reminder email with the link; 0 sends none."),
     )
-    AFTER_SCREENING_FIELDS = (
-        "time_zone",
-        "working_hours_start",
-        "working_hours_end",
-        "working_days",
-        "human_reply_hours",
-        "notify_candidates_of_decisions",
-        "stall_reminder_hours",
-    )
+    AFTER_SCREENING_FIELDS = COMPANY_AFTER_SCREENING_FIELDS
 
     def __init__(self, *args, company: Company, **kwargs):
         self.company = company
