@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from screening.models import ChatMessage, Response
-from screening.services.human import human_requests_claim_open, human_requests_resolve_open
+from screening.services.human import human_requests_claim_open, human_requests_resolve_answered
 
 from .base import (
     STATE_ACTIVE,
@@ -64,7 +64,7 @@ def chat_handback(*, ctx: ChatContext, user) -> Turn:
             system_message(session, _("%(name)s left the chat") % {"name": left_name}, author=session.taken_over_by)
         ]
         touch(session, taken_over_by=None)
-        human_requests_resolve_open(response_id=ctx.response_id, user=user)  # the person talked to them
+        human_requests_resolve_answered(response_id=ctx.response_id, user=user)  # if the person talked to them
         turn = Turn(message_id=None, state=STATE_ACTIVE, state_changed=True)
         if session.is_finished:
             turn.state = STATE_FINISHED

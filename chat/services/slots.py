@@ -5,8 +5,10 @@ The booking itself is ``screening.services.scheduling.booking_create`` (atomic: 
 module only words the bot's messages and carries the slots in ``ChatMessage.payload``::
 
     {"slots": [{"id": 7, "starts_at": "2026-10-22T08:00:00+00:00", "minutes": 45,
-                "label": "Thursday, 22 October 2026, 10:00–10:45 (Europe/Berlin)"}],
-     "booking_url": "https://…/chat/<token>/interview/"}
+                "label": "Thursday, 22 October 2026, 10:00–10:45 (Europe/Berlin)"}]}
+
+No link to the candidate's booking page is written in the chat: the transcript is shown to the company's team
+(viewers too, and over the API), and that link opens the candidate's data; the candidate has it by email.
 
 ``starts_at`` is UTC: the client shows it in the browser's own zone and names that zone; ``label`` is the
 same time in the company's zone, for clients that cannot.
@@ -49,7 +51,6 @@ def slots_payload(*, response: Response) -> dict | None:
             }
             for slot in free
         ],
-        "booking_url": calendars.booking_url(response),
     }
 
 
@@ -60,9 +61,7 @@ def slots_offer_message(*, session_id: int, response: Response, language: str) -
     if payload is None:
         return None
     with translation.override(language):
-        text = _("You can book your interview now: choose a time below, or open %(url)s") % {
-            "url": payload["booking_url"]
-        }
+        text = _("You can book your interview now: choose a time below (or later, from the link in your email).")
     return ChatMessage(session_id=session_id, sender=ChatMessage.Sender.BOT, text=text, payload=payload)
 
 
@@ -100,10 +99,16 @@ def chat_book(*, ctx, slot_id: int, time_zone: str = "") -> Booked:
             raise ChatError("cannot_book", " ".join(error.messages)) from error
         when = calendars.slot_text(booking.slot, booking.candidate_time_zone)
         text = (
-            _("Your interview is moved to %(when)s. We sent the details to your email; to change it: %(url)s")
+            _(
+                "Your interview is moved to %(when)s. We sent the details to your email, with a link to change or "
+                "cancel it."
+            )
             if getattr(booking, "rescheduled", False)
-            else _("Your interview is booked: %(when)s. We sent the details to your email; to change it: %(url)s")
-        ) % {"when": when, "url": calendars.booking_url(response)}
+            else _(
+                "Your interview is booked: %(when)s. We sent the details to your email, with a link to change or "
+                "cancel it."
+            )
+        ) % {"when": when}
     message = ChatMessage(
         session_id=ctx.session_id, sender=ChatMessage.Sender.BOT, text=text, payload={"booked": booking.pk}
     )

@@ -47,7 +47,8 @@ async def test_a_candidate_who_passes_is_offered_times_and_books_one_in_the_chat
     offer = _offer(frames)
     assert [s["id"] for s in offer["slots"]] == [s.pk for s in slots]
     assert offer["slots"][0]["starts_at"] == slots[0].starts_at.isoformat()
-    assert f"/chat/{response.token}/interview/" in offer["text"]
+    # The transcript is the team's to read (viewers, the API): no private link of the candidate in it.
+    assert "/chat/" not in offer["text"] and "booking_url" not in offer
 
     await socket.send("book", slot=slots[0].pk, time_zone="Asia/Tokyo", id="b1")
     ack, reply = await socket.recv(), await socket.recv()

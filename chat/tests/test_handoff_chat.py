@@ -160,12 +160,30 @@ def test_claim_takes_the_chat_over_and_hand_back_resolves_and_resumes(response, 
     refused = other.post(reverse("chat:human_claim", args=[request.pk]), follow=True)
     assert "already claimed" in refused.content.decode()
 
+    browser.post(reverse("chat:recruiter_send", args=[response.pk]), {"client_id": "r-1", "text": "Hello, Roman here."})
     handed = browser.post(reverse("chat:handback", args=[response.pk]))
     assert handed.status_code == 302
     request.refresh_from_db()
     assert request.resolved_at is not None
     last = ChatMessage.objects.filter(sender="bot").last()
     assert last.text == "Let's continue. " + snapshot.question.text and last.question_id == snapshot.question.pk
+
+
+def test_a_hand_back_without_a_word_leaves_the_request_in_the_queue(response, recruiter):
+    # The recruiter claimed, then closed the tab (or the connection dropped): the chat went back to the bot, but
+    # nobody answered the candidate, so the request stays open (claimed) with its SLA.
+    from chat import services
+
+    ctx, _snapshot = services.chat_open(response=response)
+    services.chat_human_request(ctx=ctx, client_id="h-1")
+    request = HumanRequest.objects.get()
+    browser = Client()
+    browser.force_login(recruiter)
+    browser.post(reverse("chat:human_claim", args=[request.pk]))
+    browser.post(reverse("chat:handback", args=[response.pk]))
+    request.refresh_from_db()
+    assert request.claimed_by == recruiter and request.resolved_at is None
+    assert ChatSession.objects.get(response=response).taken_over_by is None
 
 
 def test_taking_over_from_the_response_page_claims_the_waiting_request(response, recruiter):

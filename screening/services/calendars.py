@@ -79,7 +79,9 @@ def booking_url(response: Response) -> str:
     return settings.SITE_URL + reverse("chat:interview", args=[response.token])
 
 
-def _interview(booking: Booking, *, cancel: bool = False) -> calendar.Interview:
+def _interview(booking: Booking, *, cancel: bool = False, private_link: bool = False) -> calendar.Interview:
+    # ``private_link``: the candidate's own link to move or cancel, only in their own copy (their email's .ics);
+    # never in a recruiter's feed, which calendars share and sync: the link opens the candidate's data.
     slot = booking.slot
     response = booking.response
     vacancy = response.vacancy
@@ -93,7 +95,8 @@ def _interview(booking: Booking, *, cancel: bool = False) -> calendar.Interview:
         lines = [_("Candidate: %(name)s") % {"name": response.full_name or response.email}]
         if slot.video_url:
             lines.append(_("Video link: %(url)s") % {"url": slot.video_url})
-        lines.append(_("Reschedule or cancel: %(url)s") % {"url": booking_url(response)})
+        if private_link:
+            lines.append(_("Reschedule or cancel: %(url)s") % {"url": booking_url(response)})
     attendees = [(response.full_name, response.email)] + [(u.get_full_name(), u.email) for u in interviewers]
     return calendar.Interview(
         uid=str(booking.uid),
@@ -112,7 +115,7 @@ def _interview(booking: Booking, *, cancel: bool = False) -> calendar.Interview:
 
 def booking_ics(*, booking: Booking, cancel: bool = False) -> str:
     """The booking's invitation (``METHOD:REQUEST``) or its cancellation (``METHOD:CANCEL``), as text."""
-    return calendar.booking_ics(_interview(booking, cancel=cancel), cancel=cancel)
+    return calendar.booking_ics(_interview(booking, cancel=cancel, private_link=True), cancel=cancel)
 
 
 # --- calendar feeds ------------------------------------------------------------------------------------------

@@ -227,6 +227,19 @@ def human_requests_resolve_open(*, response_id: int, user) -> int:
     return open_requests.update(resolved_at=now)
 
 
+def human_requests_resolve_answered(*, response_id: int, user) -> int:
+    """Resolve the response's open request only if a recruiter wrote to the candidate since it was made (a
+    hand-back after talking); a hand-back without a word (a closed tab, a dropped connection hands the chat back
+    on its own) leaves it open, and claimed, in the queue. Returns how many were resolved (0 or 1)."""
+    request = HumanRequest.objects.filter(response_id=response_id, resolved_at__isnull=True).first()
+    if request is None:
+        return 0
+    answered = ChatMessage.objects.filter(
+        session__response_id=response_id, sender=ChatMessage.Sender.RECRUITER, created_at__gte=request.created_at
+    ).exists()
+    return human_requests_resolve_open(response_id=response_id, user=user) if answered else 0
+
+
 def _require_editor(user, request: HumanRequest) -> None:
     if not getattr(user, "can_edit", False) or user.company_id != request.company_id:
         raise PermissionError("Only the company's owners and recruiters answer requests.")

@@ -405,13 +405,17 @@ def test_a_feed_lists_my_interviews_and_the_teams_and_is_revocable(vacancy, pass
     mine = _slot(vacancy, days=1, interviewers=[recruiter])
     teams = _slot(vacancy, days=2)
     someone_elses = _slot(vacancy, days=3, interviewers=[owner])
+    booked = []
     for slot in (mine, teams, someone_elses):
         response = ResponseFactory(vacancy=vacancy, status=Response.Status.PASSED)
-        svc.booking_create(response=response, slot_id=slot.pk)
+        booked.append(svc.booking_create(response=response, slot_id=slot.pk))
     token = calendars.calendar_feed_create(user=recruiter)
     result = calendars.calendar_feed_render(token=token)
     starts = [event.decoded("dtstart") for event in Calendar.from_ical(result.ics).walk("VEVENT")]
     assert starts == [mine.starts_at, teams.starts_at]
+    # A feed is shared and synced by calendars: never the candidate's private link, which opens their data.
+    assert "/chat/" not in result.ics and booked[0].response.token not in result.ics
+    assert booked[0].response.token in calendars.booking_ics(booking=booked[0])  # only the candidate's own copy has it
     # Only a hash is stored; a new address replaces the old one; revoking ends it.
     assert token not in str(list(recruiter.calendar_feed.__dict__.values()))
     new = calendars.calendar_feed_create(user=recruiter)

@@ -26,7 +26,13 @@ def queue(request):
         request,
         page="screening/queue.html",
         partial="screening/_queue.html",
-        context={"rows": rows, "can_edit": request.user.can_edit, "poll_seconds": POLL_SECONDS},
+        context={
+            "rows": rows,
+            "can_edit": request.user.can_edit,
+            "poll_seconds": POLL_SECONDS,
+            # The deadline as the candidate was told it: in the company's clock, named.
+            "company_time_zone": request.user.company.time_zone,
+        },
     )
 
 
