@@ -113,9 +113,9 @@ def _interview(booking: Booking, *, cancel: bool = False, private_link: bool = F
     )
 
 
-def booking_ics(*, booking: Booking, cancel: bool = False) -> str:
+def booking_ics(*, booking: Booking, cancel: bool = False, for_candidate: bool = True) -> str:
     """The booking's invitation (``METHOD:REQUEST``) or its cancellation (``METHOD:CANCEL``), as text."""
-    return calendar.booking_ics(_interview(booking, cancel=cancel, private_link=True), cancel=cancel)
+    return calendar.booking_ics(_interview(booking, cancel=cancel, private_link=for_candidate), cancel=cancel)
 
 
 # --- calendar feeds ------------------------------------------------------------------------------------------

@@ -106,14 +106,21 @@ def candidate_email_send(
 
 
 def recruiter_email_send(
-    *, user, template: str, subject: str, text: str, html: str = "", response: Response | None = None
+    *,
+    user,
+    template: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    response: Response | None = None,
+    ics: str = "",
 ) -> SentEmail | None:
     """Queue one already rendered email to a member (notifications, digests), recorded like the candidates'.
 
     ``template`` names it in the record (a ``Notification.Kind`` or "digest"); ``response``, the application it
-    is about, lets the candidate's erasure blank it while it waits. Its text and HTML are blanked once sent
-    (they name candidates; the record keeps who, what kind, when and how it went). None for a user without an
-    email address, inactive, or without a company."""
+    is about, lets the candidate's erasure blank it while it waits; ``ics`` an interviewer's invitation. Its
+    text, HTML and invitation are blanked once sent (they name candidates; the record keeps who, what kind, when
+    and how it went). None for a user without an email address, inactive, or without a company."""
     if not user.email or not user.is_active or user.company_id is None:
         return None
     row = SentEmail.objects.create(
@@ -126,6 +133,7 @@ def recruiter_email_send(
         subject=" ".join(subject.split())[:300],
         body_text=text,
         body_html=html,
+        ics=ics,
     )
     tasks.send_email.delay(row.pk)
     return row
@@ -167,7 +175,7 @@ def sent_email_deliver(*, sent_email_id: int, last_attempt: bool) -> bool:
         raise
     sent = {"attempts": row.attempts + 1, "status": SentEmail.Status.SENT, "sent_at": timezone.now(), "error": ""}
     if row.user_id:  # a member's email names candidates (a digest, several): not kept once it went
-        sent.update(body_text="", body_html="")
+        sent.update(body_text="", body_html="", ics="")
     SentEmail.objects.filter(pk=row.pk).update(**sent)
     return True
 

@@ -64,7 +64,7 @@ def preferences_set(*, user, choices: dict[str, str]) -> dict[str, str]:
     return preferences_get(user=user)
 
 
-def _instant_email(*, user, notification: Notification) -> SentEmail | None:
+def _instant_email(*, user, notification: Notification, ics: str = "") -> SentEmail | None:
     with translation.override(settings.LANGUAGE_CODE):
         link = settings.SITE_URL + (notification.url or reverse("screening:notifications"))
         footer = _("Choose which emails you get: %(url)s") % {
@@ -82,11 +82,19 @@ def _instant_email(*, user, notification: Notification) -> SentEmail | None:
             text=text,
             html=html,
             response=notification.response,
+            ics=ics,
         )
 
 
 def notify(
-    *, company: Company, kind: str, text: str, response: Response | None = None, url: str = "", users=None
+    *,
+    company: Company,
+    kind: str,
+    text: str,
+    response: Response | None = None,
+    url: str = "",
+    users=None,
+    ics: str = "",
 ) -> list[Notification]:
     """Tell the company's members (``users``, default every owner and recruiter) that ``kind``
     (``Notification.Kind``) happened: one row each, a live push to their bell after the commit, and an email
@@ -114,7 +122,7 @@ def notify(
         emailed = []
         for user, row in zip(recipients, rows, strict=True):
             instant = chosen.get(user.pk, DEFAULT_EMAIL) == NotificationPreference.Email.INSTANT
-            if instant and _instant_email(user=user, notification=row) is not None:
+            if instant and _instant_email(user=user, notification=row, ics=ics) is not None:
                 emailed.append(row.pk)
                 row.emailed_at = now
         if emailed:

@@ -325,7 +325,9 @@ def _email_extra(booking: Booking) -> dict:
     return {"slot": slot, "booking_url": booking_url(response)}
 
 
-def _notify(booking: Booking, *, kind: str, text: str) -> None:
+def _notify(booking: Booking, *, kind: str, text: str, ics: str = "") -> None:
+    """Notify the slot's interviewers (the team's owners and recruiters when it names none); ``ics``, the
+    interviewers' copy of the invitation or cancellation, rides on the email of those who get it at once."""
     from .notifications import notify
 
     interviewers = list(booking.slot.interviewers.all())
@@ -335,6 +337,7 @@ def _notify(booking: Booking, *, kind: str, text: str) -> None:
         text=text[:300],
         response=booking.response,
         users=interviewers or None,
+        ics=ics,
     )
 
 
@@ -367,7 +370,12 @@ def booking_booked_effects(*, booking_id: int, rescheduled: bool = False) -> Non
         if rescheduled
         else _("%(name)s booked an interview for %(vacancy)s: %(slot)s")
     )
-    _notify(booking, kind=Notification.Kind.INTERVIEW_BOOKED, text=_dashboard_text(message, booking))
+    _notify(
+        booking,
+        kind=Notification.Kind.INTERVIEW_BOOKED,
+        text=_dashboard_text(message, booking),
+        ics=booking_ics(booking=booking, for_candidate=False),
+    )
     interview_event_emit(booking=booking, event=WebhookEndpoint.Event.INTERVIEW_BOOKED)
 
 
@@ -412,7 +420,12 @@ def booking_cancelled_effects(*, booking_id: int) -> None:
         message = _("%(name)s cancelled the interview for %(vacancy)s (%(slot)s)")
     else:
         message = _("The interview of %(name)s for %(vacancy)s (%(slot)s) was cancelled")
-    _notify(booking, kind=Notification.Kind.INTERVIEW_CANCELLED, text=_dashboard_text(message, booking))
+    _notify(
+        booking,
+        kind=Notification.Kind.INTERVIEW_CANCELLED,
+        text=_dashboard_text(message, booking),
+        ics=booking_ics(booking=booking, cancel=True, for_candidate=False),
+    )
     interview_event_emit(booking=booking, event=WebhookEndpoint.Event.INTERVIEW_CANCELLED)
 
 

@@ -139,6 +139,15 @@ def test_booking_confirms_by_email_with_an_invitation_and_tells_the_interviewer(
     assert "10:00" in sent.body_text and "Europe/Berlin" in sent.body_text
     notes = Notification.objects.filter(kind=Notification.Kind.INTERVIEW_BOOKED)
     assert [n.user for n in notes] == [recruiter]  # the slot's interviewer, not the whole team
+    # Both sides get the invitation: the interviewer's email carries their own copy, without the candidate's
+    # private link (which opens the candidate's data).
+    (to_interviewer,) = [m for m in mail.outbox if m.to == [recruiter.email]]
+    (part,) = [a for a in to_interviewer.attachments if getattr(a, "get_content_type", None)]
+    invite = Calendar.from_ical(part.get_payload(decode=True))
+    assert str(invite["method"]) == "REQUEST"
+    assert str(invite.walk("VEVENT")[0]["uid"]) == f"{booking.uid}@smartbot"
+    assert "/chat/" not in part.get_payload(decode=True).decode()
+    assert "/chat/" in Calendar.from_ical(sent.ics).walk("VEVENT")[0]["description"]  # the candidate's has it
 
 
 def test_booking_without_interviewers_tells_the_team(
