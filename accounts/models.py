@@ -250,3 +250,70 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One action of a company's member, kept for the owners to read: append-only (no edit or delete path,
+    the admin included; ``save`` of an existing row and ``delete`` raise ``PermissionError``).
+
+    ``actor_name`` keeps who did it after the member is removed; ``target`` is ``"<type>:<id>"`` (such as
+    ``"response:12"``, ``"user:3"``); ``details`` a small JSON object of what changed (never a candidate's
+    words or contacts: the log outlives an erasure). ``summary`` is one English line. Written by
+    ``accounts.audit.audit_record`` (docs/audit.md)."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Sign-in refused")
+        LOGOUT = "logout", _("Signed out")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        MEMBER_REMOVED = "member_removed", _("Member removed")
+        INVITATION_SENT = "invitation_sent", _("Invitation sent")
+        INVITATION_RESENT = "invitation_resent", _("Invitation resent")
+        INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+        SETTINGS_CHANGED = "settings_changed", _("Settings changed")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        BULK_ACTION = "bulk_action", _("Bulk action")
+        EXPORT = "export", _("Export")
+        ERASURE = "erasure", _("Erasure")
+        TAKEOVER = "takeover", _("Chat taken over")
+        RULES_CHANGED = "rules_changed", _("Screening rules changed")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_name = models.CharField(_("who"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    target = models.CharField(_("target"), max_length=80, blank=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["company", "-created_at"], name="audit_company_time"),
+            models.Index(fields=["company", "action", "-created_at"], name="audit_company_action_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} by {self.actor_name or '-'}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")

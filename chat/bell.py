@@ -8,9 +8,13 @@ from functools import partial
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from accounts.two_factor import two_factor_pending
 from screening.live import notification_group
+from screening.models import notification_line
 from screening.services.notifications import notification_unread_count
 
 from . import frames as f
@@ -59,7 +63,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
                 "type": "notification",
                 "id": event.get("id"),
                 "kind": event.get("kind", ""),
-                "text": event.get("text", ""),
+                "text": _line(event, reader_language(self.scope)),
                 "url": event.get("url", ""),
                 "unread": event.get("unread", 0),
             }
@@ -67,6 +71,32 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def notification_read(self, event):
         await self.send_json({"type": "unread", "unread": event.get("unread", 0)})
+
+
+def reader_language(scope) -> str:
+    """The language the socket's reader chose, as ``LocaleMiddleware`` picks it for a page: the language
+    cookie (the switch in the top bar), then ``Accept-Language``, then ``settings.LANGUAGE_CODE``."""
+    candidates = [(scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME, "")]
+    accept = dict(scope.get("headers") or []).get(b"accept-language", b"").decode("latin-1")[:500]
+    candidates += [code for code, _q in parse_accept_lang_header(accept) if code != "*"]
+    for code in candidates:
+        if not code:
+            continue
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+def _line(event: dict, language: str) -> str:
+    if not event.get("message"):
+        return event.get("text", "")
+    try:
+        with translation.override(language):
+            return notification_line(event["message"], event.get("params") or {})
+    except (KeyError, ValueError, TypeError):
+        return event.get("text", "")
 
 
 def _bell_unread(user_id: int) -> int:

@@ -409,8 +409,12 @@ class CandidateChatConsumer(_ChatSocket):
         if not isinstance(time_zone, str) or len(time_zone) > 64:
             raise f.FrameError("invalid_field", _("“time_zone” must be a time zone name."))
         self._spend_message()
-        result = await _db(chat_slots.chat_book)(ctx=self.ctx, slot_id=slot_id, time_zone=time_zone)
-        await self.send_json(f.frame("ack", id=client_id, message_id=result.message.pk, duplicate=False))
+        result = await _db(chat_slots.chat_book)(
+            ctx=self.ctx, slot_id=slot_id, time_zone=time_zone, client_id=client_id
+        )
+        await self.send_json(f.frame("ack", id=client_id, message_id=result.message.pk, duplicate=result.duplicate))
+        if result.duplicate:  # the reply went out the first time (and is in the transcript a reconnect loads)
+            return
         await self.send_json(f.message_frame(result.message))
         await live.send_frames(
             self.channel_layer,

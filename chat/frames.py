@@ -12,7 +12,9 @@ import re
 
 from django.utils.translation import gettext as _
 
-PROTOCOL_VERSION = 1
+from screening.live import CHAT_PROTOCOL_VERSION, chat_message_data
+
+PROTOCOL_VERSION = CHAT_PROTOCOL_VERSION
 # Limits of a client frame: larger frames close the socket (CLOSE_TOO_BIG), longer texts get an error frame.
 MAX_FRAME_BYTES = 16 * 1024
 MAX_TEXT_CHARS = 4000
@@ -183,22 +185,8 @@ def author_name(user) -> str | None:
     return user.display_name if user is not None else None
 
 
-def message_data(message) -> dict:
-    return {
-        "id": message.pk,
-        "sender": message.sender,
-        "author": author_name(message.author) if message.author_id else None,
-        "text": message.text,
-        "question_id": message.question_id,
-        "created_at": message.created_at.isoformat() if message.created_at else None,
-        # Interview times offered as buttons (chat.services.slots), only on the bot's offer.
-        **({"slots": message.payload["slots"]} if _offers_slots(message) else {}),
-    }
-
-
-def _offers_slots(message) -> bool:
-    payload = getattr(message, "payload", None)
-    return isinstance(payload, dict) and isinstance(payload.get("slots"), list)
+# A transcript line as a ``message`` object: one definition, in screening, which pushes lines too (interviews).
+message_data = chat_message_data
 
 
 def question_data(question, *, number: int, total: int, confirm: dict | None = None) -> dict:

@@ -17,11 +17,11 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from screening.live import response_group
+from screening.live import CHAT_FRAMES_EVENT, response_group
 
 logger = logging.getLogger(__name__)
 
-FRAMES_EVENT = "chat.frames"
+FRAMES_EVENT = CHAT_FRAMES_EVENT
 
 
 def staff_group(response_id: int) -> str:

@@ -438,7 +438,8 @@ def _interview_page(request, response, *, time_zone: str, taken: bool = False, s
 
 def candidate_interview(request, token):
     """Book, move or cancel the interview: the free slots as buttons in the candidate's time zone (the browser
-    tells it, ``?tz=``; the company's until then). A slot taken a moment ago: 409 and the remaining ones."""
+    tells it, ``?tz=``; the company's until then). A slot taken a moment ago: 409 and the remaining ones.
+    POST ``action``: "book" (or none) with ``slot``, or "cancel"; any other action changes nothing."""
     response = _response_or_404(token)
     with translation.override(response.vacancy.language):
         if request.method == "GET":
@@ -447,7 +448,11 @@ def candidate_interview(request, token):
             raise Http404
         time_zone = calendars.zone_name(request.POST.get("time_zone", ""))
         back = reverse("chat:interview", args=[token]) + (f"?{urlencode({'tz': time_zone})}" if time_zone else "")
-        if request.POST.get("action") == "cancel":
+        action = request.POST.get("action") or "book"
+        if action not in ("book", "cancel"):
+            messages.error(request, _("Unknown action: choose a time to book, or cancel your interview."))
+            return redirect(back)
+        if action == "cancel":
             booking = scheduling.booking_live(response=response)
             if booking is not None:
                 try:

@@ -3,7 +3,8 @@
 A response's decision and notes go through ``response_change_status`` and ``response_add_note``; erasing a
 candidate through ``candidate_erase``; webhook endpoints through ``webhook_endpoint_create`` / ``_update``.
 What happened (status history, answers and their verdicts, evaluations, LLM calls, transcripts, erasures,
-webhook deliveries) is read-only for everyone: the admin shows the record, it never rewrites it.
+webhook deliveries, emails sent, notifications, requests for a person) is read-only for everyone: the admin shows
+the record, it never rewrites it.
 """
 
 from django import forms
@@ -36,11 +37,14 @@ from .models import (
     ChatSession,
     Erasure,
     Evaluation,
+    HumanRequest,
     LLMCall,
     Note,
+    Notification,
     QuestionSuggestion,
     Rejudge,
     Response,
+    SentEmail,
     StatusChange,
     WebhookDelivery,
     WebhookEndpoint,
@@ -476,3 +480,70 @@ class ChatMessageAdmin(AuditRecordAdmin):
     @admin.display(description=_("text"))
     def short_text(self, obj):
         return Truncator(obj.text).chars(80)
+
+
+@admin.register(SentEmail)
+class SentEmailAdmin(AuditRecordAdmin):
+    """Every email queued, to candidates and members: what, to whom and how delivery went (docs/notifications.md).
+    The HTML part and the invitation are left out: the text says the same."""
+
+    company_field = "company"
+    list_display = ("created_at", "template", "to", "subject", "language", "status", "attempts", "sent_at")
+    list_filter = ("status", "template", "language", "created_at")
+    search_fields = ("to", "subject", "response__full_name")
+    date_hierarchy = "created_at"
+    fields = (
+        "company",
+        "response",
+        "user",
+        "to",
+        "template",
+        "language",
+        "subject",
+        "body_text",
+        "status",
+        "attempts",
+        "error",
+        "created_at",
+        "sent_at",
+    )
+
+
+@admin.register(Notification)
+class NotificationAdmin(AuditRecordAdmin):
+    company_field = "company"
+    list_display = ("created_at", "user", "kind", "text", "read_at", "emailed_at")
+    list_filter = ("kind", "created_at")
+    search_fields = ("text", "user__email")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+
+
+class HumanRequestStateFilter(admin.SimpleListFilter):
+    """Where a request stands in the queue: waiting for someone, claimed, or resolved."""
+
+    title = _("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return (("waiting", _("Waiting")), ("claimed", _("Claimed")), ("resolved", _("Resolved")))
+
+    def queryset(self, request, queryset):
+        open_requests = queryset.filter(resolved_at__isnull=True)
+        return {
+            "waiting": open_requests.filter(claimed_by__isnull=True),
+            "claimed": open_requests.filter(claimed_by__isnull=False),
+            "resolved": queryset.filter(resolved_at__isnull=False),
+        }.get(self.value(), queryset)
+
+
+@admin.register(HumanRequest)
+class HumanRequestAdmin(AuditRecordAdmin):
+    """A candidate's request to talk to a person; claimed and resolved from the queue (``services.human``)."""
+
+    company_field = "company"
+    list_display = ("created_at", "response", "reason", "due_at", "claimed_by", "claimed_at", "resolved_at")
+    list_filter = (HumanRequestStateFilter, "reason", "created_at")
+    search_fields = ("response__full_name", "response__email", "text")
+    list_select_related = ("response__candidate", "response__vacancy", "claimed_by")
+    date_hierarchy = "created_at"

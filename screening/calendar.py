@@ -8,13 +8,28 @@ the same UID with a higher SEQUENCE, so calendars update the event instead of ad
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.utils.formats import date_format
 from icalendar import Calendar, Event, vCalAddress, vText
 
 PRODID = "-//SmartBot//Interviews//EN"
 UID_DOMAIN = "smartbot"
+
+
+def span_text(starts_at: datetime, duration_minutes: int, time_zone: str) -> str:
+    """An interview's time for people, in the active language and named zone:
+    "Tuesday, 27 October 2026, 10:00–10:45 (Europe/Berlin)". ``starts_at`` is aware; ``time_zone`` an IANA
+    name (UTC when empty or unknown). The end is computed in UTC, so a span across a clock change is right."""
+    try:
+        tz = zoneinfo.ZoneInfo(time_zone) if time_zone else UTC
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz, time_zone = UTC, "UTC"
+    start_utc = starts_at.astimezone(UTC)
+    start, end = start_utc.astimezone(tz), (start_utc + timedelta(minutes=duration_minutes)).astimezone(tz)
+    return f"{date_format(start, 'l, j E Y')}, {start:%H:%M}–{end:%H:%M} ({time_zone or 'UTC'})"
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,12 @@ docs/notifications.md lists every email and when it goes.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from html import escape
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,19 +34,41 @@ PLACEHOLDERS = {
 }
 # Placeholders whose value is a URL: a link in the HTML part.
 URL_PLACEHOLDERS = frozenset({"link", "application_link", "booking_url"})
-# Sample values for the template editor's preview.
-SAMPLE_CONTEXT = {
-    "first_name": "Anna",
-    "vacancy": "Python developer",
-    "company": "Acme",
-    "link": "https://smartbot.example/c/sample-private-link/",
-    "application_link": "https://smartbot.example/c/sample-private-link/application/",
-    "outcome": "",
-    "slot": "Tuesday 14 May, 15:00-15:45 (Europe/Moscow), https://meet.example/abc",
-    "booking_url": "https://smartbot.example/c/sample-private-link/interview/",
-    "reason": "We chose candidates with more experience of PostgreSQL.",
-    "message": "Could you tell us when you can start?",
+# Sample values for the template editor's preview, per language: what a candidate of that language would read
+# (the slot as ``screening.services.calendars.slot_text`` writes it in that language).
+SAMPLE_CONTEXTS = {
+    "en": {
+        "first_name": "Anna",
+        "vacancy": "Python developer",
+        "company": "Acme",
+        "link": "https://smartbot.example/c/sample-private-link/",
+        "application_link": "https://smartbot.example/c/sample-private-link/application/",
+        "outcome": "",
+        "slot": "Tuesday, 12 May 2026, 15:00–15:45 (Europe/Moscow); https://meet.example/abc",
+        "booking_url": "https://smartbot.example/c/sample-private-link/interview/",
+        "reason": "We chose candidates with more experience of PostgreSQL.",
+        "message": "Could you tell us when you can start?",
+    },
+    "ru": {
+        "first_name": "Анна",
+        "vacancy": "Python-разработчик",
+        "company": "Ромашка",
+        "link": "https://smartbot.example/c/sample-private-link/",
+        "application_link": "https://smartbot.example/c/sample-private-link/application/",
+        "outcome": "",
+        "slot": "Вторник, 12 мая 2026, 15:00–15:45 (Europe/Moscow); https://meet.example/abc",
+        "booking_url": "https://smartbot.example/c/sample-private-link/interview/",
+        "reason": "Мы выбрали кандидатов с большим опытом работы с PostgreSQL.",
+        "message": "Подскажите, когда вы сможете приступить к работе?",
+    },
 }
+SAMPLE_CONTEXT = SAMPLE_CONTEXTS["en"]
+
+
+def sample_context(language: str) -> dict:
+    """A copy of the preview's sample values in ``language`` (English for a language without its own)."""
+    return dict(SAMPLE_CONTEXTS.get(language, SAMPLE_CONTEXT))
+
 
 SUBJECT_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 5000
@@ -57,7 +81,6 @@ def template_default(key: str) -> tuple[str, str]:
     """
     hello = _("Hello {first_name},")
     sign = _("{company} · SmartBot")
-    link_line = _("Your application, the chat and your data (download or erase) are here:\n{link}")
     defaults = {
         "application_received": (
             _("Your application: {vacancy} at {company}"),
@@ -151,7 +174,7 @@ def template_default(key: str) -> tuple[str, str]:
     }
     subject, body = defaults[key]
     if "{link}" not in body:  # every email carries the candidate's private link
-        body = f"{body}\n\n{link_line}"
+        body = f"{body}\n\n{_required_lines()['link']}"
     return subject, f"{hello}\n\n{body}\n\n{sign}"
 
 
@@ -168,14 +191,90 @@ def outcome_text(*, verdict: str, show: bool) -> str:
     }.get(verdict, "")
 
 
-def template_validate(subject: str, body: str) -> list[str]:
+@functools.cache
+def template_required_placeholder(key: str) -> str:
+    """The placeholder an email of ``key`` exists to carry, read from its default wording: ``"booking_url"`` where
+    the default offers the booking page (the interview emails), else ``"link"`` (the candidate's private link,
+    which every default has). Raises ``KeyError`` for an unknown key."""
+    with translation.override("en"):
+        _subject, body = template_default(key)
+    return "booking_url" if "booking_url" in _field_names(body) else "link"
+
+
+def template_required_missing(key: str, body: str) -> str | None:
+    """The placeholder ``key`` needs (``template_required_placeholder``) when ``body`` lacks it, else None (also
+    for a body whose braces do not pair: ``template_validate`` says what is wrong with it)."""
+    required = template_required_placeholder(key)
+    try:
+        return None if required in _field_names(body) else required
+    except ValueError:
+        return None
+
+
+def template_body_completed(key: str, body: str) -> str:
+    """``body`` with the line carrying the placeholder ``key`` needs added at its end when it lacks it (a
+    company's wording saved before that was checked), in the active language; else ``body`` unchanged."""
+    missing = template_required_missing(key, body)
+    if missing is None:
+        return body
+    return f"{body.rstrip()}\n\n{_required_lines()[missing]}"
+
+
+def _required_lines() -> dict[str, str]:
+    return {
+        "link": _("Your application, the chat and your data (download or erase) are here:\n{link}"),
+        "booking_url": _("To book, move or cancel your interview:\n{booking_url}"),
+    }
+
+
+def _required_error(placeholder: str) -> str:
+    if placeholder == "booking_url":
+        return _("The body must contain {booking_url}: it is the candidate's link to book, move or cancel.")
+    return _("The body must contain {link}: it is the candidate's private link.")
+
+
+def _field_names(text: str) -> set[str]:
+    """The placeholder names ``text`` uses; raises ``ValueError`` when its braces do not pair."""
+    return {name for _literal, name, _spec, _conversion in string.Formatter().parse(text) if name is not None}
+
+
+# One piece of a template as written: an escaped brace, a field in braces, or a brace on its own.
+_BRACE_TOKEN = re.compile(r"\{\{|\}\}|\{[^{}]*\}|[{}]")
+
+
+def _field_shown(name: str, conversion: str | None, spec: str) -> str:
+    """A field as the owner wrote it (give or take an empty format spec)."""
+    return "{" + name + (f"!{conversion}" if conversion is not None else "") + (f":{spec}" if spec else "") + "}"
+
+
+def _unparsable_field(text: str) -> str | None:
+    """The first ``{...}`` of ``text`` that is no field at all (``{first_name!}``), or None when what fails to
+    parse is a brace without its pair."""
+    for match in _BRACE_TOKEN.finditer(text):
+        token = match.group()
+        if token in ("{", "}"):
+            return None
+        if token not in ("{{", "}}"):
+            try:
+                list(string.Formatter().parse(token))
+            except ValueError:
+                return token
+    return None
+
+
+def template_validate(subject: str, body: str, *, key: str | None = None) -> list[str]:
     """Every problem of a template, as clear sentences in the active language; empty when it is fine.
 
     Checked: both parts present and not too long, a one-line subject, and in each part the braces and
-    placeholders: unknown names, empty ``{}``, attribute or index access (``{first_name.upper}``), conversions
-    and format specs (``{first_name!r}``, ``{vacancy:>20}``), stray ``{`` or ``}`` (write ``{{`` and ``}}``).
+    placeholders: any field that is not a plain known name is an "unknown placeholder" listing the known ones
+    (misspelt ``{frist_name}``, empty ``{}``, positional ``{0}``, attribute or index access ``{first_name.upper}``,
+    ``{x[0]}``); a known name with a conversion or format spec (``{first_name!r}``, ``{vacancy:>20}``); a stray
+    ``{`` or ``}`` (write ``{{`` and ``}}``). With ``key`` (an ``EmailTemplate.Key`` value), the body must also
+    carry the placeholder that email exists for (``template_required_placeholder``: ``{link}``, or
+    ``{booking_url}`` in the interview emails).
     """
     errors = []
+    known = ", ".join("{" + n + "}" for n in PLACEHOLDERS)
     for label, text, limit in ((_("Subject"), subject, SUBJECT_MAX_LENGTH), (_("Body"), body, BODY_MAX_LENGTH)):
         if not text.strip():
             errors.append(_("%(part)s: cannot be empty.") % {"part": label})
@@ -185,33 +284,36 @@ def template_validate(subject: str, body: str) -> list[str]:
         try:
             fields = [(name, conversion, spec) for _t, name, spec, conversion in string.Formatter().parse(text)]
         except ValueError:
-            errors.append(
-                _("%(part)s: a { or } without its pair. Write {{ or }} for a brace itself.") % {"part": label}
-            )
+            field = _unparsable_field(text)
+            if field is None:
+                errors.append(
+                    _("%(part)s: a { or } without its pair. Write {{ or }} for a brace itself.") % {"part": label}
+                )
+            else:
+                errors.append(
+                    _("%(part)s: unknown placeholder %(field)s. Known ones: %(known)s.")
+                    % {"part": label, "field": field, "known": known}
+                )
             continue
         for name, conversion, spec in fields:
             if name is None:
                 continue
-            shown = "{" + name + "}"
-            if name == "" or name.isdigit():
-                errors.append(_("%(part)s: {} needs a placeholder name inside, e.g. {first_name}.") % {"part": label})
-            elif "." in name or "[" in name:
-                errors.append(
-                    _("%(part)s: %(field)s: only a plain placeholder name is allowed.")
-                    % {"part": label, "field": shown}
-                )
-            elif name not in PLACEHOLDERS:
+            shown = _field_shown(name, conversion, spec)
+            if name not in PLACEHOLDERS:
                 errors.append(
                     _("%(part)s: unknown placeholder %(field)s. Known ones: %(known)s.")
-                    % {"part": label, "field": shown, "known": ", ".join("{" + n + "}" for n in PLACEHOLDERS)}
+                    % {"part": label, "field": shown, "known": known}
                 )
-            elif conversion or spec:
+            elif conversion is not None or spec:
                 errors.append(
-                    _("%(part)s: %(field)s: nothing may follow the name (no ! or :).")
-                    % {"part": label, "field": "{" + name + (f"!{conversion}" if conversion else "") + ":…}"}
+                    _("%(part)s: %(field)s: nothing may follow the name (no ! or :).") % {"part": label, "field": shown}
                 )
     if "\n" in subject.strip() or "\r" in subject.strip():
         errors.append(_("Subject: must be one line."))
+    if key is not None and body.strip():
+        missing = template_required_missing(key, body)
+        if missing is not None:
+            errors.append(_required_error(missing))
     return list(dict.fromkeys(errors))
 
 
@@ -222,20 +324,25 @@ def _fill(text: str, context: dict, *, html: bool) -> str:
     """``text`` with its placeholders filled from ``context`` (missing or unknown: empty); in HTML every value is
     escaped and the literal text too, URL values become links. An empty value followed by punctuation takes the
     space and comma before it away ("Hello {first_name}," -> "Hello,", "Здравствуйте, {first_name}!" ->
-    "Здравствуйте!")."""
+    "Здравствуйте!"). A value ending in a full stop takes the template's own full stop right after it away
+    ("at {company}." with "Acme Inc." -> "at Acme Inc.", "{slot}." ending "10 a.m." or "2026 г."): one full
+    stop, never two; an ellipsis in the template ("{vacancy}...") is left as written."""
     out: list[str] = []
     pieces = list(string.Formatter().parse(text))
+    value = ""
     for index, (literal, name, _spec, _conversion) in enumerate(pieces):
+        if literal.startswith(".") and not literal.startswith("..") and value.endswith("."):
+            literal = literal[1:]
         if literal:
             out.append(escape(literal, quote=False) if html else literal)
         if name is None:
+            value = ""
             continue
         value = str(context.get(name, "") or "") if name in PLACEHOLDERS else ""
         if html and value and name in URL_PLACEHOLDERS:
-            value = f'<a href="{escape(value)}">{escape(value)}</a>'
-        elif html:
-            value = escape(value, quote=False)
-        out.append(value)
+            out.append(f'<a href="{escape(value)}">{escape(value)}</a>')
+        else:
+            out.append(escape(value, quote=False) if html else value)
         next_literal = pieces[index + 1][0] if index + 1 < len(pieces) else ""
         if not value and len(out) >= 2 and _BEFORE_PUNCTUATION.match(next_literal or ""):
             out[-2] = out[-2].rstrip(" ").rstrip(",")  # "Hello, {first_name}!" -> "Hello!"

@@ -30,6 +30,37 @@ def response_broadcast(*, response_id: int, event: dict) -> None:
         logger.exception("live update for response %s failed", response_id)
 
 
+# The chat's channel-layer event carrying ready frames (``chat.live.frames_event``; the consumers' ``chat_frames``)
+# and the protocol version of the frames (``chat.frames.PROTOCOL_VERSION``). Here because screening sends them too.
+CHAT_FRAMES_EVENT = "chat.frames"
+CHAT_PROTOCOL_VERSION = 1
+
+
+def chat_message_data(message) -> dict:
+    """A transcript line (``ChatMessage``) as the chat protocol's ``message`` object (docs/chat-protocol.md):
+    ``id``, ``sender``, ``author`` (a recruiter's first name), ``text``, ``question_id``, ``created_at``, and
+    ``slots`` on the bot's offer of interview times only. ``chat.frames.message_data`` is this function."""
+    payload = getattr(message, "payload", None)
+    offers = isinstance(payload, dict) and isinstance(payload.get("slots"), list)
+    return {
+        "id": message.pk,
+        "sender": message.sender,
+        "author": message.author.display_name if message.author_id else None,
+        "text": message.text,
+        "question_id": message.question_id,
+        "created_at": message.created_at.isoformat() if message.created_at else None,
+        **({"slots": payload["slots"]} if offers else {}),
+    }
+
+
+def chat_message_event(message) -> dict:
+    """The event that shows a new transcript line on every open socket of its response (the candidate's chat,
+    recruiters watching): ``{"type": "chat.frames", "frames": [{"v": 1, "type": "message", "message": ...}],
+    "origin": ""}``, for ``response_broadcast``; the same one the chat fans out for the bot's messages."""
+    frame = {"v": CHAT_PROTOCOL_VERSION, "type": "message", "message": chat_message_data(message)}
+    return {"type": CHAT_FRAMES_EVENT, "frames": [frame], "origin": ""}
+
+
 def notification_group(user_id: int) -> str:
     """The group of one member's bell sockets (``chat.bell.NotificationConsumer``); from an integer id only."""
     return f"notifications.user.{int(user_id)}"

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from vacancies.models import Vacancy
 
 from . import ai
-from .models import Answer, Note, Response, StatusChange
+from .models import Answer, Booking, InterviewSlot, Note, Response, StatusChange
 
 # Sort keys the responses table accepts, mapped to an ordering. Missing scores
 # sort last either way, and the id breaks ties so pages never overlap.
@@ -30,6 +30,18 @@ def response_get_for_user(*, user, pk) -> Response:
         pk=pk,
         vacancy__company_id=user.company_id,
     )
+
+
+def booking_get_for_user(*, user, pk: int) -> Booking:
+    """The interview booking if it belongs to the user's company; ``Http404`` otherwise."""
+    return get_object_or_404(
+        Booking.objects.select_related("slot", "slot__vacancy", "response"), pk=pk, company_id=user.company_id
+    )
+
+
+def slot_get_for_user(*, user, pk: int) -> InterviewSlot:
+    """The interview slot if it belongs to the user's company; ``Http404`` otherwise."""
+    return get_object_or_404(InterviewSlot.objects.select_related("vacancy"), pk=pk, company_id=user.company_id)
 
 
 def response_get_for_page(*, user, pk) -> Response:

@@ -19,6 +19,8 @@ from chat import services as chat_services
 from screening import services
 from screening.models import (
     Answer,
+    BulkAction,
+    BulkActionItem,
     Candidate,
     ChatMessage,
     ChatSession,
@@ -29,6 +31,7 @@ from screening.models import (
     QuestionEvent,
     Response,
     StatusChange,
+    Tag,
     WebhookEndpoint,
 )
 from screening.services import human, scheduling
@@ -123,6 +126,13 @@ def world(company, owner, receiver, django_capture_on_commit_callbacks):
     services.candidate_question_reply(response=a, text="Zyxwa Qoppavich asks: where is the office? +7 912 345-67-89")
     services.candidate_question_reply(response=b, text="What is the salary?")
     QuestionEvent.objects.create(question=first.questions.first(), response=a, kind="review")
+    # Working at volume: a tag on the application and a bulk action that went over it.
+    tag = Tag.objects.create(company=company, name="Strong English")
+    a.tags.add(tag)
+    bulk = BulkAction.objects.create(
+        company=company, user=owner, kind=BulkAction.Kind.TAG, params={"tag": tag.pk}, total=1, done=1
+    )
+    BulkActionItem.objects.create(bulk_action=bulk, response=a, done_at=timezone.now())
     return {"a": a, "b": b, "other": other}
 
 

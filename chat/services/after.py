@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from screening.models import ChatMessage, ChatSession, EmailTemplate, Notification, Response, WebhookEndpoint
 from screening.services.human import human_requests_resolve_open
@@ -152,15 +153,18 @@ def chat_candidate_reply(*, response: Response, text: str, client_id: str = "") 
 
 
 def _notify_reply(response: Response, text: str) -> None:
-    from screening.services.notifications import notify
+    from screening.services.notifications import candidate_param, notify
 
-    with translation.override(None):
-        line = _("%(name)s replied: %(text)s") % {"name": response.full_name, "text": text[:120]}
     company = response.vacancy.company
     url = reverse("screening:response", args=[response.pk]) + "#transcript"
     transaction.on_commit(
         lambda: notify(
-            company=company, kind=Notification.Kind.CANDIDATE_MESSAGE, text=line[:300], response=response, url=url
+            company=company,
+            kind=Notification.Kind.CANDIDATE_MESSAGE,
+            text=gettext_noop("%(name)s replied: %(text)s"),
+            params={"name": candidate_param(response), "text": " ".join(text.split())[:120]},
+            response=response,
+            url=url,
         ),
         robust=True,
     )

@@ -82,6 +82,28 @@ async def test_a_time_taken_a_moment_ago_gets_the_other_times(vacancy, response,
     assert not await _db(lambda: Booking.objects.filter(response=response).exists())
 
 
+async def test_a_book_frame_sent_again_books_once_and_answers_duplicate(vacancy, response, candidate_socket):
+    slots = await _db(_slots, vacancy)
+    socket, hello = await _connected(candidate_socket, response)
+    await _finish(socket, hello)
+    await socket.send("book", slot=slots[0].pk, id="b1")
+    first_ack, reply = await socket.recv(), await socket.recv()
+    await socket.close()
+
+    socket, _hello = await _connected(candidate_socket, response)  # a reconnect resends the unacknowledged
+    await socket.send("book", slot=slots[0].pk, id="b1")
+    again = await socket.recv()
+
+    assert (again["type"], again["id"], again["duplicate"]) == ("ack", "b1", True)
+    assert again["message_id"] == first_ack["message_id"] == reply["message"]["id"]
+    booking = await _db(Booking.objects.get)
+    assert booking.sequence == 0  # not "moved" to the same time, no second invitation
+    confirmations = await _db(
+        lambda: response.chat.messages.filter(text__startswith="Your interview is booked").count()
+    )
+    assert confirmations == 1
+
+
 @pytest.mark.parametrize("slot", ["7", True, -1, None, 2**70])
 async def test_a_bad_slot_field_is_refused(response, candidate_socket, slot):
     socket, _hello = await _connected(candidate_socket, response)

@@ -96,6 +96,23 @@ def test_booking_moving_and_cancelling(passed, slots, django_capture_on_commit_c
     ]
 
 
+@pytest.mark.parametrize("action", ["delete", "BOOK", "cancel "])
+def test_an_unknown_action_says_so_and_changes_nothing(passed, slots, action):
+    client = Client()
+    client.post(_url(passed), {"slot": slots[0].pk})
+    booking = Booking.objects.get()
+    answer = client.post(_url(passed), {"action": action, "slot": slots[1].pk}, follow=True)
+    assert "Unknown action: choose a time to book, or cancel your interview." in answer.content.decode()
+    booking.refresh_from_db()
+    assert (booking.status, booking.slot, booking.sequence) == ("booked", slots[0], 0)
+    assert Booking.objects.count() == 1
+
+
+def test_an_explicit_book_action_books(passed, slots):
+    Client().post(_url(passed), {"action": "book", "slot": slots[0].pk})
+    assert Booking.objects.get().slot == slots[0]
+
+
 def test_a_time_taken_a_moment_ago_says_so_and_offers_the_rest(vacancy, passed, slots):
     rival = ResponseFactory(vacancy=vacancy, status=Response.Status.PASSED)
     svc.booking_create(response=rival, slot_id=slots[0].pk)  # the rival clicked first, after our page loaded

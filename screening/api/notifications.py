@@ -33,6 +33,9 @@ class IsMember(permissions.BasePermission):
 
 class NotificationSerializer(serializers.ModelSerializer):
     response = serializers.IntegerField(source="response_id", read_only=True, allow_null=True)
+    text = serializers.CharField(
+        source="get_text", read_only=True, help_text="One line in the request's language (Accept-Language)."
+    )
 
     class Meta:
         model = Notification

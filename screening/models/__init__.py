@@ -3,7 +3,15 @@
 from .ai import Evaluation, FairnessCheck, LLMCall, QuestionSuggestion
 from .applications import Answer, Candidate, Erasure, Note, Response, StatusChange, public_token
 from .chat import ChatMessage, ChatSession
-from .notifications import EmailTemplate, HumanRequest, Notification, NotificationPreference, SentEmail
+from .notifications import (
+    EmailTemplate,
+    HumanRequest,
+    Notification,
+    NotificationPreference,
+    SentEmail,
+    notification_line,
+)
+from .pipeline import BulkAction, BulkActionItem, SavedFilter, Tag
 from .reading import CandidateQuestion, QuestionEvent, Rejudge
 from .scheduling import Booking, CalendarFeed, InterviewSlot
 from .webhooks import WebhookDelivery, WebhookEndpoint, validate_webhook_url, webhook_address_error, webhook_ip_error
@@ -14,6 +22,8 @@ _public_token = public_token
 __all__ = [
     "Answer",
     "Booking",
+    "BulkAction",
+    "BulkActionItem",
     "CalendarFeed",
     "Candidate",
     "CandidateQuestion",
@@ -33,10 +43,13 @@ __all__ = [
     "QuestionSuggestion",
     "Rejudge",
     "Response",
+    "SavedFilter",
     "SentEmail",
     "StatusChange",
+    "Tag",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "notification_line",
     "public_token",
     "validate_webhook_url",
     "webhook_address_error",

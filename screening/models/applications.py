@@ -116,6 +116,8 @@ class Response(models.Model):
     slots_offered_at = models.DateTimeField(null=True, blank=True)
     # The one reminder a candidate who stopped mid-chat gets (Company.stall_reminder_hours) went out at.
     stall_reminded_at = models.DateTimeField(null=True, blank=True)
+    # Issue 15: the company's labels (``screening.models.pipeline.Tag``).
+    tags = models.ManyToManyField("screening.Tag", blank=True, related_name="responses", verbose_name=_("tags"))
 
     class Meta:
         verbose_name = _("response")

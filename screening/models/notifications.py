@@ -1,8 +1,11 @@
 """After the screening (issue 14): emails to candidates and their record, recruiters' notifications and
 preferences, and candidates' requests to talk to a person (docs/notifications.md)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
@@ -115,7 +118,11 @@ class Notification(models.Model):
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
+    # ``text`` is the line in the site's default language (emails, search, rows from before ``message``);
+    # ``message`` (an English msgid) and ``params`` render it again in each reader's language (``get_text``).
     text = models.CharField(_("text"), max_length=300)
+    message = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)  # a path in the dashboard
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -130,6 +137,38 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} for {self.user_id}"
+
+    def get_text(self) -> str:
+        """The line in the active language (``notification_line``); the stored ``text`` when there is no
+        ``message`` or it no longer renders."""
+        if not self.message:
+            return self.text
+        try:
+            return notification_line(self.message, self.params)
+        except (KeyError, ValueError, TypeError):
+            return self.text
+
+
+def notification_line(message: str, params: dict) -> str:
+    """``message`` (an English msgid with ``%(name)s`` fields, marked with ``gettext_noop``) translated into
+    the active language and filled from ``params``, one line of at most 300 characters.
+
+    A param is a literal string (a name, a title, a candidate's words), ``{"msgid": "..."}`` (a phrase
+    translated too), or ``{"slot": [starts_at ISO 8601, minutes, IANA zone]}`` (an interview's time, worded by
+    ``screening.calendar.span_text``). Raises ``KeyError``/``ValueError``/``TypeError`` for params that do
+    not fit the message."""
+    from screening.calendar import span_text
+
+    values = {}
+    for name, value in params.items():
+        if isinstance(value, dict) and "msgid" in value:
+            values[name] = gettext(value["msgid"])
+        elif isinstance(value, dict) and "slot" in value:
+            starts_at, minutes, zone = value["slot"]
+            values[name] = span_text(dt.datetime.fromisoformat(starts_at), int(minutes), zone)
+        else:
+            values[name] = str(value)
+    return " ".join((gettext(message) % values).split())[:300]
 
 
 class NotificationPreference(models.Model):

@@ -27,7 +27,7 @@ from vacancies.models import Vacancy
 
 from .. import identity, tasks
 from ..models import Candidate, EmailTemplate, Response, StatusChange
-from .emails import candidate_email_render, candidate_email_send
+from .emails import candidate_email_send
 
 # The kinds of email a candidate gets about their application's link.
 EMAIL_RECEIVED = "received"  # a new application: thank you, here is your link
@@ -175,11 +175,11 @@ def application_url(response: Response) -> str:
 def application_email_send(*, response_id: int, kind: str) -> bool:
     """Send one email about the application's link, in the vacancy's language; False if there is nothing to send.
 
-    ``kind`` is ``EMAIL_RECEIVED`` (the company's template ``application_received``; new applications queue
-    it through ``candidate_email_send`` instead) or ``EMAIL_LINK`` (templates
-    ``screening/email/application_link_subject.txt``, ``.txt`` and ``.html``).
-    Raises whatever the mail backend raises (``OSError``, ``smtplib.SMTPException``):
-    the task retries.
+    ``kind`` is ``EMAIL_RECEIVED`` (the company's template ``application_received``) or ``EMAIL_LINK``
+    (templates ``screening/email/application_link_subject.txt``, ``.txt`` and ``.html``). New applications
+    queue the received email through ``candidate_email_send``; a task queued before the templates takes the
+    same path here (recorded as a ``SentEmail``, sent and retried by ``send_email``). For ``EMAIL_LINK``,
+    raises whatever the mail backend raises (``OSError``, ``smtplib.SMTPException``): the task retries.
     """
     if kind not in EMAIL_KINDS:
         raise ValueError(f"Unknown application email {kind!r}")
@@ -192,14 +192,8 @@ def application_email_send(*, response_id: int, kind: str) -> bool:
     if response is None:
         return False
     vacancy = response.vacancy
-    if kind == EMAIL_RECEIVED:  # a task queued before the templates: the same email as candidate_email_send
-        subject, text, html, _language = candidate_email_render(
-            response=response, key=EmailTemplate.Key.APPLICATION_RECEIVED
-        )
-        message = EmailMultiAlternatives(subject=subject, body=text, to=[response.email])
-        message.attach_alternative(html, "text/html")
-        message.send()
-        return True
+    if kind == EMAIL_RECEIVED:  # a task queued before the templates
+        return candidate_email_send(response=response, key=EmailTemplate.Key.APPLICATION_RECEIVED) is not None
     context = {
         "response": response,
         "first_name": response.first_name,

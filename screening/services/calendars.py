@@ -14,7 +14,6 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -64,9 +63,7 @@ def slot_local(slot: InterviewSlot, time_zone: str = "") -> tuple[datetime, date
 def slot_text(slot: InterviewSlot, time_zone: str = "", *, place: bool = True) -> str:
     """One line for people, in the active language: "Tuesday, 27 October 2026, 10:00–10:45 (Europe/Berlin)",
     then the place or the video link when ``place``."""
-    tz_name = time_zone or slot.time_zone
-    start, end = slot_local(slot, tz_name)
-    text = f"{date_format(start, 'l, j E Y')}, {start:%H:%M}–{end:%H:%M} ({tz_name})"
+    text = calendar.span_text(slot.starts_at, slot.duration_minutes, time_zone or slot.time_zone)
     if place:
         where = ", ".join(part for part in (slot.location, slot.video_url) if part)
         if where:

@@ -71,9 +71,11 @@ def candidate_email_render(*, response: Response, key: str, extra: dict | None =
     """``(subject, text, html, language)`` of ``key`` for ``response``, in the vacancy's language."""
     vacancy = response.vacancy
     language = email_language(vacancy.language)
-    subject, body, _customised = template_get(company=vacancy.company, key=key, language=language)
+    subject, body, customised = template_get(company=vacancy.company, key=key, language=language)
     extra = dict(extra or {})
     with translation.override(language):
+        if customised:  # wording saved before the link was required still carries it
+            body = emails.template_body_completed(key, body)
         if key == EmailTemplate.Key.SCREENING_FINISHED and "outcome" not in extra:
             extra["outcome"] = emails.outcome_text(verdict=response.screening_verdict, show=vacancy.show_outcome)
         rendered = emails.template_render(subject, body, candidate_email_context(response=response, extra=extra))
@@ -183,13 +185,14 @@ def sent_email_deliver(*, sent_email_id: int, last_attempt: bool) -> bool:
 def template_save(*, company: Company, key: str, language: str, subject: str, body: str, actor) -> EmailTemplate:
     """Save the company's wording of one email in one language. Raises ``ValidationError`` (a list of clear
     messages, in the active language) for an unknown key or language, or a template ``template_validate``
-    refuses: a bad placeholder is an error here, never when the email is sent."""
+    refuses for ``key`` (a bad placeholder, or a body without the link the email exists for): an error here,
+    never when the email is sent."""
     if key not in EmailTemplate.Key.values:
         raise ValidationError(translation.gettext("Unknown email."))
     if language not in LANGUAGES:
         raise ValidationError(translation.gettext("Unknown language."))
     subject, body = subject.strip(), body.strip().replace("\r\n", "\n")
-    errors = emails.template_validate(subject, body)
+    errors = emails.template_validate(subject, body, key=key)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -211,18 +214,19 @@ def template_reset(*, company: Company, key: str, language: str) -> bool:
 def template_preview(
     *, company: Company, key: str, language: str, subject: str | None = None, body: str | None = None
 ) -> tuple[str, str, str, list[str]]:
-    """``(subject, text, html, errors)``: the email as a candidate would get it, with sample values (the
-    company's real name), for the wording given (else the saved one or the default). ``errors`` are
-    ``template_validate``'s; with errors the parts are empty."""
+    """``(subject, text, html, errors)``: the email as a candidate would get it, with sample values in
+    ``language`` (``emails.sample_context``; the company's real name), for the wording given (else the saved one
+    or the default). ``errors`` are ``template_validate``'s for ``key``, as saving would say them; with errors
+    the parts are empty. Raises ``ValueError`` for an unknown key or language."""
     saved_subject, saved_body, _customised = template_get(company=company, key=key, language=language)
     subject = saved_subject if subject is None else subject.strip()
     body = saved_body if body is None else body.strip().replace("\r\n", "\n")
     with translation.override(language):
-        errors = emails.template_validate(subject, body)
+        errors = emails.template_validate(subject, body, key=key)
         if errors:
             return "", "", "", errors
         context = {
-            **emails.SAMPLE_CONTEXT,
+            **emails.sample_context(language),
             "company": company.name,
             "outcome": emails.outcome_text(verdict="passed", show=True),
         }

@@ -3,13 +3,12 @@ the recruiters' notification, interview slots offered to a candidate who passed 
 
 from __future__ import annotations
 
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from screening.models import EmailTemplate, Notification, Response
 
 from .emails import candidate_email_send
-from .notifications import notify
+from .notifications import candidate_param, notify
 from .scheduling import slots_offer
 
 
@@ -31,13 +30,18 @@ def screening_followup(*, response_id: int) -> bool:
         Response.Status.NEEDS_REVIEW: Notification.Kind.CANDIDATE_NEEDS_REVIEW,
     }.get(verdict)
     if kind is not None:
-        with translation.override(translation.get_language()):
-            text = (
-                _("%(name)s passed the screening for %(vacancy)s")
-                if kind == Notification.Kind.CANDIDATE_PASSED
-                else _("%(name)s needs review for %(vacancy)s")
-            ) % {"name": response.full_name or _("A candidate"), "vacancy": response.vacancy.title}
-        notify(company=response.vacancy.company, kind=kind, text=text, response=response)
+        message = (
+            gettext_noop("%(name)s passed the screening for %(vacancy)s")
+            if kind == Notification.Kind.CANDIDATE_PASSED
+            else gettext_noop("%(name)s needs review for %(vacancy)s")
+        )
+        notify(
+            company=response.vacancy.company,
+            kind=kind,
+            text=message,
+            params={"name": candidate_param(response), "vacancy": response.vacancy.title},
+            response=response,
+        )
     if verdict == Response.Status.PASSED and response.slots_offered_at is None:
         slots_offer(response=response)
     return True

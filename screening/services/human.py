@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Company
 from screening.models import ChatMessage, HumanRequest, Notification, Response, WebhookEndpoint
@@ -131,21 +132,18 @@ def human_request_open(*, response: Response, reason: str, text: str = "") -> Hu
 
 
 def _after_open(request: HumanRequest) -> None:
-    from screening.services.notifications import notify
+    from screening.services.notifications import candidate_param, notify
     from screening.services.webhooks import response_event_emit_on_commit
 
     response = request.response
-    with translation.override(None):
-        # The bell's line is in the dashboard's language, chosen by each reader's request: English is stored.
-        line = _("%(name)s is waiting for a person: %(reason)s.") % {
-            "name": response.full_name,
-            "reason": request.get_reason_display(),
-        }
+    with translation.override(None):  # the reason's English msgid, worded again for each reader
+        reason = {"msgid": str(request.get_reason_display())}
     transaction.on_commit(
         lambda: notify(
             company=request.company,
             kind=Notification.Kind.HUMAN_REQUESTED,
-            text=line,
+            text=gettext_noop("%(name)s is waiting for a person: %(reason)s."),
+            params={"name": candidate_param(response), "reason": reason},
             response=response,
             url=reverse("screening:queue"),
         ),

@@ -15,13 +15,23 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Company, Role, User
 
 from .. import live
-from ..models import EmailTemplate, Notification, NotificationPreference, Response, SentEmail
+from ..models import (
+    EmailTemplate,
+    InterviewSlot,
+    Notification,
+    NotificationPreference,
+    Response,
+    SentEmail,
+    notification_line,
+)
 from .emails import candidate_email_send, recruiter_email_send
 
 logger = logging.getLogger(__name__)
@@ -95,24 +105,44 @@ def notify(
     url: str = "",
     users=None,
     ics: str = "",
+    params: dict | None = None,
 ) -> list[Notification]:
     """Tell the company's members (``users``, default every owner and recruiter) that ``kind``
     (``Notification.Kind``) happened: one row each, a live push to their bell after the commit, and an email
-    now or in the daily digest by their ``NotificationPreference``. ``text`` is one line in the dashboard's
-    language; ``url`` a dashboard path (default the response's page). Never another company's user.
-    Raises ``ValueError`` for an unknown kind."""
+    now or in the daily digest by their ``NotificationPreference``. With ``params``, ``text`` is an English
+    msgid (``gettext_noop``) that each reader sees in their own language (``notification_line`` explains the
+    params); without, a literal line. Emails use the site's default language. ``url`` is a dashboard path
+    (default the response's page). Never another company's user. Raises ``ValueError`` for an unknown kind or
+    params that do not fit the message."""
     if kind not in Notification.Kind.values:
         raise ValueError(f"Unknown notification kind {kind!r}")
     recipients = notification_recipients(company=company, users=users)
     if not recipients:
         return []
     url = url or (response.get_absolute_url() if response is not None else "")
+    message = ""
+    if params is not None:
+        message, params = text, _json_params(params)
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                text = notification_line(message, params)
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"Params {sorted(params)} do not fit {message!r}") from error
     text = " ".join(text.split())[:300]
     now = timezone.now()
     with transaction.atomic():
         rows = Notification.objects.bulk_create(
             [
-                Notification(company=company, user=user, kind=kind, response=response, text=text, url=url[:300])
+                Notification(
+                    company=company,
+                    user=user,
+                    kind=kind,
+                    response=response,
+                    text=text,
+                    message=message,
+                    params=params or {},
+                    url=url[:300],
+                )
                 for user in recipients
             ]
         )
@@ -128,11 +158,31 @@ def notify(
         if emailed:
             Notification.objects.filter(pk__in=emailed).update(emailed_at=now)
         pushes = [(row.user_id, row.pk, row.url) for row in rows]
-        transaction.on_commit(lambda: _push_created(pushes, kind=kind, text=text), robust=True)
+        line = {"text": text, "message": message, "params": params or {}}
+        transaction.on_commit(lambda: _push_created(pushes, kind=kind, line=line), robust=True)
     return rows
 
 
-def _push_created(pushes, *, kind: str, text: str) -> None:
+def candidate_param(response: Response) -> str | dict:
+    """The ``name`` param of a notification about ``response``: the candidate's name, or "A candidate" in
+    each reader's language when there is none."""
+    return response.full_name or {"msgid": gettext_noop("A candidate")}
+
+
+def _json_params(params: dict) -> dict:
+    # Stored as JSON: an interview's time keeps its instant, length and zone, to be worded per reader.
+    out = {}
+    for name, value in params.items():
+        if isinstance(value, InterviewSlot):
+            value = {"slot": [value.starts_at.isoformat(), value.duration_minutes, value.time_zone]}
+        elif isinstance(value, Promise):
+            raise TypeError(f"Param {name!r} is a lazy translation: pass {{'msgid': ...}} instead")
+        out[name] = value
+    return out
+
+
+def _push_created(pushes, *, kind: str, line: dict) -> None:
+    # The bell's socket words the line in its reader's language (chat.bell); ``text`` is the fallback.
     for user_id, pk, url in pushes:
         live.notification_push(
             user_id=user_id,
@@ -140,7 +190,7 @@ def _push_created(pushes, *, kind: str, text: str) -> None:
                 "type": "notification.created",
                 "id": pk,
                 "kind": kind,
-                "text": text,
+                **line,
                 "url": url,
                 "unread": notification_unread_count(user_id=user_id),
             },

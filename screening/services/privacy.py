@@ -227,7 +227,9 @@ def candidate_erase(*, candidate: Candidate, reason: str, actor=None) -> Erasure
         # Emails to the candidate: that one was sent (template, time, result) stays, not what or to whom; one still
         # queued is not sent (screening.services.emails.sent_email_deliver skips a row without an address).
         SentEmail.objects.filter(response_id__in=ids).update(to="", subject="", body_text="", body_html="", ics="")
-        Notification.objects.filter(response_id__in=ids).update(text=_("A candidate whose data was erased"))
+        Notification.objects.filter(response_id__in=ids).update(
+            text=_("A candidate whose data was erased"), message="", params={}
+        )
         # Nobody waits for a person any more, and what they wrote goes; a booked interview frees its slot.
         HumanRequest.objects.filter(response_id__in=ids).update(text="")
         HumanRequest.objects.filter(response_id__in=ids, resolved_at__isnull=True).update(resolved_at=now)

@@ -13,10 +13,11 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from screening.models import (
@@ -55,6 +56,40 @@ def _interviewers_check(*, vacancy, interviewers) -> list:
     return interviewers
 
 
+def slot_clash_check(
+    *, starts_at: datetime, duration_minutes: int, time_zone: str, interviewers, exclude_pk: int | None = None
+) -> None:
+    """Refuse a slot from ``starts_at`` for ``duration_minutes`` that overlaps another slot (of any vacancy) of
+    one of ``interviewers``; ``exclude_pk``: the slot being edited. Slots with no interviewer in common never
+    clash (nor do slots naming none: the team's). Raises ``ValidationError`` naming the interviewer and the other
+    slot's time, shown in ``time_zone``. Call it in the transaction that saves: it locks the interviewers' rows,
+    so two slots written at once for one interviewer queue and the second one sees the first."""
+    ids = sorted(user.pk for user in interviewers)
+    if not ids:
+        return
+    list(User.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    # Slots last at most 480 minutes: one starting earlier than that cannot reach this one.
+    near = (
+        InterviewSlot.objects.filter(
+            interviewers__in=ids, starts_at__lt=ends_at, starts_at__gt=starts_at - timedelta(minutes=480)
+        )
+        .exclude(pk=exclude_pk)
+        .prefetch_related("interviewers")
+        .distinct()
+        .order_by("starts_at", "id")
+    )
+    for other in near:
+        if other.starts_at + timedelta(minutes=other.duration_minutes) <= starts_at:
+            continue
+        person = next(user for user in other.interviewers.all() if user.pk in ids)
+        raise ValidationError(
+            _("%(name)s already has an interview slot at %(time)s that overlaps this one.")
+            % {"name": person.get_full_name() or person.email, "time": slot_text(other, time_zone, place=False)},
+            code="slot_clash",
+        )
+
+
 def slot_create(
     *,
     vacancy,
@@ -69,7 +104,8 @@ def slot_create(
     """One slot of ``vacancy`` at ``starts_at`` (aware; a naive one is read in ``time_zone``).
 
     ``time_zone``: IANA name, default the company's. ``interviewers``: users of the vacancy's company.
-    Raises ``ValidationError`` for a time in the past, a foreign interviewer or an invalid field.
+    Raises ``ValidationError`` for a time in the past, a foreign interviewer, an invalid field, or a time that
+    overlaps another slot of one of the interviewers (``slot_clash_check``).
     """
     time_zone = time_zone or vacancy.company.time_zone
     if timezone.is_naive(starts_at):
@@ -89,6 +125,9 @@ def slot_create(
     )
     slot.full_clean()
     with transaction.atomic():
+        slot_clash_check(
+            starts_at=starts_at, duration_minutes=duration_minutes, time_zone=time_zone, interviewers=interviewers
+        )
         slot.save()
         if interviewers:
             slot.interviewers.set(interviewers)
@@ -186,8 +225,6 @@ def slots_free(*, vacancy, limit: int = 6) -> list[InterviewSlot]:
 
 def slot_list(*, vacancy) -> QuerySet:
     """All the vacancy's slots from a day ago on, with their live booking (``live`` list) and interviewers."""
-    from django.db.models import Prefetch
-
     return (
         InterviewSlot.objects.filter(vacancy=vacancy, starts_at__gte=timezone.now() - timedelta(days=1))
         .prefetch_related(
@@ -250,7 +287,9 @@ def _reminders_already(starts_at: datetime, now: datetime) -> dict:
     }
 
 
-def booking_create(*, response: Response, slot_id: int, candidate_time_zone: str = "") -> Booking:
+def booking_create(
+    *, response: Response, slot_id: int, candidate_time_zone: str = "", in_chat: bool = False
+) -> Booking:
     """Book ``slot_id`` for ``response`` atomically; a live booking of the response moves (reschedule).
     Raises ``SlotTaken`` when someone else holds it, ``ValidationError`` for a slot of another vacancy.
 
@@ -258,8 +297,12 @@ def booking_create(*, response: Response, slot_id: int, candidate_time_zone: str
     returned booking then has ``rescheduled = True``. Booking the slot the response already holds returns that
     booking unchanged (a double click). After the commit: the candidate's confirmation with the ``.ics``,
     the interviewers' notification (everyone's for a slot with none) and the ``interview.booked`` webhook.
-    ``candidate_time_zone``: an IANA name from the candidate's browser; unknown names are ignored.
+    ``candidate_time_zone``: an IANA name from the candidate's browser; unknown names are ignored. The chat's
+    transcript gets the bot's line about it (``interview_chat.booking_note_write``) unless ``in_chat`` (the
+    chat's ``book`` frame, which writes its own confirmation).
     """
+    from .interview_chat import BOOKED, MOVED, booking_note_write
+
     _can_book(response)
     candidate_time_zone = zone_name(candidate_time_zone)
     now = timezone.now()
@@ -298,6 +341,8 @@ def booking_create(*, response: Response, slot_id: int, candidate_time_zone: str
                     **_reminders_already(slot.starts_at, now),
                 )
                 rescheduled = False
+            if not in_chat:
+                booking_note_write(booking=booking, event=MOVED if rescheduled else BOOKED)
             booking_id = booking.pk
             transaction.on_commit(lambda: booking_booked_effects(booking_id=booking_id, rescheduled=rescheduled))
     except IntegrityError as error:
@@ -334,19 +379,22 @@ def _notify(booking: Booking, *, kind: str, text: str, ics: str = "") -> None:
     notify(
         company=booking.response.vacancy.company,
         kind=kind,
-        text=text[:300],
+        text=text,
+        params=_dashboard_params(booking),
         response=booking.response,
         users=interviewers or None,
         ics=ics,
     )
 
 
-def _dashboard_text(message: str, booking: Booking) -> str:
-    # The dashboard's language (the request's, or the default in a task), the slot in the slot's zone.
-    return message % {
-        "name": booking.response.full_name or _("A candidate"),
+def _dashboard_params(booking: Booking) -> dict:
+    # Worded per reader (``notification_line``): the slot in the slot's zone.
+    from .notifications import candidate_param
+
+    return {
+        "name": candidate_param(booking.response),
         "vacancy": booking.response.vacancy.title,
-        "slot": slot_text(booking.slot, place=False),
+        "slot": booking.slot,
     }
 
 
@@ -366,14 +414,14 @@ def booking_booked_effects(*, booking_id: int, rescheduled: bool = False) -> Non
         ics=booking_ics(booking=booking),
     )
     message = (
-        _("%(name)s moved the interview for %(vacancy)s to %(slot)s")
+        gettext_noop("%(name)s moved the interview for %(vacancy)s to %(slot)s")
         if rescheduled
-        else _("%(name)s booked an interview for %(vacancy)s: %(slot)s")
+        else gettext_noop("%(name)s booked an interview for %(vacancy)s: %(slot)s")
     )
     _notify(
         booking,
         kind=Notification.Kind.INTERVIEW_BOOKED,
-        text=_dashboard_text(message, booking),
+        text=message,
         ics=booking_ics(booking=booking, for_candidate=False),
     )
     interview_event_emit(booking=booking, event=WebhookEndpoint.Event.INTERVIEW_BOOKED)
@@ -382,7 +430,10 @@ def booking_booked_effects(*, booking_id: int, rescheduled: bool = False) -> Non
 def booking_cancel(*, booking: Booking, by: str, user: User | None = None) -> Booking:
     """Cancel a live booking; ``by`` is ``"candidate"`` or ``"recruiter"`` (``user``). The slot is free again.
     After the commit: the candidate's email with ``METHOD:CANCEL``, the notification (when the candidate
-    cancelled), the ``interview.cancelled`` webhook. Raises ``ValidationError`` for a booking not live."""
+    cancelled), the ``interview.cancelled`` webhook, and the bot's line in the chat's transcript (pushed live).
+    Raises ``ValidationError`` for a booking not live."""
+    from .interview_chat import CANCELLED, booking_note_write
+
     if by not in (CANDIDATE, RECRUITER):
         raise ValueError(by)
     with transaction.atomic():
@@ -396,6 +447,7 @@ def booking_cancel(*, booking: Booking, by: str, user: User | None = None) -> Bo
         if user is not None:
             booking.marked_by = user
         booking.save()
+        booking_note_write(booking=booking, event=CANCELLED)
         booking_id = booking.pk
         transaction.on_commit(lambda: booking_cancelled_effects(booking_id=booking_id))
     return booking
@@ -417,13 +469,13 @@ def booking_cancelled_effects(*, booking_id: int) -> None:
         ics=booking_ics(booking=booking, cancel=True),
     )
     if booking.cancelled_by == CANDIDATE:
-        message = _("%(name)s cancelled the interview for %(vacancy)s (%(slot)s)")
+        message = gettext_noop("%(name)s cancelled the interview for %(vacancy)s (%(slot)s)")
     else:
-        message = _("The interview of %(name)s for %(vacancy)s (%(slot)s) was cancelled")
+        message = gettext_noop("The interview of %(name)s for %(vacancy)s (%(slot)s) was cancelled")
     _notify(
         booking,
         kind=Notification.Kind.INTERVIEW_CANCELLED,
-        text=_dashboard_text(message, booking),
+        text=message,
         ics=booking_ics(booking=booking, cancel=True, for_candidate=False),
     )
     interview_event_emit(booking=booking, event=WebhookEndpoint.Event.INTERVIEW_CANCELLED)
@@ -462,25 +514,9 @@ def booking_missed_effects(*, booking_id: int) -> None:
     booking = _booking_full(booking_id)
     if booking is None or booking.status != Booking.Status.NO_SHOW:
         return
-    message = _("%(name)s missed the interview for %(vacancy)s (%(slot)s)")
-    _notify(booking, kind=Notification.Kind.INTERVIEW_MISSED, text=_dashboard_text(message, booking))
+    message = gettext_noop("%(name)s missed the interview for %(vacancy)s (%(slot)s)")
+    _notify(booking, kind=Notification.Kind.INTERVIEW_MISSED, text=message)
     interview_event_emit(booking=booking, event=WebhookEndpoint.Event.INTERVIEW_NO_SHOW)
-
-
-def booking_get_for_user(*, user, pk: int) -> Booking:
-    """The booking if it belongs to the user's company; ``Http404`` otherwise."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(
-        Booking.objects.select_related("slot", "slot__vacancy", "response"), pk=pk, company_id=user.company_id
-    )
-
-
-def slot_get_for_user(*, user, pk: int) -> InterviewSlot:
-    """The slot if it belongs to the user's company; ``Http404`` otherwise."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(InterviewSlot.objects.select_related("vacancy"), pk=pk, company_id=user.company_id)
 
 
 # --- offering slots ------------------------------------------------------------------------------------------
@@ -492,9 +528,11 @@ def slots_offer(*, response: Response, actor=None) -> bool:
 
     Also False for an erased, withdrawn or decided-against application and one that already holds a live
     booking. Sets ``Response.slots_offered_at``. The email is ``SLOTS_OFFERED`` with ``slot`` (the first free
-    times, in the slot's zone) and ``booking_url``. The live chat's offer is ``chat.services.slots``.
+    times, in the slot's zone) and ``booking_url``. With an ``actor``, the offer with the times as buttons is also
+    written to the candidate's chat, if any, and pushed live (``interview_chat.slots_offer_write``).
     """
     from .emails import candidate_email_send
+    from .interview_chat import slots_offer_write
 
     try:
         _can_book(response)
@@ -515,6 +553,8 @@ def slots_offer(*, response: Response, actor=None) -> bool:
         extra={"slot": slots, "booking_url": booking_url(response)},
         actor=actor,
     )
+    if actor is not None:  # after a passed screening the chat made its own offer
+        slots_offer_write(response=response)
     return True
 
 

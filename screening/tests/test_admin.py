@@ -4,11 +4,14 @@ Personas from the root conftest: ``owner``, ``recruiter``, ``viewer`` of Acme, `
 tenant model's pages are tried from the other company; the audit records are tried by everyone, superusers too.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from screening.models import (
@@ -18,10 +21,13 @@ from screening.models import (
     ChatSession,
     Erasure,
     Evaluation,
+    HumanRequest,
     LLMCall,
     Note,
+    Notification,
     QuestionSuggestion,
     Response,
+    SentEmail,
     StatusChange,
     WebhookDelivery,
     WebhookEndpoint,
@@ -58,6 +64,15 @@ def build_tenant(company, tag):
         ChatSession: session,
         ChatMessage: ChatMessage.objects.create(session=session, sender="bot", text=f"hello {tag}"),
         Erasure: Erasure.objects.create(company=company, candidate_id_erased=0, reason=Erasure.Reason.OWNER),
+        SentEmail: SentEmail.objects.create(
+            company=company, response=response, to=response.email, template="chat_reminder", subject=f"Mail {tag}"
+        ),
+        Notification: Notification.objects.create(
+            company=company, user=UserFactory(company=company), kind="candidate_passed", text=f"{tag} passed"
+        ),
+        HumanRequest: HumanRequest.objects.create(
+            company=company, response=response, reason="asked", due_at=timezone.now() + timedelta(hours=4)
+        ),
     }
 
 
@@ -77,6 +92,9 @@ TENANT_MODELS = [
     ChatSession,
     ChatMessage,
     Erasure,
+    SentEmail,
+    Notification,
+    HumanRequest,
 ]
 # What happened: shown to the company's members, written by nobody here.
 AUDIT_RECORDS = [
@@ -89,6 +107,9 @@ AUDIT_RECORDS = [
     ChatSession,
     ChatMessage,
     Erasure,
+    SentEmail,
+    Notification,
+    HumanRequest,
 ]
 
 
@@ -399,3 +420,52 @@ def test_a_viewer_reads_an_endpoint_without_its_secret(viewer, recruiter, rows_a
     assert endpoint.secret in recruiter_client.get(admin_url(WebhookEndpoint, "change", endpoint.pk)).content.decode()
     page = viewer_client.post(admin_url(WebhookEndpoint, "change", endpoint.pk), {"url": "https://evil.example.com"})
     assert page.status_code == 403
+
+
+# --- after the screening: emails, notifications, requests for a person ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"), [("waiting", "waiting"), ("claimed", "claimed"), ("resolved", "resolved"), (None, "all")]
+)
+def test_requests_for_a_person_are_filtered_by_where_they_stand(viewer_client, owner, rows_a, rows_b, state, expected):
+    waiting = rows_a[HumanRequest]
+    later = timezone.now() + timedelta(hours=4)
+    claimed = HumanRequest.objects.create(
+        company=waiting.company,
+        response=ResponseFactory(vacancy=rows_a[Vacancy]),
+        reason="stuck",
+        due_at=later,
+        claimed_by=owner,
+        claimed_at=timezone.now(),
+    )
+    resolved = HumanRequest.objects.create(
+        company=waiting.company,
+        response=waiting.response,
+        reason="asked",
+        due_at=later,
+        claimed_by=owner,
+        claimed_at=timezone.now(),
+        resolved_at=timezone.now(),
+    )
+    everything = {"waiting": {waiting}, "claimed": {claimed}, "resolved": {resolved}}
+    everything["all"] = {waiting, claimed, resolved}
+    page = viewer_client.get(admin_url(HumanRequest, "changelist"), {"state": state} if state else {})
+    assert page.status_code == 200
+    assert set(page.context["cl"].queryset) == everything[expected]
+
+
+@pytest.mark.parametrize(
+    ("model", "query", "shown"),
+    [
+        (SentEmail, {"status__exact": "sent"}, False),
+        (SentEmail, {"status__exact": "queued"}, True),
+        (Notification, {"kind__exact": "candidate_passed"}, True),
+        (Notification, {"kind__exact": "human_requested"}, False),
+        (HumanRequest, {"reason__exact": "asked"}, True),
+    ],
+)
+def test_emails_notifications_and_requests_filter_by_their_kind_and_status(viewer_client, rows_a, model, query, shown):
+    page = viewer_client.get(admin_url(model, "changelist"), query)
+    assert page.status_code == 200
+    assert list(page.context["cl"].queryset) == ([rows_a[model]] if shown else [])

@@ -35,12 +35,19 @@ def anna(vacancy):
     ("subject", "body", "fragment"),
     [
         ("Hi {first_name}", "Dear {frist_name}", "unknown placeholder {frist_name}"),
-        ("Hi", "Dear {first_name.__class__}", "only a plain placeholder name"),
-        ("Hi", "Dear {first_name[0]}", "only a plain placeholder name"),
-        ("Hi", "Dear {}", "needs a placeholder name"),
-        ("Hi", "Dear {0}", "needs a placeholder name"),
-        ("Hi", "Dear {first_name!r}", "nothing may follow the name"),
-        ("Hi", "Dear {vacancy:>30}", "nothing may follow the name"),
+        ("Hi", "Dear {first_name.__class__}", "unknown placeholder {first_name.__class__}"),
+        ("Hi", "Dear {first_name[0]}", "unknown placeholder {first_name[0]}"),
+        ("Hi", "Dear {}", "unknown placeholder {}"),
+        ("Hi", "Dear {0}", "unknown placeholder {0}"),
+        ("Hi", "Dear {1}, {link}", "unknown placeholder {1}"),
+        ("{0.name}", "Dear", "Subject: unknown placeholder {0.name}"),
+        ("Hi", "Dear {x[0]}", "unknown placeholder {x[0]}"),
+        ("Hi", "Dear {name.attr}", "unknown placeholder {name.attr}"),
+        ("Hi", "Dear {!r}", "unknown placeholder {!r}"),
+        ("Hi", "Dear {0!r}", "unknown placeholder {0!r}"),
+        ("Hi", "Dear {first_name!}", "unknown placeholder {first_name!}"),
+        ("Hi", "Dear {first_name!r}", "{first_name!r}: nothing may follow the name"),
+        ("Hi", "Dear {vacancy:>30}", "{vacancy:>30}: nothing may follow the name"),
         ("Hi {", "Dear", "without its pair"),
         ("Hi", "Dear }", "without its pair"),
         ("", "Dear", "cannot be empty"),
@@ -52,6 +59,23 @@ def test_a_bad_template_is_refused_with_a_clear_message(subject, body, fragment)
     assert any(fragment in error for error in errors), errors
 
 
+@pytest.mark.parametrize("field", ["{}", "{0}", "{first_name.upper}", "{x[0]}", "{0!r}", "{first_name!}"])
+@pytest.mark.parametrize(
+    ("language", "wording"),
+    [
+        ("en", "Body: unknown placeholder {field}. Known ones: {{first_name}}, {{vacancy}}"),
+        ("ru", "Текст: неизвестная подстановка {field}. Доступные: {{first_name}}, {{vacancy}}"),
+    ],
+)
+def test_a_positional_or_dotted_placeholder_is_named_with_the_known_ones_in_both_languages(field, language, wording):
+    from django.utils import translation
+
+    with translation.override(language):
+        (error,) = emails.template_validate("Hi", f"Dear {field} {{link}}")
+    assert error.startswith(wording.format(field=field)), error
+    assert "{link}" in error and "{message}" in error
+
+
 def test_every_default_template_is_valid_and_renders_in_both_languages():
     from django.utils import translation
 
@@ -59,9 +83,61 @@ def test_every_default_template_is_valid_and_renders_in_both_languages():
         for language in ("en", "ru"):
             with translation.override(language):
                 subject, body = emails.template_default(key)
-            assert emails.template_validate(subject, body) == [], key
+            assert emails.template_validate(subject, body, key=key) == [], key
             rendered = emails.template_render(subject, body, emails.SAMPLE_CONTEXT)
             assert emails.SAMPLE_CONTEXT["link"] in rendered[1], key  # every email carries the private link
+            required = emails.template_required_placeholder(key)
+            assert emails.SAMPLE_CONTEXT[required] in rendered[1], key
+
+
+def test_the_interview_emails_need_the_booking_link_and_the_others_the_private_link():
+    booking = {"slots_offered", "booking_confirmed", "booking_cancelled", "interview_reminder"}
+    for key in EmailTemplate.Key.values:
+        assert emails.template_required_placeholder(key) == ("booking_url" if key in booking else "link"), key
+
+
+# Values that end in a full stop, as real ones do: "Inc.", Django's English times ("10 a.m."), Russian years ("г.").
+DOTTED = {
+    "first_name": "Anna",
+    "vacancy": "Sr. Python dev.",
+    "company": "Acme Inc.",
+    "link": "https://x.example/c/t/",
+    "booking_url": "https://x.example/c/t/interview/",
+    "slot": "Tuesday, 12 May 2026, 10 a.m.",
+    "reason": "Not enough exp.",
+    "message": "See you at 10 a.m.",
+    "outcome": "You passed.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_no_default_email_shows_a_double_full_stop_after_a_value_ending_in_one(language):
+    from django.utils import translation
+
+    for key in EmailTemplate.Key.values:
+        with translation.override(language):
+            subject, body = emails.template_default(key)
+        for part in emails.template_render(subject, body, DOTTED):
+            assert ".." not in part, (key, part)
+
+
+@pytest.mark.parametrize(
+    ("body", "value", "expected"),
+    [
+        ("Your interview: {slot}.", "Tuesday, 10 a.m.", "Your interview: Tuesday, 10 a.m.\n"),
+        ("Собеседование: {slot}.", "12 мая 2026 г.", "Собеседование: 12 мая 2026 г.\n"),
+        ("At {slot}. See you.", "10 a.m.", "At 10 a.m. See you.\n"),
+        ("At {slot}.", "10:00", "At 10:00.\n"),
+        ("At {slot}...", "10 a.m.", "At 10 a.m....\n"),  # the template's own ellipsis stays as written
+        ("At {slot}.", "soon...", "At soon...\n"),
+        ("At {slot}.", "", "At.\n"),
+    ],
+)
+def test_a_value_ending_in_a_full_stop_takes_the_templates_full_stop(body, value, expected):
+    subject, text, html = emails.template_render(body, body, {"slot": value})
+    assert text == expected
+    assert subject == expected.rstrip("\n")
+    assert "<p>" + expected.rstrip("\n") + "</p>" in html
 
 
 def test_values_are_escaped_in_html_the_link_is_clickable_and_empty_values_leave_no_gap():
@@ -152,7 +228,7 @@ def test_a_bad_placeholder_is_refused_at_save_and_nothing_is_stored(company, own
             body="{first_name.__class__}",
             actor=owner,
         )
-    assert "only a plain placeholder name" in caught.value.messages[0]
+    assert caught.value.messages[0].startswith("Body: unknown placeholder {first_name.__class__}. Known ones:")
     assert not EmailTemplate.objects.exists()
 
 
@@ -161,9 +237,131 @@ def test_the_preview_uses_sample_values_and_reports_errors(company):
         company=company, key="booking_confirmed", language="en", subject="At {slot}", body="{first_name}: {booking_url}"
     )
     assert errors == []
-    assert subject.startswith("At Tuesday 14 May")
+    assert subject.startswith("At Tuesday, 12 May 2026, 15:00")
     assert text.startswith("Anna: https://")
     assert template_preview(company=company, key="booking_confirmed", language="en", subject="x", body="{nope}")[3]
+
+
+def test_the_russian_preview_uses_russian_sample_values(company):
+    subject, text, _html, errors = template_preview(
+        company=company,
+        key="booking_confirmed",
+        language="ru",
+        subject="{first_name}, собеседование: {vacancy}",
+        body="Когда: {slot}\n\n{reason}\n\n{booking_url}",
+    )
+    assert errors == []
+    assert subject == "Анна, собеседование: Python-разработчик"
+    assert text.startswith("Когда: Вторник, 12 мая 2026, 15:00–15:45 (Europe/Moscow)")
+    assert "Мы выбрали кандидатов" in text
+    _subject, default_text, _html, _errors = template_preview(
+        company=company, key="application_received", language="ru"
+    )
+    assert "Анна" in default_text and "Anna" not in default_text
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_sample_slot_reads_as_a_real_slot_does_in_its_language(language):
+    from datetime import UTC, datetime
+
+    from django.utils import translation
+
+    from screening.models import InterviewSlot
+    from screening.services.calendars import slot_text
+
+    slot = InterviewSlot(
+        starts_at=datetime(2026, 5, 12, 12, 0, tzinfo=UTC),
+        duration_minutes=45,
+        time_zone="Europe/Moscow",
+        video_url="https://meet.example/abc",
+    )
+    with translation.override(language):
+        assert emails.sample_context(language)["slot"] == slot_text(slot)
+
+
+# --- the private link every email exists for ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "body", "message"),
+    [
+        (
+            "decision_offer",
+            "We will send the offer.",
+            "The body must contain {link}: it is the candidate's private link.",
+        ),
+        (
+            "chat_reminder",
+            "Finish at {booking_url}",
+            "The body must contain {link}: it is the candidate's private link.",
+        ),
+        (
+            "booking_confirmed",
+            "Booked: {slot}. Your page: {link}",
+            "The body must contain {booking_url}: it is the candidate's link to book, move or cancel.",
+        ),
+    ],
+)
+def test_a_body_without_the_link_its_email_exists_for_is_refused_at_save(company, owner, key, body, message):
+    with pytest.raises(ValidationError) as caught:
+        template_save(company=company, key=key, language="en", subject="Hi {first_name}", body=body, actor=owner)
+    assert caught.value.messages == [message]
+    assert not EmailTemplate.objects.exists()
+    assert template_preview(company=company, key=key, language="en", subject="Hi", body=body)[3] == [message]
+
+
+def test_the_link_in_the_subject_alone_or_escaped_does_not_count(company, owner):
+    for body in ("Open the link in the subject.", "Write {{link}} to show a brace."):
+        with pytest.raises(ValidationError):
+            template_save(
+                company=company, key="decision_offer", language="en", subject="{link}", body=body, actor=owner
+            )
+    saved = template_save(
+        company=company,
+        key="slots_offered",
+        language="ru",
+        subject="Время",
+        body="Выберите: {booking_url}",
+        actor=owner,
+    )
+    assert saved.body == "Выберите: {booking_url}"
+
+
+@pytest.mark.parametrize(
+    ("key", "extra", "carried"),
+    [
+        ("decision_offer", {}, "/chat/"),
+        ("booking_cancelled", {"slot": "Tue 10:00", "booking_url": "https://x.example/c/t/interview/"}, "/interview/"),
+    ],
+)
+def test_a_template_saved_without_its_link_before_the_check_still_sends_with_the_link(
+    company, anna, key, extra, carried, django_capture_on_commit_callbacks
+):
+    EmailTemplate.objects.create(company=company, key=key, language="en", subject="News", body="Hello {first_name}.")
+    with django_capture_on_commit_callbacks(execute=True):
+        row = candidate_email_send(response=anna, key=key, extra=extra)
+    row.refresh_from_db()
+    assert row.status == "sent" and len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert body.startswith("Hello Anna.\n\n")
+    assert carried in body
+    if key == "decision_offer":
+        assert anna.get_chat_url() in body
+
+
+def test_a_decision_to_a_company_named_inc_reads_with_one_full_stop(
+    company, owner, anna, django_capture_on_commit_callbacks
+):
+    company.name = "Acme Inc."
+    company.notify_candidates_of_decisions = True
+    company.save()
+    for status in (Response.Status.INTERVIEW, Response.Status.OFFER, Response.Status.HIRED):
+        with django_capture_on_commit_callbacks(execute=True):
+            response_change_status(response=anna, to_status=status, actor=owner)
+    assert len(mail.outbox) == 3
+    for message in mail.outbox:
+        assert "Acme Inc." in message.body and ".." not in message.body
+        assert ".." not in message.alternatives[0][0]
 
 
 def test_a_refused_send_is_retried_until_it_goes_and_recorded(anna, flaky_mail, django_capture_on_commit_callbacks):

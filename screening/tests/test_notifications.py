@@ -106,6 +106,8 @@ def test_the_bell_gets_a_live_push_after_the_commit(
         "id": row.pk,
         "kind": KIND,
         "text": "Anna passed",
+        "message": "",  # a literal line: nothing to word again per reader (test_notification_language.py)
+        "params": {},
         "url": anna.get_absolute_url(),
         "unread": 1,
     }
@@ -180,10 +182,13 @@ def test_email_templates_are_the_owners(owner, recruiter, viewer):
     assert "Customised" in client.get(reverse("screening:email_templates")).content.decode()
     preview = client.post(
         reverse("screening:email_template_preview") + "?key=decision_offer&language=en",
-        {"subject": "Hi {first_name}", "body": "B"},
+        {"subject": "Hi {first_name}", "body": "B {link}"},
         headers={"HX-Request": "true"},
     )
     assert "Hi Anna" in preview.content.decode()
+    no_link = client.post(url, {"subject": "Offer", "body": "We will call you."})
+    assert no_link.status_code == 400
+    assert "The body must contain {link}: it is the candidate&#x27;s private link." in no_link.content.decode()
     assert client.post(url, {"reset": "1"}).status_code == 302
     assert "Customised" not in client.get(reverse("screening:email_templates")).content.decode()
 
@@ -224,7 +229,9 @@ def test_api_email_templates_owner_writes_members_read(company, owner, recruiter
     assert _api(recruiter).put(url, {"subject": "a", "body": "b"}, format="json").status_code == 403
     bad = _api(owner).put(url, {"subject": "a", "body": "{first_name.__class__}"}, format="json")
     assert bad.status_code == 400
-    ok = _api(owner).put(url, {"subject": "Оффер", "body": "Здравствуйте, {first_name}"}, format="json")
+    no_link = _api(owner).put(url, {"subject": "Оффер", "body": "Здравствуйте, {first_name}"}, format="json")
+    assert no_link.status_code == 400 and "{link}" in str(no_link.json())
+    ok = _api(owner).put(url, {"subject": "Оффер", "body": "Здравствуйте, {first_name}: {link}"}, format="json")
     assert ok.status_code == 200 and ok.json()["customised"] is True
     assert _api(owner).delete(url).json()["customised"] is False
     assert _api(owner).get("/api/v1/email-templates/nope/en/").status_code == 404

@@ -147,7 +147,7 @@ def slots(request, vacancy_pk):
 @require_POST
 @editor_required
 def slot_delete(request, pk):
-    slot = svc.slot_get_for_user(user=request.user, pk=pk)
+    slot = selectors.slot_get_for_user(user=request.user, pk=pk)
     try:
         svc.slot_delete(slot=slot)
     except ValidationError as error:
@@ -166,7 +166,7 @@ def _back(request, booking: Booking) -> str:
 @require_POST
 @editor_required
 def booking_cancel(request, pk):
-    booking = svc.booking_get_for_user(user=request.user, pk=pk)
+    booking = selectors.booking_get_for_user(user=request.user, pk=pk)
     try:
         svc.booking_cancel(booking=booking, by=svc.RECRUITER, user=request.user)
     except ValidationError as error:
@@ -179,7 +179,7 @@ def booking_cancel(request, pk):
 @require_POST
 @editor_required
 def booking_mark(request, pk):
-    booking = svc.booking_get_for_user(user=request.user, pk=pk)
+    booking = selectors.booking_get_for_user(user=request.user, pk=pk)
     form = MarkForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Mark an interview as attended or as a no-show."))

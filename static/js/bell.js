@@ -10,6 +10,9 @@
     var count = Math.max(0, parseInt(unread, 10) || 0);
     badge.textContent = String(count);
     badge.hidden = count === 0;
+    // The same count for screen readers, in the page's language (the template gives the wording).
+    var label = bell.querySelector("[data-bell-label]");
+    if (label) label.textContent = count ? label.getAttribute("data-bell-label").replace("{n}", String(count)) : "";
   }
 
   function connect(bell, delay) {
@@ -28,7 +31,11 @@
         return;
       }
       if (frame && typeof frame.unread === "number") setCount(bell, frame.unread);
-      if (frame && frame.type === "notification" && frame.text) bell.setAttribute("title", frame.text);
+      if (frame && frame.type === "notification" && frame.text) {
+        bell.setAttribute("title", frame.text);
+        var announce = document.querySelector("[data-bell-announce]");
+        if (announce) announce.textContent = frame.text;
+      }
     });
     socket.addEventListener("close", function (event) {
       if (event.code === 4403) return; // signed out or no longer a member: stay a plain link
