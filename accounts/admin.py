@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import services
+from . import services, team
 from .admin_scoping import (
     OWNERS,
+    AuditRecordAdmin,
     CompanyScopedModelAdmin,
     ServiceDoorMixin,
     adopt,
@@ -27,7 +28,7 @@ from .admin_scoping import (
     sees_all_companies,
 )
 from .forms import CompanySettingsForm
-from .models import Company, Invitation, Role, User
+from .models import AuditEntry, Company, Invitation, Role, User
 
 # What the owner's settings page edits (and ``company_update`` saves). The settings for after the screening
 # (time zone, working hours, candidate emails: ``company_after_screening_update``) are the settings page's only.
@@ -107,7 +108,10 @@ class CompanyAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
             # A superuser's new company: no service makes a company without its owner (sign-up does both).
             return super().save_model(request, obj, form, change)
         services.company_update(
-            company=obj, **{name: form.cleaned_data[name] for name in SETTINGS_FIELDS if name in form.cleaned_data}
+            company=obj,
+            actor=request.user,
+            request=request,
+            **{name: form.cleaned_data[name] for name in SETTINGS_FIELDS if name in form.cleaned_data},
         )
         others = [name for name in form.changed_data if name not in SETTINGS_FIELDS]
         if others:
@@ -239,14 +243,50 @@ class InvitationAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
         return ("company", "email", "role", *self.readonly_fields)
 
     def save_model(self, request, obj, form, change):
-        company = form.cleaned_data["company"] if sees_all_companies(request) else request.user.company
-        invitation = services.invitation_create(
-            company=company, invited_by=request.user, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
-        )
+        email, role = form.cleaned_data["email"], form.cleaned_data["role"]
+        if sees_all_companies(request):
+            company = form.cleaned_data["company"]
+            invitation = services.invitation_create(company=company, invited_by=request.user, email=email, role=role)
+        else:  # the owner: as on the team page, with its audit entry
+            invitation = team.invitation_send(actor=request.user, email=email, role=role, request=request)
         adopt(obj, invitation)
 
     def delete_model(self, request, obj):
-        services.invitation_revoke(invitation=obj)
+        if sees_all_companies(request):
+            services.invitation_revoke(invitation=obj)
+        else:
+            team.invitation_withdraw(actor=request.user, invitation=obj, request=request)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(AuditRecordAdmin):
+    """The audit log: the company's owners read it (as on the audit log page); nobody adds, changes or deletes
+    an entry here, superusers included (docs/audit.md)."""
+
+    company_field = "company"
+    list_display = ("created_at", "actor_name", "action", "target", "summary", "ip_address", "company")
+    list_filter = (related_only("company"), "action", "created_at")
+    search_fields = ("actor_name", "summary", "target")
+    list_select_related = ("company",)
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "company",
+        "actor",
+        "actor_name",
+        "action",
+        "target",
+        "summary",
+        "details",
+        "ip_address",
+        "created_at",
+    )
+    fields = readonly_fields
+
+    def has_view_permission(self, request, obj=None):
+        return sees_all_companies(request) or member_role(request) == Role.OWNER
+
+    def get_actions(self, request):
+        return {}
 
 
 # django-otp registers admins for its devices that know nothing of companies (a company's members would see

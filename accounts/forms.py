@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from smartbot.middleware import origins_parse
 
 from . import tasks
-from .models import Company, Role, User, validate_time_zone, validate_working_days
+from .models import AuditEntry, Company, Role, User, validate_time_zone, validate_working_days
 from .services import COMPANY_AFTER_SCREENING_FIELDS
 
 SLUG_TAKEN = _("This address is already taken by another company.")
@@ -339,3 +339,50 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         tasks.send_email.delay(
             subject=subject, body=render_to_string(email_template_name, context), html=html, to=[to_email]
         )
+
+
+# --- Team management and the audit log (accounts.team, accounts.audit) ----------------------------------------
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class MemberRemoveForm(forms.Form):
+    """Who takes over the member's open work; empty leaves it unassigned."""
+
+    successor = forms.ModelChoiceField(
+        label=_("Hand their open work to"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody: leave it unassigned"),
+    )
+
+    def __init__(self, *args, member: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = (
+            User.objects.filter(company_id=member.company_id, is_active=True, role__in=(Role.OWNER, Role.RECRUITER))
+            .exclude(pk=member.pk)
+            .order_by("first_name", "last_name", "email")
+        )
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters (GET): person, action, days in the company's time zone (both included)."""
+
+    person = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, people: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", _("Everyone")), *people]
+        self.fields["action"].choices = [("", _("Every action")), *AuditEntry.Action.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The first day is after the last one."), code="invalid_range")
+        return cleaned

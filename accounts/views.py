@@ -7,7 +7,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -15,13 +17,17 @@ from django.views.decorators.http import require_POST
 
 from smartbot.forms import form_add_service_errors
 
-from . import lockout, selectors, services
+from . import audit, lockout, selectors, services
+from . import team as team_services
 from .access import company_member_required, owner_required
 from .forms import (
     AcceptInvitationForm,
+    AuditFilterForm,
     CompanySettingsForm,
     EmailAuthenticationForm,
     InvitationForm,
+    MemberRemoveForm,
+    MemberRoleForm,
     PasswordResetForm,
     SignupConfirmForm,
     SignupForm,
@@ -163,6 +169,12 @@ def _render_team(request, *, invite_form=None, status=200):
         for invitation in invitations:
             invitation.accept_url = services.invitation_accept_url(invitation)
     members = list(selectors.team_members(company=company))
+    if is_owner:
+        # Who may take over a removed member's work: the other active owners and recruiters (no query per row).
+        editors = [m for m in members if m.is_active and m.can_edit]
+        for member in members:
+            member.role_form = MemberRoleForm(initial={"role": member.role}, auto_id=f"id_m{member.pk}_%s")
+            member.successors = [editor for editor in editors if editor.pk != member.pk]
     locked = lockout.locked_out_usernames(lockout.login_username_of(member) for member in members)
     for member in members:
         member.locked_out = lockout.login_username_of(member) in locked
@@ -187,11 +199,8 @@ def invite(request):
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
-            invitation = services.invitation_create(
-                company=request.user.company,
-                invited_by=request.user,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
+            invitation = team_services.invitation_send(
+                actor=request.user, email=form.cleaned_data["email"], role=form.cleaned_data["role"], request=request
             )
         except ValidationError as error:
             form_add_service_errors(form, error)
@@ -216,8 +225,67 @@ def member_unlock(request, pk):
 def invitation_revoke(request, pk):
     invitation = selectors.invitation_pending_for_company(company=request.user.company, pk=pk)
     email = invitation.email
-    services.invitation_revoke(invitation=invitation)
+    team_services.invitation_withdraw(actor=request.user, invitation=invitation, request=request)
     messages.success(request, _("Invitation for %(email)s revoked.") % {"email": email})
+    return redirect("accounts:team")
+
+
+@require_POST
+@owner_required
+def invitation_resend(request, pk):
+    invitation = selectors.invitation_pending_for_company(company=request.user.company, pk=pk)
+    try:
+        team_services.invitation_resend(actor=request.user, invitation=invitation, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+    return redirect("accounts:team")
+
+
+@require_POST
+@owner_required
+def member_role(request, pk):
+    """The owner changes a teammate's role (the last owner stays an owner)."""
+    member = selectors.team_member_for_company(company=request.user.company, pk=pk)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a role."))
+        return redirect("accounts:team")
+    try:
+        team_services.member_role_change(
+            actor=request.user, member=member, role=form.cleaned_data["role"], request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now: %(role)s.")
+            % {"name": member.get_full_name() or member.email, "role": member.get_role_display()},
+        )
+    return redirect("accounts:team")
+
+
+@require_POST
+@owner_required
+def member_remove(request, pk):
+    """The owner removes a teammate; their open work goes to the chosen member or is left unassigned."""
+    member = selectors.team_member_for_company(company=request.user.company, pk=pk)
+    form = MemberRemoveForm(request.POST, member=member)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return redirect("accounts:team")
+    try:
+        team_services.member_remove(
+            actor=request.user, member=member, successor=form.cleaned_data["successor"], request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:team")
+    messages.success(request, _("%(email)s was removed from the team.") % {"email": member.email})
+    if member.pk == request.user.pk:
+        return redirect("accounts:login")
     return redirect("accounts:team")
 
 
@@ -270,11 +338,66 @@ def company_settings(request):
         after = {name: data.pop(name) for name in form.AFTER_SCREENING_FIELDS}
         try:
             with transaction.atomic():
-                services.company_update(company=company, **data)
-                services.company_after_screening_update(company=company, **after)
+                services.company_update(company=company, actor=request.user, request=request, **data)
+                services.company_after_screening_update(company=company, actor=request.user, request=request, **after)
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
             messages.success(request, _("Company settings saved."))
             return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {"form": form, "company": company})
+
+
+# --- The audit log (owners only) ---------------------------------------------------------------------
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _audit_filtered(request):
+    company = request.user.company
+    form = AuditFilterForm(request.GET or None, people=audit.audit_people(company=company))
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    entries = audit.audit_entries(
+        company=company,
+        actor_id=data.get("person"),
+        action=data.get("action") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+    )
+    return form, entries
+
+
+@owner_required
+def audit_log(request):
+    form, entries = _audit_filtered(request)
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "query": query.urlencode(),
+        "zone": audit.company_zone(request.user.company),
+    }
+    return render(request, "accounts/audit_log.html", context)
+
+
+@owner_required
+def audit_log_csv(request):
+    """The filtered log as CSV, streamed; the export itself is logged."""
+    _form, entries = _audit_filtered(request)
+    company = request.user.company
+    audit.audit_record(
+        company=company,
+        actor=request.user,
+        action=audit.Action.EXPORT,
+        target="audit_log",
+        summary="Audit log exported as CSV",
+        details={"filters": {key: value for key, value in request.GET.items() if key != "page"}},
+        request=request,
+    )
+    lines = audit.audit_csv_lines(company=company, entries=entries.iterator(chunk_size=500))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+    return response

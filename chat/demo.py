@@ -134,6 +134,93 @@ VACANCIES = [
             q("Расскажите о самой сложной сделке, которую вы закрыли.", "text", weight=2),
         ],
     },
+    # Two more vacancies for the demo at volume (chat/demo_volume.py): only generated applicants.
+    {
+        "data": {
+            "title": "QA engineer",
+            "slug": "qa-engineer",
+            "description": (
+                "Help us keep a real-time product reliable: test plans, automated tests in pytest and Playwright, "
+                "and a say in how we release."
+            ),
+            "requirements": "1+ year in testing\nAutomated tests in Python\nSQL basics",
+            "location": "Kazan or remote",
+            "salary_from": 150000,
+            "salary_to": 220000,
+            "salary_currency": "RUB",
+            "employment_type": "full_time",
+            "pass_threshold": 70,
+            "show_outcome": True,
+            "language": "en",
+        },
+        "questions": [
+            q(
+                "Where would you work from?",
+                "single_choice",
+                options=["Kazan", "Remote in Russia", "Abroad"],
+                knockout="one_of",
+                allowed=["Kazan", "Remote in Russia"],
+            ),
+            q(
+                "How many years have you worked in testing?",
+                "number",
+                knockout="at_least",
+                value="1",
+                unit="years",
+                weight=2,
+            ),
+            q("Have you written automated tests yourself?", "yes_no", knockout="must_equal", value="yes"),
+            q(
+                "Which tools have you used?",
+                "multiple_choice",
+                options=["pytest", "Playwright", "Selenium", "Postman", "None of these"],
+                knockout="one_of",
+                allowed=["pytest", "Playwright", "Selenium"],
+                weight=2,
+            ),
+            q("Describe a bug you are proud of finding.", "text", weight=2),
+        ],
+    },
+    {
+        "data": {
+            "title": "Оператор контакт-центра",
+            "slug": "operator-kontakt-centra",
+            "description": "Отвечать клиентам по телефону и в чате, помогать им разобраться с платформой.",
+            "requirements": "Грамотная речь\nГотовность к сменному графику\nУверенный пользователь ПК",
+            "location": "Москва, удалённо",
+            "salary_from": 60000,
+            "salary_to": 90000,
+            "salary_currency": "RUB",
+            "employment_type": "full_time",
+            "pass_threshold": 60,
+            "show_outcome": False,
+            "language": "ru",
+        },
+        "questions": [
+            q(
+                "Откуда вы будете работать?",
+                "single_choice",
+                options=["Москва", "Московская область", "Другой регион"],
+                knockout="one_of",
+                allowed=["Москва", "Московская область"],
+            ),
+            q("Готовы работать по сменам, включая выходные?", "yes_no", knockout="must_equal", value="yes"),
+            q(
+                "Сколько часов в день вы готовы работать?",
+                "number",
+                knockout="at_least",
+                value="6",
+            ),
+            q(
+                "Какими каналами связи вы уже работали с клиентами?",
+                "multiple_choice",
+                options=["Телефон", "Чат", "Почта", "Не работал"],
+                knockout="one_of",
+                allowed=["Телефон", "Чат", "Почта"],
+            ),
+            q("Почему вы хотите работать у нас?", "text", weight=2),
+        ],
+    },
 ]
 
 # The company's answers to what candidates ask the bot (beside each vacancy's own text).

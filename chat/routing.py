@@ -13,11 +13,12 @@ an HTTP 500 at the handshake.
 from channels.auth import AuthMiddlewareStack
 from django.urls import re_path
 
-from . import bell, consumers
+from . import bell, consumers, pipeline
 
 websocket_urlpatterns = [
     re_path(r"^ws/chat/(?P<token>[^/]*)/?$", consumers.CandidateChatConsumer.as_asgi()),
     re_path(r"^ws/responses/(?P<response_id>[^/]*)/?$", AuthMiddlewareStack(consumers.RecruiterChatConsumer.as_asgi())),
     re_path(r"^ws/notifications/?$", AuthMiddlewareStack(bell.NotificationConsumer.as_asgi())),
+    re_path(r"^ws/pipeline/(?:(?P<vacancy_id>[^/]*)/?)?$", AuthMiddlewareStack(pipeline.PipelineConsumer.as_asgi())),
     re_path(r"", consumers.NotFoundConsumer.as_asgi()),
 ]

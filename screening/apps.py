@@ -12,3 +12,10 @@ class ScreeningConfig(AppConfig):
         from .services import fairness_publish_check
 
         publish_check_register(fairness_publish_check)
+
+        # A removed member's open work (accounts.team.member_remove) moves on: docs/audit.md.
+        from accounts.signals import member_removing
+
+        from .services.members import on_member_removing
+
+        member_removing.connect(on_member_removing, dispatch_uid="screening.member_removing")

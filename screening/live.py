@@ -10,6 +10,7 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +76,44 @@ def notification_push(*, user_id: int, event: dict) -> None:
         async_to_sync(layer.group_send)(notification_group(user_id), event)
     except Exception:  # the bell also shows the count on the next page load
         logger.exception("live notification for user %s failed", user_id)
+
+
+# --- The pipeline (issue 15, docs/pipeline.md "Live updates") ---------------------------------------------------
+# Kinds of pipeline event: a new application, its chat started (the candidate is live), its screening finished, a
+# recruiter's status change.
+PIPELINE_CREATED = "created"
+PIPELINE_CHAT_STARTED = "chat_started"
+PIPELINE_FINISHED = "finished"
+PIPELINE_STATUS = "status"
+PIPELINE_EVENT = "pipeline.changed"
+
+
+def pipeline_group(company_id: int) -> str:
+    """The group of a company's pipeline sockets (``chat.pipeline.PipelineConsumer``: the board, the table); from
+    an integer id only."""
+    return f"pipeline.company.{int(company_id)}"
+
+
+def pipeline_broadcast(*, company_id: int, vacancy_id: int, response_id: int, kind: str, from_status: str, status: str):
+    """Tell the company's open boards and tables, once the current transaction commits, that a response changed:
+    ``{"type": "pipeline.changed", "kind", "response_id", "vacancy_id", "from_status", "status"}`` (ids and
+    statuses only: each page fetches what its reader may see). ``kind`` is one of ``PIPELINE_*``. Never raises."""
+    event = {
+        "type": PIPELINE_EVENT,
+        "kind": kind,
+        "response_id": int(response_id),
+        "vacancy_id": int(vacancy_id),
+        "from_status": from_status,
+        "status": status,
+    }
+    transaction.on_commit(lambda: _pipeline_send(company_id, event))
+
+
+def _pipeline_send(company_id: int, event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(pipeline_group(company_id), event)
+    except Exception:  # the pages also show the change on the next load; a lost live update must not fail a write
+        logger.exception("pipeline update for company %s failed", company_id)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from vacancies.models import Vacancy
 
 from . import ai
-from .models import Answer, Booking, InterviewSlot, Note, Response, StatusChange
+from .models import Answer, Booking, InterviewSlot, Note, Response, StatusChange, Tag
 
 # Sort keys the responses table accepts, mapped to an ordering. Missing scores
 # sort last either way, and the id breaks ties so pages never overlap.
@@ -78,8 +78,10 @@ def response_table(
     screening: str = "",
     min_score: int | None = None,
     sort: str = DEFAULT_RESPONSE_SORT,
+    tag=None,
 ):
-    """The responses table: the company's responses filtered and sorted, one query per page.
+    """The responses table: the company's responses filtered and sorted, one query per page (and one for the
+    page's tags). ``tag`` (one of the company's ``Tag``s) keeps the responses that have it.
 
     ``status`` matches the current status; ``screening`` ("passed", "rejected" or "needs_review") the
     screening's verdict whatever was decided after it (the response's history went to that status once).
@@ -107,6 +109,9 @@ def response_table(
         queryset = queryset.filter(screening_verdict=screening)
     if min_score is not None:
         queryset = queryset.filter(score__gte=min_score)
+    if tag is not None:
+        queryset = queryset.filter(tags=tag)
+    queryset = queryset.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
     return queryset.order_by(*RESPONSE_SORTS.get(sort, RESPONSE_SORTS[DEFAULT_RESPONSE_SORT]))
 
 

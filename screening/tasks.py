@@ -192,3 +192,12 @@ def send_interview_reminders() -> int:
     from .services.scheduling import booking_reminders_send
 
     return booking_reminders_send()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True, soft_time_limit=1800, time_limit=1900)
+def run_bulk_action(bulk_action_id: int) -> None:
+    """Run a bulk action (``services.bulk.bulk_action_run``). Late acknowledgement: a killed worker's task is
+    redelivered and resumes; idempotent, since each application's item is done once, in its own transaction."""
+    from .services.bulk import bulk_action_run
+
+    bulk_action_run(bulk_action_id=bulk_action_id)

@@ -207,7 +207,10 @@ def _schema_class():
             # Public views (no credentials looked at) set ``api_public = True``: no 401/403 there.
             public = getattr(self.view, "api_public", False)
             has_body = self.method in ("POST", "PUT", "PATCH")
-            has_query = bool(self._get_filter_parameters()) or self._is_list_view()
+            # Query parameters declared with ``extend_schema(parameters=...)`` are validated too.
+            has_query = (
+                bool(self._get_filter_parameters()) or self._is_list_view() or bool(self.get_override_parameters())
+            )
             codes = {}
             if has_body or has_query or self.method == "POST":
                 codes["400"] = _("Invalid request: see error.fields.")

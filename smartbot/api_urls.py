@@ -5,11 +5,17 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from accounts.api import team as team_api
 from accounts.api import views as accounts_api
 from chat.api import handoff as handoff_api
 from chat.api import views as public_api
+from screening.api import analytics as analytics_api
+from screening.api import board as board_api
+from screening.api import bulk as bulk_api
+from screening.api import exports as exports_api
 from screening.api import notifications as notifications_api
 from screening.api import scheduling as scheduling_api
+from screening.api import search as search_api
 from screening.api import views as screening_api
 from smartbot.api import not_found
 from vacancies.api import views as vacancies_api
@@ -26,12 +32,23 @@ router.register("webhooks", screening_api.WebhookEndpointViewSet, basename="webh
 router.register("slots", scheduling_api.SlotViewSet, basename="slot")
 router.register("bookings", scheduling_api.BookingViewSet, basename="booking")
 router.register("human-requests", handoff_api.HumanRequestViewSet, basename="human-request")
+router.register("bulk-actions", bulk_api.BulkActionViewSet, basename="bulk-action")
+router.register("tags", bulk_api.TagViewSet, basename="tag")
+router.register("saved-filters", bulk_api.SavedFilterViewSet, basename="saved-filter")
 
 v1 = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token"),
     path("auth/token/refresh/", accounts_api.TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/token/verify/", accounts_api.TokenVerifyView.as_view(), name="token-verify"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("audit-log/", team_api.AuditLogView.as_view(), name="audit-log"),
+    path("team/members/", team_api.MemberListView.as_view(), name="team-member-list"),
+    path("team/members/<int:pk>/role/", team_api.MemberRoleView.as_view(), name="team-member-role"),
+    path("team/members/<int:pk>/remove/", team_api.MemberRemoveView.as_view(), name="team-member-remove"),
+    path("team/invitations/", team_api.InvitationListView.as_view(), name="team-invitation-list"),
+    path("team/invitations/<int:pk>/resend/", team_api.InvitationResendView.as_view(), name="team-invitation-resend"),
+    path("team/invitations/<int:pk>/revoke/", team_api.InvitationRevokeView.as_view(), name="team-invitation-revoke"),
+    path("search/", search_api.SearchView.as_view(), name="search"),
     path("ai/calibration/", screening_api.CalibrationView.as_view(), name="ai-calibration"),
     path("notifications/", notifications_api.NotificationListView.as_view(), name="notification-list"),
     path("notifications/read/", notifications_api.NotificationReadView.as_view(), name="notification-read"),
@@ -53,6 +70,12 @@ v1 = [
         name="question-detail",
     ),
     path("vacancies/<int:vacancy_id>/slots/", scheduling_api.VacancySlotListView.as_view(), name="slot-list-vacancy"),
+    path("analytics/", analytics_api.CompanyAnalyticsView.as_view(), name="analytics"),
+    path(
+        "vacancies/<int:vacancy_id>/analytics/",
+        analytics_api.VacancyAnalyticsView.as_view(),
+        name="analytics-vacancy",
+    ),
     path(
         "public/companies/<slug:company_slug>/vacancies/",
         public_api.PublicVacancyListView.as_view(),
@@ -69,6 +92,15 @@ v1 = [
         name="public-apply",
     ),
     path("responses/<int:pk>/messages/", handoff_api.ResponseMessagesView.as_view(), name="response-messages"),
+    path("responses/<int:pk>/tags/", bulk_api.ResponseTagsView.as_view(), name="response-tags"),
+    path("responses/<int:pk>/tags/<int:tag_id>/", bulk_api.ResponseTagView.as_view(), name="response-tag"),
+    path("table-columns/", bulk_api.TableColumnsView.as_view(), name="table-columns"),
+    path("vacancies/<int:vacancy_id>/board/", board_api.BoardView.as_view(), name="board"),
+    path("responses/<int:pk>/move/", board_api.BoardMoveView.as_view(), name="board-move"),
+    # exports (docs/exports.md); before the router, whose responses/<pk>/ would take "export"
+    path("responses/export/", exports_api.ResponseExportView.as_view(), name="response-export"),
+    path("responses/<int:pk>/record/", exports_api.DecisionRecordView.as_view(), name="response-record"),
+    path("responses/<int:pk>/record.html", exports_api.DecisionRecordHTMLView.as_view(), name="response-record-html"),
     *router.urls,
 ]
 

@@ -454,6 +454,9 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "screening.models.Notification.Kind",
         "QuestionKindEnum": "vacancies.rules.Kind",
         "LanguageEnum": "vacancies.models.Vacancy.Language",
+        "BulkActionKindEnum": "screening.models.BulkAction.Kind",
+        # A recruiter's decisions (one status change, a bulk one): the statuses set by hand.
+        "DecisionStatusEnum": "screening.api.bulk.decision_status_choices",
     },
 }
 

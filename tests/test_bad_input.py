@@ -14,14 +14,19 @@ from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import Invitation, Role
+from accounts.tests.factories import UserFactory
 from screening.models import (
     Answer,
     Booking,
+    BulkAction,
     ChatMessage,
     HumanRequest,
     InterviewSlot,
     Note,
     Response,
+    SavedFilter,
+    Tag,
     WebhookEndpoint,
 )
 from smartbot import api_urls
@@ -77,8 +82,10 @@ def _methods(pattern: URLPattern) -> list[str]:
 
 
 @pytest.fixture
-def api_endpoints(finished_response, vacancy, company):
+def api_endpoints(finished_response, vacancy, company, owner):
     """[(method, path)] of every route under /api/, with the URL arguments of company A's objects."""
+    tag = Tag.objects.create(company=company, name="Keep")
+    invitation = Invitation.objects.create(company=company, email="new@acme.example", role=Role.RECRUITER)
     endpoint = WebhookEndpoint.objects.create(
         company=company, url="https://acme.example/h", events=["response.completed"]
     )
@@ -98,6 +105,15 @@ def api_endpoints(finished_response, vacancy, company):
         "slot": slot.pk,
         "booking": booking.pk,
         "human": human.pk,
+        # bulk actions, tags, saved filters (docs/pipeline.md)
+        "bulk": BulkAction.objects.create(company=company, kind="reevaluate").pk,
+        "tag": tag.pk,
+        "saved": SavedFilter.objects.create(user=owner, name="Mine").pk,
+        # the team (docs/audit.md) and the board's move (docs/pipeline.md)
+        "team": UserFactory(company=company, role=Role.RECRUITER).pk,
+        "team-invitation-resend": invitation.pk,
+        "team-invitation-revoke": invitation.pk,
+        "board": finished_response.pk,
     }
     rows = []
     for pattern in _walk(api_urls.urlpatterns):
@@ -107,7 +123,7 @@ def api_endpoints(finished_response, vacancy, company):
             kwargs = {}
             for name in pattern.pattern.regex.groupindex:
                 if name == "pk":
-                    kwargs[name] = objects[pattern.name.split("-")[0]]
+                    kwargs[name] = objects.get(pattern.name) or objects[pattern.name.split("-")[0]]
                 else:
                     kwargs[name] = {
                         "vacancy_id": vacancy.pk,
@@ -115,6 +131,7 @@ def api_endpoints(finished_response, vacancy, company):
                         "slug": vacancy.slug,
                         "key": "screening_finished",
                         "language": "en",
+                        "tag_id": tag.pk,
                     }[name]
             path = reverse(f"api:{pattern.name}", kwargs=kwargs)
         rows.extend((method, path) for method in _methods(pattern))
@@ -256,6 +273,8 @@ def test_the_chat_answer_form_refuses_a_nul_and_stores_nothing(vacancy):
 def test_an_html_page_refuses_a_nul_in_the_query_string_with_a_400(owner_client):
     assert owner_client.get("/responses/?q=a%00b").status_code == 400
     assert owner_client.get("/responses/?q=%ED%A0%80").status_code == 400
+    assert owner_client.get("/responses/search/?q=a%00b").status_code == 400
+    assert owner_client.get("/responses/search/?q=%ED%A0%80").status_code == 400
 
 
 # --- Unhandled exceptions ----------------------------------------------------------------

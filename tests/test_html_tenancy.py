@@ -28,8 +28,9 @@ from accounts.models import Role
 from accounts.tests.factories import InvitationFactory, UserFactory
 from chat import services as chat_services
 from screening import services as screening_services
-from screening.models import FairnessCheck, InterviewSlot, QuestionSuggestion, Response
+from screening.models import BulkAction, FairnessCheck, InterviewSlot, QuestionSuggestion, Response, Tag
 from screening.services import scheduling
+from screening.services.exports import export_file
 from screening.services.human import human_request_open
 from screening.tests.factories import ResponseFactory
 from vacancies.models import CompanyAnswer, Vacancy
@@ -178,6 +179,9 @@ ROUTES = [
     ),
     # screening: the response page and its actions
     Route("screening:response", "response"),
+    Route("screening:decision_record", "response"),
+    Route("screening:decision_record_html", "response"),
+    Route("screening:export_download", "export_file", kwarg="file_name"),
     Route(
         "screening:status",
         "response",
@@ -263,6 +267,9 @@ ROUTES = [
     # screening: re-judging a question's past answers under its new rule (the preview, applying it)
     Route("screening:rejudge", "question"),
     Route("screening:rejudge", "question", "post", EDITORS, 302, goes_to=_page("vacancies:detail", "vacancy")),
+    # screening: a vacancy's funnel analytics and the CSV of a chart (read-only, every member)
+    Route("screening:analytics_vacancy", "vacancy", kwarg="vacancy_pk"),
+    Route("screening:analytics_vacancy_csv", "vacancy", kwarg="vacancy_pk"),
     # screening: interview scheduling (a vacancy's slots, a booking whose interview started, a response's block)
     Route("screening:slots", "vacancy", kwarg="vacancy_pk"),
     Route(
@@ -309,12 +316,68 @@ ROUTES = [
     ),
     Route("screening:interview", "response"),
     Route("screening:interview", "response", htmx=True),
+    # screening: the pipeline board of a vacancy, a card for its live updates, a card's move (docs/pipeline.md)
+    Route("screening:board", "vacancy", kwarg="vacancy_pk"),
+    Route("screening:board_card", "response"),
+    Route(
+        "screening:board_move",
+        "response",
+        "post",
+        EDITORS,
+        302,
+        body=lambda world: {"status": "shortlisted"},
+        goes_to=lambda world: reverse("screening:board", args=[world.vacancy.pk]) + f"#card-{world.response.pk}",
+    ),
+    # screening: bulk actions, tags (docs/pipeline.md)
+    Route("screening:bulk_action", "bulk_action"),
+    Route("screening:bulk_download", "bulk_action"),
+    Route(
+        "screening:tag_add",
+        "response",
+        "post",
+        EDITORS,
+        302,
+        body=lambda world: {"name": "Strong English"},
+        goes_to=_page("screening:response", "response", "#tags"),
+    ),
+    Route(
+        "screening:tag_remove",
+        "response",
+        "post",
+        EDITORS,
+        302,
+        body=lambda world: {"tag": world.tag.pk},
+        goes_to=_page("screening:response", "response", "#tags"),
+    ),
+    Route("screening:tag_delete", "tag", "post", EDITORS, 302, goes_to=lambda world: reverse("screening:tags")),
     # accounts: the owner's team page actions on a teammate or an invitation
     Route(
         "accounts:invitation_revoke", "invitation", "post", OWNERS, 302, goes_to=lambda world: reverse("accounts:team")
     ),
     Route("accounts:member_unlock", "member", "post", OWNERS, 302, goes_to=lambda world: reverse("accounts:team")),
     Route("accounts:two_factor_reset", "member", "post", OWNERS, 302, goes_to=lambda world: reverse("accounts:team")),
+    # accounts: team management (issue 15): role, removal, resending an invitation
+    Route(
+        "accounts:member_role",
+        "member",
+        "post",
+        OWNERS,
+        302,
+        body=lambda world: {"role": "viewer"},
+        goes_to=lambda world: reverse("accounts:team"),
+    ),
+    Route(
+        "accounts:member_remove",
+        "member",
+        "post",
+        OWNERS,
+        302,
+        body=lambda world: {"successor": ""},
+        goes_to=lambda world: reverse("accounts:team"),
+    ),
+    Route(
+        "accounts:invitation_resend", "invitation", "post", OWNERS, 302, goes_to=lambda world: reverse("accounts:team")
+    ),
     # chat: the recruiter's controls of a live chat
     Route("chat:takeover", "chat", "post", EDITORS, 302, goes_to=_page("screening:response", "chat", "#transcript")),
     Route(
@@ -439,7 +502,20 @@ def world(company, owner, settings, tmp_path, django_capture_on_commit_callbacks
     booking = scheduling.booking_create(response=booked, slot_id=started.pk)
     InterviewSlot.objects.filter(pk=started.pk).update(starts_at=timezone.now() - timedelta(hours=1))
 
+    # A file an export task made (docs/exports.md): its URL names it by its random token.
+    export_name = export_file(company=company, response_ids=[response.pk], fmt="csv", user=owner)
+    export = SimpleNamespace(pk=export_name.rsplit("/", 1)[-1])
+    # A finished bulk export of that file, and a tag on the response (docs/pipeline.md).
+    bulk_action = BulkAction.objects.create(
+        company=company, user=owner, kind="export", state="finished", total=1, done=1, result={"file": export_name}
+    )
+    tag = Tag.objects.create(company=company, name="Keep")
+    response.tags.add(tag)
+
     return SimpleNamespace(
+        export_file=export,
+        bulk_action=bulk_action,
+        tag=tag,
         human_request=human_request,
         finished_chat=finished_chat,
         slot=slot,
@@ -474,7 +550,8 @@ def snapshot() -> dict:
     """Every row of our apps, two-factor devices and login failures: what any of these requests could change."""
     return {
         model._meta.label: list(model.objects.order_by("pk").values())
-        for model in apps.get_models()
+        # Auto-created many-to-many tables too: a response's tags live in one.
+        for model in apps.get_models(include_auto_created=True)
         if model._meta.app_label in SNAPSHOT_APPS
     }
 

@@ -137,6 +137,7 @@ def test_hand_written_sql_stays_on_the_chats_measured_paths():
         "smartbot/sql.py",
         "chat/statements.py",  # the turn, the first open, the disconnect
         "screening/services/responses.py",  # the turn's answer INSERT (response_submit_answer(new=True))
+        "screening/analytics.py",  # the answer-time medians, SET LOCAL jit (docs/benchmarks.md, funnel analytics)
     }
     root = pathlib.Path(settings.BASE_DIR)
     users = set()

@@ -192,7 +192,7 @@ class VacancyAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for question_form in formset.deleted_forms:
             if question_form.instance.pk:
-                services.question_delete(question=question_form.instance)
+                services.question_delete(question=question_form.instance, user=request.user)
                 formset.deleted_objects.append(question_form.instance)
         placed = []  # (position asked for, row on the page, question id)
         for row, question_form in enumerate(formset.forms):
@@ -203,11 +203,15 @@ class VacancyAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
             if question.pk:
                 if set(question_form.changed_data) & set(QUESTION_FIELDS):
                     with flagged_refused():
-                        services.question_update(question=question, data=question_data(question_form))
+                        services.question_update(
+                            question=question, data=question_data(question_form), user=request.user
+                        )
                     formset.changed_objects.append((question, question_form.changed_data))
             elif question_form.has_changed():
                 with flagged_refused():
-                    question = services.question_add(vacancy=vacancy, data=question_data(question_form))
+                    question = services.question_add(
+                        vacancy=vacancy, data=question_data(question_form), user=request.user
+                    )
                 formset.new_objects.append(question)
                 if "position" not in question_form.changed_data:
                     position = float("inf")  # no place asked for: at the end, where the service put it
@@ -289,9 +293,10 @@ class ScreeningQuestionAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
     def save_model(self, request, obj, form, change):
         with flagged_refused():
             if change:
-                services.question_update(question=obj, data=question_data(form))
+                services.question_update(question=obj, data=question_data(form), user=request.user)
             else:
-                adopt(obj, services.question_add(vacancy=form.cleaned_data["vacancy"], data=question_data(form)))
+                vacancy = form.cleaned_data["vacancy"]
+                adopt(obj, services.question_add(vacancy=vacancy, data=question_data(form), user=request.user))
 
     def delete_model(self, request, obj):
-        services.question_delete(question=obj)
+        services.question_delete(question=obj, user=request.user)

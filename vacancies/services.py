@@ -17,6 +17,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_rules_changed
 from accounts.models import Company
 from accounts.slugs import slug_from_text, slug_unique
 
@@ -126,6 +127,7 @@ def question_add(*, vacancy: Vacancy, data: Mapping, user=None, override_reason:
     question.position = (script["last"] or 0) + 1
     question.save()
     _override_record(gated, flagged=flagged, user=user, into=vacancy)
+    audit_rules_changed(actor=user, company_id=vacancy.company_id, vacancy_id=vacancy.pk, added=[question.pk])
     return question
 
 
@@ -144,12 +146,14 @@ def question_update(
     locked = ScreeningQuestion.objects.select_for_update().filter(pk=question.pk).first()
     if locked is None:
         raise ValidationError(_("This question was removed meanwhile: reload the page."), code="conflict")
-    before = _lint_attributes(locked)
+    before, values = _lint_attributes(locked), [getattr(locked, field) for field in QUESTION_FIELDS]
     _question_fill(locked, {**{field: getattr(locked, field) for field in QUESTION_FIELDS}, **data})
     flagged = _newly_flagged([(locked, before)])
     gated = _flagged_gate(vacancy_id=locked.vacancy_id, flagged=flagged, override_reason=override_reason)
     locked.save()
     _override_record(gated, flagged=flagged, user=user)
+    edited = [locked.pk] if values != [getattr(locked, field) for field in QUESTION_FIELDS] else []
+    audit_rules_changed(actor=user, company_id=None, vacancy_id=locked.vacancy_id, edited=edited)
     for field in (*QUESTION_FIELDS, "position"):
         setattr(question, field, getattr(locked, field))
     return question
@@ -228,7 +232,7 @@ def _renumber(vacancy_id: int, order: Sequence[int] | None = None) -> None:
 
 
 @transaction.atomic
-def question_delete(*, question: ScreeningQuestion) -> None:
+def question_delete(*, question: ScreeningQuestion, user=None) -> None:
     """Remove a question nobody has answered; the others close up (positions 1..n).
 
     Raises ``ValidationError`` (code "conflict") for a question with answers:
@@ -244,6 +248,7 @@ def question_delete(*, question: ScreeningQuestion) -> None:
         raise _answered_error(locked)
     locked.delete()
     _renumber(locked.vacancy_id)
+    audit_rules_changed(actor=user, company_id=None, vacancy_id=locked.vacancy_id, removed=[question.pk])
 
 
 @transaction.atomic
@@ -282,6 +287,7 @@ def _save_questions(
 ) -> None:
     _check_question_count(len(questions))
     existing = {question.pk: question for question in vacancy.questions.select_for_update()}
+    values = {pk: [getattr(question, field) for field in QUESTION_FIELDS] for pk, question in existing.items()}
     if known_question_ids is not None and set(existing) - set(known_question_ids):
         # Someone added a question (e.g. an accepted suggestion) after this script was loaded:
         # replacing the script would silently delete it, and its answers with it.
@@ -334,6 +340,10 @@ def _save_questions(
     for question in to_save:
         question.save()
     _override_record(gated, flagged=flagged, user=user, into=vacancy)
+    edited = [q.pk for q in to_save if q.pk in values and values[q.pk] != [getattr(q, f) for f in QUESTION_FIELDS]]
+    added, removed = [q.pk for q in to_save if q.pk not in values], set(existing) - seen
+    script = {"added": added, "edited": edited, "removed": removed}
+    audit_rules_changed(actor=user, company_id=vacancy.company_id, vacancy_id=vacancy.pk, **script)
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
+from accounts.models import AuditEntry
 from screening.models import ChatMessage, Response
 from screening.services.human import human_requests_claim_open, human_requests_resolve_answered
 
@@ -48,6 +50,14 @@ def chat_takeover(*, ctx: ChatContext, user) -> Turn:
         joined = system_message(session, _("%(name)s joined the chat") % {"name": user.display_name}, author=user)
         touch(session, taken_over_by=user)
         human_requests_claim_open(response_id=ctx.response_id, user=user)  # a candidate waiting for a person has one
+        audit_record(
+            company=user.company_id,
+            actor=user,
+            action=AuditEntry.Action.TAKEOVER,
+            target=f"response:{ctx.response_id}",
+            summary=f"Chat of response {ctx.response_id} taken over",
+            details={"response": ctx.response_id, "session": ctx.session_id},
+        )
         return Turn(message_id=None, messages=[joined], state=STATE_PAUSED, state_changed=True, recruiter=user)
 
 

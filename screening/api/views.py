@@ -82,6 +82,7 @@ class ResponseFilter(django_filters.FilterSet):
         field_name="created_at", lookup_expr="lte", help_text="Created at or before (ISO 8601)."
     )
     search = django_filters.CharFilter(method="filter_search", max_length=200, help_text="Part of name or email.")
+    tag = django_filters.NumberFilter(field_name="tags", help_text="Tag id: the responses that have this tag.")
     ordering = django_filters.ChoiceFilter(
         choices=[(key, key) for key in ORDERINGS],
         method="filter_ordering",

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from smartbot.counters import count_in_window
 from vacancies.models import Vacancy
 
-from .. import identity, tasks
+from .. import identity, live, tasks
 from ..models import Candidate, EmailTemplate, Response, StatusChange
 from .emails import candidate_email_send
 
@@ -112,6 +112,14 @@ def candidate_apply(
                 talent_pool_consent_at=now if talent_pool_consent else None,
             )
             StatusChange.objects.create(response=response, from_status="", to_status=Response.Status.NEW)
+            live.pipeline_broadcast(
+                company_id=vacancy.company_id,
+                vacancy_id=vacancy.pk,
+                response_id=response.pk,
+                kind=live.PIPELINE_CREATED,
+                from_status="",
+                status=response.status,
+            )
             if notify:
                 _email_queue(response=response, kind=EMAIL_RECEIVED)
     except IntegrityError:

@@ -266,13 +266,16 @@ DECISION_EMAILS = {
 }
 
 
-def decision_email_send(*, response: Response, status: str, reason: str = "", actor=None) -> SentEmail | None:
+def decision_email_send(
+    *, response: Response, status: str, reason: str = "", actor=None, always: bool = False
+) -> SentEmail | None:
     """The candidate's email about a recruiter's decision (``DECISION_EMAILS``), when the company enables them
-    (``Company.notify_candidates_of_decisions``). A decline states ``reason`` (the recruiter's plain words) only
-    where the vacancy says so (``Vacancy.rejection_reason_shown``). None when nothing is sent."""
+    (``Company.notify_candidates_of_decisions``) or ``always`` (a bulk action that asked for it). A decline states
+    ``reason`` (the recruiter's plain words) only where the vacancy says so (``Vacancy.rejection_reason_shown``).
+    None when nothing is sent."""
     key = DECISION_EMAILS.get(status)
     vacancy = response.vacancy
-    if key is None or not vacancy.company.notify_candidates_of_decisions:
+    if key is None or not (always or vacancy.company.notify_candidates_of_decisions):
         return None
     extra = {}
     if key == EmailTemplate.Key.DECISION_DECLINED and vacancy.rejection_reason_shown:

@@ -24,7 +24,8 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Company
+from accounts.audit import audit_record
+from accounts.models import AuditEntry, Company
 
 from .. import signals
 from ..models import (
@@ -254,6 +255,14 @@ def candidate_erase(*, candidate: Candidate, reason: str, actor=None) -> Erasure
             applications=len(ids),
             reason=reason,
             actor=actor,
+        )
+        audit_record(  # ids only: the log outlives the erasure (docs/audit.md)
+            company=candidate.company_id,
+            actor=actor,
+            action=AuditEntry.Action.ERASURE,
+            target=f"candidate:{candidate.pk}",
+            summary=f"Candidate {candidate.pk} erased ({reason}, {len(ids)} applications)",
+            details={"candidate": candidate.pk, "erasure": erasure.pk, "reason": reason, "responses": ids},
         )
         company_id, candidate_id = candidate.company_id, candidate.pk
         transaction.on_commit(lambda: _delete_files(files), robust=True)

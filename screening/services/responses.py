@@ -10,11 +10,13 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
+from accounts.models import AuditEntry
 from smartbot import sql
 from vacancies.models import ScreeningQuestion
 from vacancies.rules import rule_is_other, rule_snapshot
 
-from .. import scoring, tasks
+from .. import live, scoring, tasks
 from ..models import Answer, Note, QuestionEvent, Response, StatusChange
 from .emails import decision_email_send
 from .evaluations import evaluation_request
@@ -47,6 +49,7 @@ def response_start_chat(*, response: Response) -> Response:
         if started:
             response.status = Response.Status.IN_CHAT
             _record_history(response=response, from_status=Response.Status.NEW, to_status=Response.Status.IN_CHAT)
+            _pipeline_push(response, kind=live.PIPELINE_CHAT_STARTED, from_status=Response.Status.NEW)
         else:
             response.refresh_from_db(fields=["status"])
     return response
@@ -207,18 +210,29 @@ def response_finish(*, response: Response, questions: list[ScreeningQuestion] | 
         # The chat announces the finish itself (a "state: finished" frame, on which the recruiter's page reloads
         # its evaluation block): no second live event, which cost the chat's last turn a channel-layer round trip.
         evaluation_request(response=locked, announce=False)
+        _pipeline_push(locked, kind=live.PIPELINE_FINISHED, from_status=previous)
         response_event_emit_on_commit(response=locked, event="response.completed")
         tasks.screening_followup.delay(locked.pk)  # published on commit (TransactionAwareTask)
     return locked
 
 
 def response_change_status(
-    *, response: Response, to_status: str, actor, comment: str = "", candidate_reason: str = ""
+    *,
+    response: Response,
+    to_status: str,
+    actor,
+    comment: str = "",
+    candidate_reason: str = "",
+    notify: bool | None = None,
+    audit: bool = True,
 ) -> Response:
     """A recruiter's decision on a response, recorded in its history.
 
     The candidate is emailed about it when the company enables decision emails (``decision_email_send``);
     ``candidate_reason`` is the plain-words reason a declined candidate is told where the vacancy allows it.
+    ``notify`` True or False overrides the company's default for this decision (a bulk action's choice).
+    A decision by a member (``actor``) goes to the audit log (``status_changed``, ids and statuses only) unless
+    ``audit`` is False: a bulk action writes one entry for all its responses instead.
     """
     if to_status not in DECISION_STATUSES:
         raise ValidationError({"status": _("This status is set by the screening, not by hand.")})
@@ -233,11 +247,37 @@ def response_change_status(
         _record_history(
             response=locked, from_status=previous, to_status=to_status, actor=actor, comment=comment.strip()
         )
-        decision_email_send(response=locked, status=to_status, reason=candidate_reason, actor=actor)
+        if audit and actor is not None:
+            audit_record(
+                company=actor.company_id,
+                actor=actor,
+                action=AuditEntry.Action.STATUS_CHANGED,
+                target=f"response:{locked.pk}",
+                summary=f"Response {locked.pk} moved from {previous} to {to_status}",
+                details={"response": locked.pk, "vacancy": locked.vacancy_id, "from": previous, "to": to_status},
+            )
+        if notify is not False:
+            decision_email_send(
+                response=locked, status=to_status, reason=candidate_reason, actor=actor, always=bool(notify)
+            )
         if to_status in (Response.Status.DECLINED, Response.Status.WITHDRAWN):
             _interview_cancel(response=locked, to_status=to_status, actor=actor)
         response_event_emit_on_commit(response=locked, event="response.status_changed")
+        locked.vacancy = response.vacancy  # the caller's (cached) vacancy, for the company's live pipeline
+        _pipeline_push(locked, kind=live.PIPELINE_STATUS, from_status=previous)
     return locked
+
+
+def _pipeline_push(response: Response, *, kind: str, from_status: str) -> None:
+    """The company's open boards and tables learn of the change after commit (``live.pipeline_broadcast``)."""
+    live.pipeline_broadcast(
+        company_id=response.vacancy.company_id,
+        vacancy_id=response.vacancy_id,
+        response_id=response.pk,
+        kind=kind,
+        from_status=from_status,
+        status=response.status,
+    )
 
 
 def _interview_cancel(*, response: Response, to_status: str, actor) -> None:

@@ -10,7 +10,14 @@ pytestmark = pytest.mark.django_db
 def test_empty_filter_is_valid_and_sorts_newest_first(company):
     form = ResponseFilterForm({}, company=company)
     assert form.is_valid()
-    assert form.cleaned_data == {"vacancy": None, "status": "", "screening": "", "min_score": None, "sort": "-date"}
+    assert form.cleaned_data == {
+        "vacancy": None,
+        "status": "",
+        "screening": "",
+        "min_score": None,
+        "tag": None,
+        "sort": "-date",
+    }
 
 
 def test_filter_normalises_its_values(company):
@@ -31,6 +38,7 @@ def test_filter_normalises_its_values(company):
         "status": "shortlisted",
         "screening": "passed",
         "min_score": 70,
+        "tag": None,
         "sort": "-ai_score",
     }
 

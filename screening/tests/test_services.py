@@ -453,7 +453,7 @@ def test_setting_the_same_status_again_is_refused(passed, recruiter):
 def test_status_change_queues_the_webhook(passed, recruiter, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.response_change_status(response=passed, to_status="shortlisted", actor=recruiter)
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the webhook, and the pipeline's live update (docs/pipeline.md)
 
 
 def test_full_history_reads_in_order(passed, recruiter):

@@ -226,10 +226,12 @@ def test_table_queries_stay_constant_however_many_responses(owner_client, vacanc
     responses = _make(vacancy, n, status=Response.Status.REJECTED, score=40, rejection_reasons=["A", "B"])
     for response in responses[::2]:
         ChatSessionFactory(response=response)
-    with django_assert_max_num_queries(8):
+    # Issue 15 added three constant queries: the member's saved filters and columns, the company's tags (the tag
+    # filter and the bulk bar), the page's rows' tags (one prefetch).
+    with django_assert_max_num_queries(11):
         page = owner_client.get(LIST_URL)
     assert _rows(page.content.decode()) == min(n, 25)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(12):
         page = owner_client.get(LIST_URL, {"vacancy": vacancy.pk, "status": "rejected", "min_score": "10"})
     assert _rows(page.content.decode()) == min(n, 25)
 
@@ -383,8 +385,9 @@ def test_page_queries_stay_bounded(owner_client, screened, owner, recruiter, n, 
     CandidateQuestion.objects.bulk_create(
         CandidateQuestion(response=screened, text=f"question {i}", answered=bool(i % 2)) for i in range(n)
     )
-    # 13, + the email history (one query) and the bell's unread count (one query, every dashboard page): issue 14.
-    with django_assert_max_num_queries(15):
+    # 13, + the email history (one query) and the bell's unread count (one query, every dashboard page): issue 14;
+    # + the response's tags (one query): issue 15.
+    with django_assert_max_num_queries(16):
         page = _detail(owner_client, screened)
     assert page.status_code == 200
     assert "Fine" in page.content.decode()

@@ -5,6 +5,7 @@ outside it), services write. Viewers read everything and change nothing.
 """
 
 import os
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +22,9 @@ from smartbot.forms import form_add_service_errors
 from .. import selectors, services
 from ..forms import NoteForm, ResponseFilterForm, ResponseStatusForm
 from ..models import Erasure, Response
+from ..services.saved_filters import TABLE_COLUMNS, table_preferences
 from .answers import VERDICT_FAILED, VERDICT_REVIEW, answer_row
+from .bulk import bulk_kinds
 from .htmx import render_partial_or_page
 from .receipts import evaluation_context
 
@@ -30,7 +33,8 @@ PAGE_SIZE = 25
 
 @company_member_required
 def response_list(request):
-    """All the company's responses, filtered, sorted and paginated by GET parameters.
+    """All the company's responses, filtered (tag included), sorted and paginated by GET parameters, with the
+    member's saved filters, chosen columns and, for editors, the bulk actions bar (screening.views.bulk).
 
     An htmx request (filters, sorting, paging) gets the block it swaps; any other request the whole page.
     """
@@ -41,17 +45,12 @@ def response_list(request):
         # Never guess what a broken filter meant: show the errors and no rows.
         responses = Response.objects.none()
     else:
-        filters = form.cleaned_data if form.is_bound else {}
-        vacancy = filters.get("vacancy")
-        responses = selectors.response_table(
-            company=company,
-            vacancy=vacancy,
-            status=filters.get("status", ""),
-            screening=filters.get("screening", ""),
-            min_score=filters.get("min_score"),
-            sort=filters.get("sort") or selectors.DEFAULT_RESPONSE_SORT,
-        )
+        vacancy = form.cleaned_data.get("vacancy") if form.is_bound else None
+        responses = form.responses()
     page = Paginator(responses, PAGE_SIZE).get_page(request.GET.get("page"))
+    saved_filters, columns = table_preferences(user=request.user)
+    filters = request.GET.copy()
+    filters.pop("page", None)
     # htmx (the filters, the sort and page links) swaps the block below the menu, title included.
     return render_partial_or_page(
         request,
@@ -65,6 +64,14 @@ def response_list(request):
             "responses": page.object_list,
             "current_sort": (form.cleaned_data.get("sort") if form.is_bound and form.is_valid() else None)
             or selectors.DEFAULT_RESPONSE_SORT,
+            "columns": columns,
+            "table_columns": TABLE_COLUMNS,
+            "saved_filters": [(saved, urlencode(saved.params)) for saved in saved_filters],
+            "filters_query": filters.urlencode(),
+            "can_bulk": request.user.can_edit and not form.errors,
+            "bulk_kinds": bulk_kinds(request.user),
+            "decision_statuses": services.DECISION_STATUSES,
+            "tags": form.tags,
         },
     )
 

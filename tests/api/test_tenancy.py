@@ -6,8 +6,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.models import AuditEntry, Invitation, Role, User
+from accounts.tests.factories import InvitationFactory, UserFactory
 from screening.models import (
     Booking,
+    BulkAction,
     ChatMessage,
     ChatSession,
     Evaluation,
@@ -16,10 +19,12 @@ from screening.models import (
     Note,
     Response,
     StatusChange,
+    Tag,
     WebhookDelivery,
     WebhookEndpoint,
 )
 from screening.services import scheduling
+from screening.services.exports import export_file
 from screening.services.human import human_request_open
 from vacancies.models import ScreeningQuestion, Vacancy
 
@@ -56,6 +61,7 @@ ENDPOINTS = [
     ("get", "/api/v1/webhooks/{w}/deliveries/", None),
     # interview scheduling. {s}: a free slot, {b}: a booking whose interview started
     ("get", "/api/v1/vacancies/{v}/slots/", None),
+    ("get", "/api/v1/vacancies/{v}/analytics/", None),
     ("post", "/api/v1/vacancies/{v}/slots/", {"starts_at": "2099-01-05T10:00:00+01:00", "duration_minutes": 30}),
     ("get", "/api/v1/slots/{s}/", None),
     ("delete", "/api/v1/slots/{s}/", None),
@@ -67,7 +73,25 @@ ENDPOINTS = [
     ("post", "/api/v1/human-requests/{h}/claim/", None),
     ("post", "/api/v1/human-requests/{h}/resolve/", None),
     ("get", "/api/v1/responses/{r}/messages/", None),
+    # exports (docs/exports.md): the decision record, as JSON and as the HTML file
+    ("get", "/api/v1/responses/{r}/record/", None),
+    ("get", "/api/v1/responses/{r}/record.html", None),
+    # the pipeline board (docs/pipeline.md): a vacancy's columns, a card's move
+    ("get", "/api/v1/vacancies/{v}/board/", None),
+    ("post", "/api/v1/responses/{r}/move/", {"status": "hired"}),
     ("post", "/api/v1/responses/{r}/messages/", {"text": "Could you come on Tuesday?", "client_id": "m1"}),
+    # team management (docs/audit.md): {m} a recruiter of the company, {i} a pending invitation
+    ("post", "/api/v1/team/members/{m}/role/", {"role": "viewer"}),
+    ("post", "/api/v1/team/members/{m}/remove/", {"successor": None}),
+    ("post", "/api/v1/team/invitations/{i}/resend/", None),
+    ("post", "/api/v1/team/invitations/{i}/revoke/", None),
+    # bulk actions, tags (docs/pipeline.md): {ba} a finished bulk export with its file, {t} a tag on the response
+    ("get", "/api/v1/bulk-actions/{ba}/", None),
+    ("get", "/api/v1/bulk-actions/{ba}/download/", None),
+    ("get", "/api/v1/tags/{t}/", None),
+    ("delete", "/api/v1/tags/{t}/", None),
+    ("post", "/api/v1/responses/{r}/tags/", {"name": "Hijacked"}),
+    ("delete", "/api/v1/responses/{r}/tags/{t}/", None),
 ]
 WRITES = [endpoint for endpoint in ENDPOINTS if endpoint[0] != "get"]
 # Collection endpoints a viewer may not write to either.
@@ -77,12 +101,21 @@ COLLECTION_WRITES = [
     # The company's email templates (named by key and language, always the caller's company's): the owner's.
     ("put", "/api/v1/email-templates/decision_offer/en/", {"subject": "Hijacked", "body": "{link}"}),
     ("delete", "/api/v1/email-templates/decision_offer/en/", None),
+    ("post", "/api/v1/bulk-actions/", {"kind": "status", "status": "declined", "filters": {}}),
+    ("post", "/api/v1/tags/", {"name": "Hijacked"}),
 ]
 
 
 @pytest.fixture
-def world(vacancy, finished_response, company, owner):
+def world(vacancy, finished_response, company, owner, settings, tmp_path):
     """Company A's objects: a vacancy with its script, a finished response with a note, a webhook with a delivery."""
+    settings.MEDIA_ROOT = tmp_path
+    export_name = export_file(company=company, response_ids=[finished_response.pk], fmt="csv", user=owner)
+    bulk_action = BulkAction.objects.create(
+        company=company, user=owner, kind="export", state="finished", total=1, done=1, result={"file": export_name}
+    )
+    tag = Tag.objects.create(company=company, name="Keep")
+    finished_response.tags.add(tag)
     endpoint = WebhookEndpoint.objects.create(
         company=company, url="https://acme.example/hook", events=["response.completed"]
     )
@@ -96,7 +129,13 @@ def world(vacancy, finished_response, company, owner):
     # Its chat finished, and the candidate waits for a person.
     ChatSession.objects.create(response=finished_response, state=ChatSession.State.FINISHED, finished_at=timezone.now())
     waiting = human_request_open(response=finished_response, reason=HumanRequest.Reason.ASKED)
+    member = UserFactory(company=company, role=Role.RECRUITER, email="member@acme.test")
+    invitation = InvitationFactory(company=company, email="invitee@acme.test")
     return {
+        "ba": bulk_action.pk,
+        "t": tag.pk,
+        "m": member.pk,
+        "i": invitation.pk,
         "h": waiting.pk,
         "v": vacancy.pk,
         "q": vacancy.questions.first().pk,
@@ -122,6 +161,12 @@ def snapshot():
         InterviewSlot,
         Booking,
         HumanRequest,
+        User,
+        Invitation,
+        AuditEntry,
+        BulkAction,
+        Tag,
+        Response.tags.through,
     ]
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
@@ -177,3 +222,13 @@ def test_outsider_lists_show_nothing_of_the_other_company(outsider_api, world):
     assert outsider_api.get("/api/v1/bookings/").json()["count"] == 0
     assert outsider_api.get("/api/v1/bookings/", {"vacancy": world["v"]}).json()["count"] == 0
     assert outsider_api.get("/api/v1/human-requests/").json()["count"] == 0
+    # search (docs/search.md): the response's name, email and phone find nothing from the other company
+    for query in ("Anna Petrova", "anna@example.org", "+7 900 123-45-67"):
+        assert outsider_api.get("/api/v1/search/", {"q": query}).json()["count"] == 0
+
+
+def test_viewer_finds_the_same_people_by_search(viewer_api, world):
+    # The outsider's empty search above is the tenancy check, not a query that finds nobody.
+    for query in ("Anna Petrova", "anna@example.org", "+7 900 123-45-67"):
+        results = viewer_api.get("/api/v1/search/", {"q": query}).json()["results"]
+        assert [application["id"] for application in results[0]["applications"]] == [world["r"]], query

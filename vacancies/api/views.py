@@ -259,5 +259,5 @@ class QuestionDetailView(_QuestionsBase):
         summary="Delete a question (409 once candidates have answered it: edit it instead)", responses={204: None}
     )
     def delete(self, request, vacancy_id, pk):
-        services.question_delete(question=self.get_object())
+        services.question_delete(question=self.get_object(), user=self.request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

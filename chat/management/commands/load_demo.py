@@ -1,10 +1,13 @@
-"""Demo data for `make demo`: a company, its team, two open vacancies and a dozen screened candidates.
+"""Demo data for `make demo`: a company, its team, four open vacancies, a dozen hand-written screened candidates
+and a few hundred generated ones (``chat.demo_volume``).
 
-Everything a recruiter would do goes through the services (apply, chat, answer,
-finish, decide, note), so the demo shows what the product really computes:
-scores, knockout reasons, history. Only the chat transcript rows are written
-directly. Idempotent: a second run finds everything in place and adds nothing
-(it only resets the demo passwords to the printed one).
+For the hand-written candidates everything a recruiter would do goes through the
+services (apply, chat, answer, finish, decide, note), so the demo shows what the
+product really computes: scores, knockout reasons, history. Only the chat
+transcript rows are written directly. The generated ones are read and judged by
+the same scoring functions and written in bulk. Idempotent: a second run finds
+everything in place and adds nothing (it only resets the demo passwords to the
+printed one).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from chat.demo import (
     VACANCIES,
     Applicant,
 )
+from chat.demo_volume import volume_load
 from screening import scoring, services
 from screening.models import ChatMessage, ChatSession, Note, Response, StatusChange
 from screening.services import calendars, scheduling
@@ -41,7 +45,7 @@ from vacancies.models import Vacancy
 
 
 class Command(BaseCommand):
-    help = "Load the demo company, its team, two open vacancies and screened candidates (idempotent)."
+    help = "Load the demo company, its team, four open vacancies and a few hundred screened candidates (idempotent)."
 
     def handle(self, *args, **options):
         with transaction.atomic():
@@ -51,6 +55,7 @@ class Command(BaseCommand):
             vacancies = {data["data"]["slug"]: self._vacancy(company, team, data) for data in VACANCIES}
             created = sum(self._applicant(vacancies[a.vacancy], team, a) for a in APPLICANTS)
             self._slots(vacancies[SLOT_VACANCY], interviewer=team["recruiter@demo.smartbot"])
+            created += volume_load(company=company, vacancies=vacancies, team=team)
         self._print(company, created)
 
     # --- building blocks ----------------------------------------------------------------------------------------
