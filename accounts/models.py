@@ -11,12 +11,30 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+# Names in the tz database that are no place's clock: the server's own setting ("localtime", "posixrules"),
+# a placeholder ("Factory"), and the "posix/" and "right/" copies (leap seconds). A time that depends on how
+# the server is set up is no time to give a candidate.
+_NOT_A_PLACE = {"localtime", "posixrules", "Factory"}
 
-def validate_time_zone(value: str) -> None:
-    """Raise ``ValidationError`` unless ``value`` is an IANA time zone name this machine knows (``zoneinfo``)."""
+
+def is_time_zone_name(value) -> bool:
+    """True when ``value`` is an IANA zone name of a place (or UTC) that ``zoneinfo`` knows on this machine:
+    "Europe/Moscow", "UTC", "Etc/GMT+3"; False for "localtime", "Factory", "posix/…", "right/…" and
+    anything else."""
+    if not isinstance(value, str) or not value or len(value) > 64 or value in _NOT_A_PLACE:
+        return False
+    if value.startswith(("posix/", "right/")):
+        return False
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+    return True
+
+
+def validate_time_zone(value: str) -> None:
+    """Raise ``ValidationError`` unless ``is_time_zone_name(value)``."""
+    if not is_time_zone_name(value):
         raise ValidationError(_("“%(value)s” is not a time zone name such as Europe/Moscow."), params={"value": value})
 
 

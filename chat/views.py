@@ -215,6 +215,12 @@ def candidate_chat(request, token):
                 "can_reply": link.is_open
                 and snapshot.state == services.STATE_FINISHED
                 and services.chat_reply_open(response=response),
+                # A finished chat has no socket, so the offer's buttons cannot book: a link to the booking page
+                # does, on this page only (the transcript the team reads never holds the private link).
+                "can_book": link.is_open
+                and snapshot.state == services.STATE_FINISHED
+                and any((m.payload or {}).get("slots") for m in snapshot.messages)
+                and scheduling.response_can_book(response=response),
             },
         )
     return csp_allow_framing(page, origins=embed_origins)

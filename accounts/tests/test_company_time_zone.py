@@ -87,3 +87,26 @@ def test_the_api_keeps_utc_with_the_offset(company, recruiter):
     body = api.get(reverse("api:response-detail", args=[response.pk])).json()
 
     assert body["created_at"] in ("2026-03-29T07:30:00Z", "2026-03-29T07:30:00+00:00")
+
+
+@pytest.mark.parametrize("name", ["Europe/Moscow", "UTC", "Etc/GMT+3", "America/Argentina/Buenos_Aires"])
+def test_a_places_zone_is_a_time_zone_name(name):
+    from accounts.models import is_time_zone_name
+
+    assert is_time_zone_name(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["localtime", "posixrules", "Factory", "right/UTC", "posix/Europe/Moscow", "Mars/Base", "../../etc/passwd", ""],
+)
+def test_the_servers_own_clock_and_placeholders_are_refused_everywhere(name):
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import is_time_zone_name, validate_time_zone
+    from screening.services.calendars import zone_name
+
+    assert not is_time_zone_name(name)
+    assert zone_name(name) == ""  # the booking page's ?tz= and the chat's book frame ignore it
+    with pytest.raises(ValidationError):
+        validate_time_zone(name)  # slots, bookings, the company's settings refuse it

@@ -116,3 +116,19 @@ async def test_no_free_times_no_offer(vacancy, response, candidate_socket):
     socket, hello = await _connected(candidate_socket, response)
     frames = await _finish(socket, hello)
     assert not [f for f in frames if f["type"] == "message" and f["message"].get("slots")]
+
+
+async def test_a_finished_chat_reloaded_links_its_offer_to_the_booking_page(vacancy, response, candidate_socket):
+    from django.test import Client
+
+    await _db(_slots, vacancy)
+    socket, hello = await _connected(candidate_socket, response)
+    await _finish(socket, hello)
+    await socket.close()
+
+    page = await _db(lambda: Client().get(response.get_chat_url()).content.decode())
+
+    assert f'href="/chat/{response.token}/interview/"' in page  # the buttons need a socket a finished chat lacks
+    await _db(Response.objects.filter(pk=response.pk).update, status=Response.Status.DECLINED)
+    page = await _db(lambda: Client().get(response.get_chat_url()).content.decode())
+    assert "/interview/" not in page  # nothing to book any more

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import User, is_time_zone_name
 from screening.models import Booking, CalendarFeed, InterviewSlot, Response
 
 from .. import calendar
@@ -37,14 +37,9 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
 
 
 def zone_name(name: str) -> str:
-    """``name`` when it is an IANA zone this machine knows (as a browser sends it), else ""."""
-    if not name or len(name) > 64:
-        return ""
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return ""
-    return name
+    """``name`` when it is a place's IANA zone this machine knows (as a browser sends it; see
+    ``accounts.models.is_time_zone_name``), else ""."""
+    return name if is_time_zone_name(name) else ""
 
 
 def local_datetime(*, day: date, at: time, time_zone: str) -> datetime:
