@@ -180,30 +180,28 @@ def audit_csv_lines(*, company: Company, entries: Iterable[AuditEntry]) -> Itera
 # --- Sign-in hooks (django.contrib.auth signals, connected in AccountsConfig.ready) -----------------------------
 
 
-def on_user_logged_in(sender, request=None, user=None, **kwargs) -> None:
-    """``user_logged_in``: one ``login`` entry for a company member (a superuser without a company: none)."""
+def _member_event(user, request, action: str, summary: str) -> None:
+    """One ``action`` entry by ``user`` about themselves, when they are a company member (a superuser without a
+    company writes none)."""
     if user is not None and getattr(user, "company_id", None):
         audit_record(
             company=user.company_id,
             actor=user,
-            action=Action.LOGIN,
+            action=action,
             target=f"user:{user.pk}",
-            summary="Signed in",
+            summary=summary,
             request=request,
         )
+
+
+def on_user_logged_in(sender, request=None, user=None, **kwargs) -> None:
+    """``user_logged_in``: one ``login`` entry for a company member."""
+    _member_event(user, request, Action.LOGIN, "Signed in")
 
 
 def on_user_logged_out(sender, request=None, user=None, **kwargs) -> None:
     """``user_logged_out``: one ``logout`` entry for a company member."""
-    if user is not None and getattr(user, "company_id", None):
-        audit_record(
-            company=user.company_id,
-            actor=user,
-            action=Action.LOGOUT,
-            target=f"user:{user.pk}",
-            summary="Signed out",
-            request=request,
-        )
+    _member_event(user, request, Action.LOGOUT, "Signed out")
 
 
 def on_user_login_failed(sender, credentials=None, request=None, **kwargs) -> None:
@@ -219,16 +217,7 @@ def on_user_login_failed(sender, credentials=None, request=None, **kwargs) -> No
     except Exception:
         logger.exception("Audit: failed sign-in not looked up")
         return
-    if user is None or user.company_id is None:
-        return
-    audit_record(
-        company=user.company_id,
-        actor=user,
-        action=Action.LOGIN_FAILED,
-        target=f"user:{user.pk}",
-        summary="Sign-in refused",
-        request=request,
-    )
+    _member_event(user, request, Action.LOGIN_FAILED, "Sign-in refused")
 
 
 def audit_rules_changed(
