@@ -16,11 +16,14 @@ beside whatever is there. What one run does:
    half of those hired, each step a ``StatusChange`` by a recruiter; one bot question message per question
    reached and one answer per question answered (times a few seconds to minutes apart); clarifications,
    read-backs and corrections on 10%, 8% and 3% of the answers; an AI recommendation on every finished one;
+   then ``VACUUM ANALYZE`` of the tables it rewrote (``--reuse`` too: autovacuum is off on the benchmark
+   machine, and the dead rows doubled what a report reads);
 2. times, ``--runs`` times each (the median is reported), every metric's query on its own, then
    ``analytics_report`` and the whole page (rendered through Django's test client, SVG charts included), for
    the company over the whole year and for one vacancy over 30 days;
-3. prints one JSON object (seconds, query counts, the plan of the drop-off query). docs/benchmarks.md has the
-   figures.
+3. prints one JSON object (seconds, the CPU seconds of PostgreSQL's server process for the connection when
+   /proc shows it, query counts, the load average after, the plan of the report's slowest query). docs/benchmarks.md
+   has the figures.
 """
 
 from __future__ import annotations
@@ -237,6 +240,7 @@ def seed(*, applications: int, rng: random.Random):
                 [low, high],
             )
             cursor.execute("ANALYZE")
+    vacuum()
     counts = {
         "applications": len(responses),
         "chats": len(sessions),
@@ -246,6 +250,19 @@ def seed(*, applications: int, rng: random.Random):
         "status_changes": len(changes),
     }
     return company, owner, vacancies[0], counts, time.perf_counter() - started
+
+
+def vacuum() -> None:
+    """``VACUUM ANALYZE`` the tables the seed rewrote: spreading the times updated every row, which left each of
+    them twice its size in dead rows where autovacuum is off (as on the benchmark machine), and a report reads
+    them whole. A production database's autovacuum does the same. Outside any transaction."""
+    from django.db import connection
+
+    from screening.models import Answer, ChatMessage, ChatSession, Response, StatusChange
+
+    with connection.cursor() as cursor:
+        for model in (Response, ChatSession, ChatMessage, Answer, StatusChange):
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def reuse():
@@ -265,17 +282,43 @@ def reuse():
     return company, owner, vacancy, counts, 0.0
 
 
+def _backend_cpu() -> float | None:
+    """The CPU seconds (user + system) PostgreSQL's server process for this connection has used so far, read
+    from /proc (the server runs on this machine); None where that cannot be read. Unlike the wall-clock seconds,
+    other work on the machine barely changes it. (Parallel workers' CPU is not in it: the report runs without.)"""
+    from django.db import connection
+
+    connection.ensure_connection()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _time(fn, runs: int):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    seconds = []
+    seconds, database_cpu = [], []
     for _ in range(runs):
+        before = _backend_cpu()
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             fn()
             seconds.append(time.perf_counter() - started)
-    return {"median_s": round(statistics.median(seconds), 4), "queries": len(queries)}
+        after = _backend_cpu()
+        if before is not None and after is not None:
+            database_cpu.append(after - before)
+    return {
+        "median_s": round(statistics.median(seconds), 4),
+        "database_cpu_s": round(statistics.median(database_cpu), 2) if database_cpu else None,
+        "queries": len(queries),
+        "load_average": round(os.getloadavg()[0], 1),
+    }
 
 
 def measure(*, company, owner, vacancy, period, runs: int) -> dict:
@@ -319,30 +362,26 @@ def measure(*, company, owner, vacancy, period, runs: int) -> dict:
     return figures
 
 
-def dropoff_plan(*, company, period) -> list[str]:
-    from django.db import connection
-    from django.db.models import Count, Exists, OuterRef, Subquery
+def slowest_plan(*, company, period) -> list[str]:
+    """The ``EXPLAIN ANALYZE`` of the company report's slowest query, run as the report runs it (one
+    transaction with its ``SET LOCAL`` settings)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
 
     from screening import analytics
-    from screening.models import Answer
-    from vacancies.models import ScreeningQuestion
 
-    responses = analytics.cohort(company=company, vacancy=None, period=period)
-    awaited = (
-        ScreeningQuestion.objects.filter(vacancy_id=OuterRef("vacancy_id"))
-        .exclude(Exists(Answer.objects.filter(response_id=OuterRef(OuterRef("pk")), question_id=OuterRef("pk"))))
-        .order_by("position", "pk")
-        .values("pk")[:1]
+    with CaptureQueriesContext(connection) as queries:
+        analytics.analytics_report(company=company, vacancy=None, period=period)
+    statements = [query["sql"] for query in queries.captured_queries]
+    settings = [sql for sql in statements if sql.startswith("SET LOCAL")]
+    slowest = max(
+        (query for query in queries.captured_queries if query["sql"].startswith("SELECT")),
+        key=lambda query: float(query["time"]),
     )
-    query = (
-        responses.filter(chat__isnull=False, completed_at__isnull=True)
-        .annotate(awaited=Subquery(awaited))
-        .values("awaited")
-        .annotate(n=Count("pk"))
-    )
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN ANALYZE " + sql, params)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in settings:
+            cursor.execute(sql)
+        cursor.execute("EXPLAIN ANALYZE " + slowest["sql"])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -354,6 +393,7 @@ def main(argv=None) -> None:
     rng = random.Random(args.seed)
     if args.reuse:
         company, owner, vacancy, counts, seeded = reuse()
+        vacuum()  # cheap when nothing changed since
     else:
         company, owner, vacancy, counts, seeded = seed(applications=args.applications, rng=rng)
     zone = analytics.company_zone(company)
@@ -368,7 +408,7 @@ def main(argv=None) -> None:
         "runs": args.runs,
         "company, 365 days": measure(company=company, owner=owner, vacancy=None, period=year, runs=args.runs),
         "one vacancy, 30 days": measure(company=company, owner=owner, vacancy=vacancy, period=month, runs=args.runs),
-        "drop-off plan (company, 365 days)": dropoff_plan(company=company, period=year),
+        "slowest query's plan (company, 365 days)": slowest_plan(company=company, period=year),
     }
     print(json.dumps(result, indent=2, ensure_ascii=False))
 

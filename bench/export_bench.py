@@ -16,7 +16,10 @@ What one run does:
 2. exports them all as CSV (the streamed lines, written to a temporary file) and as XLSX (openpyxl write-only,
    to a temporary file), each timed, with its queries counted and the process's peak RSS
    (``resource.getrusage``) after; with ``EXPORT_BENCH_TRACE=1`` also Python's peak allocation during each
-   export (``tracemalloc``, which makes the run several times slower: time a run without it);
+   export (``tracemalloc``, which makes the run several times slower: time a run without it); the CPU seconds
+   of this process (user + system: a loaded machine inflates them far less than the wall-clock seconds) and
+   the load average after; with ``EXPORT_BENCH_REUSE=1`` (PostgreSQL) step 1 seeds nothing and the newest
+   vacancy an earlier run seeded with ``--responses`` responses is exported again;
 3. prints one JSON object. See docs/benchmarks.md for the results.
 """
 
@@ -81,6 +84,32 @@ def seed_more(vacancy, *, rng: random.Random) -> None:
         )
 
 
+def _cpu_seconds() -> float:
+    """This process's CPU time (user + system): what the export cost, whatever else the machine runs."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def reuse(responses: int):
+    """The vacancy of the newest company this bench seeded with ``responses`` responses (``EXPORT_BENCH_REUSE``)."""
+    from django.db.models import Count
+
+    from vacancies.models import Vacancy
+
+    seeded = (
+        Vacancy.objects.filter(
+            company__slug__startswith="bench-rejudge-", responses__evaluations__prompt_version="bench"
+        )
+        .annotate(n=Count("responses", distinct=True))
+        .filter(n=responses)
+        .order_by("-pk")
+        .first()
+    )
+    if seeded is None:
+        raise SystemExit("EXPORT_BENCH_REUSE: no vacancy seeded by this bench with that many responses yet")
+    return seeded
+
+
 def measure(label: str, work) -> dict:
     """Run ``work()`` once: seconds, queries, tracemalloc's peak and the process's peak RSS after."""
     from django.db import connection
@@ -89,16 +118,18 @@ def measure(label: str, work) -> dict:
     trace = os.environ.get("EXPORT_BENCH_TRACE") == "1"
     if trace:
         tracemalloc.start()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     with CaptureQueriesContext(connection) as queries:
         size = work()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     peak = tracemalloc.get_traced_memory()[1] if trace else None
     if trace:
         tracemalloc.stop()
     return {
         "format": label,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "load_average_after": [round(load, 1) for load in os.getloadavg()],
         "queries": len(queries),
         "bytes": size,
         "python_peak_mb": round(peak / 2**20, 1) if trace else None,
@@ -113,8 +144,11 @@ def main(argv=None) -> int:
 
     rng = random.Random(args.seed)
     started = time.perf_counter()
-    vacancy = seed(responses=args.responses, decided=args.decided, rng=rng).vacancy
-    seed_more(vacancy, rng=rng)
+    if os.environ.get("EXPORT_BENCH_REUSE") == "1" and database == "postgresql":
+        vacancy = reuse(args.responses)
+    else:
+        vacancy = seed(responses=args.responses, decided=args.decided, rng=rng).vacancy
+        seed_more(vacancy, rng=rng)
     seeded = time.perf_counter() - started
     company = vacancy.company
     rss_before = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

@@ -4,6 +4,7 @@
 Usage::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartbot_search .venv/bin/python bench/search_bench.py
+    DATABASE_URL=... .venv/bin/python bench/search_bench.py --reuse    # time the company an earlier run seeded
     .venv/bin/python bench/search_bench.py --applications 5000 --runs 5     # SQLite (the icontains fallback)
 
 What one run does:
@@ -12,11 +13,13 @@ What one run does:
    run seeds a fresh company beside whatever is there; without it a fresh SQLite file (``--sqlite``);
 2. seeds ``--applications`` applications of ``--people`` ... people (about 1.4 applications per person, over
    20 vacancies), each with a name (Russian or English), email, phone, city, a resume of 25-60 words in
-   Russian or English and two answers; on PostgreSQL with ``COPY``, on SQLite with ``bulk_create``; then
-   ``ANALYZE``;
+   Russian or English and two answers; on PostgreSQL with ``COPY`` (one application every 5 minutes over the last
+   year), on SQLite with ``bulk_create``; then ``ANALYZE``. With ``--reuse`` (PostgreSQL) the latest company an
+   earlier run seeded with the same size and seed is timed instead, its people rebuilt from the seed;
 3. runs every query of ``QUERIES`` (a name, a name with a typo, a phone typed three ways, an email, a city,
    Russian and English words in another form, a rare word of the answers, a word in a third of resumes) once
-   to warm up and ``--runs`` times timed: the whole ``search_page`` (count, page of people, applications);
+   to warm up and ``--runs`` times timed: the whole ``search_page`` (the company's vacancies, the people with
+   their count, their applications);
 4. prints one JSON object: per query the people found, p50 and p95 in ms, and on PostgreSQL the indexes the
    plan of the matching query uses (``EXPLAIN``). See docs/benchmarks.md for the results.
 
@@ -79,6 +82,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=15, help="random seed of the data")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--sqlite", type=Path, default=SQLITE_FILE, help="the SQLite file (deleted first)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="PostgreSQL: time the latest company an earlier run seeded with the same --applications and --seed "
+        "(seeds one if there is none) instead of seeding another",
+    )
     args = parser.parse_args(argv)
     if args.database_url:
         parts = urlsplit(args.database_url)
@@ -198,7 +207,7 @@ def seed(*, applications: int, rng: random.Random, vendor: str):
                         vacancy=vacancies[v], candidate=candidates[p], full_name=people[p][1], email=people[p][0],
                         phone=people[p][2], phone_e164=people[p][2], city=people[p][3], resume_text=resume,
                         consent_at=now, consent_version="bench",
-                    )
+                    )  # created_at: auto_now_add, all the same here; the COPY spreads them (PostgreSQL)
                     for p, v, resume in rows
                 ),
                 batch_size=2000,
@@ -213,6 +222,27 @@ def seed(*, applications: int, rng: random.Random, vendor: str):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE" if vendor != "postgresql" else "ANALYZE screening_response, screening_answer")
     return company, people
+
+
+def seeded(*, applications: int, rng: random.Random):
+    """The latest bench company holding ``applications`` applications and its people, rebuilt from the same
+    random seed (the run's id is the company's slug); ``None`` if there is none."""
+    from accounts.models import Company
+    from screening.models import Response
+
+    for company in Company.objects.filter(slug__startswith="bench-search-").order_by("-pk"):
+        if Response.objects.filter(vacancy__company=company).count() == applications:
+            people, *_ = _rows(rng, applications, company.slug.removeprefix("bench-search-"))
+            return company, people
+    return None
+
+
+def _applied_at(now, i: int, count: int):
+    """When application ``i`` of ``count`` came in: one every 5 minutes up to now (about a year for 100,000),
+    so that "the most recent applications" means something, as in a real company."""
+    from datetime import timedelta
+
+    return now - timedelta(minutes=5 * (count - i))
 
 
 def _copy_rows(connection, company, vacancies, questions, candidates, people, rows, answers, now):
@@ -231,12 +261,13 @@ def _copy_rows(connection, company, vacancies, questions, candidates, people, ro
             "resume_hidden_text, resume_file, consent_version, consent_at, created_at, updated_at"
         )
         with cursor.cursor.copy(f"COPY screening_response ({columns}) FROM STDIN") as copy:
-            for pk, (p, v, resume) in zip(ids, rows, strict=True):
+            for i, (pk, (p, v, resume)) in enumerate(zip(ids, rows, strict=True)):
                 email, name, phone, city = people[p]
+                applied = _applied_at(now, i, len(rows))
                 copy.write_row(
                     (
                         pk, vacancies[v].pk, candidates[p].pk, "new", "[]", "", "[]", "", "web", public_token(),
-                        name, email, phone, phone, city, resume, "", "", "bench", now, now, now,
+                        name, email, phone, phone, city, resume, "", "", "bench", now, applied, applied,
                     )
                 )  # fmt: skip
         columns = "response_id, question_id, raw_text, read_how, needs_review, confirmed, rule, points, created_at"
@@ -249,9 +280,9 @@ def _copy_rows(connection, company, vacancies, questions, candidates, people, ro
 def _plan_indexes(company, query: str) -> list[str]:
     from django.db import connection
 
-    from screening.services.search import search_matches
+    from screening.services.search import PAGE_SIZE, search_sql
 
-    sql, params = search_matches(company=company, query=query).query.sql_with_params()
+    sql, params = search_sql(company=company, query=query, limit=PAGE_SIZE)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -265,7 +296,12 @@ def main(argv=None) -> dict:
 
     rng = random.Random(args.seed)
     started = time.perf_counter()
-    company, people = seed(applications=args.applications, rng=rng, vendor=vendor)
+    found = seeded(applications=args.applications, rng=rng) if args.reuse and vendor == "postgresql" else None
+    if found is None:
+        rng = random.Random(args.seed)
+        company, people = seed(applications=args.applications, rng=rng, vendor=vendor)
+    else:
+        company, people = found
     seed_s = time.perf_counter() - started
     email, _name, phone, _city = people[len(people) // 2]
     national = phone[2:]
@@ -299,6 +335,7 @@ def main(argv=None) -> dict:
         "people": len(people),
         "runs": args.runs,
         "seed_s": round(seed_s, 1),
+        "reused": found is not None,
         "python": platform.python_version(),
         "queries": results,
     }

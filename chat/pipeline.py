@@ -41,7 +41,8 @@ class PipelineConsumer(AsyncJsonWebsocketConsumer):
 
     Frames sent: ``{"v": 1, "type": "hello"}`` on connect, then ``{"v": 1, "type": "pipeline", "kind",
     "response_id", "vacancy_id", "from_status", "status", "from_column", "column"}`` per change (``kind``:
-    "created", "chat_started", "finished" or "status"; columns are the board's, ``screening.board.column_of``).
+    "created", "chat_started", "finished", "status", or "live" with ``"live": true|false`` when the candidate comes
+    back to a running chat or leaves it; columns are the board's, ``screening.board.column_of``).
     """
 
     group: str | None = None
@@ -74,6 +75,7 @@ class PipelineConsumer(AsyncJsonWebsocketConsumer):
         if self.vacancy_id is not None and event.get("vacancy_id") != self.vacancy_id:
             return
         from_status, status = event.get("from_status", ""), event.get("status", "")
+        live = {"live": bool(event["live"])} if "live" in event else {}  # the "live" kind only
         await self.send_json(
             {
                 "v": f.PROTOCOL_VERSION,
@@ -85,5 +87,6 @@ class PipelineConsumer(AsyncJsonWebsocketConsumer):
                 "status": status,
                 "from_column": column_of(from_status) if from_status else "",
                 "column": column_of(status),
+                **live,
             }
         )

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Aggregate, Count, F, FloatField, Func, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,9 +26,11 @@ from vacancies.models import ScreeningQuestion, Vacancy
 from .models import Answer, ChatMessage, ChatSession, Evaluation, QuestionEvent, Response, StatusChange
 from .selectors import MOVED_ON, TURNED_DOWN
 
-# SELECTs ``analytics_report`` makes, whatever the data (pinned by the tests); on PostgreSQL one ``SET LOCAL``
-# too, inside the transaction it opens.
+# SELECTs ``analytics_report`` makes, whatever the data (pinned by the tests); on PostgreSQL three ``SET LOCAL``
+# too (JIT, ``work_mem``, parallel workers), inside the transaction it opens.
 QUERIES = 11
+# PostgreSQL's memory per sort or hash of the report's queries (``SET LOCAL``, this transaction only).
+REPORT_WORK_MEM = "64MB"
 # The longest period a report covers (a bound on what one request may ask the database for).
 MAX_DAYS = 3 * 366 + 1
 # The dates a period may name (far from ``date.min``/``date.max``, whose neighbours overflow).
@@ -232,10 +234,15 @@ def cohort(*, company, vacancy: Vacancy | None, period: Period) -> QuerySet:
     return responses.order_by()
 
 
-def _reached(stage: str) -> Q:
+def _reached(stage: str, responses: QuerySet) -> Q:
+    """In ``stage`` or a later one now, or went to one of them at some point (a status change of ``responses``).
+
+    The history is an uncorrelated ``IN`` (PostgreSQL hashes its few ids once): the correlated ``EXISTS`` it
+    replaced probed the history's index once per application and stage (docs/benchmarks.md, funnel analytics).
+    """
     later = LATER_STAGES[LATER_STAGES.index(stage) :]
-    went = StatusChange.objects.filter(response=OuterRef("pk"), to_status__in=later)
-    return Q(status__in=later) | Q(Exists(went))
+    went = StatusChange.objects.filter(to_status__in=later, response__in=responses.values("pk")).values("response_id")
+    return Q(status__in=later) | Q(pk__in=went)
 
 
 def funnel_counts(responses: QuerySet) -> dict[str, int]:
@@ -246,7 +253,7 @@ def funnel_counts(responses: QuerySet) -> dict[str, int]:
         "finished": Count("pk", filter=Q(completed_at__isnull=False)),
     }
     figures |= {verdict: Count("pk", filter=Q(screening_verdict=verdict)) for verdict in VERDICTS}
-    figures |= {stage: Count("pk", filter=_reached(stage)) for stage in LATER_STAGES}
+    figures |= {stage: Count("pk", filter=_reached(stage, responses)) for stage in LATER_STAGES}
     return responses.aggregate(**figures)
 
 
@@ -287,20 +294,9 @@ def question_rows(*, responses: QuerySet, company, vacancy: Vacancy | None) -> t
         if question_id in rows:
             rows[question_id].answered = n
 
-    # The awaited question, as the chat finds it (``chat.services.base.current_question``): the first of the
-    # vacancy's questions, by position, that the application has no answer to.
-    awaited = (
-        ScreeningQuestion.objects.filter(vacancy_id=OuterRef("vacancy_id"))
-        .exclude(Exists(Answer.objects.filter(response_id=OuterRef(OuterRef("pk")), question_id=OuterRef("pk"))))
-        .order_by("position", "pk")
-        .values("pk")[:1]
-    )
-    stopped = responses.filter(chat__isnull=False, completed_at__isnull=True).annotate(awaited=Subquery(awaited))
-    after_last = 0
-    for question_id, n in stopped.values("awaited").annotate(n=Count("pk")).values_list("awaited", "n"):
-        if question_id is None:
-            after_last += n
-        elif question_id in rows:
+    awaited, after_last = stopped_counts(responses)
+    for question_id, n in awaited.items():
+        if question_id in rows:
             rows[question_id].stopped = n
 
     events = (
@@ -323,6 +319,45 @@ def question_rows(*, responses: QuerySet, company, vacancy: Vacancy | None) -> t
     return list(rows.values()), after_last
 
 
+def _column(meta, name: str) -> str:
+    return connection.ops.quote_name(meta.get_field(name).column)
+
+
+def stopped_counts(responses: QuerySet) -> tuple[dict[int, int], int]:
+    """The unfinished chats of ``responses`` (chat started, screening not finished) by the question awaited:
+    ``({question id: chats}, chats with every question answered)``. One query.
+
+    The awaited question, as the chat finds it (``chat.services.base.current_question``): the first of the
+    vacancy's questions, by position, that the application has no answer to. Hand-written as one set (each
+    unfinished chat's unanswered questions, numbered by position): the ORM's correlated subquery per chat took
+    over a second for 20,000 of them (docs/benchmarks.md, funnel analytics). Names from the models' metadata.
+    """
+    stopped_sql, params = (
+        responses.filter(chat__isnull=False, completed_at__isnull=True).values("id", "vacancy_id").query
+    ).sql_with_params()
+    question, answer = ScreeningQuestion._meta, Answer._meta
+    # A CTE read twice is computed once: one scan of the cohort (inside a SELECT, as every query of the report).
+    sql = (
+        f"SELECT * FROM (WITH s AS ({stopped_sql}) "  # noqa: S608 (names from the models' metadata)
+        "SELECT -1, COUNT(*) FROM s "
+        "UNION ALL "
+        "SELECT waiting.question_id, COUNT(*) FROM ("
+        f"SELECT q.{_column(question, 'id')} AS question_id, ROW_NUMBER() OVER ("
+        f"PARTITION BY s.id ORDER BY q.{_column(question, 'position')}, q.{_column(question, 'id')}) AS n "
+        f"FROM s JOIN {connection.ops.quote_name(question.db_table)} q "
+        f"ON q.{_column(question, 'vacancy')} = s.vacancy_id "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {connection.ops.quote_name(answer.db_table)} a "
+        f"WHERE a.{_column(answer, 'response')} = s.id "
+        f"AND a.{_column(answer, 'question')} = q.{_column(question, 'id')})"
+        ") waiting WHERE waiting.n = 1 GROUP BY waiting.question_id) stopped"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        counts = dict(cursor.fetchall())
+    everyone = counts.pop(-1, 0)
+    return counts, everyone - sum(counts.values())
+
+
 def answer_time_medians(responses: QuerySet) -> dict[int, tuple[int, float]]:
     """``{question id: (answers timed, median seconds)}``: from the bot first asking a question in the chat (its
     earliest bot ``ChatMessage`` naming the question) to the answer's ``created_at``. One query.
@@ -334,9 +369,7 @@ def answer_time_medians(responses: QuerySet) -> dict[int, tuple[int, float]]:
     cohort_sql, params = responses.values("pk").query.sql_with_params()
     message, session, answer = ChatMessage._meta, ChatSession._meta, Answer._meta
 
-    def column(meta, name):
-        return connection.ops.quote_name(meta.get_field(name).column)
-
+    column = _column
     if connection.vendor == "postgresql":
         seconds = "EXTRACT(EPOCH FROM (a.{c} - asked.at))"
     else:
@@ -368,6 +401,24 @@ def answer_time_medians(responses: QuerySet) -> dict[int, tuple[int, float]]:
         for question_id, value in cursor.fetchall():
             values[question_id].append(value)
     return {question_id: (len(items), statistics.median(items)) for question_id, items in values.items()}
+
+
+def decision_median(responses: QuerySet) -> tuple[int, float | None]:
+    """``(applications decided, median seconds)`` from the application to its first status change made by a
+    person (``actor`` set). One query: the cohort joined to the people's changes, grouped by application (the
+    earliest change each), then the median over those groups; a correlated subquery per application took
+    seconds."""
+    # Filtered before annotated: the minimum is over the people's changes only (one join, one cohort scan).
+    first = (
+        responses.filter(history__actor__isnull=False)
+        .values("pk")
+        .annotate(_seconds=Seconds(Min("history__created_at"), Min("created_at")))
+    )
+    if connection.vendor == "postgresql":
+        result = first.aggregate(n=Count("pk"), m=Median("_seconds"))
+        return (result["n"], result["m"]) if result["n"] else (0, None)
+    values = [value for value in first.values_list("_seconds", flat=True) if value is not None]
+    return (len(values), statistics.median(values)) if values else (0, None)
 
 
 def rule_rows(*, responses: QuerySet, labels: dict[int, str]) -> list[RuleRow]:
@@ -408,7 +459,7 @@ def source_rows(responses: QuerySet) -> list[SourceRow]:
             applied=Count("pk"),
             finished=Count("pk", filter=Q(completed_at__isnull=False)),
             passed=Count("pk", filter=Q(screening_verdict=Response.Status.PASSED)),
-            hired=Count("pk", filter=_reached(Response.Status.HIRED)),
+            hired=Count("pk", filter=_reached(Response.Status.HIRED, responses)),
         )
         .order_by("source")
     )
@@ -452,10 +503,17 @@ def analytics_report(*, company, vacancy: Vacancy | None = None, period: Period)
     ``period``. ``QUERIES`` queries. The caller checked that ``vacancy`` belongs to ``company``."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            # JIT compiling these plans cost about 0.5 s per query, more than running most of them
-            # (docs/benchmarks.md, funnel analytics); SET LOCAL ends with this transaction.
+            # SET LOCAL ends with this transaction (docs/benchmarks.md, funnel analytics). JIT compiling these
+            # plans cost about 0.5 s per query, more than running most of them. The median time to answer
+            # groups every bot question message of the period (372,000 for 100,000 applications): at the
+            # default 4 MB its hash aggregate and join spilled to disk.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
+                cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+                # A parallel plan ran its hash joins and aggregates over the cohort once per worker (the hashed
+                # subqueries and the grouped bot messages are not parallel-aware): three times the work for the
+                # same answer on two cores.
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         return _report(company=company, vacancy=vacancy, period=period)
 
 
@@ -467,14 +525,8 @@ def _report(*, company, vacancy: Vacancy | None, period: Period) -> Report:
     finish = _medians(
         responses.filter(chat__finished_at__isnull=False), None, Seconds(F("chat__finished_at"), F("chat__started_at"))
     )
-    first_decision = (
-        StatusChange.objects.filter(response=OuterRef("pk"), actor__isnull=False)
-        .order_by("created_at", "pk")
-        .values("created_at")[:1]
-    )
-    decision = _medians(responses, None, Seconds(Subquery(first_decision), F("created_at")))
     finished_timed, finish_median = finish.get(None, (0, None))
-    decided, decision_median = decision.get(None, (0, None))
+    decided, decision_seconds = decision_median(responses)
     return Report(
         company=company,
         vacancy=vacancy,
@@ -487,6 +539,6 @@ def _report(*, company, vacancy: Vacancy | None, period: Period) -> Report:
         agreement=agreement_rows(responses),
         finish_median_seconds=finish_median,
         finished_timed=finished_timed,
-        decision_median_seconds=decision_median,
+        decision_median_seconds=decision_seconds,
         decided=decided,
     )

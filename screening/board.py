@@ -76,6 +76,14 @@ class Column:
         return min(self.limit + COLUMN_SIZE, COLUMN_MAX)
 
 
+# The responses table's filters that the board applies too (its columns are the statuses, its order its own).
+BOARD_FILTERS = ("screening", "min_score", "tag")
+
+
+def _board_filters(filters: dict | None) -> dict:
+    return {key: filters[key] for key in BOARD_FILTERS if filters and filters.get(key) not in (None, "")}
+
+
 def column_limit(value) -> int:
     """A "show more" parameter read as a number of cards: ``COLUMN_SIZE`` to ``COLUMN_MAX``, the default for junk."""
     try:
@@ -85,17 +93,20 @@ def column_limit(value) -> int:
     return max(COLUMN_SIZE, min(number, COLUMN_MAX))
 
 
-def board_cards(*, company, vacancy=None, response_ids=None):
+def board_cards(*, company, vacancy=None, response_ids=None, filters: dict | None = None):
     """The responses as cards show them: the table's row (``selectors.response_table``: name, score, AI score and
     recommendation, ``has_duplicate``, ``has_hidden_text``, the chat for the "live" badge, tags) plus
     ``waiting_for_person`` (an open ``HumanRequest``), ``injection_signal`` (the AI's advice was kept without a
-    score: the injection guard withheld it, ``ai.apply_guards``) and ``column`` (its column's key)."""
+    score: the injection guard withheld it, ``ai.apply_guards``) and ``column`` (its column's key).
+
+    ``filters``: the table's filters the board applies (``BOARD_FILTERS`` keys, cleaned by ``ResponseFilterForm``:
+    ``screening``, ``min_score``, ``tag``), as ``selectors.response_table`` takes them."""
     column = Case(
         *(When(status__in=spec.statuses, then=Value(spec.key)) for spec in COLUMNS if len(spec.statuses) > 1),
         default=F("status"),
         output_field=CharField(),
     )
-    queryset = selectors.response_table(company=company, vacancy=vacancy).annotate(
+    queryset = selectors.response_table(company=company, vacancy=vacancy, **_board_filters(filters)).annotate(
         waiting_for_person=Exists(HumanRequest.objects.filter(response=OuterRef("pk"), resolved_at__isnull=True)),
         injection_signal=Case(
             When(Q(ai_score__isnull=True) & ~Q(ai_recommendation=""), then=Value(True)), default=Value(False)
@@ -107,9 +118,12 @@ def board_cards(*, company, vacancy=None, response_ids=None):
     return queryset
 
 
-def board_columns(*, company, vacancy, limits: dict[str, int] | None = None) -> list[Column]:
+def board_columns(
+    *, company, vacancy, limits: dict[str, int] | None = None, filters: dict | None = None
+) -> list[Column]:
     """The board of ``vacancy`` (one of ``company``'s): every column with its count and its first cards (the best
-    score first, then the newest), ``limits`` giving a column key more than ``COLUMN_SIZE`` cards.
+    score first, then the newest), ``limits`` giving a column key more than ``COLUMN_SIZE`` cards, ``filters``
+    (see ``board_cards``) keeping the responses that match them, in the counts too.
 
     Three queries whatever the number of cards: the counts, the cards (one window query over all columns), their
     tags.
@@ -117,7 +131,7 @@ def board_columns(*, company, vacancy, limits: dict[str, int] | None = None) -> 
     limits = limits or {}
     columns = {spec.key: Column(spec=spec, limit=limits.get(spec.key, COLUMN_SIZE)) for spec in COLUMNS}
     for status, total in (
-        Response.objects.filter(vacancy=vacancy, vacancy__company=company)
+        selectors.response_table(company=company, vacancy=vacancy, **_board_filters(filters))
         .order_by()
         .values_list("status")
         .annotate(total=Count("pk"))
@@ -125,7 +139,7 @@ def board_columns(*, company, vacancy, limits: dict[str, int] | None = None) -> 
         columns[column_of(status)].count += total
     order = (F("score").desc(nulls_last=True), F("created_at").desc(), F("id").desc())
     cards = (
-        board_cards(company=company, vacancy=vacancy)
+        board_cards(company=company, vacancy=vacancy, filters=filters)
         .annotate(rank=Window(RowNumber(), partition_by=F("column"), order_by=order))
         .filter(_within_limits(columns))
         .order_by("rank")

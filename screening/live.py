@@ -85,6 +85,8 @@ PIPELINE_CREATED = "created"
 PIPELINE_CHAT_STARTED = "chat_started"
 PIPELINE_FINISHED = "finished"
 PIPELINE_STATUS = "status"
+# The candidate came back to a running chat, or left it (the "live" badge; the status does not change).
+PIPELINE_LIVE = "live"
 PIPELINE_EVENT = "pipeline.changed"
 
 
@@ -94,10 +96,20 @@ def pipeline_group(company_id: int) -> str:
     return f"pipeline.company.{int(company_id)}"
 
 
-def pipeline_broadcast(*, company_id: int, vacancy_id: int, response_id: int, kind: str, from_status: str, status: str):
+def pipeline_broadcast(
+    *,
+    company_id: int,
+    vacancy_id: int,
+    response_id: int,
+    kind: str,
+    from_status: str,
+    status: str,
+    live: bool | None = None,
+):
     """Tell the company's open boards and tables, once the current transaction commits, that a response changed:
     ``{"type": "pipeline.changed", "kind", "response_id", "vacancy_id", "from_status", "status"}`` (ids and
-    statuses only: each page fetches what its reader may see). ``kind`` is one of ``PIPELINE_*``. Never raises."""
+    statuses only: each page fetches what its reader may see), plus ``"live"`` (bool) when given: the
+    ``PIPELINE_LIVE`` kind's candidate in the chat or not. ``kind`` is one of ``PIPELINE_*``. Never raises."""
     event = {
         "type": PIPELINE_EVENT,
         "kind": kind,
@@ -106,6 +118,8 @@ def pipeline_broadcast(*, company_id: int, vacancy_id: int, response_id: int, ki
         "from_status": from_status,
         "status": status,
     }
+    if live is not None:
+        event["live"] = bool(live)
     transaction.on_commit(lambda: _pipeline_send(company_id, event))
 
 

@@ -7,6 +7,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 
+from screening.live import PIPELINE_LIVE, pipeline_broadcast
 from screening.models import ChatMessage, ChatSession, Response
 from screening.services import response_start_chat
 
@@ -50,6 +51,7 @@ def chat_open(*, response: Response, connect: bool = False) -> tuple[ChatContext
     candidate socket for the "live" badge; ``chat_disconnect`` uncounts it.
     """
     ctx = chat_context(response=response)
+    went_live = False  # this socket brought back a candidate who was away (the boards' "live" badge)
     with transaction.atomic(), translation.override(ctx.language):
         session = None
         if response.status == Response.Status.NEW:
@@ -66,6 +68,7 @@ def chat_open(*, response: Response, connect: bool = False) -> tuple[ChatContext
             messages = list(session.messages.select_related("author"))
             if connect:
                 # The row is locked: the count read with it is current.
+                went_live = session.candidate_sockets == 0
                 touch(session, candidate_sockets=session.candidate_sockets + 1)
         ctx.session_id = session.pk
         response.status = session.response.status
@@ -91,6 +94,9 @@ def chat_open(*, response: Response, connect: bool = False) -> tuple[ChatContext
             if question is not None and not session.bot_paused and last_asked_id(messages) != question.pk:
                 # The script changed since the candidate was last asked: show the question now awaited.
                 messages = [*messages, *statements.messages_insert([moved_on(session.pk, question)])]
+            if went_live:
+                # A reconnect to a running screening: the chat did not start now (that is "chat_started").
+                _pipeline_live(ctx.vacancy.company_id, response.vacancy_id, response.pk, response.status, live=True)
     ctx.touched_at = session.last_activity_at
     snapshot = ChatSnapshot(
         state=state_of(session),
@@ -153,9 +159,36 @@ def chat_unwatch(*, session_id: int) -> None:
 
 
 def chat_disconnect(*, session_id: int) -> tuple[int, int]:
-    """Uncount a candidate socket; returns the candidate sockets still open and the recruiters watching."""
+    """Uncount a candidate socket; returns the candidate sockets still open and the recruiters watching.
+
+    The candidate's last socket of a running screening closing tells the company's boards and tables that the
+    candidate left (a pipeline "live" event, ``live: false``); that costs one more query, on the last socket only.
+    """
     counts = statements.session_disconnect(session_id=session_id, now=timezone.now())
+    if counts.candidate_sockets == 0:
+        row = (
+            Response.objects.filter(chat__pk=session_id, chat__state=ChatSession.State.ACTIVE)
+            .values_list("pk", "status", "vacancy_id", "vacancy__company_id")
+            .first()
+        )
+        if row is not None:
+            response_id, status, vacancy_id, company_id = row
+            _pipeline_live(company_id, vacancy_id, response_id, status, live=False)
     return counts.candidate_sockets, counts.watchers
+
+
+def _pipeline_live(company_id: int, vacancy_id: int, response_id: int, status: str, *, live: bool) -> None:
+    """The company's open boards and tables learn, after commit, that the candidate came back to (``live``) or
+    left the running chat of a response (``screening.live.pipeline_broadcast``, kind "live"; status unchanged)."""
+    pipeline_broadcast(
+        company_id=company_id,
+        vacancy_id=vacancy_id,
+        response_id=response_id,
+        kind=PIPELINE_LIVE,
+        from_status=status,
+        status=status,
+        live=live,
+    )
 
 
 def chat_erase(*, response_ids: list[int]) -> None:

@@ -76,6 +76,7 @@ class CandidateSerializer(CandidateRefSerializer):
 class ResponseListSerializer(serializers.ModelSerializer):
     vacancy = VacancyRefSerializer(read_only=True)
     candidate = CandidateRefSerializer(source="*", read_only=True)
+    tags = serializers.SerializerMethodField()
 
     class Meta:
         model = Response
@@ -91,8 +92,19 @@ class ResponseListSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "completed_at",
+            "tags",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.CharField(),
+            help_text=_("The names of the response's tags, by name; filter the list with the tag's id in ?tag=."),
+        )
+    )
+    def get_tags(self, response) -> list[str]:
+        # ``tags.all()`` reads the list's prefetch (one query for the whole page); sorted here, whatever its order.
+        return sorted((tag.name for tag in response.tags.all()), key=lambda name: (name.casefold(), name))
 
 
 class RuleSnapshotSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -13,7 +14,7 @@ from rest_framework.response import Response as APIResponse
 from rest_framework.views import APIView
 
 from screening import services
-from screening.models import Response, WebhookDelivery, WebhookEndpoint
+from screening.models import Response, Tag, WebhookDelivery, WebhookEndpoint
 from screening.selectors import (
     RESPONSE_SORTS,
     ai_calibration,
@@ -64,6 +65,13 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
+def _company_tags(request):
+    """The tags ``?tag=`` may name: the caller's company's (none while the schema is generated)."""
+    if request is None or not getattr(request.user, "company_id", None):
+        return Tag.objects.none()
+    return Tag.objects.filter(company_id=request.user.company_id)
+
+
 class ResponseFilter(django_filters.FilterSet):
     vacancy = django_filters.NumberFilter(field_name="vacancy_id", help_text="Vacancy id.")
     status = django_filters.ChoiceFilter(
@@ -82,7 +90,12 @@ class ResponseFilter(django_filters.FilterSet):
         field_name="created_at", lookup_expr="lte", help_text="Created at or before (ISO 8601)."
     )
     search = django_filters.CharFilter(method="filter_search", max_length=200, help_text="Part of name or email.")
-    tag = django_filters.NumberFilter(field_name="tags", help_text="Tag id: the responses that have this tag.")
+    tag = django_filters.ModelChoiceFilter(
+        field_name="tags",
+        queryset=_company_tags,
+        help_text="Tag id (GET /tags/): the responses that have this tag. Another company's or no such tag: 400.",
+        error_messages={"invalid_choice": _lazy("Unknown tag.")},
+    )
     ordering = django_filters.ChoiceFilter(
         choices=[(key, key) for key in ORDERINGS],
         method="filter_ordering",
@@ -118,7 +131,8 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Response.objects.none()
-        queryset = response_list(company=self.request.user.company)
+        # Every row shows its tags: one query for the page's (``ResponseListSerializer.tags``).
+        queryset = response_list(company=self.request.user.company).prefetch_related("tags")
         if self.action == "list":
             return queryset.order_by(*ORDERINGS["-created_at"])
         return queryset

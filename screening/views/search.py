@@ -31,7 +31,7 @@ class SearchForm(forms.Form):
 @company_member_required
 def search(request):
     """People of the user's company matching ``?q=``, a page (``?page=``) of ``PAGE_SIZE``; six queries in all
-    (session, user, company; count, people, applications) whatever the number of results."""
+    (session, user, company; vacancies, people with their count, applications) whatever the number of results."""
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     if query:

@@ -1,6 +1,7 @@
 // The pipeline board (templates/screening/board.html, docs/pipeline.md). Without this script every card has a
 // plain form that moves it. With it: cards are dragged onto a column, the card forms move without a reload, and
-// the board follows the company's changes live over ws/pipeline/<vacancy>/ (chat.pipeline.PipelineConsumer).
+// the board follows the company's changes live over ws/pipeline/<vacancy>/ (chat.pipeline.PipelineConsumer), a
+// candidate coming to or leaving the chat included (the card's "live" badge).
 // Every move still goes to the server (screening.views.board.board_move), which may refuse it with a message.
 (function () {
   "use strict";
@@ -9,6 +10,8 @@
   if (!board) return;
   var errorBox = document.querySelector("[data-board-error]");
   var canMove = board.hasAttribute("data-can-move");
+  // The responses table's filters the board shows (a query string); moves keep them.
+  var filters = board.getAttribute("data-filters") || "";
 
   function urlFor(attribute, id) {
     // The URL reversed with id 0 (board.html): its one "/0/" segment becomes the card's id.
@@ -86,6 +89,7 @@
     var body = new FormData();
     body.append("status", status);
     body.append("csrfmiddlewaretoken", csrfToken());
+    if (filters) body.append("filters", filters);
     card.classList.add("board-card--moving");
     showError("");
     fetch(urlFor("data-move-url", id), {
@@ -157,16 +161,21 @@
   }
 
   // --- live updates ---------------------------------------------------------------------------------------
+  // A filtered board asks the server whether a changed card belongs (below: 204 when it does not match).
   function refreshCard(frame) {
     var id = String(frame.response_id);
     var to = column(frame.column) || columnOfStatus(frame.status);
-    relocate(id, to, frame.from_column ? column(frame.from_column) : null);
-    fetch(urlFor("data-card-url", id), { credentials: "same-origin", headers: { Accept: "text/html" } })
+    var from = frame.from_column ? column(frame.from_column) : null;
+    if (!filters) relocate(id, to, from);
+    var url = urlFor("data-card-url", id) + (filters ? "?" + filters : "");
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (reply) {
         return reply.ok ? reply.text() : "";
       })
       .then(function (html) {
-        if (html) place(html, to);
+        if (!html) return;
+        if (filters) relocate(id, to, from);
+        place(html, to);
       })
       .catch(function () {});
   }
