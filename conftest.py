@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from accounts.models import Role
 from accounts.tests.factories import CompanyFactory, UserFactory
@@ -157,6 +158,18 @@ def flaky_mail(settings, eager_retries):
     mail.outbox = []
     yield FlakyBackend
     FlakyBackend.failures = 0
+
+
+@pytest.fixture(autouse=True)
+def _language_back_to_the_default():
+    """After a test, the default language again in this thread.
+
+    ``LocaleMiddleware`` activates a request's language (``Accept-Language``, the cookie) for the thread and no one
+    deactivates it: in production the next request activates its own, but in a test process a Russian request
+    left every later test speaking Russian (order-dependent failures).
+    """
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

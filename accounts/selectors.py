@@ -26,6 +26,11 @@ def team_members(*, company: Company) -> QuerySet[User]:
     )
 
 
+def team_editors(*, company: Company) -> QuerySet[User]:
+    """The company's active owners and recruiters, by email: who may change things and interview (no viewer)."""
+    return User.objects.filter(company=company, is_active=True, role__in=(Role.OWNER, Role.RECRUITER)).order_by("email")
+
+
 def team_member_for_company(*, company: Company, pk: int) -> User:
     """A user of ``company``; 404 for anyone else (another company's included)."""
     return get_object_or_404(User, company=company, pk=pk)

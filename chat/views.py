@@ -24,6 +24,7 @@ from screening.models import Erasure, Response
 from screening.selectors import response_get_for_user
 from screening.services import calendars, candidate_apply, scheduling
 from screening.services.human import human_request_claim, human_request_get_for_user
+from smartbot import ratelimit
 from smartbot.forms import form_add_service_errors
 from smartbot.middleware import csp_allow_framing
 from smartbot.ratelimit import RateLimited, apply_limit, apply_limited_message, link_request_limit
@@ -528,10 +529,13 @@ def candidate_chat_reply(request, token):
         if not form.is_valid():
             messages.error(request, _("The message could not be sent: %(errors)s") % {"errors": _form_errors(form)})
             return redirect(back)
+        text, client_id = form.cleaned_data["text"], form.cleaned_data["client_id"]
         try:
-            turn = services.chat_candidate_reply(
-                response=response, text=form.cleaned_data["text"], client_id=form.cleaned_data["client_id"]
-            )
+            with ratelimit.candidate_reply_limit(token=response.token).spend():
+                turn = services.chat_candidate_reply(response=response, text=text, client_id=client_id)
+        except RateLimited as limited:  # 429: the form again with what they typed, and when to send it
+            page = {"response": response, "text": text, "client_id": client_id, "hide_login": True}
+            return ratelimit.rate_limited_render(request, "chat/reply_limited.html", page, limited)
         except services.ChatError as error:
             messages.error(request, error.message)
             return redirect(back)

@@ -12,24 +12,33 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.utils import translation
 from django.utils.formats import date_format
 from icalendar import Calendar, Event, vCalAddress, vText
 
 PRODID = "-//SmartBot//Interviews//EN"
 UID_DOMAIN = "smartbot"
+# Languages whose weekday names are common nouns, lowercase inside a sentence ("вторник, 12 мая"): Django's
+# ``l`` format capitalises them as a calendar heading would ("Вторник").
+LOWERCASE_WEEKDAYS = frozenset({"ru"})
 
 
 def span_text(starts_at: datetime, duration_minutes: int, time_zone: str) -> str:
     """An interview's time for people, in the active language and named zone:
-    "Tuesday, 27 October 2026, 10:00–10:45 (Europe/Berlin)". ``starts_at`` is aware; ``time_zone`` an IANA
-    name (UTC when empty or unknown). The end is computed in UTC, so a span across a clock change is right."""
+    "Tuesday, 27 October 2026, 10:00–10:45 (Europe/Berlin)", "вторник, 27 октября 2026, 10:00–10:45
+    (Europe/Berlin)" (the weekday lowercase where the language writes it so, ``LOWERCASE_WEEKDAYS``: the text
+    stands mid-sentence in emails and the chat). ``starts_at`` is aware; ``time_zone`` an IANA name (UTC when
+    empty or unknown). The end is computed in UTC, so a span across a clock change is right."""
     try:
         tz = zoneinfo.ZoneInfo(time_zone) if time_zone else UTC
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         tz, time_zone = UTC, "UTC"
     start_utc = starts_at.astimezone(UTC)
     start, end = start_utc.astimezone(tz), (start_utc + timedelta(minutes=duration_minutes)).astimezone(tz)
-    return f"{date_format(start, 'l, j E Y')}, {start:%H:%M}–{end:%H:%M} ({time_zone or 'UTC'})"
+    weekday = date_format(start, "l")
+    if (translation.get_language() or "").split("-")[0] in LOWERCASE_WEEKDAYS:
+        weekday = weekday.lower()
+    return f"{weekday}, {date_format(start, 'j E Y')}, {start:%H:%M}–{end:%H:%M} ({time_zone or 'UTC'})"
 
 
 @dataclass(frozen=True)

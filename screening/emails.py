@@ -1,10 +1,13 @@
 """The wording of candidates' emails: defaults, placeholders, validation and rendering. Pure: no ORM, no request.
 
-A template is a ``subject`` and a plain-text ``body`` with ``{placeholder}`` fields (``PLACEHOLDERS``). The
-defaults are gettext strings: call ``template_default`` under ``translation.override(language)`` to get the
-Russian from the catalogue. A company's own wording (``EmailTemplate``) is checked by ``template_validate`` when
-it is saved, so rendering (``template_render``) never fails at send time: it reads the same fields with
-``string.Formatter().parse`` and never calls ``str.format`` (no attribute or index access is possible).
+A template is a ``subject`` and a plain-text ``body`` with ``{placeholder}`` fields (``PLACEHOLDERS``); each
+email offers only the ones its sender fills (``template_placeholders``: the names every email has, and those of
+``KEY_PLACEHOLDERS``). The defaults are gettext strings: call ``template_default`` under
+``translation.override(language)`` to get the Russian from the catalogue. A company's own wording
+(``EmailTemplate``) is checked by ``template_validate`` when it is saved, so rendering (``template_render``) never
+fails at send time: it reads the same fields with ``string.Formatter().parse`` and never calls ``str.format`` (no
+attribute or index access is possible). A template saved before a check still renders (what it lacks added, what
+its email does not fill left empty).
 docs/notifications.md lists every email and when it goes.
 """
 
@@ -28,10 +31,29 @@ PLACEHOLDERS = {
     "application_link": gettext_lazy("the candidate's private page: their application's status and data"),
     "outcome": gettext_lazy("the screening's outcome in a sentence, when the vacancy tells it (else empty)"),
     "slot": gettext_lazy("the interview: time, place or video link"),
+    "previous_slot": gettext_lazy("the interview's earlier time, when it was moved (else empty)"),
+    "slots": gettext_lazy("the first free interview times, one per line, in the candidate's time zone"),
     "booking_url": gettext_lazy("the link to book, move or cancel an interview"),
     "reason": gettext_lazy("the reason for a decline, when the vacancy states it (else empty)"),
     "message": gettext_lazy("the recruiter's message"),
 }
+# What every candidate email fills (``screening.services.emails.candidate_email_context``).
+COMMON_PLACEHOLDERS = ("first_name", "vacancy", "company", "link", "application_link")
+# What each email's sender fills besides: keep in step with the callers of ``candidate_email_send``. An email
+# not named here has the common ones only (application_received, decisions but the decline, chat_reminder).
+KEY_PLACEHOLDERS = {
+    "screening_finished": ("outcome",),  # services.emails.candidate_email_render
+    "decision_declined": ("reason",),  # services.emails.decision_email_send
+    "recruiter_message": ("message",),  # chat.services.after
+    "slots_offered": ("slots", "booking_url"),  # services.scheduling.slots_offer
+    # services.interview_emails: previous_slot when the interview moved
+    "booking_confirmed": ("slot", "previous_slot", "booking_url"),
+    "booking_cancelled": ("slot", "booking_url"),
+    "interview_reminder": ("slot", "booking_url"),
+}
+# The default wording of ``booking_confirmed`` when the interview moved (``template_default`` takes it as a key;
+# it is no ``EmailTemplate.Key``: a company's own wording of ``booking_confirmed`` serves moves too).
+BOOKING_MOVED = "booking_moved"
 # Placeholders whose value is a URL: a link in the HTML part.
 URL_PLACEHOLDERS = frozenset({"link", "application_link", "booking_url"})
 # Sample values for the template editor's preview, per language: what a candidate of that language would read
@@ -45,6 +67,12 @@ SAMPLE_CONTEXTS = {
         "application_link": "https://smartbot.example/c/sample-private-link/application/",
         "outcome": "",
         "slot": "Tuesday, 12 May 2026, 15:00–15:45 (Europe/Moscow); https://meet.example/abc",
+        "previous_slot": "Monday, 11 May 2026, 10:00–10:45 (Europe/Moscow)",
+        "slots": (
+            "• Tuesday, 12 May 2026, 15:00–15:45 (Europe/Moscow)\n"
+            "• Tuesday, 12 May 2026, 16:00–16:45 (Europe/Moscow)\n"
+            "• Wednesday, 13 May 2026, 10:00–10:45 (Europe/Moscow)"
+        ),
         "booking_url": "https://smartbot.example/c/sample-private-link/interview/",
         "reason": "We chose candidates with more experience of PostgreSQL.",
         "message": "Could you tell us when you can start?",
@@ -56,7 +84,13 @@ SAMPLE_CONTEXTS = {
         "link": "https://smartbot.example/c/sample-private-link/",
         "application_link": "https://smartbot.example/c/sample-private-link/application/",
         "outcome": "",
-        "slot": "Вторник, 12 мая 2026, 15:00–15:45 (Europe/Moscow); https://meet.example/abc",
+        "slot": "вторник, 12 мая 2026, 15:00–15:45 (Europe/Moscow); https://meet.example/abc",
+        "previous_slot": "понедельник, 11 мая 2026, 10:00–10:45 (Europe/Moscow)",
+        "slots": (
+            "• вторник, 12 мая 2026, 15:00–15:45 (Europe/Moscow)\n"
+            "• вторник, 12 мая 2026, 16:00–16:45 (Europe/Moscow)\n"
+            "• среда, 13 мая 2026, 10:00–10:45 (Europe/Moscow)"
+        ),
         "booking_url": "https://smartbot.example/c/sample-private-link/interview/",
         "reason": "Мы выбрали кандидатов с большим опытом работы с PostgreSQL.",
         "message": "Подскажите, когда вы сможете приступить к работе?",
@@ -74,8 +108,31 @@ SUBJECT_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 5000
 
 
+def template_placeholders(key: str | None = None) -> dict:
+    """The placeholders an email of ``key`` (an ``EmailTemplate.Key`` value, or ``BOOKING_MOVED``) can use, as
+    name -> what it holds, in ``PLACEHOLDERS``' order: ``COMMON_PLACEHOLDERS`` and the key's own
+    (``KEY_PLACEHOLDERS``). Every placeholder for ``key=None``."""
+    if key is None:
+        return dict(PLACEHOLDERS)
+    own = KEY_PLACEHOLDERS.get("booking_confirmed" if key == BOOKING_MOVED else key, ())
+    allowed = {*COMMON_PLACEHOLDERS, *own}
+    return {name: text for name, text in PLACEHOLDERS.items() if name in allowed}
+
+
+def template_refused(key: str, subject: str, body: str) -> list[str]:
+    """The known placeholders a saved template of ``key`` uses that its email does not fill (saved before each
+    email had its own), as ``{name}``; they render empty. Empty when there are none or the braces do not pair."""
+    allowed = template_placeholders(key)
+    try:
+        names = _field_names(subject) | _field_names(body)
+    except ValueError:
+        return []
+    return ["{" + name + "}" for name in PLACEHOLDERS if name in names and name not in allowed]
+
+
 def template_default(key: str) -> tuple[str, str]:
-    """The default ``(subject, body)`` of an ``EmailTemplate.Key`` value, in the active language.
+    """The default ``(subject, body)`` of an ``EmailTemplate.Key`` value (or ``BOOKING_MOVED``), in the active
+    language.
 
     Raises ``KeyError`` for an unknown key.
     """
@@ -146,8 +203,8 @@ def template_default(key: str) -> tuple[str, str]:
         "slots_offered": (
             _("Choose a time for your interview: {vacancy}"),
             _(
-                "You passed the screening for {vacancy} at {company}. Choose a time for your interview "
-                "here:\n{booking_url}"
+                "You passed the screening for {vacancy} at {company}. The first free times for your interview:\n"
+                "{slots}\n\nBook one of them, or see every free time, here:\n{booking_url}"
             ),
         ),
         "booking_confirmed": (
@@ -155,6 +212,15 @@ def template_default(key: str) -> tuple[str, str]:
             _(
                 "Your interview for {vacancy} at {company} is booked:\n{slot}\n\n"
                 "The invitation is attached. To move or cancel it:\n{booking_url}"
+            ),
+        ),
+        BOOKING_MOVED: (
+            _("Your interview is moved: {vacancy}"),
+            _(
+                "Your interview for {vacancy} at {company} is moved to a new time:\n{slot}\n\n"
+                "The earlier time is cancelled: {previous_slot}.\n\n"
+                "The updated invitation is attached: your calendar moves the event. To move or cancel it:\n"
+                "{booking_url}"
             ),
         ),
         "booking_cancelled": (
@@ -220,6 +286,17 @@ def template_body_completed(key: str, body: str) -> str:
     return f"{body.rstrip()}\n\n{_required_lines()[missing]}"
 
 
+def template_body_moved(body: str) -> str:
+    """A company's ``booking_confirmed`` wording for a moved interview: ``body`` with a last paragraph naming the
+    earlier time (``{previous_slot}``) when it does not name it itself, in the active language."""
+    try:
+        if "previous_slot" in _field_names(body):
+            return body
+    except ValueError:
+        return body
+    return f"{body.rstrip()}\n\n" + _("Your interview was moved; the earlier time is cancelled: {previous_slot}.")
+
+
 def _required_lines() -> dict[str, str]:
     return {
         "link": _("Your application, the chat and your data (download or erase) are here:\n{link}"),
@@ -269,12 +346,15 @@ def template_validate(subject: str, body: str, *, key: str | None = None) -> lis
     placeholders: any field that is not a plain known name is an "unknown placeholder" listing the known ones
     (misspelt ``{frist_name}``, empty ``{}``, positional ``{0}``, attribute or index access ``{first_name.upper}``,
     ``{x[0]}``); a known name with a conversion or format spec (``{first_name!r}``, ``{vacancy:>20}``); a stray
-    ``{`` or ``}`` (write ``{{`` and ``}}``). With ``key`` (an ``EmailTemplate.Key`` value), the body must also
-    carry the placeholder that email exists for (``template_required_placeholder``: ``{link}``, or
-    ``{booking_url}`` in the interview emails).
+    ``{`` or ``}`` (write ``{{`` and ``}}``). With ``key`` (an ``EmailTemplate.Key`` value), "known" means what
+    that email fills (``template_placeholders``): another email's placeholder (``{slot}`` in
+    ``recruiter_message``) is refused, naming the ones this email can use; and the body must carry the
+    placeholder that email exists for (``template_required_placeholder``: ``{link}``, or ``{booking_url}`` in the
+    interview emails).
     """
     errors = []
-    known = ", ".join("{" + n + "}" for n in PLACEHOLDERS)
+    allowed = template_placeholders(key)
+    known = ", ".join("{" + n + "}" for n in allowed)
     for label, text, limit in ((_("Subject"), subject, SUBJECT_MAX_LENGTH), (_("Body"), body, BODY_MAX_LENGTH)):
         if not text.strip():
             errors.append(_("%(part)s: cannot be empty.") % {"part": label})
@@ -303,6 +383,11 @@ def template_validate(subject: str, body: str, *, key: str | None = None) -> lis
                 errors.append(
                     _("%(part)s: unknown placeholder %(field)s. Known ones: %(known)s.")
                     % {"part": label, "field": shown, "known": known}
+                )
+            elif name not in allowed:
+                errors.append(
+                    _("%(part)s: this email does not fill %(field)s. It can use: %(known)s.")
+                    % {"part": label, "field": "{" + name + "}", "known": known}
                 )
             elif conversion is not None or spec:
                 errors.append(

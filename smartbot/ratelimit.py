@@ -2,7 +2,8 @@
 
 A rule is one setting holding a rate (``"10/h"``) and a key built from the client address
 (``smartbot.client_ip``) and whatever else the rule counts per. The careers form and the API use the
-same rule through ``apply_limit``; the "send me my link again" form has its own, ``link_request_limit``.
+same rule through ``apply_limit``; the "send me my link again" form has its own, ``link_request_limit``, and a
+candidate's replies after the chat are counted per private link (``candidate_reply_limit``).
 
 Only what succeeds is spent: ``Limit.spend()`` takes one unit before the work (so that requests sent
 at once cannot all slip through) and gives it back if the work raises. ``Limit.check()`` refuses early,
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -128,6 +131,19 @@ def link_request_limit(*, request) -> Limit:
     """Requests for the private link again, from one client address: ``settings.LINK_REQUEST_RATE_LIMIT``."""
     address = limit_address(client_ip(request))
     return Limit(key=f"ratelimit:link:{address}", rate=rate_parse(settings.LINK_REQUEST_RATE_LIMIT))
+
+
+def candidate_reply_limit(*, token: str) -> Limit:
+    """A candidate's replies after the chat through one private link (``token``, unique per response):
+    ``settings.CANDIDATE_REPLY_RATE_LIMIT``. Per link rather than per address: the link is the candidate."""
+    return Limit(key=f"ratelimit:reply:{token}", rate=rate_parse(settings.CANDIDATE_REPLY_RATE_LIMIT))
+
+
+def rate_limited_render(request, template_name: str, context: dict, limited: RateLimited) -> HttpResponse:
+    """``template_name`` rendered with HTTP 429 and ``Retry-After``; the context gets ``wait`` ("in 5 minutes")."""
+    page = render(request, template_name, {**context, "wait": limited.wait_text()}, status=429)
+    page["Retry-After"] = str(limited.retry_after)
+    return page
 
 
 def apply_limited_message(limited: RateLimited) -> str:

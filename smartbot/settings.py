@@ -327,6 +327,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SmartBot <noreply@sm
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates with the month in words ("1 Dec 2026", "1 декабря 2026"), never "12/01/2026": smartbot/formats/.
+FORMAT_MODULE_PATH = ["smartbot.formats"]
 USE_I18N = True
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_TZ = True
@@ -506,6 +508,12 @@ for _entry in TRUSTED_PROXY_IPS:
 APPLY_RATE_LIMIT = env.str("APPLY_RATE_LIMIT", default="10/h")
 # "Send me my link again" requests per client address, whatever the vacancy.
 LINK_REQUEST_RATE_LIMIT = env.str("LINK_REQUEST_RATE_LIMIT", default="10/h")
+# A candidate's replies after the chat, per response (its private link), whatever the address: each one
+# notifies the recruiters, so a script or a stuck key cannot flood them (docs/notifications.md).
+CANDIDATE_REPLY_RATE_LIMIT = env.str("CANDIDATE_REPLY_RATE_LIMIT", default="10/h")
+# A recruiter writing in a live chat to a candidate with no open socket emails them (RECRUITER_MESSAGE), at most
+# once per response within this many minutes: a burst of messages is one email (docs/notifications.md).
+LIVE_MESSAGE_EMAIL_MINUTES = env.int("LIVE_MESSAGE_EMAIL_MINUTES", default=15)
 
 # --- Login lockout ------------------------------------------------------------
 # django-axes (docs/operations.md, "Client addresses, proxies and limits"): the HTML login, the admin's

@@ -5,7 +5,8 @@ with no question, never read as an answer). A recruiter's message emails the can
 (``EmailTemplate.Key.RECRUITER_MESSAGE``) and reopens the reply box: the candidate may reply once a recruiter has
 written after the finish, and the link's read-only/expiry windows count from the latest such message
 (``chat.selectors.chat_link_status``). Each message emits the ``message.created`` webhook; a candidate's reply
-notifies the company's recruiters (``Notification.Kind.CANDIDATE_MESSAGE``). docs/notifications.md.
+notifies the company's recruiters (``Notification.Kind.CANDIDATE_MESSAGE``, one unread row per member and
+response that counts the replies: ``notify(coalesce=True)``). docs/notifications.md.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from screening.models import ChatMessage, ChatSession, EmailTemplate, Notification, Response, WebhookEndpoint
+from screening.models import (
+    ChatMessage,
+    ChatSession,
+    EmailTemplate,
+    Notification,
+    Response,
+    SentEmail,
+    WebhookEndpoint,
+)
 from screening.services.human import human_requests_resolve_open
 
 from .. import frames
@@ -108,15 +117,19 @@ def chat_message_after(*, response: Response, user, text: str, client_id: str = 
             return Turn(message_id=known, duplicate=True, state=STATE_FINISHED)
         touch(session)
         human_requests_resolve_open(response_id=response.pk, user=user)
-        _send_email(response, text)
+        recruiter_message_email(response=response, text=text)
         _emit(response, own)
     return Turn(message_id=own.pk, own_message=own, state=STATE_FINISHED)
 
 
-def _send_email(response: Response, text: str) -> None:
+def recruiter_message_email(*, response: Response, text: str) -> SentEmail | None:
+    """Queue a recruiter's message ``text`` to the candidate by email (``RECRUITER_MESSAGE``, ``{message}``, their
+    private link in it), sent after the commit; recorded in the response's email history. None when there is
+    nothing to send to (no address, erased). Used after the chat and in a live chat the candidate has left
+    (``chat.services.recruiter``)."""
     from screening.services.emails import candidate_email_send
 
-    candidate_email_send(response=response, key=EmailTemplate.Key.RECRUITER_MESSAGE, extra={"message": text})
+    return candidate_email_send(response=response, key=EmailTemplate.Key.RECRUITER_MESSAGE, extra={"message": text})
 
 
 def chat_candidate_reply(*, response: Response, text: str, client_id: str = "") -> Turn:
@@ -165,6 +178,9 @@ def _notify_reply(response: Response, text: str) -> None:
             params={"name": candidate_param(response), "text": " ".join(text.split())[:120]},
             response=response,
             url=url,
+            # A burst of replies is one unread notification per member, emailed once until they read it.
+            coalesce=True,
+            repeated_text=gettext_noop("%(name)s replied (new messages: %(count)s). The latest: %(text)s"),
         ),
         robust=True,
     )

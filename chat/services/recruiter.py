@@ -1,16 +1,20 @@
-"""A recruiter in the chat: take it over, hand it back, write to the candidate."""
+"""A recruiter in the chat: take it over, hand it back, write to the candidate (emailed when they are away)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditEntry
-from screening.models import ChatMessage, Response
+from screening.models import ChatMessage, ChatSession, EmailTemplate, Response, SentEmail
 from screening.services.human import human_requests_claim_open, human_requests_resolve_answered
 
+from .after import recruiter_message_email
 from .base import (
     STATE_ACTIVE,
     STATE_FINISHED,
@@ -93,7 +97,9 @@ def chat_handback(*, ctx: ChatContext, user) -> Turn:
 
 
 def chat_recruiter_message(*, ctx: ChatContext, user, client_id: str, text: str) -> Turn:
-    """A message of the recruiter who has taken the chat over, to the candidate."""
+    """A message of the recruiter who has taken the chat over, to the candidate. A candidate with no chat open
+    (``ChatSession.candidate_sockets`` 0) is emailed it too (``RECRUITER_MESSAGE``), at most once per
+    ``settings.LIVE_MESSAGE_EMAIL_MINUTES`` per response. docs/notifications.md."""
     require_editor(user)
     with transaction.atomic():
         session = lock(ctx)
@@ -116,4 +122,20 @@ def chat_recruiter_message(*, ctx: ChatContext, user, client_id: str, text: str)
         except IntegrityError:  # the same id raced in through another socket
             return duplicate_turn(ctx, known_message(session, client_id))
         touch(session)
+        _email_if_absent(session, text)
         return Turn(message_id=own.pk, own_message=own, state=STATE_PAUSED, recruiter=user)
+
+
+def _email_if_absent(session: ChatSession, text: str) -> None:
+    # The bot promised a candidate who asked for a person "an email too": one who has no chat open now learns of
+    # the message by email. The session row is locked, so its socket count is the one at the commit (a socket
+    # opening or closing waits for the lock). A burst is one email: none while a RECRUITER_MESSAGE to this
+    # response is younger than LIVE_MESSAGE_EMAIL_MINUTES (the candidate reads the rest in the chat).
+    if session.candidate_sockets > 0:
+        return
+    since = timezone.now() - timedelta(minutes=settings.LIVE_MESSAGE_EMAIL_MINUTES)
+    recent = SentEmail.objects.filter(
+        response_id=session.response_id, template=EmailTemplate.Key.RECRUITER_MESSAGE, created_at__gte=since
+    )
+    if not recent.exists():
+        recruiter_message_email(response=session.response, text=text)

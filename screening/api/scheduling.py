@@ -5,12 +5,14 @@ anything of another company is 404. Thin doors into ``screening.services.schedul
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as APIResponse
 
 from accounts.models import User, validate_time_zone
+from accounts.selectors import team_editors
 from screening.models import Booking, InterviewSlot
 from screening.services import scheduling as svc
 from vacancies.selectors import vacancy_get_for_user
@@ -20,7 +22,13 @@ class SlotSerializer(serializers.ModelSerializer):
     """A slot. ``starts_at`` is ISO 8601 with an offset (read back in UTC); ``time_zone`` (IANA, default the
     company's) is the zone it is shown in; ``booked``: a live booking holds it."""
 
-    interviewers = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.none(), required=False)
+    # Owners and recruiters of the company (never a viewer); the service checks again.
+    interviewers = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=User.objects.none(),
+        required=False,
+        error_messages={"does_not_exist": _("Interviewers must be owners or recruiters of your company.")},
+    )
     time_zone = serializers.CharField(max_length=64, required=False, validators=[validate_time_zone])
     booked = serializers.SerializerMethodField()
 
@@ -44,9 +52,7 @@ class SlotSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            self.fields["interviewers"].child_relation.queryset = User.objects.filter(
-                company_id=request.user.company_id
-            )
+            self.fields["interviewers"].child_relation.queryset = team_editors(company=request.user.company)
 
     def get_booked(self, slot) -> bool:
         live = getattr(slot, "live", None)

@@ -89,6 +89,11 @@ def _interview(booking: Booking, *, cancel: bool = False, private_link: bool = F
             lines.append(_("Video link: %(url)s") % {"url": slot.video_url})
         if private_link:
             lines.append(_("Reschedule or cancel: %(url)s") % {"url": booking_url(response)})
+        if booking.status == Booking.Status.NO_SHOW:
+            # The meeting was held for them: the event stays (CONFIRMED; CANCELLED would hide it), marked where
+            # every calendar shows it, in the title, and said in the description.
+            summary = _("[No-show] %(summary)s") % {"summary": summary}
+            lines.insert(0, _("No-show: the candidate did not come to this interview."))
     attendees = [(response.full_name, response.email)] + [(u.get_full_name(), u.email) for u in interviewers]
     return calendar.Interview(
         uid=str(booking.uid),
@@ -150,7 +155,8 @@ def calendar_feed_render(*, token: str) -> FeedResult | None:
     """The feed behind ``token``, or None (unknown, revoked, or its user left the company or is inactive).
 
     It lists the user's company's interviews where the user is an interviewer, plus those in slots with no
-    interviewer (the team's), from ``FEED_PAST`` ago on; cancelled ones as ``STATUS:CANCELLED``.
+    interviewer (the team's), from ``FEED_PAST`` ago on; cancelled ones as ``STATUS:CANCELLED``, no-shows kept
+    ``CONFIRMED`` with "[No-show]" before the title and a line in the description.
     """
     if not token or len(token) > 100:
         return None

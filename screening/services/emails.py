@@ -68,14 +68,23 @@ def candidate_email_context(*, response: Response, extra: dict | None = None) ->
 
 
 def candidate_email_render(*, response: Response, key: str, extra: dict | None = None) -> tuple[str, str, str, str]:
-    """``(subject, text, html, language)`` of ``key`` for ``response``, in the vacancy's language."""
+    """``(subject, text, html, language)`` of ``key`` for ``response``, in the vacancy's language.
+
+    ``BOOKING_CONFIRMED`` with a ``previous_slot`` in ``extra`` is a moved interview: the default wording is
+    ``emails.BOOKING_MOVED``'s; a company's own wording gets the earlier time as a last paragraph unless it names
+    ``{previous_slot}`` itself (``emails.template_body_moved``)."""
     vacancy = response.vacancy
     language = email_language(vacancy.language)
     subject, body, customised = template_get(company=vacancy.company, key=key, language=language)
     extra = dict(extra or {})
+    moved = key == EmailTemplate.Key.BOOKING_CONFIRMED and bool(extra.get("previous_slot"))
     with translation.override(language):
+        if moved and not customised:
+            subject, body = emails.template_default(emails.BOOKING_MOVED)
         if customised:  # wording saved before the link was required still carries it
             body = emails.template_body_completed(key, body)
+            if moved:
+                body = emails.template_body_moved(body)
         if key == EmailTemplate.Key.SCREENING_FINISHED and "outcome" not in extra:
             extra["outcome"] = emails.outcome_text(verdict=response.screening_verdict, show=vacancy.show_outcome)
         rendered = emails.template_render(subject, body, candidate_email_context(response=response, extra=extra))
@@ -234,12 +243,10 @@ def template_preview(
 
 
 def template_list(*, company: Company) -> list[dict]:
-    """Every email key × language: ``{"key", "label", "language", "customised", "updated_at"}``, in the
-    order of ``EmailTemplate.Key``."""
-    saved = {
-        (row.key, row.language): row
-        for row in EmailTemplate.objects.filter(company=company).only("key", "language", "updated_at")
-    }
+    """Every email key × language: ``{"key", "label", "language", "customised", "updated_at", "refused"}``, in
+    the order of ``EmailTemplate.Key``. ``refused``: the placeholders the company's wording uses that this email
+    does not fill (``emails.template_refused``; saved before each email had its own: they send empty)."""
+    saved = {(row.key, row.language): row for row in EmailTemplate.objects.filter(company=company)}
     rows = []
     for key, label in EmailTemplate.Key.choices:
         for language in LANGUAGES:
@@ -251,6 +258,7 @@ def template_list(*, company: Company) -> list[dict]:
                     "language": language,
                     "customised": row is not None,
                     "updated_at": row.updated_at if row else None,
+                    "refused": emails.template_refused(key, row.subject, row.body) if row else [],
                 }
             )
     return rows

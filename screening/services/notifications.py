@@ -106,31 +106,38 @@ def notify(
     users=None,
     ics: str = "",
     params: dict | None = None,
+    coalesce: bool = False,
+    repeated_text: str = "",
 ) -> list[Notification]:
     """Tell the company's members (``users``, default every owner and recruiter) that ``kind``
     (``Notification.Kind``) happened: one row each, a live push to their bell after the commit, and an email
     now or in the daily digest by their ``NotificationPreference``. With ``params``, ``text`` is an English
     msgid (``gettext_noop``) that each reader sees in their own language (``notification_line`` explains the
     params); without, a literal line. Emails use the site's default language. ``url`` is a dashboard path
-    (default the response's page). Never another company's user. Raises ``ValueError`` for an unknown kind or
-    params that do not fit the message."""
+    (default the response's page). Never another company's user.
+
+    ``coalesce`` (with a ``response``): a member who has an unread notification of this kind about this response
+    gets that row updated instead of a new one: ``params["count"]`` (1 on a new row) goes up by one, the line
+    becomes this one (``repeated_text``, a msgid that may name ``%(count)s``, when given), the row moves to now,
+    and no email goes (one went, or the digest takes the updated row): their unread count stays. Returns the
+    rows written or updated. Raises ``ValueError`` for an unknown kind or params that do not fit the message."""
     if kind not in Notification.Kind.values:
         raise ValueError(f"Unknown notification kind {kind!r}")
     recipients = notification_recipients(company=company, users=users)
     if not recipients:
         return []
     url = url or (response.get_absolute_url() if response is not None else "")
-    message = ""
-    if params is not None:
-        message, params = text, _json_params(params)
-        try:
-            with translation.override(settings.LANGUAGE_CODE):
-                text = notification_line(message, params)
-        except (KeyError, TypeError) as error:
-            raise ValueError(f"Params {sorted(params)} do not fit {message!r}") from error
-    text = " ".join(text.split())[:300]
+    coalesce = coalesce and response is not None
+    message, params, text = _line(text, params)
+    if coalesce:
+        params = {**(params or {}), "count": 1}
     now = timezone.now()
     with transaction.atomic():
+        updated = {}
+        if coalesce:
+            again = {"message": (repeated_text or message) if message else "", "params": params, "text": text}
+            updated = _coalesce(kind=kind, response=response, recipients=recipients, url=url, **again)
+        fresh = [user for user in recipients if user.pk not in updated]
         rows = Notification.objects.bulk_create(
             [
                 Notification(
@@ -143,14 +150,12 @@ def notify(
                     params=params or {},
                     url=url[:300],
                 )
-                for user in recipients
+                for user in fresh
             ]
         )
-        chosen = dict(
-            NotificationPreference.objects.filter(user__in=recipients, kind=kind).values_list("user_id", "email")
-        )
+        chosen = dict(NotificationPreference.objects.filter(user__in=fresh, kind=kind).values_list("user_id", "email"))
         emailed = []
-        for user, row in zip(recipients, rows, strict=True):
+        for user, row in zip(fresh, rows, strict=True):
             instant = chosen.get(user.pk, DEFAULT_EMAIL) == NotificationPreference.Email.INSTANT
             if instant and _instant_email(user=user, notification=row, ics=ics) is not None:
                 emailed.append(row.pk)
@@ -160,7 +165,48 @@ def notify(
         pushes = [(row.user_id, row.pk, row.url) for row in rows]
         line = {"text": text, "message": message, "params": params or {}}
         transaction.on_commit(lambda: _push_created(pushes, kind=kind, line=line), robust=True)
-    return rows
+        for row in updated.values():
+            again = {"text": row.text, "message": row.message, "params": row.params}
+            push = [(row.user_id, row.pk, row.url)]
+            transaction.on_commit(
+                lambda push=push, again=again: _push_created(push, kind=kind, line=again), robust=True
+            )
+    return [*updated.values(), *rows]
+
+
+def _line(text: str, params: dict | None) -> tuple[str, dict | None, str]:
+    """(message, JSON params, the line in the site's language) of a notification; see ``notify``."""
+    message = ""
+    if params is not None:
+        message, params = text, _json_params(params)
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                text = notification_line(message, params)
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"Params {sorted(params)} do not fit {message!r}") from error
+    return message, params, " ".join(text.split())[:300]
+
+
+def _coalesce(*, kind: str, response: Response, recipients, message: str, params: dict, text: str, url: str) -> dict:
+    """Update the recipients' unread ``kind`` rows about ``response`` (see ``notify``); user id -> updated row."""
+    # The response's row lock makes two notifications at once about it update one row rather than write two.
+    Response.objects.select_for_update().filter(pk=response.pk).values_list("pk", flat=True).first()
+    unread = Notification.objects.filter(kind=kind, response=response, user__in=recipients, read_at__isnull=True)
+    updated = {}
+    for row in unread.order_by("-created_at", "-id"):
+        if row.user_id in updated:
+            continue
+        count = row.params.get("count", 1) if isinstance(row.params, dict) else 1
+        row.params = {**params, "count": (count if isinstance(count, int) else 1) + 1}
+        row.message, row.text = message, text
+        if message:
+            row.message, row.params, row.text = _line(message, row.params)
+        row.url, row.created_at = url[:300], timezone.now()
+        fields = {name: getattr(row, name) for name in ("text", "message", "params", "url", "created_at")}
+        # Read meanwhile ("mark all read" does not wait for the lock): an older unread row or a new one instead.
+        if Notification.objects.filter(pk=row.pk, read_at__isnull=True).update(**fields):
+            updated[row.user_id] = row
+    return updated
 
 
 def candidate_param(response: Response) -> str | dict:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -29,7 +29,7 @@ from screening.models import (
     WebhookEndpoint,
 )
 
-from .calendars import booking_ics, booking_url, slot_text, zone, zone_name
+from .calendars import booking_ics, slot_text, zone, zone_name
 
 # A series makes at most this many slots at once (a typo in "from-to" must not make thousands).
 SERIES_LIMIT = 48
@@ -51,8 +51,8 @@ class SlotTaken(Exception):
 
 def _interviewers_check(*, vacancy, interviewers) -> list:
     interviewers = list(interviewers or [])
-    if any(user.company_id != vacancy.company_id for user in interviewers):
-        raise ValidationError({"interviewers": _("Interviewers must be members of your company.")})
+    if any(user.company_id != vacancy.company_id or not user.can_edit for user in interviewers):  # no viewer
+        raise ValidationError({"interviewers": _("Interviewers must be owners or recruiters of your company.")})
     return interviewers
 
 
@@ -302,6 +302,7 @@ def booking_create(
     chat's ``book`` frame, which writes its own confirmation).
     """
     from .interview_chat import BOOKED, MOVED, booking_note_write
+    from .interview_emails import previous_slot
 
     _can_book(response)
     candidate_time_zone = zone_name(candidate_time_zone)
@@ -324,7 +325,9 @@ def booking_create(
             current = (
                 Booking.objects.select_for_update().filter(response=response, status=Booking.Status.BOOKED).first()
             )
+            previous = None
             if current is not None:
+                previous = previous_slot(InterviewSlot.objects.get(pk=current.slot_id))
                 current.slot = slot
                 current.sequence += 1
                 current.candidate_time_zone = candidate_time_zone or current.candidate_time_zone
@@ -344,7 +347,7 @@ def booking_create(
             if not in_chat:
                 booking_note_write(booking=booking, event=MOVED if rescheduled else BOOKED)
             booking_id = booking.pk
-            transaction.on_commit(lambda: booking_booked_effects(booking_id=booking_id, rescheduled=rescheduled))
+            transaction.on_commit(lambda: booking_booked_effects(booking_id=booking_id, previous=previous))
     except IntegrityError as error:
         # The constraints caught a race the lock did not (another row of the response, a concurrent move).
         raise SlotTaken from error
@@ -359,15 +362,6 @@ def _booking_full(booking_id: int) -> Booking | None:
         .filter(pk=booking_id)
         .first()
     )
-
-
-def _email_extra(booking: Booking) -> dict:
-    response = booking.response
-    with translation.override(response.vacancy.language):
-        slot = slot_text(booking.slot, booking.candidate_time_zone)
-        if booking.candidate_time_zone and booking.candidate_time_zone != booking.slot.time_zone:
-            slot += " · " + slot_text(booking.slot, place=False)
-    return {"slot": slot, "booking_url": booking_url(response)}
 
 
 def _notify(booking: Booking, *, kind: str, text: str, ics: str = "") -> None:
@@ -398,24 +392,22 @@ def _dashboard_params(booking: Booking) -> dict:
     }
 
 
-def booking_booked_effects(*, booking_id: int, rescheduled: bool = False) -> None:
-    """After a booking (or a move) commits: the candidate's confirmation with the invitation, the
+def booking_booked_effects(*, booking_id: int, previous: dict | None = None) -> None:
+    """After a booking (or a move from ``previous``, ``interview_emails.previous_slot``) commits: the candidate's
+    confirmation (a move's names the earlier time) with the invitation (same UID, the raised SEQUENCE), the
     notification, the webhook. Never raises into the caller's commit hook (each part is best effort)."""
-    from .emails import candidate_email_send
+    from .interview_emails import booking_email_send
     from .webhooks import interview_event_emit
 
     booking = _booking_full(booking_id)
     if booking is None or booking.status != Booking.Status.BOOKED:
         return
-    candidate_email_send(
-        response=booking.response,
-        key=EmailTemplate.Key.BOOKING_CONFIRMED,
-        extra=_email_extra(booking),
-        ics=booking_ics(booking=booking),
+    booking_email_send(
+        booking=booking, key=EmailTemplate.Key.BOOKING_CONFIRMED, ics=booking_ics(booking=booking), previous=previous
     )
     message = (
         gettext_noop("%(name)s moved the interview for %(vacancy)s to %(slot)s")
-        if rescheduled
+        if previous
         else gettext_noop("%(name)s booked an interview for %(vacancy)s: %(slot)s")
     )
     _notify(
@@ -456,22 +448,19 @@ def booking_cancel(*, booking: Booking, by: str, user: User | None = None) -> Bo
 def booking_cancelled_effects(*, booking_id: int) -> None:
     """After a cancellation commits: the candidate's email and calendar cancellation, the notification, the
     webhook."""
-    from .emails import candidate_email_send
+    from .interview_emails import booking_email_send
     from .webhooks import interview_event_emit
 
     booking = _booking_full(booking_id)
     if booking is None or booking.status != Booking.Status.CANCELLED:
         return
-    candidate_email_send(
-        response=booking.response,
-        key=EmailTemplate.Key.BOOKING_CANCELLED,
-        extra=_email_extra(booking),
-        ics=booking_ics(booking=booking, cancel=True),
+    booking_email_send(
+        booking=booking, key=EmailTemplate.Key.BOOKING_CANCELLED, ics=booking_ics(booking=booking, cancel=True)
     )
     if booking.cancelled_by == CANDIDATE:
-        message = gettext_noop("%(name)s cancelled the interview for %(vacancy)s (%(slot)s)")
+        message = gettext_noop("%(name)s cancelled the interview for %(vacancy)s on %(slot)s")
     else:
-        message = gettext_noop("The interview of %(name)s for %(vacancy)s (%(slot)s) was cancelled")
+        message = gettext_noop("The interview of %(name)s for %(vacancy)s on %(slot)s was cancelled")
     _notify(
         booking,
         kind=Notification.Kind.INTERVIEW_CANCELLED,
@@ -514,7 +503,7 @@ def booking_missed_effects(*, booking_id: int) -> None:
     booking = _booking_full(booking_id)
     if booking is None or booking.status != Booking.Status.NO_SHOW:
         return
-    message = gettext_noop("%(name)s missed the interview for %(vacancy)s (%(slot)s)")
+    message = gettext_noop("%(name)s missed the interview for %(vacancy)s on %(slot)s")
     _notify(booking, kind=Notification.Kind.INTERVIEW_MISSED, text=message)
     interview_event_emit(booking=booking, event=WebhookEndpoint.Event.INTERVIEW_NO_SHOW)
 
@@ -527,12 +516,13 @@ def slots_offer(*, response: Response, actor=None) -> bool:
     there are none. ``actor``: the recruiter inviting, None when the screening passed.
 
     Also False for an erased, withdrawn or decided-against application and one that already holds a live
-    booking. Sets ``Response.slots_offered_at``. The email is ``SLOTS_OFFERED`` with ``slot`` (the first free
-    times, in the slot's zone) and ``booking_url``. With an ``actor``, the offer with the times as buttons is also
-    written to the candidate's chat, if any, and pushed live (``interview_chat.slots_offer_write``).
+    booking. Sets ``Response.slots_offered_at``. The email is ``SLOTS_OFFERED`` with ``slots`` (the first three
+    free times, in the candidate's zone) and ``booking_url`` (``interview_emails.slots_offered_email_send``).
+    With an ``actor``, the offer with the times as buttons is also written to the candidate's chat, if any, and
+    pushed live (``interview_chat.slots_offer_write``).
     """
-    from .emails import candidate_email_send
     from .interview_chat import slots_offer_write
+    from .interview_emails import OFFER_EMAIL_SLOTS, slots_offered_email_send
 
     try:
         _can_book(response)
@@ -540,19 +530,12 @@ def slots_offer(*, response: Response, actor=None) -> bool:
         return False
     if booking_live(response=response) is not None:
         return False
-    free = slots_free(vacancy=response.vacancy, limit=3)
+    free = slots_free(vacancy=response.vacancy, limit=OFFER_EMAIL_SLOTS)
     if not free:
         return False
     Response.objects.filter(pk=response.pk).update(slots_offered_at=timezone.now())
     response.slots_offered_at = timezone.now()
-    with translation.override(response.vacancy.language):
-        slots = "; ".join(slot_text(slot, place=False) for slot in free)
-    candidate_email_send(
-        response=response,
-        key=EmailTemplate.Key.SLOTS_OFFERED,
-        extra={"slot": slots, "booking_url": booking_url(response)},
-        actor=actor,
-    )
+    slots_offered_email_send(response=response, free=free, actor=actor)
     if actor is not None:  # after a passed screening the chat made its own offer
         slots_offer_write(response=response)
     return True
@@ -568,7 +551,7 @@ def booking_reminders_send(*, now: datetime | None = None) -> int:
     ``reminded_day_at`` / ``reminded_hour_at`` before its email is queued; a booking inside the last hour
     gets the one-hour reminder only. Run every 5 minutes by beat (``screening.tasks.send_interview_reminders``).
     """
-    from .emails import candidate_email_send
+    from .interview_emails import booking_email_send
 
     now = now or timezone.now()
     sent = 0
@@ -589,11 +572,6 @@ def booking_reminders_send(*, now: datetime | None = None) -> int:
         if not claimed:
             continue
         booking = _booking_full(pk)
-        candidate_email_send(
-            response=booking.response,
-            key=EmailTemplate.Key.INTERVIEW_REMINDER,
-            extra=_email_extra(booking),
-            ics=booking_ics(booking=booking),
-        )
+        booking_email_send(booking=booking, key=EmailTemplate.Key.INTERVIEW_REMINDER, ics=booking_ics(booking=booking))
         sent += 1
     return sent

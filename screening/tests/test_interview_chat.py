@@ -94,7 +94,7 @@ def test_the_line_is_in_the_vacancys_language(vacancy, passed, slots):
     vacancy.save(update_fields=["language"])
     svc.booking_create(response=passed, slot_id=slots[0].pk)
     (line,) = _lines(passed)
-    assert line.text.startswith("Вы записаны на собеседование: Четверг, 22 октября 2026, 10:00–10:45")
+    assert line.text.startswith("Вы записаны на собеседование: четверг, 22 октября 2026, 10:00–10:45")
 
 
 def test_the_line_is_pushed_live_after_the_commit_as_a_chat_message_frame(

@@ -11,9 +11,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -61,14 +62,20 @@ def notification_read(request):
 
 @company_member_required
 def notification_bell(request):
-    """The bell: a link to the notifications page with the unread count (the fragment htmx refreshes)."""
-    return vary_on_htmx(
-        render(
-            request,
-            "_bell.html",
-            {"unread": services.notification_unread_count(user_id=request.user.pk)},
-        )
-    )
+    """The bell: a link to the notifications page with the user's own unread count, counted now (one query).
+
+    Asked with ``Accept: application/json`` (static/js/bell.js polls it, for when no socket push arrives), the
+    answer is ``{"unread": <int>}``; otherwise the ``_bell.html`` fragment.
+    """
+    unread = services.notification_unread_count(user_id=request.user.pk)
+    if "application/json" in request.headers.get("Accept", ""):
+        response = JsonResponse({"unread": unread})
+    else:
+        response = vary_on_htmx(render(request, "_bell.html", {"unread": unread}))
+    # A poll must never be answered from a cache, nor one kind of answer with the other.
+    patch_vary_headers(response, ("Accept",))
+    add_never_cache_headers(response)
+    return response
 
 
 class PreferencesForm(forms.Form):
@@ -174,7 +181,8 @@ def email_template_edit(request):
             "language": language,
             "language_label": EmailTemplate.Language(language).label,
             "customised": customised,
-            "placeholders": emails.PLACEHOLDERS,
+            "placeholders": emails.template_placeholders(key),
+            "refused": emails.template_refused(key, subject, body) if customised else [],
             "preview": preview,
         },
         status=status,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import company_member_required, editor_required
 from accounts.models import User, validate_time_zone
+from accounts.selectors import team_editors
 from smartbot.forms import form_add_service_errors
 from vacancies.selectors import vacancy_get_for_user
 
@@ -34,15 +35,19 @@ class _SlotFields(forms.Form):
         label=gettext_lazy("Duration (minutes)"), min_value=5, max_value=480, initial=45
     )
     time_zone = forms.CharField(label=gettext_lazy("Time zone"), max_length=64, validators=[validate_time_zone])
+    # Owners and recruiters only: a viewer has read-only access and is not offered (the service refuses one too).
     interviewers = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Interviewers"), queryset=User.objects.none(), required=False
+        label=gettext_lazy("Interviewers"),
+        queryset=User.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Interviewers must be owners or recruiters of your company.")},
     )
     location = forms.CharField(label=gettext_lazy("Place"), max_length=300, required=False)
     video_url = forms.URLField(label=gettext_lazy("Video link"), max_length=500, required=False, assume_scheme="https")
 
     def __init__(self, *args, company, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["interviewers"].queryset = User.objects.filter(company=company, is_active=True).order_by("email")
+        self.fields["interviewers"].queryset = team_editors(company=company)
         self.fields["time_zone"].initial = company.time_zone
 
     def service_kwargs(self) -> dict:
@@ -71,9 +76,16 @@ class MarkForm(forms.Form):
     status = forms.ChoiceField(choices=[(s.value, s.label) for s in svc.MARKS])
 
 
+# The buttons say what they do (a status name alone, "No-show", reads as a state, not an action).
+MARK_BUTTONS = {
+    Booking.Status.NO_SHOW: gettext_lazy("Mark as no-show"),
+    Booking.Status.ATTENDED: gettext_lazy("Mark as attended"),
+}
+
+
 def _marks() -> dict:
     """What ``_booking_actions.html`` needs: the clock (marking waits for the start) and the marks."""
-    return {"now": timezone.now(), "marks": [(status.value, status.label) for status in svc.MARKS]}
+    return {"now": timezone.now(), "marks": [(status.value, MARK_BUTTONS[status]) for status in svc.MARKS]}
 
 
 def _slots_page(request, vacancy, *, slot_form=None, series_form=None, status=200):

@@ -1,5 +1,8 @@
-// The notification bell (templates/screening/_bell.html): keeps the unread count live over ws/notifications/
-// (chat.consumers.NotificationConsumer). Without this script the bell is a plain link with the count.
+// The notification bell (templates/_bell.html): keeps the unread count live over ws/notifications/
+// (chat.consumers.NotificationConsumer). The socket only hears what the channel layer carries to this process
+// (an in-memory layer does not cross from the Celery worker), so the count is also polled from
+// screening:notification_bell as JSON every data-bell-poll-seconds, and at once when the tab is shown again.
+// Without this script the bell is a plain link with the count.
 // Also shows the "reason to tell the candidate" field of a status form only when "Declined" is chosen.
 (function () {
   "use strict";
@@ -46,6 +49,42 @@
     });
   }
 
+  // Polling: one count query per member every ~30 s; none while the tab is hidden.
+  function poll(bell) {
+    var url = bell.getAttribute("data-bell-poll");
+    if (!url || !window.fetch) return;
+    var seconds = Math.max(1, parseFloat(bell.getAttribute("data-bell-poll-seconds")) || 30);
+    var timer = null;
+    var stopped = false;
+    var schedule = function () {
+      window.clearTimeout(timer);
+      if (!stopped) timer = window.setTimeout(ask, seconds * 1000);
+    };
+    var ask = function () {
+      if (stopped) return;
+      if (document.hidden) return schedule();
+      window
+        .fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+        .then(function (response) {
+          // Signed out (redirected to the login page) or no longer a member: stay a plain link.
+          if (response.redirected || response.status === 403 || response.status === 404) {
+            stopped = true;
+            return null;
+          }
+          return response.ok ? response.json() : null;
+        })
+        .then(function (data) {
+          if (data && typeof data.unread === "number") setCount(bell, data.unread);
+        })
+        .catch(function () {}) // offline for a moment: the next poll tries again
+        .then(schedule);
+    };
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) ask();
+    });
+    schedule();
+  }
+
   function reasonField() {
     var reason = document.querySelector("[data-show-for-status]");
     if (!reason) return;
@@ -62,7 +101,10 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var bell = document.querySelector("[data-bell]");
-    if (bell) connect(bell, 1000);
+    if (bell) {
+      connect(bell, 1000);
+      poll(bell);
+    }
     reasonField();
   });
 })();

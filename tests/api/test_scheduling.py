@@ -91,3 +91,13 @@ def test_the_bookings_list_keeps_its_query_count(viewer_api, vacancy, django_ass
         svc.booking_create(response=ResponseFactory(vacancy=vacancy, status="passed"), slot_id=slot.pk)
     with django_assert_max_num_queries(6):
         assert viewer_api.get("/api/v1/bookings/").json()["count"] == 5
+
+
+def test_a_viewer_as_interviewer_is_a_400_with_the_reason(recruiter_api, vacancy, recruiter, viewer):
+    body = {"starts_at": "2026-10-26T10:00:00Z", "interviewers": [recruiter.pk, viewer.pk]}
+    refused = recruiter_api.post(f"/api/v1/vacancies/{vacancy.pk}/slots/", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"]["interviewers"] == [
+        "Interviewers must be owners or recruiters of your company."
+    ]
+    assert not InterviewSlot.objects.exists()
