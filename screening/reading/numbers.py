@@ -311,7 +311,13 @@ def _read(text, *, today, at_least, at_most, allow_negative, unit) -> Reading:
             return Reading(value=None, how="range", unsure=True, words=words, low=high, high=low)
         return _range(low, high, words, at_least=at_least, at_most=at_most)
     if len(tokens) != 1:
-        return Reading(value=None, how="unknown", unsure=True, words=words)
+        # "about 5 years with Python 3", "5 лет опыта на Django 4": one number is a count of years, the others
+        # name a version or a thing; the years are the answer. Two counts of years stay a question to ask.
+        counted = [i for i, token in enumerate(tokens) if _YEAR_AFTER_RE.match(converted[token.end() :])]
+        if len(counted) != 1 or _joined_to_previous(converted, tokens, counted[0]):
+            return Reading(value=None, how="unknown", unsure=True, words=words)
+        value = values[counted[0]] * 12 if unit == "months" else values[counted[0]]
+        return _finish(value, how, converted, words, at_least=at_least, at_most=at_most, floor=floor)
 
     value = values[0]
     start = tokens[0].start()
@@ -322,6 +328,15 @@ def _read(text, *, today, at_least, at_most, allow_negative, unit) -> Reading:
     if negative:
         value = -value
     return _finish(value, how, converted, words, at_least=at_least, at_most=at_most, floor=floor)
+
+
+def _joined_to_previous(converted: str, tokens, index: int) -> bool:
+    """Whether token ``index`` ends a range or a choice with the number before it ("3-4 года", "3 или 4 года"):
+    then both numbers count the years."""
+    if index == 0:
+        return False
+    between = converted[tokens[index - 1].end() : tokens[index].start()]
+    return bool(_RANGE_JOIN_RE.match(between))
 
 
 def _duration(converted: str, tokens, values) -> tuple[Decimal, Decimal] | None:

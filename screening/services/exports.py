@@ -63,26 +63,34 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
-def cell_text(value) -> str:
+# A phone number or a signed number ("+7 900 555-01-19", "-5"): nothing in it can call a function.
+_SIGNED_NUMBER_RE = re.compile(r"^[+-][\d\s().-]*$")
+
+
+def cell_text(value, *, typed: bool = False) -> str:
     """``value`` as a spreadsheet cell's text that no spreadsheet reads as a formula.
 
     A text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading apostrophe (OWASP's
     advice for CSV injection); characters XML cannot hold are dropped; the text is cut at ``MAX_CELL``.
+    ``typed``: for an XLSX string cell, which a spreadsheet shows as the text it holds: there a phone number or a
+    signed number keeps its bare sign (the apostrophe only corrupted "+7 900 555-01-19"); any other prefixed
+    text keeps the apostrophe, so that editing the cell never turns it into a formula either.
     """
     text = "" if value is None else str(value)
     text = ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_CELL]
-    if text.startswith(FORMULA_PREFIXES):
+    if text.startswith(FORMULA_PREFIXES) and not (typed and _SIGNED_NUMBER_RE.match(text)):
         return "'" + text
     return text
 
 
-def _cell(value):
-    """Numbers stay numbers (never negative here: scores and ids); everything else is neutralised text."""
+def _cell(value, *, typed: bool = False):
+    """Numbers stay numbers (never negative here: scores and ids); everything else is neutralised text
+    (``cell_text``; ``typed`` for an XLSX cell)."""
     if isinstance(value, bool) or value is None:
         return cell_text("" if value is None else (_("yes") if value else _("no")))
     if isinstance(value, int | float) and value >= 0:
         return value
-    return cell_text(value)
+    return cell_text(value, typed=typed)
 
 
 def value_words(value) -> str:
@@ -272,7 +280,8 @@ class _ChunkReader:
 
 
 def export_rows(*, company, queryset) -> Iterator[list]:
-    """The header, then one row per response of ``queryset`` (from ``export_queryset``); cells neutralised.
+    """The header, then one row per response of ``queryset`` (from ``export_queryset``), as plain values: the
+    writers (``export_csv_lines``, ``export_xlsx_write``) neutralise every cell for their format (``cell_text``).
 
     For one vacancy each question gets three columns ("Question: answer", "Question: value", "Question:
     verdict" with the rule it was judged by); a list of several vacancies gets one "Answers" column with a
@@ -295,7 +304,7 @@ def export_rows(*, company, queryset) -> Iterator[list]:
             header += [f"{question.text}: {_('answer')}", f"{question.text}: {_('value')}"]
             header.append(f"{question.text}: {_('verdict')}")
     header += [_("Status history"), _("Resume")]
-    yield [cell_text(name) for name in header]
+    yield list(header)
 
     reader = _ChunkReader(with_question_text=questions is None)
     smartbot, evidence_labels = _label("SmartBot", language), _evidence_labels()
@@ -342,7 +351,7 @@ def export_rows(*, company, queryset) -> Iterator[list]:
                 for at, old, new, actor_id, comment in history.get(pk, ())
             )
             row += [_history_text(changes, zone, language), resume]
-            yield [_cell(value) for value in row]
+            yield row
 
 
 class _Echo:
@@ -353,19 +362,21 @@ class _Echo:
 
 
 def export_csv_lines(rows: Iterable[list]) -> Iterator[str]:
-    """CSV text, one row at a time, starting with a byte-order mark so spreadsheets read it as UTF-8."""
+    """CSV text, one row at a time, starting with a byte-order mark so spreadsheets read it as UTF-8; every cell
+    neutralised (``cell_text``)."""
     writer = csv.writer(_Echo())
     yield "\ufeff"
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([_cell(value) for value in row])
 
 
 def export_xlsx_write(rows: Iterable[list], target) -> None:
     """Write ``rows`` as an XLSX workbook to ``target`` (a path or a binary file) with openpyxl's write-only mode:
-    rows go to disk as they come. Text cells are typed strings, never formulas."""
+    rows go to disk as they come. Text cells are typed strings, never formulas (``cell_text(typed=True)``)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="Responses")
     for row in rows:
+        row = [_cell(value, typed=True) for value in row]
         # openpyxl types a plain value itself (a text is a string cell) except a text starting with "=", which
         # it takes for a formula: only those (none from ``export_rows``, whose texts went through ``cell_text``)
         # get a cell typed by hand. A cell object per value cost a third of the time.

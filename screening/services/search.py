@@ -118,6 +118,12 @@ def _is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+def search_forgives_typos() -> bool:
+    """Whether a misspelt name is found: on PostgreSQL (trigram similarity), not on SQLite (the demo's plain
+    ``icontains``), so the page promises it only where it holds."""
+    return _is_postgresql()
+
+
 # The full-text vector and query under both configurations. The vector is ``screening_search_vector()``, the
 # function of migration 0015 its GIN indexes are built on (the planner uses an expression index only for the
 # very same expression).

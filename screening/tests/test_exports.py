@@ -250,3 +250,27 @@ def test_the_record_of_an_erased_application_keeps_only_its_decisions(owner_clie
     page = owner_client.get(reverse("screening:decision_record", args=[response.pk])).content.decode()
     assert "five" not in page and "Strong Django background." not in page
     assert "Shortlisted" in page and str(owner) in page
+
+
+def test_a_phone_keeps_its_plus_in_xlsx_and_its_apostrophe_in_csv(owner_client, vacancy):
+    # An XLSX string cell is shown as the text it holds: "+7 900 555-01-19" is data there, not a formula. A CSV
+    # cell is parsed by the spreadsheet, so the sign stays behind the apostrophe (a formula otherwise).
+    make_response(vacancy, phone="+7 900 555-01-19", phone_e164="+79005550119")
+    query = {"vacancy": vacancy.pk}
+    sheet = xlsx_sheet(
+        b"".join(owner_client.get(reverse("screening:export"), {**query, "format": "xlsx"}).streaming_content)
+    )
+    header, row = ([cell.value for cell in line] for line in sheet.iter_rows())
+    cells = dict(zip(header, row, strict=True))
+    assert "+7 900 555-01-19" in cells.values() and "+79005550119" in cells.values()
+    assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)
+    header, row = csv_rows(owner_client.get(reverse("screening:export"), {**query, "format": "csv"}))
+    assert "'+79005550119" in row
+
+
+def test_only_a_plain_signed_number_keeps_its_bare_sign_in_a_typed_cell():
+    assert exports.cell_text("+7 (900) 555-01-19", typed=True) == "+7 (900) 555-01-19"
+    assert exports.cell_text("-5", typed=True) == "-5"
+    for payload in INJECTIONS:
+        assert exports.cell_text(payload, typed=True) == "'" + payload
+    assert exports.cell_text("+7 900", typed=False) == "'+7 900"

@@ -44,5 +44,11 @@ def search(request):
         request,
         page="screening/search.html",
         partial="screening/_search_results.html",
-        context={"form": form, "query": query, "page_obj": page, "people": page.object_list},
+        context={
+            "form": form,
+            "query": query,
+            "page_obj": page,
+            "people": page.object_list,
+            "forgives_typos": search_service.search_forgives_typos(),
+        },
     )
