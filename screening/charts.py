@@ -19,7 +19,10 @@ WIDTH = 720
 LABEL_WIDTH = 270
 BAR_LEFT = LABEL_WIDTH + 10
 BAR_WIDTH = 330
-LABEL_CHARS = 40
+# A label's line: 12 px text, about 7 px a character in Cyrillic, must fit LABEL_WIDTH (a longer one ran off
+# the chart's left edge). Two lines at the most, the second cut with "…".
+LABEL_CHARS = 34
+LABEL_LINE_HEIGHT = 13
 SERIES_HEIGHT = 16
 ROW_GAP = 10
 LEGEND_HEIGHT = 24
@@ -54,8 +57,22 @@ class Chart:
         return self.cell_header or self.header
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+def label_lines(text: str) -> list[str]:
+    """``text`` as at most two lines of at most ``LABEL_CHARS`` characters, broken between words where it can
+    be; what does not fit ends the second line with "…"."""
+    lines, rest = [], " ".join(text.split())
+    while rest and len(lines) < 2:
+        if len(rest) <= LABEL_CHARS:
+            lines.append(rest)
+            rest = ""
+            break
+        cut = rest.rfind(" ", 0, LABEL_CHARS + 1)
+        cut = cut if cut > LABEL_CHARS // 2 else LABEL_CHARS
+        lines.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        lines[-1] = lines[-1][: LABEL_CHARS - 1].rstrip() + "…"
+    return lines or [""]
 
 
 def bar_chart(*, key: str, title: str, bars: list[Bar], series: list[str] | None = None, maximum=None) -> SafeString:
@@ -67,6 +84,8 @@ def bar_chart(*, key: str, title: str, bars: list[Bar], series: list[str] | None
     series = series or [""]
     top = LEGEND_HEIGHT if len(series) > 1 else 0
     row_height = SERIES_HEIGHT * len(series) + ROW_GAP
+    if any(len(label_lines(bar.label)) > 1 for bar in bars):  # room for two lines of label, and air between rows
+        row_height = max(row_height, 2 * LABEL_LINE_HEIGHT + ROW_GAP + 4)
     height = top + max(1, len(bars)) * row_height + ROW_GAP
     largest = maximum or max((value for bar in bars for value in bar.values), default=0) or 1
     parts = [
@@ -86,10 +105,16 @@ def bar_chart(*, key: str, title: str, bars: list[Bar], series: list[str] | None
         y = top + ROW_GAP + row * row_height
         middle = y + SERIES_HEIGHT * len(series) / 2 + 4
         parts.append(f"<g><title>{escape(bar.label)}</title>")
-        parts.append(
-            f'<text class="chart__label" x="{LABEL_WIDTH}" y="{middle:.0f}" text-anchor="end">'
-            f"{escape(_short(bar.label))}</text>"
-        )
+        lines = label_lines(bar.label)
+        if len(lines) == 1:
+            label = escape(lines[0])
+        else:  # two lines around the bar's middle
+            first = middle - LABEL_LINE_HEIGHT / 2
+            label = "".join(
+                f'<tspan x="{LABEL_WIDTH}" y="{first + index * LABEL_LINE_HEIGHT:.0f}">{escape(line)}</tspan>'
+                for index, line in enumerate(lines)
+            )
+        parts.append(f'<text class="chart__label" x="{LABEL_WIDTH}" y="{middle:.0f}" text-anchor="end">{label}</text>')
         for index, (value, text) in enumerate(zip(bar.values, bar.texts, strict=True)):
             width = max(0.0, min(1.0, (value or 0) / largest)) * BAR_WIDTH
             bar_y = y + index * SERIES_HEIGHT

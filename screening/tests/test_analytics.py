@@ -298,3 +298,16 @@ def test_the_vacancy_page_and_the_menu_link_to_the_analytics(viewer_client, data
     page = viewer_client.get(reverse("vacancies:detail", args=[data.vacancy.pk])).content.decode()
     assert reverse("screening:analytics_vacancy", args=[data.vacancy.pk]) in page
     assert f'href="{reverse("screening:analytics")}"' in page
+
+
+def test_a_long_label_takes_two_lines_that_fit_the_label_column_and_ends_with_an_ellipsis():
+    from screening.charts import LABEL_CHARS, Bar, bar_chart, label_lines
+
+    question = "Менеджер по продажам B2B: С какими CRM-системами вы работали последние три года и как долго?"
+    lines = label_lines(question)
+    assert len(lines) == 2 and all(len(line) <= LABEL_CHARS for line in lines)
+    assert lines[0].startswith("Менеджер по продажам B2B:") and lines[1].endswith("…")
+    assert label_lines("How many years of Python?") == ["How many years of Python?"]
+    parsed = ET.fromstring(str(bar_chart(key="k", title="t", bars=[Bar(question, [3], ["3"])])))
+    assert [span.text for span in parsed.iter(f"{SVG}tspan")] == lines
+    assert parsed.find(f"{SVG}g/{SVG}title").text == question  # the whole label on hover
