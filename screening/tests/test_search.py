@@ -191,6 +191,28 @@ def test_a_viewer_searches_and_sees_the_person_with_links(viewer_client, vacancy
     assert "<html" in html  # the whole page without htmx
 
 
+def test_an_editor_can_tick_found_applications_for_a_bulk_action(
+    owner_client, vacancy, django_capture_on_commit_callbacks
+):
+    anna = person(vacancy, full_name="Anna Petrova")
+    html = owner_client.get(reverse("screening:search"), {"q": "Anna"}).content.decode()
+    assert f'name="ids" value="{anna.pk}" form="bulk-form"' in html and 'id="bulk-form"' in html
+    assert 'value="matching"' not in html  # a search is no table filter: only the ticked ones
+    with django_capture_on_commit_callbacks(execute=True):  # the bulk task, queued after the commit
+        answer = owner_client.post(
+            reverse("screening:bulk"),
+            {"scope": "selected", "ids": [anna.pk], "kind": "tag", "tag": "found", "next": "/responses/search/?q=Anna"},
+        )
+    assert answer.status_code == 302
+    assert list(anna.tags.values_list("name", flat=True)) == ["found"]
+
+
+def test_a_viewer_finds_people_but_gets_no_bulk_form(viewer_client, vacancy):
+    person(vacancy, full_name="Anna Petrova")
+    html = viewer_client.get(reverse("screening:search"), {"q": "Anna"}).content.decode()
+    assert "Anna Petrova" in html and 'name="ids"' not in html and 'id="bulk-form"' not in html
+
+
 def test_htmx_gets_only_the_results_block(owner_client, vacancy):
     person(vacancy, full_name="Anna Petrova")
     block = owner_client.get(reverse("screening:search"), {"q": "Anna"}, headers={"HX-Request": "true"})
@@ -258,8 +280,9 @@ def test_the_page_makes_the_same_queries_for_1_or_30_people(owner_client, vacanc
     counts = []
     for more in (1, 29):
         _seed_people(vacancy, more)
-        # session, user, company; the company's vacancies, the people with their count, their applications
-        with django_assert_max_num_queries(6) as captured:
+        # session, user, company; the company's vacancies, the people with their count, their applications;
+        # the company's tags for the bulk form
+        with django_assert_max_num_queries(7) as captured:
             page = owner_client.get(reverse("screening:search"), {"q": "Kubernetes", "page": 1})
         people = page.context["people"]
         assert len(people) == min(Candidate.objects.count(), search.PAGE_SIZE)
@@ -335,7 +358,7 @@ def test_the_page_and_the_api_say_when_the_count_is_capped(owner_client, owner, 
         _applied(vacancy, days, full_name=f"Person {days}", resume_text="Kubernetes")
     html = owner_client.get(reverse("screening:search"), {"q": "Kubernetes"}).content.decode()
     if connection.vendor == "postgresql":
-        assert "People found: 2 or more" in html and html.count("Person ") == 2
+        assert "People found: 2 or more" in html and html.count(">Person ") == 2
         body = api_for(owner).get("/api/v1/search/", {"q": "Kubernetes", "page_size": 100}).json()
         assert body["count"] == 2 and len(body["results"]) == 2 and body["next"] is None
     else:  # SQLite counts them all

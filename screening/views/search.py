@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import company_member_required
 
 from ..services import search as search_service
+from ..services.responses import DECISION_STATUSES
+from ..services.tags import tag_list
+from .bulk import bulk_kinds
 from .htmx import render_partial_or_page
 
 
@@ -50,5 +53,10 @@ def search(request):
             "page_obj": page,
             "people": page.object_list,
             "forgives_typos": search_service.search_forgives_typos(),
+            # Bulk actions on ticked applications, as on the table (templates/screening/_bulk_form.html).
+            "can_bulk": request.user.can_edit and bool(page.object_list),
+            "bulk_kinds": bulk_kinds(request.user),
+            "decision_statuses": DECISION_STATUSES,
+            "tags": tag_list(company=request.user.company) if request.user.can_edit else [],
         },
     )
