@@ -99,6 +99,18 @@ def test_editors_get_a_move_form_on_each_card_and_viewers_do_not(client, owner, 
     assert page.status_code == 200 and move_url not in page.content.decode()
 
 
+def test_editors_tick_cards_for_a_bulk_action_and_viewers_cannot(client, owner, viewer, vacancy):
+    response = ResponseFactory(vacancy=vacancy, status=S.PASSED)
+    tick = f'name="ids" value="{response.pk}" form="bulk-form"'
+    client.force_login(owner)
+    html = client.get(_board_url(vacancy)).content.decode()
+    assert tick in _card_html(html, response.pk) and 'id="bulk-form"' in html
+    assert 'value="matching"' not in html  # the board shows the first cards: only the ticked ones
+    client.force_login(viewer)
+    html = client.get(_board_url(vacancy)).content.decode()
+    assert tick not in html and 'id="bulk-form"' not in html
+
+
 def test_a_long_column_is_capped_and_show_more_adds_cards(owner_client, vacancy):
     ResponseFactory.create_batch(COLUMN_SIZE + 5, vacancy=vacancy, status=S.PASSED)
     page = owner_client.get(_board_url(vacancy))

@@ -25,6 +25,7 @@ from .. import selectors, services
 from ..forms import ResponseFilterForm
 from ..models import Response
 from ..services.saved_filters import table_preferences
+from .bulk import bulk_kinds
 
 
 class BoardMoveForm(forms.Form):
@@ -108,6 +109,10 @@ def board(request, vacancy_pk):
             "filter_fields": [form[key] for key in pipeline.BOARD_FILTERS],
             "filters_query": filters_query if filters else "",
             "saved_filters": _saved_filters(request),
+            # The bulk form (templates/screening/_bulk_form.html) for the ticked cards.
+            "bulk_kinds": bulk_kinds(request.user),
+            "decision_statuses": services.DECISION_STATUSES,
+            "tags": form.tags if request.user.can_edit else [],
         },
     )
 
