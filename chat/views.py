@@ -154,19 +154,9 @@ def vacancy_link_request(request, company_slug, slug):
         with link_request_limit(request=request).spend():
             screening_services.application_link_request(vacancy=vacancy, email=form.cleaned_data["email"])
     except RateLimited as limited:
-        wait = {"wait": limited.wait_text()}
-        page = render(
-            request,
-            "chat/rate_limited.html",
-            {
-                "vacancy": vacancy,
-                "hide_login": True,
-                "message": _("Too many requests from your network. Try again %(wait)s.") % wait,
-            },
-            status=429,
-        )
-        page["Retry-After"] = str(limited.retry_after)
-        return page
+        message = _("Too many requests from your network. Try again %(wait)s.") % {"wait": limited.wait_text()}
+        page = {"vacancy": vacancy, "hide_login": True, "message": message}
+        return ratelimit.rate_limited_render(request, "chat/rate_limited.html", page, limited)
     return _check_inbox(request, vacancy)
 
 

@@ -13,7 +13,7 @@ import pytest
 from chat.tests.live_server import seeded_daphne
 
 # `chromium` skips (or, in CI, fails) when Debian's Chromium is missing.
-from tests.test_csp_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Watch, chromium  # noqa: F401
+from tests.test_csp_browser import chromium, signed_in_page  # noqa: F401
 
 PASSWORD = "pass-w0rd-123"
 
@@ -64,50 +64,34 @@ def _insert_notification(database, *, company_id: int, user_id: int) -> None:
 @pytest.mark.browser
 @pytest.mark.usefixtures("chromium")
 def test_a_notification_made_without_a_socket_push_reaches_the_bell_through_the_poll(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base = server.http_url
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            expect.set_options(timeout=TIMEOUT_MS)
-            context = browser.new_context()
-            context.set_default_timeout(TIMEOUT_MS)
-            context.add_init_script(FAST_POLL)
-            watch = Watch(context)
-            page = context.new_page()
-            page.goto(f"{base}/accounts/login/")
-            page.fill("#id_username", "rita@acme.test")
-            page.fill("#id_password", PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"{base}/vacancies/")
+    with signed_in_page(base=base, email="rita@acme.test", password=PASSWORD, init_script=FAST_POLL) as (page, watch):
+        bell = page.locator("[data-bell]")
+        badge = bell.locator("[data-bell-count]")
+        expect(badge).to_be_hidden()
+        assert bell.get_attribute("data-bell-poll-seconds") == "1"
 
-            bell = page.locator("[data-bell]")
-            badge = bell.locator("[data-bell-count]")
-            expect(badge).to_be_hidden()
-            assert bell.get_attribute("data-bell-poll-seconds") == "1"
+        # Someone else's notification (another company's member) never shows on this bell.
+        _insert_notification(server.database, company_id=server.other_id, user_id=server.oscar_id)
+        # The second poll from now was certainly asked after the row was written.
+        for _ in range(2):
+            with page.expect_response(lambda answer: "/notifications/bell/" in answer.url) as polled:
+                pass
+        assert polled.value.json() == {"unread": 0}
+        expect(badge).to_be_hidden()
 
-            # Someone else's notification (another company's member) never shows on this bell.
-            _insert_notification(server.database, company_id=server.other_id, user_id=server.oscar_id)
-            # The second poll from now was certainly asked after the row was written.
-            for _ in range(2):
-                with page.expect_response(lambda answer: "/notifications/bell/" in answer.url) as polled:
-                    pass
-            assert polled.value.json() == {"unread": 0}
-            expect(badge).to_be_hidden()
+        _insert_notification(server.database, company_id=server.company_id, user_id=server.rita_id)
+        _insert_notification(server.database, company_id=server.company_id, user_id=server.rita_id)
+        expect(badge).to_be_visible()
+        expect(badge).to_have_text("2")
+        expect(bell.locator("[data-bell-label]")).to_have_text("Unread: 2")
 
-            _insert_notification(server.database, company_id=server.company_id, user_id=server.rita_id)
-            _insert_notification(server.database, company_id=server.company_id, user_id=server.rita_id)
-            expect(badge).to_be_visible()
-            expect(badge).to_have_text("2")
-            expect(bell.locator("[data-bell-label]")).to_have_text("Unread: 2")
-
-            # Read elsewhere (another tab, the API): the next poll hides the number again.
-            with sqlite3.connect(server.database) as db:
-                db.execute(
-                    "UPDATE screening_notification SET read_at = datetime('now') WHERE user_id = ?", (server.rita_id,)
-                )
-            expect(badge).to_be_hidden()
-            watch.check(page, "dashboard with the polling bell")
-        finally:
-            browser.close()
+        # Read elsewhere (another tab, the API): the next poll hides the number again.
+        with sqlite3.connect(server.database) as db:
+            db.execute(
+                "UPDATE screening_notification SET read_at = datetime('now') WHERE user_id = ?", (server.rita_id,)
+            )
+        expect(badge).to_be_hidden()
+        watch.check(page, "dashboard with the polling bell")

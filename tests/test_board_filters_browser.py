@@ -12,7 +12,7 @@ import pytest
 from chat.tests.live_server import seeded_daphne
 
 # `chromium` skips (or, in CI, fails) when Debian's Chromium is missing.
-from tests.test_csp_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Watch, chromium  # noqa: F401
+from tests.test_csp_browser import chromium, signed_in_page  # noqa: F401
 
 PASSWORD = "pass-w0rd-123"
 
@@ -56,24 +56,18 @@ def _status(server, response_id) -> str:
 @pytest.mark.browser
 @pytest.mark.usefixtures("chromium")
 def test_a_tag_filtered_board_moves_a_card_and_stays_filtered_here_and_live(server, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base = server.http_url
     board_url = f"{base}/responses/board/vacancy/{server.vacancy_id}/"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    with signed_in_page(
+        base=base,
+        email="rita@acme.test",
+        password=PASSWORD,
+        viewport={"width": 1400, "height": 900},
+    ) as (page, watch):
+        context = page.context
         try:
-            expect.set_options(timeout=TIMEOUT_MS)
-            context = browser.new_context(viewport={"width": 1400, "height": 900})
-            context.set_default_timeout(TIMEOUT_MS)
-            watch = Watch(context)
-            page = context.new_page()
-            page.goto(f"{base}/accounts/login/")
-            page.fill("#id_username", "rita@acme.test")
-            page.fill("#id_password", PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"{base}/vacancies/")
-
             page.goto(board_url)
             expect(page.locator("#column-passed [data-count]")).to_have_text("2")
             page.select_option("#id_tag", str(server.remote))
@@ -119,5 +113,3 @@ def test_a_tag_filtered_board_moves_a_card_and_stays_filtered_here_and_live(serv
         except BaseException:
             print(f"--- daphne ---\n{server.output()}")
             raise
-        finally:
-            browser.close()

@@ -10,7 +10,7 @@ import pytest
 from chat.tests.live_server import seeded_daphne
 
 # `chromium` skips (or, in CI, fails) when Debian's Chromium is missing.
-from tests.test_csp_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Watch, chromium  # noqa: F401
+from tests.test_csp_browser import chromium, signed_in_page  # noqa: F401
 
 PASSWORD = "pass-w0rd-123"
 
@@ -50,60 +50,45 @@ def _resolved(server, pk: int) -> bool:
 @pytest.mark.browser
 @pytest.mark.usefixtures("chromium")
 def test_done_asks_first_and_the_badge_follows_the_table(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base = server.http_url
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            expect.set_options(timeout=TIMEOUT_MS)
-            context = browser.new_context()
-            context.set_default_timeout(TIMEOUT_MS)
-            watch = Watch(context)
-            page = context.new_page()
-            page.goto(f"{base}/accounts/login/")
-            page.fill("#id_username", "rita@acme.test")
-            page.fill("#id_password", PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"{base}/vacancies/")
+    with signed_in_page(base=base, email="rita@acme.test", password=PASSWORD) as (page, watch):
+        page.goto(f"{base}/responses/queue/")
+        row = page.locator(f"[data-queue-row='{server.request_id}']")
+        badge = page.locator("#queue-badge [data-queue-count]")
+        expect(row).to_be_visible()
+        expect(badge).to_have_text("2")
+        page.evaluate("window.stillThisPage = true")
+        asked = []
 
-            page.goto(f"{base}/responses/queue/")
-            row = page.locator(f"[data-queue-row='{server.request_id}']")
-            badge = page.locator("#queue-badge [data-queue-count]")
-            expect(row).to_be_visible()
-            expect(badge).to_have_text("2")
-            page.evaluate("window.stillThisPage = true")
-            asked = []
+        def say_no(dialog):
+            asked.append(dialog.message)
+            dialog.dismiss()
 
-            def say_no(dialog):
-                asked.append(dialog.message)
-                dialog.dismiss()
+        page.once("dialog", say_no)
+        row.get_by_role("button", name="Done").click()
+        assert asked == ["Mark this candidate as answered? They leave the queue."]
+        # Sentinel: the table's next htmx refresh, asked after the click, still has the row, on this page.
+        with page.expect_response(lambda answer: answer.url.endswith("/responses/queue/")):
+            pass
+        expect(row).to_be_visible()
+        assert page.evaluate("window.stillThisPage") is True
+        assert not _resolved(server, server.request_id)
 
-            page.once("dialog", say_no)
-            row.get_by_role("button", name="Done").click()
-            assert asked == ["Mark this candidate as answered? They leave the queue."]
-            # Sentinel: the table's next htmx refresh, asked after the click, still has the row, on this page.
-            with page.expect_response(lambda answer: answer.url.endswith("/responses/queue/")):
-                pass
-            expect(row).to_be_visible()
-            assert page.evaluate("window.stillThisPage") is True
-            assert not _resolved(server, server.request_id)
+        # Answered elsewhere (another tab, the chat): the table's next refresh updates the badge with it, well
+        # before the badge's own 30 s.
+        with sqlite3.connect(server.database) as db:
+            db.execute(
+                "UPDATE screening_humanrequest SET resolved_at = datetime('now') WHERE id = ?", (server.other_id,)
+            )
+        expect(page.locator("[data-queue-row]")).to_have_count(1)
+        expect(badge).to_have_text("1")
 
-            # Answered elsewhere (another tab, the chat): the table's next refresh updates the badge with it, well
-            # before the badge's own 30 s.
-            with sqlite3.connect(server.database) as db:
-                db.execute(
-                    "UPDATE screening_humanrequest SET resolved_at = datetime('now') WHERE id = ?", (server.other_id,)
-                )
-            expect(page.locator("[data-queue-row]")).to_have_count(1)
-            expect(badge).to_have_text("1")
-
-            page.once("dialog", lambda dialog: dialog.accept())
-            row.get_by_role("button", name="Done").click()
-            expect(page.locator(".message--success")).to_contain_text("Marked as answered.")
-            expect(page.locator("[data-queue-row]")).to_have_count(0)
-            expect(badge).to_have_count(0)
-            assert _resolved(server, server.request_id)
-            watch.check(page, "the queue after Done")
-        finally:
-            browser.close()
+        page.once("dialog", lambda dialog: dialog.accept())
+        row.get_by_role("button", name="Done").click()
+        expect(page.locator(".message--success")).to_contain_text("Marked as answered.")
+        expect(page.locator("[data-queue-row]")).to_have_count(0)
+        expect(badge).to_have_count(0)
+        assert _resolved(server, server.request_id)
+        watch.check(page, "the queue after Done")

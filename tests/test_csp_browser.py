@@ -204,10 +204,12 @@ def server(tmp_path, embedder):
 
 
 @contextlib.contextmanager
-def signed_in_page(*, base: str, email: str, password: str):
+def signed_in_page(*, base: str, email: str, password: str, viewport: dict | None = None, init_script: str = ""):
     """A headless Chromium page signed in as ``email`` at ``base``; yields ``(page, watch)``, closes on exit.
 
-    ``watch`` (``Watch``) collects the context's console errors and CSP violations for ``watch.check``.
+    ``watch`` (``Watch``) collects the context's console errors and CSP violations for ``watch.check``;
+    ``viewport`` (``{"width": .., "height": ..}``) sizes the window, ``init_script`` runs before each page's own
+    scripts. ``page.context`` opens more pages in the same session.
     """
     from playwright.sync_api import expect, sync_playwright
 
@@ -215,18 +217,25 @@ def signed_in_page(*, base: str, email: str, password: str):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             expect.set_options(timeout=TIMEOUT_MS)
-            context = browser.new_context()
+            context = browser.new_context(**({"viewport": viewport} if viewport else {}))
             context.set_default_timeout(TIMEOUT_MS)
+            if init_script:
+                context.add_init_script(init_script)
             watch = Watch(context)
             page = context.new_page()
-            page.goto(f"{base}/accounts/login/")
-            page.fill("#id_username", email)
-            page.fill("#id_password", password)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"{base}/vacancies/")
+            sign_in(page, base=base, email=email, password=password)
             yield page, watch
         finally:
             browser.close()
+
+
+def sign_in(page, *, base: str, email: str, password: str) -> None:
+    """Sign ``page`` in at ``base`` through the login form; returns on the dashboard (``/vacancies/``)."""
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/vacancies/")
 
 
 class Watch:
