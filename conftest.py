@@ -161,6 +161,23 @@ def flaky_mail(settings, eager_retries):
 
 
 @pytest.fixture(autouse=True)
+def _a_channel_layer_per_test():
+    """Each test gets channel layer instances of its own (``channels.layers.channel_layers`` rebuilt lazily).
+
+    channels-redis keeps an asyncio lock per receiving channel in the layer, released by a clean-up task when a
+    message is read. Each async test runs on an event loop of its own; a loop that ended with that task pending
+    left the lock held, and the next test in the process to receive on the process's channel failed with "lock
+    bound to a different event loop" (chat/tests/test_pipeline_live_presence.py, now and then). Production has
+    one loop per process.
+    """
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
 def _language_back_to_the_default():
     """After a test, the default language again in this thread.
 
