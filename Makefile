@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv runtime lock lint format messages clean
+.PHONY: demo fakes test venv runtime lock lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,18 @@ lock: venv
 	$(BIN)/pip-compile $(LOCK_FLAGS) -o requirements-dev.txt requirements-dev.in
 
 demo: export SITE_URL ?= http://$(HOST):$(PORT)
+# `make demo FAKES=1`: hh.ru, Telegram and Avito are the fake servers `make fakes` runs (docs/integrations.md).
+ifeq ($(FAKES),1)
+demo: export HH_CLIENT_ID ?= smartbot-demo-client
+demo: export HH_CLIENT_SECRET ?= smartbot-demo-secret
+demo: export HH_API_URL ?= http://127.0.0.1:8701
+demo: export HH_OAUTH_URL ?= http://127.0.0.1:8701
+demo: export TELEGRAM_API_URL ?= http://127.0.0.1:8702
+demo: export AVITO_CLIENT_ID ?= smartbot-avito-demo-client
+demo: export AVITO_CLIENT_SECRET ?= smartbot-avito-demo-secret
+demo: export AVITO_API_URL ?= http://127.0.0.1:8703
+demo: export AVITO_OAUTH_URL ?= http://127.0.0.1:8703
+endif
 demo: runtime
 	mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -40,6 +52,10 @@ demo: runtime
 	DEBUG=1 $(BIN)/celery -A smartbot beat --loglevel=INFO --schedule=var/celerybeat-schedule & beat=$$!; \
 	trap 'kill $$worker $$beat 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) smartbot.asgi:application
+
+# Fake hh.ru (8701), Telegram (8702) and Avito (8703) on loopback for `make demo FAKES=1`; Ctrl-C stops them.
+fakes: runtime
+	$(BIN)/python -m fakes --site-url http://$(HOST):$(PORT)
 
 test: venv
 	$(BIN)/pytest -n auto

@@ -127,6 +127,52 @@ def fake_llm(fake_openai_server, settings):
 
 
 @pytest.fixture
+def fake_avito(settings):
+    """The fake Avito (OAuth page and Job/User/Item/Messenger API) on loopback, with the AVITO_* settings on it."""
+    from django.urls import reverse
+
+    from fakes.avito import FakeAvito
+
+    server = FakeAvito().start()
+    settings.AVITO_API_URL = server.base_url
+    settings.AVITO_OAUTH_URL = server.base_url
+    settings.AVITO_CLIENT_ID = server.client_id
+    settings.AVITO_CLIENT_SECRET = server.client_secret
+    # Avito redirects to the URI registered with the application: ours, the integrations callback.
+    server.redirect_uri = settings.SITE_URL + reverse("screening:integrations_callback")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_hh(settings):
+    """The fake hh.ru on loopback (OAuth pages and employer API on one port), with the HH_* settings at it."""
+    from fakes.hh import FakeHH
+
+    server = FakeHH().start()
+    settings.HH_API_URL = server.base_url
+    settings.HH_OAUTH_URL = server.base_url
+    settings.HH_CLIENT_ID = server.client_id
+    settings.HH_CLIENT_SECRET = server.client_secret
+    settings.HH_TIMEOUT = 5.0
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_telegram(settings):
+    """The fake Telegram Bot API on loopback (``fakes.telegram``, a real HTTP server), with the settings pointing
+    at it. Its default bot is ``fakes.telegram.DEFAULT_TOKEN`` (@smartbot_demo_bot)."""
+    from fakes.telegram import FakeTelegram
+
+    server = FakeTelegram().start()
+    settings.TELEGRAM_API_URL = server.base_url
+    settings.TELEGRAM_TIMEOUT = 5.0
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def receiver():
     """A webhook receiver on loopback (a real HTTP server) that records what our workers deliver."""
     from screening.tests.webhook_receiver import Receiver

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .telegram import views as telegram_views
 
 app_name = "chat"
 
@@ -22,4 +23,7 @@ urlpatterns = [
     path("chat/<str:token>/reply/", views.candidate_chat_reply, name="reply"),
     path("chat/responses/<int:pk>/message/", views.chat_message_after_send, name="message_after"),
     path("chat/queue/<int:pk>/claim/", views.human_claim, name="human_claim"),
+    path("telegram/<int:bot_id>/webhook/", telegram_views.telegram_webhook, name="telegram_webhook"),
+    path("settings/telegram/", telegram_views.telegram_settings, name="telegram_settings"),
+    path("settings/telegram/disconnect/", telegram_views.telegram_disconnect, name="telegram_disconnect"),
 ]

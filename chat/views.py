@@ -24,6 +24,7 @@ from screening.models import Erasure, Response
 from screening.selectors import response_get_for_user
 from screening.services import calendars, candidate_apply, scheduling
 from screening.services.human import human_request_claim, human_request_get_for_user
+from screening.services.telegram_links import telegram_bot_for, telegram_deep_link
 from smartbot import ratelimit
 from smartbot.forms import form_add_service_errors
 from smartbot.middleware import csp_allow_framing
@@ -106,7 +107,8 @@ def _vacancy_page(request, vacancy, *, form=None, link_form=None, status=200):
 
 def _check_inbox(request, vacancy):
     # One answer for a new email, a known one and a bot: the page never tells whether someone applied.
-    return render(request, "chat/applied.html", {"vacancy": vacancy, "hide_login": True})
+    telegram = telegram_bot_for(company_id=vacancy.company_id) is not None  # the email has the deep link
+    return render(request, "chat/applied.html", {"vacancy": vacancy, "hide_login": True, "telegram": telegram})
 
 
 def vacancy_apply(request, company_slug, slug):
@@ -202,6 +204,7 @@ def candidate_chat(request, token):
                 "chat_language": ctx.language,
                 "read_only": not link.is_open,
                 "link_expires_at": link.expires_at,
+                "telegram_link": telegram_deep_link(response=response) if link.is_open else "",
                 # A recruiter wrote after the finish: the candidate may reply (docs/notifications.md).
                 "can_reply": link.is_open
                 and snapshot.state == services.STATE_FINISHED

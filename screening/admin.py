@@ -57,7 +57,8 @@ class CandidateAdmin(ServiceDoorMixin, CompanyScopedModelAdmin):
 
     company_field = "company"
     write_roles = OWNERS
-    list_display = ("email", "company", "created_at", "erased_at")
+    # ``__str__``: the email, or the id for a person known only by a job board's resume (issue 16) or erased.
+    list_display = ("__str__", "company", "created_at", "erased_at")
     list_filter = (related_only("company"),)
     search_fields = ("email", "responses__full_name", "responses__phone_e164")
     list_select_related = ("company",)
@@ -547,3 +548,7 @@ class HumanRequestAdmin(AuditRecordAdmin):
     search_fields = ("response__full_name", "response__email", "text")
     list_select_related = ("response__candidate", "response__vacancy", "claimed_by")
     date_hierarchy = "created_at"
+
+
+# The channels' admins (issue 16) live in their own module, registered with the rest when this one is loaded.
+from . import admin_integrations  # noqa: E402, F401

@@ -124,7 +124,7 @@ def template_refused(key: str, subject: str, body: str) -> list[str]:
     email had its own), as ``{name}``; they render empty. Empty when there are none or the braces do not pair."""
     allowed = template_placeholders(key)
     try:
-        names = _field_names(subject) | _field_names(body)
+        names = placeholder_names(subject) | placeholder_names(body)
     except ValueError:
         return []
     return ["{" + name + "}" for name in PLACEHOLDERS if name in names and name not in allowed]
@@ -264,7 +264,7 @@ def template_required_placeholder(key: str) -> str:
     which every default has). Raises ``KeyError`` for an unknown key."""
     with translation.override("en"):
         _subject, body = template_default(key)
-    return "booking_url" if "booking_url" in _field_names(body) else "link"
+    return "booking_url" if "booking_url" in placeholder_names(body) else "link"
 
 
 def template_required_missing(key: str, body: str) -> str | None:
@@ -272,7 +272,7 @@ def template_required_missing(key: str, body: str) -> str | None:
     for a body whose braces do not pair: ``template_validate`` says what is wrong with it)."""
     required = template_required_placeholder(key)
     try:
-        return None if required in _field_names(body) else required
+        return None if required in placeholder_names(body) else required
     except ValueError:
         return None
 
@@ -290,7 +290,7 @@ def template_body_moved(body: str) -> str:
     """A company's ``booking_confirmed`` wording for a moved interview: ``body`` with a last paragraph naming the
     earlier time (``{previous_slot}``) when it does not name it itself, in the active language."""
     try:
-        if "previous_slot" in _field_names(body):
+        if "previous_slot" in placeholder_names(body):
             return body
     except ValueError:
         return body
@@ -310,7 +310,7 @@ def _required_error(placeholder: str) -> str:
     return _("The body must contain {link}: it is the candidate's private link.")
 
 
-def _field_names(text: str) -> set[str]:
+def placeholder_names(text: str) -> set[str]:
     """The placeholder names ``text`` uses; raises ``ValueError`` when its braces do not pair."""
     return {name for _literal, name, _spec, _conversion in string.Formatter().parse(text) if name is not None}
 
@@ -339,6 +339,45 @@ def _unparsable_field(text: str) -> str | None:
     return None
 
 
+def placeholder_errors(text: str, *, label: str, allowed, known=PLACEHOLDERS) -> list[str]:
+    """The problems of the ``{placeholder}`` fields of one part of a template (``label``: "Body"), as sentences in
+    the active language; empty when they are fine. ``known`` are the names this kind of text has at all,
+    ``allowed`` the ones this text may use (a name known but not allowed: "does not fill"). See
+    ``template_validate`` for what is refused; other templates (``screening.boards.messages``) check theirs here.
+    """
+    errors = []
+    shown_known = ", ".join("{" + n + "}" for n in allowed)
+    try:
+        fields = [(name, conversion, spec) for _t, name, spec, conversion in string.Formatter().parse(text)]
+    except ValueError:
+        field = _unparsable_field(text)
+        if field is None:
+            return [_("%(part)s: a { or } without its pair. Write {{ or }} for a brace itself.") % {"part": label}]
+        return [
+            _("%(part)s: unknown placeholder %(field)s. Known ones: %(known)s.")
+            % {"part": label, "field": field, "known": shown_known}
+        ]
+    for name, conversion, spec in fields:
+        if name is None:
+            continue
+        shown = _field_shown(name, conversion, spec)
+        if name not in known:
+            errors.append(
+                _("%(part)s: unknown placeholder %(field)s. Known ones: %(known)s.")
+                % {"part": label, "field": shown, "known": shown_known}
+            )
+        elif name not in allowed:
+            errors.append(
+                _("%(part)s: this email does not fill %(field)s. It can use: %(known)s.")
+                % {"part": label, "field": "{" + name + "}", "known": shown_known}
+            )
+        elif conversion is not None or spec:
+            errors.append(
+                _("%(part)s: %(field)s: nothing may follow the name (no ! or :).") % {"part": label, "field": shown}
+            )
+    return errors
+
+
 def template_validate(subject: str, body: str, *, key: str | None = None) -> list[str]:
     """Every problem of a template, as clear sentences in the active language; empty when it is fine.
 
@@ -354,45 +393,13 @@ def template_validate(subject: str, body: str, *, key: str | None = None) -> lis
     """
     errors = []
     allowed = template_placeholders(key)
-    known = ", ".join("{" + n + "}" for n in allowed)
     for label, text, limit in ((_("Subject"), subject, SUBJECT_MAX_LENGTH), (_("Body"), body, BODY_MAX_LENGTH)):
         if not text.strip():
             errors.append(_("%(part)s: cannot be empty.") % {"part": label})
             continue
         if len(text) > limit:
             errors.append(_("%(part)s: at most %(limit)d characters.") % {"part": label, "limit": limit})
-        try:
-            fields = [(name, conversion, spec) for _t, name, spec, conversion in string.Formatter().parse(text)]
-        except ValueError:
-            field = _unparsable_field(text)
-            if field is None:
-                errors.append(
-                    _("%(part)s: a { or } without its pair. Write {{ or }} for a brace itself.") % {"part": label}
-                )
-            else:
-                errors.append(
-                    _("%(part)s: unknown placeholder %(field)s. Known ones: %(known)s.")
-                    % {"part": label, "field": field, "known": known}
-                )
-            continue
-        for name, conversion, spec in fields:
-            if name is None:
-                continue
-            shown = _field_shown(name, conversion, spec)
-            if name not in PLACEHOLDERS:
-                errors.append(
-                    _("%(part)s: unknown placeholder %(field)s. Known ones: %(known)s.")
-                    % {"part": label, "field": shown, "known": known}
-                )
-            elif name not in allowed:
-                errors.append(
-                    _("%(part)s: this email does not fill %(field)s. It can use: %(known)s.")
-                    % {"part": label, "field": "{" + name + "}", "known": known}
-                )
-            elif conversion is not None or spec:
-                errors.append(
-                    _("%(part)s: %(field)s: nothing may follow the name (no ! or :).") % {"part": label, "field": shown}
-                )
+        errors.extend(placeholder_errors(text, label=label, allowed=allowed))
     if "\n" in subject.strip() or "\r" in subject.strip():
         errors.append(_("Subject: must be one line."))
     if key is not None and body.strip():
@@ -405,7 +412,7 @@ def template_validate(subject: str, body: str, *, key: str | None = None) -> lis
 _BEFORE_PUNCTUATION = re.compile(r"^[,.;:!?]")
 
 
-def _fill(text: str, context: dict, *, html: bool) -> str:
+def _fill(text: str, context: dict, *, html: bool, known=PLACEHOLDERS) -> str:
     """``text`` with its placeholders filled from ``context`` (missing or unknown: empty); in HTML every value is
     escaped and the literal text too, URL values become links. An empty value followed by punctuation takes the
     space and comma before it away ("Hello {first_name}," -> "Hello,", "Здравствуйте, {first_name}!" ->
@@ -423,7 +430,7 @@ def _fill(text: str, context: dict, *, html: bool) -> str:
         if name is None:
             value = ""
             continue
-        value = str(context.get(name, "") or "") if name in PLACEHOLDERS else ""
+        value = str(context.get(name, "") or "") if name in known else ""
         if html and value and name in URL_PLACEHOLDERS:
             out.append(f'<a href="{escape(value)}">{escape(value)}</a>')
         else:
@@ -437,6 +444,13 @@ def _fill(text: str, context: dict, *, html: bool) -> str:
 def _paragraphs(text: str) -> list[str]:
     """Paragraphs split at blank lines, empty ones dropped (a placeholder with no value leaves none)."""
     return [part.strip("\n") for part in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if part.strip()]
+
+
+def text_render(text: str, context: dict, *, known=PLACEHOLDERS) -> str:
+    """A plain-text template (one part, no subject) filled from ``context`` as ``template_render`` fills a body:
+    names not in ``known`` empty, the empty-value punctuation rule, empty paragraphs dropped. Raises
+    ``ValueError`` when its braces do not pair. For texts other than emails (``screening.boards.messages``)."""
+    return "\n\n".join(_paragraphs(_fill(text, context, html=False, known=known)))
 
 
 def template_render(subject: str, body: str, context: dict) -> tuple[str, str, str]:
@@ -457,3 +471,15 @@ def template_render(subject: str, body: str, context: dict) -> tuple[str, str, s
         'sans-serif; color: #1f2330; line-height: 1.5;">\n' + html_paragraphs + "</body>\n</html>\n"
     )
     return one_line, text, html
+
+
+def rendered_with_telegram(rendered: tuple[str, str, str], link: str) -> tuple[str, str, str]:
+    """A rendered ``(subject, text, html)`` with a last paragraph offering the company's Telegram bot (``link``:
+    the application's deep link, ``screening.services.telegram_links``), in the active language. Added by the
+    sender, not a placeholder: a company's own wording gets it too, and it disappears when the bot does."""
+    subject, text, html = rendered
+    line = _("Prefer Telegram? Continue the screening in the company's Telegram bot:")
+    text = f"{text.rstrip()}\n\n{line}\n{link}\n"
+    paragraph = f'<p>{escape(line, quote=False)}<br>\n<a href="{escape(link)}">{escape(link)}</a></p>\n'
+    html = html.replace("</body>", paragraph + "</body>", 1)
+    return subject, text, html

@@ -2,7 +2,19 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 
 from vacancies.models import Vacancy
@@ -50,10 +62,18 @@ def response_get_for_page(*, user, pk) -> Response:
     Answers come with their questions, the history with its actors, the notes
     with their authors, the chat (if any) with its messages and their authors,
     the questions the candidate asked the bot, and the evaluations (the page
-    shows the latest).
+    shows the latest); joined, the job board's response behind it (with its connection) and its Telegram
+    thread, for the sources panel and ``response_possible_duplicates``.
     """
     queryset = Response.objects.select_related(
-        "vacancy", "vacancy__company", "candidate", "chat", "chat__taken_over_by"
+        "vacancy",
+        "vacancy__company",
+        "candidate",
+        "chat",
+        "chat__taken_over_by",
+        # The sources panel and the possible duplicates (issue 16); one-to-one, so joined, not prefetched.
+        "board_application__connection",
+        "telegram",
     ).prefetch_related(
         Prefetch("answers", queryset=Answer.objects.select_related("question")),
         Prefetch("history", queryset=StatusChange.objects.select_related("actor")),
@@ -89,15 +109,12 @@ def response_table(
     ``vacancy`` must already be one of the company's (the filter form checks);
     it is matched together with the company, so a foreign one yields nothing.
     """
-    same_phone = _same_phone_other_candidates(
-        company_id=company.pk, phone_e164=OuterRef("phone_e164"), candidate_id=OuterRef("candidate_id")
-    )
     queryset = (
         response_list(company=company)
         .select_related("chat")
         .defer("resume_text", "resume_hidden_text")
         .annotate(
-            has_duplicate=Exists(same_phone),
+            has_duplicate=response_duplicate_flag(company_id=company.pk),
             has_hidden_text=Case(When(resume_hidden_text="", then=Value(False)), default=Value(True)),
         )
     )
@@ -120,24 +137,78 @@ def response_filter_vacancies(*, company):
     return Vacancy.objects.filter(company=company).only("id", "title", "company_id").order_by("title", "id")
 
 
-def response_possible_duplicates(*, response: Response):
-    """Other live applications in the company that may be the same person under another email.
+# Why another candidate's application may be the same person (``response_possible_duplicates`` annotates one
+# ``same_<reason>`` flag per reason; the response page says them). Email is not here: it is what makes one
+# candidate, so two candidates never share it.
+DUPLICATE_REASONS = ("phone", "hh_resume", "telegram")
 
-    Matched on the E.164 phone; never merged, only shown to the recruiter.
+
+def _same_person_conditions(*, phone_e164, resume_id, telegram_user_id) -> dict[str, Q]:
+    """Per reason (``DUPLICATE_REASONS``), the condition another application meets when it may be the same person:
+    the same E.164 phone, the same hh.ru resume (``BoardApplication.resume_id``), the same Telegram account
+    (``TelegramLink.user_id``). The values are this application's, or ``OuterRef``s to it.
+
+    Blanks never match: a blank value gives no condition, and the other side must be non-blank (SQL's ``=``
+    never holds for NULL, so an ``OuterRef`` to a missing resume or Telegram link matches nothing either).
     """
-    same_phone = _same_phone_other_candidates(
-        company_id=response.vacancy.company_id, phone_e164=response.phone_e164, candidate_id=response.candidate_id
-    )
-    return same_phone.select_related("vacancy").order_by("-created_at")
+    conditions = {}
+    if isinstance(phone_e164, OuterRef) or phone_e164:
+        conditions["phone"] = Q(phone_e164=phone_e164, phone_e164__gt="")
+    if isinstance(resume_id, OuterRef) or resume_id:
+        conditions["hh_resume"] = Q(board_application__resume_id=resume_id, board_application__resume_id__gt="")
+    if isinstance(telegram_user_id, OuterRef) or telegram_user_id is not None:
+        conditions["telegram"] = Q(telegram__user_id=telegram_user_id, telegram__user_id__isnull=False)
+    return conditions
 
 
-def _same_phone_other_candidates(*, company_id, phone_e164, candidate_id):
-    """Live applications in the company with this E.164 phone from another candidate; values or ``OuterRef``s."""
-    return (
-        Response.objects.filter(vacancy__company_id=company_id, phone_e164=phone_e164, erased_at__isnull=True)
-        .exclude(phone_e164="")
-        .exclude(candidate_id=candidate_id)
+def _other_candidates_live(*, company_id, candidate_id):
+    """Live applications in the company of candidates other than ``candidate_id`` (a value or an ``OuterRef``)."""
+    return Response.objects.filter(vacancy__company_id=company_id, erased_at__isnull=True).exclude(
+        candidate_id=candidate_id
     )
+
+
+def response_duplicate_flag(*, company_id: int):
+    """A boolean expression for a queryset of ``company_id``'s responses: True when another candidate's live
+    application in the company may be the same person (``_same_person_conditions``), as the OR of one ``Exists``
+    per reason, each served by an index (phone, ``resume_id``, ``user_id``)."""
+    others = _other_candidates_live(company_id=company_id, candidate_id=OuterRef("candidate_id"))
+    conditions = _same_person_conditions(
+        phone_e164=OuterRef("phone_e164"),
+        resume_id=OuterRef("board_application__resume_id"),
+        telegram_user_id=OuterRef("telegram__user_id"),
+    )
+    flag = None
+    for condition in conditions.values():
+        exists = Exists(others.filter(condition))
+        flag = exists if flag is None else flag | exists
+    return ExpressionWrapper(flag, output_field=BooleanField())
+
+
+def response_possible_duplicates(*, response: Response):
+    """Other live applications in the company that may be the same person under another candidate (another email,
+    or none): the same phone, hh.ru resume or Telegram account (``_same_person_conditions``). Never merged, only
+    shown to the recruiter. Each row has ``same_phone``, ``same_hh_resume`` and ``same_telegram`` (True when that
+    is why it matched), and its vacancy; newest first. One query when ``response`` was read with its
+    ``board_application`` and ``telegram`` (``response_get_for_page``)."""
+    board_application = getattr(response, "board_application", None)
+    telegram = getattr(response, "telegram", None)
+    conditions = _same_person_conditions(
+        phone_e164=response.phone_e164,
+        resume_id=board_application.resume_id if board_application else "",
+        telegram_user_id=telegram.user_id if telegram else None,
+    )
+    if not conditions:
+        return Response.objects.none()
+    matched = Q()
+    for condition in conditions.values():
+        matched |= condition
+    flags = {
+        f"same_{reason}": ExpressionWrapper(condition, output_field=BooleanField())
+        for reason, condition in conditions.items()
+    }
+    others = _other_candidates_live(company_id=response.vacancy.company_id, candidate_id=response.candidate_id)
+    return others.filter(matched).annotate(**flags).select_related("vacancy").order_by("-created_at", "-id")
 
 
 def response_other_applications(*, response: Response):

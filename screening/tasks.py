@@ -201,3 +201,61 @@ def run_bulk_action(bulk_action_id: int) -> None:
     from .services.bulk import bulk_action_run
 
     bulk_action_run(bulk_action_id=bulk_action_id)
+
+
+# --- job boards (issue 16, docs/integrations.md) ------------------------------------------------------------
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=60, time_limit=90)
+def boards_sync_all() -> int:
+    """Beat, every ``BOARD_SYNC_SECONDS``: queue an import for each connected job board with linked vacancies."""
+    from .services.board_sync import board_sync_all
+
+    return board_sync_all()
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=900, time_limit=960)
+def board_import(connection_id: int) -> dict:
+    """Import a connection's new responses (idempotent; overlapping runs safe: ``board_sync.board_import``).
+    Not retried: failures are recorded on the connection and the next beat run tries again."""
+    from .services.board_sync import board_import as run
+
+    return run(connection_id=connection_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, soft_time_limit=60, time_limit=90)
+def board_invite(self, board_application_id: int) -> None:
+    """Invite one imported candidate to the screening through the board, once; retried while the board is busy
+    or down (its Retry-After, else a minute, doubling), then the reason is kept on the application."""
+    from .services.board_sync import InviteRetryLater, board_invite_give_up
+    from .services.board_sync import board_invite as run
+
+    retries = self.request.retries or 0
+    try:
+        run(board_application_id=board_application_id)
+    except InviteRetryLater as later:
+        if retries >= self.max_retries:
+            board_invite_give_up(board_application_id=board_application_id, reason=str(later.error))
+            return
+        raise self.retry(exc=later.error, countdown=later.countdown * 2**retries)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None, soft_time_limit=60, time_limit=90)
+def board_writeback(self, board_application_id: int) -> None:
+    """Write one application's decision to the board; the service counts the attempts and gives up after
+    ``WRITEBACK_MAX_ATTEMPTS`` (so no Celery limit here), backing off exponentially in between."""
+    from .services.boards import WritebackRetryLater
+    from .services.boards import board_writeback as run
+
+    try:
+        run(board_application_id=board_application_id)
+    except WritebackRetryLater as later:
+        raise self.retry(exc=later.error, countdown=later.countdown)
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=60, time_limit=90)
+def board_writebacks_due() -> int:
+    """Beat, every minute: queue again the write-backs due whose task was lost."""
+    from .services.boards import board_writebacks_due as sweep
+
+    return sweep()

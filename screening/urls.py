@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import ai, board, bulk, fairness, notifications, queue, rejudge, responses, scheduling
+from .views import ai, board, bulk, fairness, integrations, notifications, queue, rejudge, responses, scheduling
 from .views import analytics as analytics_views
 from .views import exports as export_views
 from .views import search as search_views
@@ -71,4 +71,13 @@ urlpatterns = [
     path("filters/", bulk.saved_filter_save, name="filter_save"),
     path("filters/delete/", bulk.saved_filter_delete, name="filter_delete"),
     path("columns/", bulk.table_columns, name="columns"),
+    # job boards and the Telegram bot (docs/integrations.md)
+    path("integrations/", integrations.integrations, name="integrations"),
+    path("integrations/connect/", integrations.integrations_connect, name="integrations_connect"),
+    path("integrations/callback/", integrations.integrations_callback, name="integrations_callback"),
+    path("integrations/disconnect/", integrations.integrations_disconnect, name="integrations_disconnect"),
+    path("integrations/import/", integrations.integrations_import, name="integrations_import"),
+    path("integrations/link/", integrations.integrations_link, name="integrations_link"),
+    path("integrations/links/<int:pk>/unlink/", integrations.integrations_unlink, name="integrations_unlink"),
+    path("integrations/messages/", integrations.integrations_messages, name="integrations_messages"),
 ]

@@ -54,6 +54,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _PATH_RE = re.compile(r"(?<![\w.:/])/[^\s\"'<>]*")
 _SECRET_SEGMENT_RE = re.compile(r"^[A-Za-z0-9_%-]{20,}$")
 _KEPT_QUERY_VALUE_RE = re.compile(r"^\d{1,9}$")
+# A Telegram bot's token ("<bot id>:<secret>") travels in the Bot API's URL path (``/bot<token>/sendMessage``),
+# which httpx logs at INFO: the id stays, the secret goes.
+_BOT_TOKEN_RE = re.compile(r"\bbot(\d+):[A-Za-z0-9_-]+")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", re.IGNORECASE)
 
 
@@ -88,7 +91,9 @@ def redact_path(path: str) -> str:
 
 def redact(text: str) -> str:
     """``text`` with every URL path passed through ``redact_path`` and email addresses (``@`` or ``%40``)
-    replaced by ``[email]``."""
+    replaced by ``[email]``, and Telegram bot tokens (``bot123:AAH…``) by ``bot123:***``."""
+    if "bot" in text:
+        text = _BOT_TOKEN_RE.sub(r"bot\1:***", text)
     if "/" in text:
         text = _PATH_RE.sub(lambda m: redact_path(m.group(0)), text)
     if "@" in text or "%40" in text.lower():

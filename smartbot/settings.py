@@ -267,6 +267,29 @@ CELERY_TIMEZONE = "UTC"
 # Periodic work run by `celery beat`: smartbot/beat.py.
 from smartbot.beat import CELERY_BEAT_SCHEDULE  # noqa: E402, F401
 
+# --- Integrations (docs/integrations.md) -----------------------------------------
+# Secrets at rest (job boards' OAuth tokens, Telegram bots' tokens) are Fernet-encrypted with a key derived from
+# SECRET_KEY (and SECRET_KEY_FALLBACKS, for rotation) salted with SALT_KEY; a list keeps old salts readable.
+SALT_KEY = env.list("SALT_KEY", default=["smartbot-integrations-v1"])
+# hh.ru employer API: an application registered at https://dev.hh.ru; the addresses change only for a fake server.
+HH_CLIENT_ID = env.str("HH_CLIENT_ID", default="")
+HH_CLIENT_SECRET = env.str("HH_CLIENT_SECRET", default="")
+HH_API_URL = env.str("HH_API_URL", default="https://api.hh.ru").rstrip("/")
+HH_OAUTH_URL = env.str("HH_OAUTH_URL", default="https://hh.ru").rstrip("/")
+# hh.ru requires every request to name the application and a contact (HH-User-Agent: "Name/Version (email)").
+HH_USER_AGENT = env.str("HH_USER_AGENT", default="SmartBot/1.0 (support@smartbot.example)")
+HH_TIMEOUT = env.float("HH_TIMEOUT", default=20.0)
+# Avito Job API (Авито Работа): an application registered at https://developers.avito.ru/applications (Avito
+# registers only trusted partners; the redirect URI is fixed there). The addresses change only to point at a fake.
+AVITO_CLIENT_ID = env.str("AVITO_CLIENT_ID", default="")
+AVITO_CLIENT_SECRET = env.str("AVITO_CLIENT_SECRET", default="")
+AVITO_API_URL = env.str("AVITO_API_URL", default="https://api.avito.ru").rstrip("/")
+AVITO_OAUTH_URL = env.str("AVITO_OAUTH_URL", default="https://avito.ru").rstrip("/")
+# How often beat imports new responses from every linked vacancy (seconds).
+BOARD_SYNC_SECONDS = env.int("BOARD_SYNC_SECONDS", default=300)
+TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org").rstrip("/")
+TELEGRAM_TIMEOUT = env.float("TELEGRAM_TIMEOUT", default=15.0)
+
 # --- LLM ----------------------------------------------------------------------
 # With neither a key nor a base URL, the builtin evaluator is used.
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")

@@ -123,3 +123,16 @@ def test_query_values_that_may_name_a_candidate_are_dropped():
     assert (
         redact("POST http://127.0.0.1:39287/v1/chat/completions") == "POST http://127.0.0.1:39287/v1/chat/completions"
     )
+
+
+def test_a_telegram_bot_token_in_a_logged_bot_api_url_keeps_its_id_only(caplog):
+    """httpx logs each request's URL at INFO, and the Bot API puts the bot's token in the path."""
+    import logging
+
+    from smartbot.logging import TextFormatter
+
+    token = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+    line = f'HTTP Request: POST https://api.telegram.org/bot{token}/sendMessage "HTTP/1.1 200 OK"'
+    assert redact(line) == 'HTTP Request: POST https://api.telegram.org/bot123456:***/sendMessage "HTTP/1.1 200 OK"'
+    record = logging.LogRecord("httpx", logging.INFO, __file__, 1, "HTTP Request: %s %s", ("POST", line), None)
+    assert "AAHdqTcv" not in TextFormatter().format(record)

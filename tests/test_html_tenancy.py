@@ -28,7 +28,16 @@ from accounts.models import Role
 from accounts.tests.factories import InvitationFactory, UserFactory
 from chat import services as chat_services
 from screening import services as screening_services
-from screening.models import BulkAction, FairnessCheck, InterviewSlot, QuestionSuggestion, Response, Tag
+from screening.models import (
+    BoardConnection,
+    BoardVacancy,
+    BulkAction,
+    FairnessCheck,
+    InterviewSlot,
+    QuestionSuggestion,
+    Response,
+    Tag,
+)
 from screening.services import scheduling
 from screening.services.exports import export_file
 from screening.services.human import human_request_open
@@ -64,6 +73,7 @@ PUBLIC = {
     "chat:reply",
     "chat:interview",
     "screening:calendar_feed",
+    "chat:telegram_webhook",  # Telegram's; the key is the bot's secret token in a header
 }
 GOOD_ANSWERS = {1: "Moscow", 2: "5", 3: "yes", 4: ["Django"], 5: "I built a screening bot."}
 MISSING_PK = 10**9
@@ -350,6 +360,15 @@ ROUTES = [
         goes_to=_page("screening:response", "response", "#tags"),
     ),
     Route("screening:tag_delete", "tag", "post", EDITORS, 302, goes_to=lambda world: reverse("screening:tags")),
+    # screening: a vacancy linked to a job board (docs/integrations.md); the other integration URLs name no object
+    Route(
+        "screening:integrations_unlink",
+        "board_link",
+        "post",
+        OWNERS,
+        302,
+        goes_to=lambda world: reverse("screening:integrations"),
+    ),
     # accounts: the owner's team page actions on a teammate or an invitation
     Route(
         "accounts:invitation_revoke", "invitation", "post", OWNERS, 302, goes_to=lambda world: reverse("accounts:team")
@@ -511,8 +530,12 @@ def world(company, owner, settings, tmp_path, django_capture_on_commit_callbacks
     )
     tag = Tag.objects.create(company=company, name="Keep")
     response.tags.add(tag)
+    # A job board connected without tokens (no call is made) and a vacancy linked to it.
+    board = BoardConnection.objects.create(company=company, provider="hh", account_name="Demo Employer")
+    board_link = BoardVacancy.objects.create(connection=board, vacancy=vacancy, external_id="90000001")
 
     return SimpleNamespace(
+        board_link=board_link,
         export_file=export,
         bulk_action=bulk_action,
         tag=tag,

@@ -35,6 +35,7 @@ from screening.models import (
     WebhookEndpoint,
 )
 from screening.services import human, scheduling
+from screening.tests.factories import BoardApplicationFactory, TelegramLinkFactory
 from vacancies.models import Vacancy
 from vacancies.tests.factories import VacancyFactory, full_script
 
@@ -48,7 +49,11 @@ PERSON = {
     "city": "Qoppagrad",
     "resume_text": "QOPPARESUME: Python developer, billing at Qoppa Ltd.",
 }
-SENTINELS = ["zyxwa", "qoppa", "+79123456789", "912 345-67-89", "qopparesume", "qoppaanswer", "qoppahidden"]
+# The person's Telegram account (user and private chat id): a number no other value of the world holds.
+TELEGRAM_ID = 987654321012
+SENTINELS = [
+    "zyxwa", "qoppa", "+79123456789", "912 345-67-89", "qopparesume", "qoppaanswer", "qoppahidden", str(TELEGRAM_ID)
+]  # fmt: skip
 OTHER = {
     "full_name": "Boris Ivanov",
     "email": "boris@example.org",
@@ -133,6 +138,12 @@ def world(company, owner, receiver, django_capture_on_commit_callbacks):
         company=company, user=owner, kind=BulkAction.Kind.TAG, params={"tag": tag.pk}, total=1, done=1
     )
     BulkActionItem.objects.create(bulk_action=bulk, response=a, done_at=timezone.now())
+    # Channels (issue 16): the hh.ru response behind the second application, and the first one's Telegram thread.
+    BoardApplicationFactory(
+        response=b, negotiation_id="7770001", resume_id="qoppa0resume", resume_url="https://hh.ru/resume/qoppa0resume",
+        external_state="response", invited_at=timezone.now(), invite_error="", writeback_error="Zyxwa: 503",
+    )  # fmt: skip
+    TelegramLinkFactory(response=a, user_id=TELEGRAM_ID, chat_id=TELEGRAM_ID, username="zyxwa_q")
     return {"a": a, "b": b, "other": other}
 
 
@@ -370,3 +381,61 @@ def test_an_erased_application_cannot_be_changed_noted_or_evaluated(world, owner
     assert erased.status == Response.Status.SHORTLISTED
     assert Note.objects.filter(response=erased).count() == notes_before == 0
     assert erased.talent_pool_consent_at is None and erased.ai_consent_at is None
+
+
+# --- channels (issue 16) --------------------------------------------------------------------------------------
+
+
+def test_the_export_holds_the_job_board_response_and_the_telegram_thread(world):
+    first, second = services.application_export(response=world["a"])["applications"]
+    assert first["telegram"]["username"] == "zyxwa_q" and first["telegram"]["user_id"] == TELEGRAM_ID
+    assert first["telegram"]["bound_at"] and first["job_board"] is None
+    board = second["job_board"]
+    assert (board["board"], board["response_id"], board["resume_id"], board["state"]) == (
+        "hh.ru",
+        "7770001",
+        "qoppa0resume",
+        "response",
+    )
+    assert board["resume_url"] == "https://hh.ru/resume/qoppa0resume" and board["invited_to_screening_at"]
+    assert second["telegram"] is None
+
+
+def test_after_erasure_nothing_goes_to_hh_or_telegram_and_the_import_knows_the_response(world, fake_hh):
+    from screening.models import BoardApplication, TelegramLink
+    from screening.services.boards import board_writeback, board_writebacks_due
+    from screening.services.privacy import board_negotiation_erased_key
+
+    b = world["b"]
+    BoardApplication.objects.filter(response=b).update(writeback_due_at=timezone.now() - timedelta(hours=1))
+    services.candidate_erase(candidate=b.candidate, reason=Erasure.Reason.CANDIDATE)
+
+    application = BoardApplication.objects.get(response=b)
+    assert application.negotiation_id == board_negotiation_erased_key(
+        connection_id=application.connection_id, negotiation_id="7770001"
+    )
+    assert (application.resume_id, application.resume_url, application.external_state) == ("", "", "")
+    assert application.writeback_due_at is None and application.writeback_error == ""
+    assert not TelegramLink.objects.filter(response__candidate=b.candidate).exists()
+    # Nothing is due, and a write-back queued before the erasure finds the person gone.
+    assert board_writebacks_due() == 0
+    assert board_writeback(board_application_id=application.pk) == "gone"
+    assert fake_hh.requests == []
+
+
+def test_retention_erases_the_channels_the_same_way(company):
+    company.retention_months = 12
+    company.save()
+    vacancy = VacancyFactory(company=company, status=Vacancy.Status.OPEN)
+    old = _apply(vacancy, PERSON)
+    BoardApplicationFactory(response=old, resume_id="qoppa1", resume_url="https://hh.ru/resume/qoppa1")
+    TelegramLinkFactory(response=old, user_id=TELEGRAM_ID)
+    Response.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=400))
+
+    assert services.retention_enforce() == 1
+    from screening.models import BoardApplication, TelegramLink
+
+    assert Response.objects.get(pk=old.pk).is_erased
+    application = BoardApplication.objects.get(response=old)
+    assert application.resume_id == "" and application.negotiation_id.startswith("erased:")
+    assert not TelegramLink.objects.filter(response=old).exists()

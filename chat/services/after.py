@@ -29,6 +29,7 @@ from screening.models import (
 from screening.services.human import human_requests_resolve_open
 
 from .. import frames
+from ..telegram.nudge import telegram_nudge
 from .base import STATE_FINISHED, ChatError, Turn, locked_session, require_editor, touch
 
 MAX_CHARS = frames.MAX_TEXT_CHARS
@@ -119,6 +120,7 @@ def chat_message_after(*, response: Response, user, text: str, client_id: str = 
         human_requests_resolve_open(response_id=response.pk, user=user)
         recruiter_message_email(response=response, text=text)
         _emit(response, own)
+        telegram_nudge(response_id=response.pk)
     return Turn(message_id=own.pk, own_message=own, state=STATE_FINISHED)
 
 

@@ -8,7 +8,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 
 from screening.live import PIPELINE_LIVE, pipeline_broadcast
-from screening.models import ChatMessage, ChatSession, Response
+from screening.models import ChatMessage, ChatSession, Response, TelegramLink
 from screening.services import response_start_chat
 
 from .. import selectors, statements
@@ -194,9 +194,11 @@ def _pipeline_live(company_id: int, vacancy_id: int, response_id: int, status: s
 def chat_erase(*, response_ids: list[int]) -> None:
     """Delete the chats' messages of erased applications and forget who took them over (``application_erasing``).
 
-    The session rows stay (state and dates, for counts); nothing the candidate or a recruiter wrote does.
+    The session rows stay (state and dates, for counts); nothing the candidate or a recruiter wrote does, nor the
+    Telegram thread (the candidate's Telegram account: ``TelegramLink``; nothing more is sent there).
     """
     ChatMessage.objects.filter(session__response_id__in=response_ids).delete()
+    TelegramLink.objects.filter(response_id__in=response_ids).delete()
     ChatSession.objects.filter(response_id__in=response_ids).update(taken_over_by=None)
 
 

@@ -14,6 +14,7 @@ from accounts.models import AuditEntry
 from screening.models import ChatMessage, ChatSession, EmailTemplate, Response, SentEmail
 from screening.services.human import human_requests_claim_open, human_requests_resolve_answered
 
+from ..telegram.nudge import telegram_nudge
 from .after import recruiter_message_email
 from .base import (
     STATE_ACTIVE,
@@ -62,6 +63,7 @@ def chat_takeover(*, ctx: ChatContext, user) -> Turn:
             summary=f"Chat of response {ctx.response_id} taken over",
             details={"response": ctx.response_id, "session": ctx.session_id},
         )
+        telegram_nudge(response_id=ctx.response_id)  # a candidate in Telegram is told there too
         return Turn(message_id=None, messages=[joined], state=STATE_PAUSED, state_changed=True, recruiter=user)
 
 
@@ -79,6 +81,7 @@ def chat_handback(*, ctx: ChatContext, user) -> Turn:
         ]
         touch(session, taken_over_by=None)
         human_requests_resolve_answered(response_id=ctx.response_id, user=user)  # if the person talked to them
+        telegram_nudge(response_id=ctx.response_id)  # after the commit: the lines below reach Telegram too
         turn = Turn(message_id=None, state=STATE_ACTIVE, state_changed=True)
         if session.is_finished:
             turn.state = STATE_FINISHED
@@ -122,7 +125,9 @@ def chat_recruiter_message(*, ctx: ChatContext, user, client_id: str, text: str)
         except IntegrityError:  # the same id raced in through another socket
             return duplicate_turn(ctx, known_message(session, client_id))
         touch(session)
-        _email_if_absent(session, text)
+        # A candidate in Telegram gets the message there; one with neither a chat open nor Telegram, by email.
+        if not telegram_nudge(response_id=ctx.response_id):
+            _email_if_absent(session, text)
         return Turn(message_id=own.pk, own_message=own, state=STATE_PAUSED, recruiter=user)
 
 

@@ -152,3 +152,19 @@ def recruiter_socket(asgi_app, client):
         return Socket(asgi_app, f"/ws/responses/{response.pk}/", headers=headers)
 
     return make
+
+
+@pytest.fixture
+def tg_bot(company, fake_telegram):
+    """The company's Telegram bot on the fake Bot API, in polling mode (chat/tests/telegram_world.py)."""
+    from .telegram_world import make_bot
+
+    return make_bot(company)
+
+
+@pytest.fixture
+def ivan(fake_telegram, tg_bot):
+    """A candidate in Telegram talking to ``tg_bot`` (chat/tests/telegram_world.py)."""
+    from .telegram_world import Candidate
+
+    return Candidate(fake_telegram)

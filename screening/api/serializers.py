@@ -44,7 +44,9 @@ class CandidateRefSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(source="candidate_id", read_only=True)
     full_name = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
+    email = serializers.EmailField(
+        read_only=True, help_text=_("'' for a person known only by a job board's resume (an hh.ru response).")
+    )
 
 
 class CandidateSerializer(CandidateRefSerializer):

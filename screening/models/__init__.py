@@ -3,6 +3,7 @@
 from .ai import Evaluation, FairnessCheck, LLMCall, QuestionSuggestion
 from .applications import Answer, Candidate, Erasure, Note, Response, StatusChange, public_token
 from .chat import ChatMessage, ChatSession
+from .integrations import BoardApplication, BoardConnection, BoardVacancy, TelegramBot, TelegramLink
 from .notifications import (
     EmailTemplate,
     HumanRequest,
@@ -21,6 +22,9 @@ _public_token = public_token
 
 __all__ = [
     "Answer",
+    "BoardApplication",
+    "BoardConnection",
+    "BoardVacancy",
     "Booking",
     "BulkAction",
     "BulkActionItem",
@@ -47,6 +51,8 @@ __all__ = [
     "SentEmail",
     "StatusChange",
     "Tag",
+    "TelegramBot",
+    "TelegramLink",
     "WebhookDelivery",
     "WebhookEndpoint",
     "notification_line",

@@ -26,7 +26,8 @@ class Candidate(models.Model):
     """
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="candidates")
-    email = models.EmailField(_("email (normalised)"), max_length=254)
+    # Blank for a person known only by a job board's resume (an hh.ru response without contacts).
+    email = models.EmailField(_("email (normalised)"), max_length=254, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Set when the person's data was erased; the row stays as an anonymous tombstone with ``email`` cleared.
@@ -39,13 +40,16 @@ class Candidate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "email"],
-                condition=models.Q(erased_at__isnull=True),
+                condition=models.Q(erased_at__isnull=True) & ~models.Q(email=""),
                 name="candidate_email_unique_per_company",
             )
         ]
 
     def __str__(self):
-        return self.email or f"#{self.pk} (erased)"
+        if self.email:
+            return self.email
+        # No email: erased, or a person known only by a job board's resume (issue 16).
+        return f"#{self.pk} (erased)" if self.erased_at else f"#{self.pk} (no email)"
 
 
 class Response(models.Model):
@@ -70,6 +74,7 @@ class Response(models.Model):
         WEB = "web", _("Careers page")
         API = "api", _("API")
         IMPORT = "import", _("Import")
+        HH = "hh", "hh.ru"
 
     vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="responses")
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="responses")

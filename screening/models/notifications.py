@@ -111,6 +111,7 @@ class Notification(models.Model):
         INTERVIEW_BOOKED = "interview_booked", _("An interview was booked")
         INTERVIEW_CANCELLED = "interview_cancelled", _("An interview was cancelled")
         INTERVIEW_MISSED = "interview_missed", _("An interview was missed")
+        BOARD_PROBLEM = "board_problem", _("A job board needs attention")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="notifications")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

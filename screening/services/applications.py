@@ -28,6 +28,7 @@ from vacancies.models import Vacancy
 from .. import identity, live, tasks
 from ..models import Candidate, EmailTemplate, Response, StatusChange
 from .emails import candidate_email_send
+from .telegram_links import telegram_deep_link
 
 # The kinds of email a candidate gets about their application's link.
 EMAIL_RECEIVED = "received"  # a new application: thank you, here is your link
@@ -162,7 +163,8 @@ def _email_queue(*, response: Response, kind: str) -> None:
         return  # the inbox already got the link several times this hour; the caller's answer stays the same
     if kind == EMAIL_RECEIVED:
         # Through the company's templates (EmailTemplate.Key.APPLICATION_RECEIVED), recorded as a SentEmail.
-        candidate_email_send(response=response, key=EmailTemplate.Key.APPLICATION_RECEIVED)
+        telegram = {"telegram_link": telegram_deep_link(response=response)}  # "" without a connected bot
+        candidate_email_send(response=response, key=EmailTemplate.Key.APPLICATION_RECEIVED, extra=telegram)
         return
     # Published on commit. A broker outage is logged, never raised: it must not undo a saved application nor
     # change the caller's neutral answer; the candidate can ask for the link again.
@@ -201,7 +203,11 @@ def application_email_send(*, response_id: int, kind: str) -> bool:
         return False
     vacancy = response.vacancy
     if kind == EMAIL_RECEIVED:  # a task queued before the templates
-        return candidate_email_send(response=response, key=EmailTemplate.Key.APPLICATION_RECEIVED) is not None
+        telegram = {"telegram_link": telegram_deep_link(response=response)}
+        return (
+            candidate_email_send(response=response, key=EmailTemplate.Key.APPLICATION_RECEIVED, extra=telegram)
+            is not None
+        )
     context = {
         "response": response,
         "first_name": response.first_name,

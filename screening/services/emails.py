@@ -88,6 +88,8 @@ def candidate_email_render(*, response: Response, key: str, extra: dict | None =
         if key == EmailTemplate.Key.SCREENING_FINISHED and "outcome" not in extra:
             extra["outcome"] = emails.outcome_text(verdict=response.screening_verdict, show=vacancy.show_outcome)
         rendered = emails.template_render(subject, body, candidate_email_context(response=response, extra=extra))
+        if extra.get("telegram_link"):  # the application-received email, when the company has a bot
+            rendered = emails.rendered_with_telegram(rendered, extra["telegram_link"])
     return (*rendered, language)
 
 

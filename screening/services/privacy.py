@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
@@ -30,6 +31,7 @@ from accounts.models import AuditEntry, Company
 from .. import signals
 from ..models import (
     Answer,
+    BoardApplication,
     Booking,
     Candidate,
     CandidateQuestion,
@@ -41,6 +43,7 @@ from ..models import (
     Response,
     SentEmail,
     StatusChange,
+    TelegramLink,
     WebhookDelivery,
 )
 from .responses import response_change_status
@@ -81,17 +84,18 @@ def application_export(*, response: Response) -> dict:
     application of that person (same normalised email) in the company, each
     with what was submitted, the consents, the answers, the status history, the
     AI advice and (from the chat, through ``signals.application_exporting``) the
-    chat transcript. Recruiters' notes and status comments are left out: they
-    may hold other people's data (GDPR Art. 15(4)). Shape::
+    chat transcript, and the job board's response and Telegram thread behind it. Recruiters' notes and
+    status comments are left out: they may hold other people's data (GDPR Art. 15(4)). Shape::
 
         {"exported_at": iso, "company": str, "email": str,
          "applications": [{"id", "vacancy", "submitted": {...}, "consents": {...}, "status", "answers": [...],
-                           "history": [...], "ai_evaluations": [...], "asked_questions": [...], "chat": [...]}]}
+                           "history": [...], "ai_evaluations": [...], "asked_questions": [...], "chat": [...],
+                           "job_board": {...} | None, "telegram": {...} | None}]}
     """
     candidate = response.candidate
     applications = (
         Response.objects.filter(candidate=candidate, erased_at__isnull=True)
-        .select_related("vacancy", "vacancy__company")
+        .select_related("vacancy", "vacancy__company", "board_application__connection", "telegram")
         .prefetch_related(
             Prefetch("answers", queryset=Answer.objects.select_related("question")),
             "history",
@@ -156,6 +160,7 @@ def application_export(*, response: Response) -> dict:
                 {"at": q.created_at.isoformat(), "question": q.text, "answered": q.answered, "answer": q.answer}
                 for q in application.asked_questions.all()
             ],
+            **_channels_export(application),
         }
         for _receiver, part in signals.application_exporting.send(sender=Response, response=application):
             item.update(part or {})
@@ -172,6 +177,77 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _channels_export(application: Response) -> dict:
+    """The application's job-board response and Telegram thread (issue 16), each None when it has none."""
+    board = getattr(application, "board_application", None)
+    telegram = getattr(application, "telegram", None)
+    return {
+        "job_board": board
+        and {
+            "board": board.connection.get_provider_display(),
+            "response_id": board.negotiation_id,
+            "resume_id": board.resume_id,
+            "resume_url": board.resume_url,
+            "state": board.external_state,
+            "invited_to_screening_at": _iso(board.invited_at),
+            "decision_written": board.written_decision,
+            "decision_written_at": _iso(board.written_at),
+        },
+        "telegram": telegram
+        and {
+            "username": telegram.username,
+            "user_id": telegram.user_id,
+            "bound_at": _iso(telegram.bound_at),
+            "blocked_bot_at": _iso(telegram.blocked_at),
+        },
+    }
+
+
+ERASED_NEGOTIATION_PREFIX = "erased:"
+
+
+def board_negotiation_erased_key(*, connection_id: int, negotiation_id: str) -> str:
+    """What an erased person's job-board response id becomes (``BoardApplication.negotiation_id``): a keyed
+    one-way digest (HMAC-SHA256 under ``SECRET_KEY``), 47 characters, ``"erased:"`` and 40 hex digits.
+
+    It no longer points at the person on the board, keeps the row unique per connection, and lets the import
+    recognise the same response when the board lists it again, so an erased person is not imported back
+    (``screening.services.board_sync`` checks both the id and this key). Rotating ``SECRET_KEY`` forgets them.
+    """
+    digest = salted_hmac("screening.erased-negotiation", f"{connection_id}:{negotiation_id}", algorithm="sha256")
+    return ERASED_NEGOTIATION_PREFIX + digest.hexdigest()[:40]
+
+
+def _channels_erase(ids: list[int]) -> None:
+    """Erase what the job boards and Telegram hold on ``ids`` (issue 16); nothing is sent there afterwards.
+
+    A job-board response keeps its row (so the next import knows it and does not bring the person back) with the
+    resume id and link, the board's state and the errors cleared, the response id replaced by
+    ``board_negotiation_erased_key`` and no write-back due (the decision written stays: the company's record,
+    no value of the person). A Telegram thread is deleted: its chat, user id,
+    username and deep-link code go, so no message is delivered there and the link binds nothing any more.
+    """
+    for application in (
+        BoardApplication.objects.filter(response_id__in=ids)
+        .exclude(negotiation_id__startswith=ERASED_NEGOTIATION_PREFIX)
+        .only("pk", "connection_id", "negotiation_id")
+    ):
+        BoardApplication.objects.filter(pk=application.pk).update(
+            negotiation_id=board_negotiation_erased_key(
+                connection_id=application.connection_id, negotiation_id=application.negotiation_id
+            )
+        )
+    BoardApplication.objects.filter(response_id__in=ids).update(
+        resume_id="",
+        resume_url="",
+        external_state="",
+        invite_error="",
+        writeback_error="",
+        writeback_due_at=None,
+    )
+    TelegramLink.objects.filter(response_id__in=ids).delete()
+
+
 def candidate_erase(*, candidate: Candidate, reason: str, actor=None) -> Erasure:
     """Erase every value of the person from every place it lives; keep an anonymous tombstone (GDPR Art. 17).
 
@@ -180,7 +256,8 @@ def candidate_erase(*, candidate: Candidate, reason: str, actor=None) -> Erasure
     the candidate asked the bot (and its replies), rejection
     reasons, status-history comments, recruiters' notes, evaluations' outputs
     and errors, webhook delivery payloads about these applications, and the
-    chat's rows (``signals.application_erasing``). Kept: the rows with status,
+    chat's rows (``signals.application_erasing``), the job boards' and Telegram's pointers to the person
+    (``_channels_erase``: nothing is sent there afterwards). Kept: the rows with status,
     dates and numeric scores. Then an ``Erasure`` record and, after commit, a
     signed ``candidate.erased`` webhook (ids only) and the files' deletion.
 
@@ -241,6 +318,7 @@ def candidate_erase(*, candidate: Candidate, reason: str, actor=None) -> Erasure
         Evaluation.objects.filter(response_id__in=ids).update(
             summary="", strengths=[], concerns=[], evidence=[], error="", fallback_reason=""
         )
+        _channels_erase(ids)
         for delivery in WebhookDelivery.objects.filter(
             endpoint__company_id=candidate.company_id, payload__data__response__id__in=ids
         ).only("pk", "event", "event_id"):

@@ -18,6 +18,7 @@ from vacancies.rules import rule_is_other, rule_snapshot
 
 from .. import live, scoring, tasks
 from ..models import Answer, Note, QuestionEvent, Response, StatusChange
+from .boards import board_decision_schedule
 from .emails import decision_email_send
 from .evaluations import evaluation_request
 from .scheduling import CANDIDATE, RECRUITER, booking_cancel, booking_live
@@ -263,6 +264,7 @@ def response_change_status(
         if to_status in (Response.Status.DECLINED, Response.Status.WITHDRAWN):
             _interview_cancel(response=locked, to_status=to_status, actor=actor)
         response_event_emit_on_commit(response=locked, event="response.status_changed")
+        board_decision_schedule(response=locked)  # a job board's response: the decision written back after commit
         locked.vacancy = response.vacancy  # the caller's (cached) vacancy, for the company's live pipeline
         _pipeline_push(locked, kind=live.PIPELINE_STATUS, from_status=previous)
     return locked

@@ -1,7 +1,17 @@
 import factory
 from django.utils import timezone
 
-from screening.models import Candidate, ChatMessage, ChatSession, Response
+from screening.models import (
+    BoardApplication,
+    BoardConnection,
+    BoardVacancy,
+    Candidate,
+    ChatMessage,
+    ChatSession,
+    Response,
+    TelegramBot,
+    TelegramLink,
+)
 from vacancies.tests.factories import VacancyFactory
 
 
@@ -53,3 +63,77 @@ class ChatMessageFactory(factory.django.DjangoModelFactory):
     session = factory.SubFactory(ChatSessionFactory)
     sender = ChatMessage.Sender.BOT
     text = "Hello"
+
+
+class BoardConnectionFactory(factory.django.DjangoModelFactory):
+    """A company's connected hh.ru employer account (tokens are placeholders: no call is made with them)."""
+
+    class Meta:
+        model = BoardConnection
+
+    company = factory.SubFactory("accounts.tests.factories.CompanyFactory")
+    provider = "hh"
+    account_id = factory.Sequence(lambda n: str(1000 + n))
+    account_name = "Acme on hh.ru"
+    access_token = "test-access-token"
+    refresh_token = "test-refresh-token"
+
+
+class BoardVacancyFactory(factory.django.DjangoModelFactory):
+    """A SmartBot vacancy linked to a vacancy on the board of ``connection``."""
+
+    class Meta:
+        model = BoardVacancy
+
+    connection = factory.SubFactory(BoardConnectionFactory)
+    vacancy = factory.SubFactory(VacancyFactory, company=factory.SelfAttribute("..connection.company"))
+    external_id = factory.Sequence(lambda n: str(90000 + n))
+    external_name = "Python developer"
+
+
+class BoardApplicationFactory(factory.django.DjangoModelFactory):
+    """The hh.ru response (negotiation) behind ``response``; its connection is the response company's."""
+
+    class Meta:
+        model = BoardApplication
+
+    response = factory.SubFactory(ResponseFactory, source="hh")
+    connection = factory.LazyAttribute(
+        lambda o: (
+            BoardConnection.objects.filter(company_id=o.response.vacancy.company_id, provider="hh").first()
+            or BoardConnectionFactory(company=o.response.vacancy.company)
+        )
+    )
+    negotiation_id = factory.Sequence(lambda n: str(500000 + n))
+    resume_id = factory.Sequence(lambda n: f"r{n:08x}")
+    resume_url = factory.LazyAttribute(lambda o: f"https://hh.ru/resume/{o.resume_id}")
+    external_state = "response"
+
+
+class TelegramBotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TelegramBot
+
+    company = factory.SubFactory("accounts.tests.factories.CompanyFactory")
+    token = factory.Sequence(lambda n: f"{100000 + n}:test-token")
+    bot_id = factory.Sequence(lambda n: 100000 + n)
+    username = factory.Sequence(lambda n: f"acme{n}_bot")
+
+
+class TelegramLinkFactory(factory.django.DjangoModelFactory):
+    """An application bound to a Telegram account (``chat_id`` = ``user_id``: a private chat)."""
+
+    class Meta:
+        model = TelegramLink
+
+    response = factory.SubFactory(ResponseFactory)
+    bot = factory.LazyAttribute(
+        lambda o: (
+            TelegramBot.objects.filter(company_id=o.response.vacancy.company_id).first()
+            or TelegramBotFactory(company=o.response.vacancy.company)
+        )
+    )
+    user_id = factory.Sequence(lambda n: 700000000 + n)
+    chat_id = factory.SelfAttribute("user_id")
+    username = factory.Sequence(lambda n: f"candidate{n}")
+    bound_at = factory.LazyFunction(timezone.now)

@@ -13,13 +13,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import company_member_required
 from accounts.models import Role
 from smartbot.forms import form_add_service_errors
 
-from .. import selectors, services
+from .. import boards, selectors, services
 from ..forms import NoteForm, ResponseFilterForm, ResponseStatusForm
 from ..models import Erasure, Response
 from ..services.saved_filters import TABLE_COLUMNS, table_preferences
@@ -93,6 +94,7 @@ def _render_page(request, response: Response, *, status_form=None, note_form=Non
         "notes": response.notes.all(),
         "resume_file_name": os.path.basename(response.resume_file.name) if response.resume_file else "",
         "duplicates": list(selectors.response_possible_duplicates(response=response)),
+        **_channels_context(response),
         "other_applications": list(selectors.response_other_applications(response=response)),
         "can_erase": request.user.role == Role.OWNER,
         "can_edit": can_edit,
@@ -101,6 +103,36 @@ def _render_page(request, response: Response, *, status_form=None, note_form=Non
         **evaluation_context(response),
     }
     return render(request, "screening/response_detail.html", context, status=status)
+
+
+# A job board's response states as people read them (hh.ru's ``negotiations_employer_state``; others show as sent).
+BOARD_STATES = {
+    "response": _lazy("New response"),
+    "invitation": _lazy("Invitation"),
+    "interview": _lazy("Interview"),
+    "phone_interview": _lazy("Phone interview"),
+    "hold": _lazy("On hold"),
+    "discard": _lazy("Rejection"),
+    "discard_after_interview": _lazy("Rejection after the interview"),
+    "discard_by_employer": _lazy("Rejection"),
+    "discard_by_applicant": _lazy("Withdrawn by the candidate"),
+}
+# A decision written back to the board, as the panel says it.
+WRITTEN_DECISIONS = {boards.DECISION_INVITE: _lazy("invitation"), boards.DECISION_DISCARD: _lazy("rejection")}
+
+
+def _channels_context(response: Response) -> dict:
+    """The sources panel's rows: the job board's response behind the application and its Telegram thread (both
+    read with the page, ``selectors.response_get_for_page``), each None when the application has none."""
+    board_application = getattr(response, "board_application", None)
+    state = board_application.external_state if board_application else ""
+    decision = board_application.written_decision if board_application else ""
+    return {
+        "board_application": board_application,
+        "board_state": BOARD_STATES.get(state, state),
+        "written_decision": WRITTEN_DECISIONS.get(decision, decision),
+        "telegram_link": getattr(response, "telegram", None),
+    }
 
 
 @company_member_required

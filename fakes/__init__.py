@@ -1,0 +1,1 @@
+"""Fake external servers on loopback that speak the real APIs: tests and the demo use them."""
