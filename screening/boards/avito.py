@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from urllib.parse import urlencode
 
 import httpx
@@ -179,12 +179,15 @@ class AvitoProvider:
         )
 
     # --- responses -----------------------------------------------------------------------------------------
-    def responses(self, *, access_token: str, vacancy_id: str) -> Iterator[BoardResponse]:
+    def responses(
+        self, *, access_token: str, vacancy_id: str, known: Container[str] = frozenset()
+    ) -> Iterator[BoardResponse]:
         """Every response to the vacancy: ``GET /job/v1/applications/get_ids?updatedAtFrom=&vacancyIds=&cursor=``
         (job ``applicationsGetIds``, newest first, the cursor is the previous page's last id, until an empty
         page), then ``POST /job/v1/applications/get_by_ids`` (``applicationsGetByIds``) for each page, and per
         response its resume (``resumeGetItem``) and contacts (``resumeGetContacts``: free for a resume that came
-        with a response; a "paid" or "not_found" refusal leaves the email empty and is noted in ``extra``)."""
+        with a response; a "paid" or "not_found" refusal leaves the email empty and is noted in ``extra``). Ids in
+        ``known`` (imported before) are passed over before any of those calls."""
         cursor, seen = "", set()
         while True:
             params = {"updatedAtFrom": HISTORY_FROM.isoformat(), "vacancyIds": str(vacancy_id)}
@@ -198,7 +201,8 @@ class AvitoProvider:
             if not ids:
                 return
             seen.update(ids)
-            for application in self._applications(access_token, ids):
+            new = [i for i in ids if i not in known]
+            for application in self._applications(access_token, new) if new else []:
                 yield self._response(access_token, application)
             cursor = ids[-1]
 

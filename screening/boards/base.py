@@ -8,7 +8,7 @@ write-backs). Every failure of a call is a ``BoardError`` saying whether retryin
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -136,8 +136,12 @@ class Provider(Protocol):
     def vacancy(self, *, access_token: str, vacancy_id: str) -> BoardVacancyInfo:
         """One vacancy, with ``archived`` as the board reports it now."""
 
-    def responses(self, *, access_token: str, vacancy_id: str) -> Iterator[BoardResponse]:
-        """Every response to the vacancy, all pages, with what the resume and contacts give."""
+    def responses(
+        self, *, access_token: str, vacancy_id: str, known: Container[str] = frozenset()
+    ) -> Iterator[BoardResponse]:
+        """Every response to the vacancy, all pages, with what the resume and contacts give; those whose id is
+        in ``known`` (imported before) are passed over before their resume is fetched: boards count resume
+        views (hh.ru: a daily limit), and a sync every few minutes must not spend them again."""
 
     def invite_to_screening(self, *, access_token: str, negotiation_id: str, message: str) -> None:
         """Send the candidate ``message`` (with our private chat link) through the response's own channel."""

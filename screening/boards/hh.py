@@ -24,7 +24,7 @@ import datetime as dt
 import email.utils
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -143,10 +143,13 @@ class HHProvider:
         return info
 
     # --- responses (§3, §7) ----------------------------------------------------------------------------------
-    def responses(self, *, access_token: str, vacancy_id: str) -> Iterator[BoardResponse]:
+    def responses(
+        self, *, access_token: str, vacancy_id: str, known: Container[str] = frozenset()
+    ) -> Iterator[BoardResponse]:
         """Every response to the vacancy: each collection of ``GET /negotiations?vacancy_id=``, every page, and
         each one's full resume by ``resume.url`` for the contacts. A full resume refused (403, 404) leaves the
-        short one; a response seen in two collections (moved meanwhile) is given once."""
+        short one; a response seen in two collections (moved meanwhile) is given once; one in ``known`` is not
+        given at all, and its resume not opened (hh.ru counts resume views: ``resumes/view_limit_exceeded``)."""
         index = self._call("GET", "/negotiations", access_token=access_token, params={"vacancy_id": vacancy_id})
         seen: set[str] = set()
         collections = [as_dict(c) for c in as_list(index.get("collections"))]
@@ -159,7 +162,7 @@ class HHProvider:
             for page in self._pages(url, access_token=access_token):
                 for item in [as_dict(i) for i in as_list(page.get("items"))]:
                     nid = as_str(item.get("id"), 40)
-                    if not nid or nid in seen:
+                    if not nid or nid in seen or nid in known:
                         continue
                     seen.add(nid)
                     full = self._full_resume(access_token, as_dict(item.get("resume")))

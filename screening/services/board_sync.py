@@ -121,9 +121,12 @@ def _import(connection: BoardConnection, counts: dict[str, int]) -> None:
             )
             if info.archived:
                 raise boards.BoardError("archived", _("The vacancy is archived on the job board."))
+            known = set(BoardApplication.objects.filter(connection=connection).values_list("negotiation_id", flat=True))
             found = board_call(
                 connection=connection,
-                call=lambda token, link=link: list(provider.responses(access_token=token, vacancy_id=link.external_id)),
+                call=lambda token, link=link, known=known: list(
+                    provider.responses(access_token=token, vacancy_id=link.external_id, known=known)
+                ),
             )
         except boards.BoardError as error:
             if error.kind == "archived":
