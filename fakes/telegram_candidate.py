@@ -203,7 +203,7 @@ def play(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fake", required=True, help="the fake Telegram's base URL, e.g. http://127.0.0.1:8702")
+    parser.add_argument("--fake", default="http://127.0.0.1:8702", help="the fake Telegram's base URL")
     parser.add_argument("--link", required=True, help="the deep link, https://t.me/<bot>?start=<code>")
     parser.add_argument("--user", type=int, default=5550001, help="the candidate's Telegram user id")
     parser.add_argument("--first-name", default="Ivan")

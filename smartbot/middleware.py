@@ -171,6 +171,15 @@ def origins_parse(text: str) -> tuple[list[str], list[str]]:
     return origins, refused
 
 
+def csp_allow_form_targets(response, *, origins: list[str]):
+    """Let ``response``'s forms lead to ``origins`` too (CSP ``form-action 'self' <origins>``), e.g. a "Connect"
+    form whose answer redirects to a job board's OAuth page: browsers apply form-action to the redirects after a
+    submission. Entries that are not plain origins are dropped. Returns ``response``."""
+    allowed, _refused = origins_parse("\n".join(origins))
+    response._csp_replace = {**(getattr(response, "_csp_replace", None) or {}), "form-action": ["'self'", *allowed]}
+    return response
+
+
 def csp_allow_framing(response, *, origins: str | list[str]):
     """Let our own pages and ``origins`` frame ``response`` (CSP ``frame-ancestors 'self' <origins>``).
 

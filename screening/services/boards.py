@@ -24,6 +24,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -74,11 +75,22 @@ class WritebackRetryLater(Exception):
 # --- which boards can be connected --------------------------------------------------------------------
 
 
+def board_settings_names(provider_name: str) -> tuple[str, str]:
+    """The settings holding the board's registered application: ``("HH_CLIENT_ID", "HH_CLIENT_SECRET")``."""
+    prefix = provider_name.upper()
+    return f"{prefix}_CLIENT_ID", f"{prefix}_CLIENT_SECRET"
+
+
 def board_configured(provider_name: str) -> bool:
-    """The board's application is registered in the settings (hh.ru: ``HH_CLIENT_ID`` and ``HH_CLIENT_SECRET``)."""
-    if provider_name == BoardConnection.Provider.HH:
-        return bool(settings.HH_CLIENT_ID and settings.HH_CLIENT_SECRET)
-    return False
+    """The board's application is registered in the settings (``board_settings_names``: both set)."""
+    return all(getattr(settings, name, "") for name in board_settings_names(provider_name))
+
+
+def board_oauth_origin(provider_name: str) -> str:
+    """The origin of the board's OAuth pages (``<BOARD>_OAUTH_URL``: "https://hh.ru"), which the browser is sent
+    to from the "Connect" form: the integrations page's Content-Security-Policy must allow it (form-action)."""
+    parts = urlsplit(getattr(settings, f"{provider_name.upper()}_OAUTH_URL", ""))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
 def board_provider(provider_name: str) -> boards.Provider:

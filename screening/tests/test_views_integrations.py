@@ -197,3 +197,11 @@ def test_an_outsider_cannot_unlink_or_touch_another_company_board(fake_hh, outsi
 
 def test_an_unknown_board_is_a_404(owner_client):
     assert owner_client.post(reverse("screening:integrations_connect"), {"provider": "monster"}).status_code == 404
+
+
+def test_the_page_lets_connect_lead_to_the_boards_oauth_page(fake_hh, owner_client):
+    """Browsers apply CSP form-action to the redirect after a submission: without the board's origin there,
+    "Connect" goes nowhere (found in Chromium on the demo)."""
+    policy = owner_client.get(PAGE)["Content-Security-Policy"]
+    form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
+    assert form_action.split()[1:] == ["'self'", fake_hh.base_url]

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import company_member_required, owner_required
+from smartbot.middleware import csp_allow_form_targets
 from vacancies.models import Vacancy
 
 from .. import boards
@@ -108,6 +109,7 @@ def _cards(request, *, forms_by_provider: dict | None = None) -> list[dict]:
             "name": name,
             "title": provider.title,
             "configured": services.board_configured(name),
+            "settings_names": services.board_settings_names(name),
             "connection": connection,
             "error_kind": ERROR_KINDS.get(connection.error_kind, connection.error_kind) if connection else "",
         }
@@ -159,7 +161,11 @@ def integrations(request, *, forms_by_provider: dict | None = None, status: int 
         "placeholders": board_messages.PLACEHOLDERS,
         "redirect_uri": _redirect_uri(),
     }
-    return render(request, "screening/integrations.html", context, status=status)
+    page = render(request, "screening/integrations.html", context, status=status)
+    # "Connect" posts here and is redirected to the board's OAuth page: the browser checks that against this page's
+    # form-action.
+    origins = [services.board_oauth_origin(name) for name in boards.providers() if services.board_configured(name)]
+    return csp_allow_form_targets(page, origins=[o for o in origins if o])
 
 
 @owner_required
