@@ -314,11 +314,12 @@ def _invite(board_application_id: int) -> str:
             call=lambda token: provider.invite_to_screening(
                 access_token=token, negotiation_id=application.negotiation_id, message=text
             ),
+            per_application=True,
         )
     except boards.BoardError as error:
         if error.retryable:
             raise InviteRetryLater(error, max(error.retry_after or 0, 60))
-        if error.kind in ("auth", "paid"):
+        if error.kind == "auth":
             return "disconnected"  # the connection needs attention; invited after it is mended
         if error.kind == "archived" and application.board_vacancy_id:
             BoardVacancy.objects.filter(pk=application.board_vacancy_id, archived_at__isnull=True).update(

@@ -187,8 +187,12 @@ def board_disconnect(*, connection: BoardConnection, user: User) -> BoardConnect
 # --- calls ------------------------------------------------------------------------------------------------
 
 
-def board_call(*, connection: BoardConnection, call: Callable[[str], T]) -> T:
+def board_call(*, connection: BoardConnection, call: Callable[[str], T], per_application: bool = False) -> T:
     """``call(access_token)`` with a valid token, its failure recorded on the connection (see the module).
+
+    ``per_application``: the call acts on one application (an invitation, a decision): a "paid" refusal then
+    concerns that feature (Avito's messenger needs a higher subscription), is kept by the caller on the
+    application, and does not stop the connection's imports.
 
     Raises ``boards.BoardError``: "rate_limit" without calling while ``rate_limited_until`` runs; "auth" when the
     connection is not connected or its token cannot be refreshed; any error of the call itself.
@@ -208,7 +212,7 @@ def board_call(*, connection: BoardConnection, call: Callable[[str], T]) -> T:
                 raise
         return call(_token(connection, force=True, stale=token))  # refreshed once after an "auth" refusal
     except boards.BoardError as error:
-        board_error_record(connection=connection, error=error)
+        board_error_record(connection=connection, error=error, stops_connection=not per_application)
         raise
 
 
@@ -245,20 +249,22 @@ def _token(connection: BoardConnection, *, force: bool, stale: str = "") -> str:
     return connection.access_token
 
 
-def board_error_record(*, connection: BoardConnection, error: boards.BoardError) -> None:
+def board_error_record(*, connection: BoardConnection, error: boards.BoardError, stops_connection: bool = True) -> None:
     """Keep a failed call's error on the connection for the page: a rate limit's wait, a paid refusal or an auth
-    failure marks the connection ERROR (the owners are told once, when it turns ERROR)."""
+    failure marks the connection ERROR (the owners are told once, when it turns ERROR); a paid refusal of a
+    per-application call (``stops_connection`` False) is only kept. The board's own sentence is shown (it names
+    what to buy); a generic one when it has none."""
     now = timezone.now()
     fields = {"last_error": error.message[:2000], "error_kind": error.kind, "last_error_at": now, "updated_at": now}
     if error.kind == "rate_limit":
         wait = error.retry_after if error.retry_after and error.retry_after > 0 else RATE_LIMIT_BACKOFF
         fields["rate_limited_until"] = now + dt.timedelta(seconds=wait)
     turned = False
-    if error.kind in ("paid", "auth"):
-        if error.kind == "paid":
+    if error.kind == "auth" or (error.kind == "paid" and stops_connection):
+        if error.kind == "paid" and not error.message:
             fields["last_error"] = _(
                 "%(board)s refused a paid method: the employer account's tariff does not include API access to "
-                "responses. Buy it on %(board)s, then import again."
+                "responses. Buy it on %(board)s, then reconnect."
             ) % {"board": connection.get_provider_display()}
         turned = bool(
             BoardConnection.objects.filter(pk=connection.pk, status=BoardConnection.Status.CONNECTED).update(
@@ -456,6 +462,7 @@ def _writeback(board_application_id: int) -> str:
             call=lambda token: provider.write_decision(
                 access_token=token, negotiation_id=application.negotiation_id, decision=decision, message=text
             ),
+            per_application=True,
         )
     except boards.BoardError as error:
         counted = error.kind != "rate_limit" or not error.retry_after or error.status is not None

@@ -312,3 +312,24 @@ def test_with_a_telegram_bot_the_invitation_offers_its_deep_link(
     sent = [m["text"] for m in fake_hh.negotiation(nid)["messages"] if m["author"] == "employer"]
     assert len(sent) == 1
     assert f"https://t.me/acme_bot?start={response.telegram.code}" in sent[0]
+
+
+def test_an_invitation_refused_as_paid_is_kept_on_the_application_and_imports_go_on(
+    fake_hh, board, django_capture_on_commit_callbacks
+):
+    """A refusal of one application's message (Avito's messenger needs a higher subscription) is that
+    application's problem: shown as an invitation not sent, the connection keeps importing."""
+    first = add(fake_hh, email="a@example.org")
+    fake_hh.fail_next("/negotiations/", 403, method="PUT")  # the board's payment refusal of the state change
+
+    with django_capture_on_commit_callbacks(execute=True):
+        board_import(connection_id=board[0].pk)
+
+    application = BoardApplication.objects.get(negotiation_id=first)
+    assert application.invited_at is None and "tariff" in application.invite_error
+    connection = BoardConnection.objects.get(pk=board[0].pk)
+    assert connection.status == BoardConnection.Status.CONNECTED
+    second = add(fake_hh, first_name="Olga", email="olga@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert board_import(connection_id=board[0].pk)["imported"] == 1
+    assert BoardApplication.objects.get(negotiation_id=second).invited_at is not None
