@@ -84,6 +84,14 @@ class BoardConnection(models.Model):
     def __str__(self):
         return f"{self.get_provider_display()}: {self.account_name or self.account_id or '—'}"
 
+    @property
+    def can_sync(self) -> bool:
+        """Calls may be made: connected, or needing attention for a reason other than its access (a paid
+        refusal, which buying the method mends: the next import tries again and clears it)."""
+        if not self.access_token:
+            return False
+        return self.status == self.Status.CONNECTED or (self.status == self.Status.ERROR and self.error_kind != "auth")
+
 
 class BoardVacancy(models.Model):
     """A SmartBot vacancy linked to a vacancy on a job board: its responses are imported into it."""

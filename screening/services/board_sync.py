@@ -61,11 +61,10 @@ def board_import_lock_key(connection_id: int) -> str:
 
 def board_sync_all() -> int:
     """Beat: queue an import for every connected connection with a linked vacancy. Returns how many."""
-    ids = list(
-        BoardConnection.objects.filter(status=BoardConnection.Status.CONNECTED, vacancies__isnull=False)
-        .distinct()
-        .values_list("pk", flat=True)
-    )
+    candidates = BoardConnection.objects.filter(
+        status__in=(BoardConnection.Status.CONNECTED, BoardConnection.Status.ERROR), vacancies__isnull=False
+    ).distinct()
+    ids = [c.pk for c in candidates if c.can_sync]
     for pk in ids:
         tasks.board_import.delay(pk)
     return len(ids)
@@ -73,7 +72,7 @@ def board_sync_all() -> int:
 
 def board_import_request(*, connection: BoardConnection) -> bool:
     """ "Import now": queue an import of a connected board (False, nothing queued, when it is not connected)."""
-    if connection.status != BoardConnection.Status.CONNECTED:
+    if not connection.can_sync:
         return False
     tasks.board_import.delay(connection.pk)
     return True
@@ -96,7 +95,7 @@ def board_import(*, connection_id: int) -> dict[str, int]:
         return counts
     try:
         connection = BoardConnection.objects.select_related("company").filter(pk=connection_id).first()
-        if connection is None or connection.status != BoardConnection.Status.CONNECTED:
+        if connection is None or not connection.can_sync:
             return counts
         _import(connection, counts)
     finally:
@@ -147,7 +146,11 @@ def _import(connection: BoardConnection, counts: dict[str, int]) -> None:
         tasks.board_invite.delay(pk)
     if ok:
         BoardConnection.objects.filter(pk=connection.pk).update(
-            last_sync_ok_at=timezone.now(), last_error="", error_kind="", rate_limited_until=None
+            status=BoardConnection.Status.CONNECTED,  # a paid refusal mended on the board
+            last_sync_ok_at=timezone.now(),
+            last_error="",
+            error_kind="",
+            rate_limited_until=None,
         )
 
 
@@ -297,7 +300,7 @@ def _invite(board_application_id: int) -> str:
     response, connection = application.response, application.connection
     if response.is_erased or response.status not in (Response.Status.NEW, Response.Status.IN_CHAT):
         return "gone"
-    if connection.status != BoardConnection.Status.CONNECTED:
+    if not connection.can_sync:
         return "disconnected"  # the next import after a reconnection queues it again
     chat_link = settings.SITE_URL + response.get_chat_url()
     text = board_message(

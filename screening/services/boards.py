@@ -140,7 +140,10 @@ def board_connect_finish(
         connection.connected_by, connection.connected_at = user, now
         connection.last_error, connection.error_kind, connection.rate_limited_until = "", "", None
         connection.save()
-        board_writebacks_pending(connection=connection).update(writeback_due_at=now, writeback_attempts=0)
+        pending = board_writebacks_pending(connection=connection)
+        pending.update(writeback_due_at=now, writeback_attempts=0, writeback_error="")
+        for pk in pending.values_list("pk", flat=True)[:WRITEBACK_REQUEUE_LIMIT]:
+            tasks.board_writeback.delay(pk)  # decisions taken while it was disconnected, written now (on commit)
         audit_record(
             company=company,
             actor=user,
@@ -201,7 +204,7 @@ def board_call(*, connection: BoardConnection, call: Callable[[str], T], per_app
     if connection.rate_limited_until and connection.rate_limited_until > now:
         wait = (connection.rate_limited_until - now).total_seconds()
         raise boards.BoardError("rate_limit", _("The job board asked us to wait."), retry_after=wait)
-    if connection.status != BoardConnection.Status.CONNECTED or not connection.access_token:
+    if not connection.can_sync:
         raise boards.BoardError("auth", _("The job board is not connected."))
     try:
         token = _token(connection, force=False)
@@ -492,13 +495,21 @@ def _writeback(board_application_id: int) -> str:
     return "written"
 
 
+# Write-backs queued at once on a reconnection; the minute sweep takes the rest.
+WRITEBACK_REQUEUE_LIMIT = 500
+
+
+# Connections the sweeps look at (``BoardConnection.can_sync`` decides per row).
+SYNCABLE_STATUSES = (BoardConnection.Status.CONNECTED, BoardConnection.Status.ERROR)
+
+
 def board_writebacks_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     """Beat's sweep: queue the write-backs due for a while (their task was lost or never queued). Returns how
     many were queued."""
     now = now or timezone.now()
     ids = list(
         BoardApplication.objects.filter(
-            writeback_due_at__lte=now - SWEEP_GRACE, connection__status=BoardConnection.Status.CONNECTED
+            writeback_due_at__lte=now - SWEEP_GRACE, connection__status__in=SYNCABLE_STATUSES
         )
         .order_by("writeback_due_at")
         .values_list("pk", flat=True)[:limit]

@@ -232,7 +232,20 @@ def test_a_paid_refusal_marks_the_connection_and_the_owner_sees_why(fake_hh, boa
     assert Response.objects.count() == 0
     page = owner_client.get(reverse("screening:integrations")).content.decode()
     assert "Paid method refused" in page and "Needs attention" in page
-    assert board_import(connection_id=board[0].pk)["imported"] == 0  # no run while it needs attention
+    assert "Import now" in page  # the token still works: once the method is bought, importing again mends it
+
+    fake_hh.paid_api = True
+    assert board_import(connection_id=board[0].pk)["imported"] == 1
+    connection.refresh_from_db()
+    assert connection.status == BoardConnection.Status.CONNECTED and not connection.last_error
+
+
+def test_an_access_refusal_stops_imports_until_the_owner_reconnects(fake_hh, board):
+    add(fake_hh, email="a@example.org")
+    BoardConnection.objects.filter(pk=board[0].pk).update(status=BoardConnection.Status.ERROR, error_kind="auth")
+
+    assert board_import(connection_id=board[0].pk)["imported"] == 0
+    assert not fake_hh.requests_to("/negotiations")
 
 
 def test_an_expired_token_is_refreshed_and_the_import_goes_on(fake_hh, board):

@@ -135,3 +135,25 @@ def test_the_sweep_queues_a_write_back_whose_task_was_lost(
     imported.refresh_from_db()
     assert imported.written_decision == "discard"
     assert fake_hh.negotiation(imported.negotiation_id)["state"] == "discard"
+
+
+def test_a_decision_taken_while_disconnected_is_written_as_soon_as_the_owner_reconnects(
+    fake_hh, imported, recruiter, owner, company, django_capture_on_commit_callbacks
+):
+    from urllib.parse import parse_qs, urlsplit
+
+    from screening.services.boards import board_connect_finish, board_connect_start, board_disconnect
+
+    board_disconnect(connection=imported.connection, user=owner)
+    decide(imported, "declined", recruiter, django_capture_on_commit_callbacks)
+    assert imported.written_decision == "" and fake_hh.negotiation(imported.negotiation_id)["state"] == "response"
+
+    redirect_uri = "http://testserver/responses/integrations/callback/"
+    url, _state = board_connect_start(company=company, provider_name="hh", redirect_uri=redirect_uri)
+    code = parse_qs(urlsplit(fake_hh.approve_url(url)).query)["code"][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        board_connect_finish(company=company, user=owner, provider_name="hh", code=code, redirect_uri=redirect_uri)
+
+    imported.refresh_from_db()
+    assert imported.written_decision == "discard" and not imported.writeback_error
+    assert fake_hh.negotiation(imported.negotiation_id)["state"] == "discard"

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -160,6 +161,7 @@ def integrations(request, *, forms_by_provider: dict | None = None, status: int 
         "telegram": {**_telegram(), "bot": bot},
         "placeholders": board_messages.PLACEHOLDERS,
         "redirect_uri": _redirect_uri(),
+        "now": timezone.now(),
     }
     page = render(request, "screening/integrations.html", context, status=status)
     # "Connect" posts here and is redirected to the board's OAuth page: the browser checks that against this page's
