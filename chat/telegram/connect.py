@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditEntry
-from screening.models import TelegramBot
+from screening.models import TelegramBot, TelegramLink
 from screening.models.integrations import webhook_secret
 
 from .client import TelegramClient, TelegramError
@@ -58,6 +58,10 @@ def telegram_bot_connect(*, company, user, token: str) -> TelegramBot:
     with transaction.atomic():
         bot = TelegramBot.objects.select_for_update().filter(company=company).first() or TelegramBot(company=company)
         previous = bot.token if bot.pk else None
+        if bot.pk and bot.bot_id and bot.bot_id != me["id"]:
+            # Another bot: the candidates never started it, so the old one's chats are gone. The Telegram user ids
+            # stay (one person, one account: possible duplicates), the deep links stay valid for the new bot.
+            TelegramLink.objects.filter(bot=bot).update(bot=None, chat_id=None, bound_at=None, delivered_message_id=0)
         bot.token, bot.bot_id, bot.username = token, me["id"], (me.get("username") or "")[:64]
         bot.status, bot.last_error, bot.last_error_at, bot.webhook_url = TelegramBot.Status.CONNECTED, "", None, ""
         if bot.pk:
@@ -89,10 +93,12 @@ def telegram_bot_connect(*, company, user, token: str) -> TelegramBot:
 
 
 def telegram_bot_disconnect(*, bot: TelegramBot, user) -> None:
-    """Disconnect the bot: ``deleteWebhook`` (best effort: a revoked token cannot), then the row goes, and its
-    threads (``TelegramLink``) with it: the applications stay, the candidates continue on the web, and a new
-    bot gives them new deep links."""
-    _forget_webhook(bot.token)
+    """Disconnect the bot: ``deleteWebhook`` (best effort: a revoked token cannot), then its token is forgotten.
+    Nothing is sent or received while it is disconnected (candidates continue on the web; no deep link is
+    offered); its threads stay bound, so connecting the same bot again resumes them and the links already sent
+    (emails, board invitations) keep working."""
+    if bot.token:
+        _forget_webhook(bot.token)
     audit_record(
         company=bot.company_id,
         actor=user,
@@ -101,7 +107,8 @@ def telegram_bot_disconnect(*, bot: TelegramBot, user) -> None:
         summary=f"Telegram bot @{bot.username} disconnected",
         details={"bot_id": bot.bot_id, "username": bot.username},
     )
-    bot.delete()
+    bot.token, bot.status, bot.webhook_url = None, TelegramBot.Status.DISCONNECTED, ""
+    bot.save(update_fields=["token", "status", "webhook_url", "updated_at"])
 
 
 def _forget_webhook(token: str) -> None:

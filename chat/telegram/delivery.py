@@ -69,6 +69,7 @@ def telegram_deliver(*, response_id: int) -> int:
     """
     sent = 0
     keyboard: render.Keyboard | None = None  # the awaited buttons, read once per delivery
+    shared: bool | None = None  # the chat holds other applications of the person: lines name their vacancy
     while True:
         with transaction.atomic():
             link = (
@@ -96,6 +97,10 @@ def telegram_deliver(*, response_id: int) -> int:
                     if keyboard is None:
                         keyboard = awaited_keyboard(response=link.response)
                     buttons = buttons + keyboard
+            if text and shared is None:
+                shared = TelegramLink.objects.filter(bot=link.bot, chat_id=link.chat_id).exclude(pk=link.pk).exists()
+            if text and shared:
+                text = render.clip(f"[{link.response.vacancy.title}] {text}")
             if text:
                 try:
                     TelegramClient(link.bot.token).send_message(chat_id=link.chat_id, text=text, buttons=buttons)
@@ -111,7 +116,10 @@ def telegram_deliver(*, response_id: int) -> int:
                     logger.warning("telegram refused chat message %s: %s", message.pk, error)
                 else:
                     sent += 1
-            TelegramLink.objects.filter(pk=link.pk).update(delivered_message_id=message.pk)
+            moved = {"delivered_message_id": message.pk}
+            if text and shared:
+                moved["bound_at"] = timezone.now()  # what the person answers next is about what they just read
+            TelegramLink.objects.filter(pk=link.pk).update(**moved)
 
 
 def telegram_links_undelivered(*, limit: int = SWEEP_LIMIT) -> list[int]:

@@ -244,14 +244,18 @@ def _where_it_stands(response: Response) -> tuple[str, render.Keyboard]:
     return f"{head}: {text}", awaited_keyboard(response=response)
 
 
-def _link_in_chat(bot: TelegramBot, chat_id: int) -> TelegramLink | None:
-    """The application bound last in this chat of the bot (what the candidate writes goes there), or None."""
-    return (
-        TelegramLink.objects.select_related("response__vacancy__company", "bot")
-        .filter(bot=bot, chat_id=chat_id, response__erased_at__isnull=True)
-        .order_by("-bound_at")
-        .first()
+def _link_in_chat(bot: TelegramBot, chat_id: int, *, question_id: int | None = None) -> TelegramLink | None:
+    """The application the chat is on (what the candidate types goes there), or None: of the applications bound
+    in this chat of the bot, the one bound or written to last (``telegram_deliver`` moves ``bound_at`` when it
+    speaks for one of several). ``question_id``: the one whose script has that question, if any."""
+    links = TelegramLink.objects.select_related("response__vacancy__company", "bot").filter(
+        bot=bot, chat_id=chat_id, response__erased_at__isnull=True
     )
+    if question_id is not None:
+        owner = links.filter(response__vacancy__questions__pk=question_id).order_by("-bound_at").first()
+        if owner is not None:
+            return owner
+    return links.order_by("-bound_at").first()
 
 
 # --- a typed message and a press ---------------------------------------------------------------------------------
@@ -297,7 +301,10 @@ def _finished_text() -> str:
 
 def _press(bot: TelegramBot, client: TelegramClient, incoming: Incoming) -> None:
     press = render.callback_parse(incoming.data)
-    link = _link_in_chat(bot, incoming.chat_id)
+    # A button of a question belongs to that question's application, whichever the chat is on now (one person,
+    # two vacancies, one chat with the bot).
+    question_id = press.question_id if press is not None else None
+    link = _link_in_chat(bot, incoming.chat_id, question_id=question_id)
     language = link.response.vacancy.language if link is not None else incoming.language
     with translation.override(language):
         if press is None or link is None or not selectors.chat_link_status(response=link.response).is_open:
@@ -306,6 +313,10 @@ def _press(bot: TelegramBot, client: TelegramClient, incoming: Incoming) -> None
         response = link.response
         client_id = f"tgcb{incoming.callback_id}"[:64]
         ctx, snapshot = services.chat_open(response=response)
+        if snapshot.state == services.STATE_PAUSED and press.kind not in ("human", "slot"):
+            # A person leads the chat: a question's button would be a message to them, not an answer.
+            _answer(client, incoming, _("A person from the company is in the chat now: write to them here."))
+            return
         try:
             if press.kind == "toggle":
                 _toggle(client, incoming, ctx, snapshot, press)

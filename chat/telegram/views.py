@@ -38,7 +38,12 @@ def telegram_webhook(request, bot_id: int):
     """``POST /telegram/<bot>/webhook/``: one update from Telegram. 403 without the bot's secret token; 200 for
     anything handled or ignored (else Telegram sends it again and again); 500 when we failed, so Telegram
     retries, which is safe: the chat's client ids make a repeated update write nothing."""
-    bot = TelegramBot.objects.select_related("company").filter(pk=bot_id).first()
+    bot = (
+        TelegramBot.objects.select_related("company")
+        .exclude(status=TelegramBot.Status.DISCONNECTED)
+        .filter(pk=bot_id, token__isnull=False)
+        .first()
+    )
     secret = request.META.get(SECRET_HEADER, "")
     if bot is None or not hmac.compare_digest(secret.encode(), bot.secret_token.encode()):
         return HttpResponseForbidden()
@@ -71,7 +76,11 @@ class TokenForm(forms.Form):
 @owner_required
 def telegram_settings(request):
     """The company's Telegram bot: connect with a token (again, to change it), status and mode, disconnect."""
-    bot = TelegramBot.objects.filter(company_id=request.user.company_id).first()
+    bot = (
+        TelegramBot.objects.filter(company_id=request.user.company_id)
+        .exclude(status=TelegramBot.Status.DISCONNECTED)
+        .first()
+    )
     form = TokenForm()
     if request.method == "POST":
         form = TokenForm(request.POST)
@@ -101,7 +110,11 @@ def telegram_settings(request):
 @require_POST
 @owner_required
 def telegram_disconnect(request):
-    bot = TelegramBot.objects.filter(company_id=request.user.company_id).first()
+    bot = (
+        TelegramBot.objects.filter(company_id=request.user.company_id)
+        .exclude(status=TelegramBot.Status.DISCONNECTED)
+        .first()
+    )
     if bot is not None:
         telegram_bot_disconnect(bot=bot, user=request.user)
         messages.success(request, _("The Telegram bot is disconnected."))

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 # Told in the language of the person's Telegram app (the fake's users have ``language_code`` "ru"): no
 # application is known yet, so there is no vacancy language to follow.
 LINK_NEEDED = (
-    "Здравствуйте! Чтобы пройти отбор здесь, откройте ссылку «Продолжить в Telegram» из вашего отклика "
+    "Здравствуйте! Чтобы пройти скрининг здесь, откройте ссылку «Продолжить в Telegram» из вашего отклика "
     "(в письме, которое мы отправили, или на странице чата)."
 )
 
@@ -86,3 +86,48 @@ def test_a_bare_start_in_a_bound_chat_shows_where_it_stands(response, ivan):
     ivan.send("/start")
     assert ivan.last()["text"] == "Question 1 of 5: Which city do you live in?"
     assert ivan.labels()[0] == "Moscow"
+
+
+def test_two_applications_in_one_chat_each_get_their_own_answers(
+    response, ivan, company, recruiter, django_capture_on_commit_callbacks
+):
+    """Found on the demo: with one Telegram account bound to two applications, a reply to the recruiter of the
+    first was stored as an answer of the second (the one bound last)."""
+    from chat import services
+
+    other = ResponseFactory(vacancy=VacancyFactory(company=company, title="QA engineer"), full_name="Ivan Petrov")
+    full_script(other.vacancy)
+    ivan.start(response)
+    ivan.start(other)  # bound last: what he types goes here for now
+    ctx, _snapshot = services.chat_snapshot(response=response)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.chat_takeover(ctx=ctx, user=recruiter)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.chat_recruiter_message(ctx=ctx, user=recruiter, client_id="r1", text="How long have you used Celery?")
+    assert ivan.texts()[-1] == "[Python developer] Roman: How long have you used Celery?"
+
+    ivan.send("Two years")  # about what he just read: the first application's chat
+
+    assert ChatMessage.objects.filter(session__response=response, sender="candidate", text="Two years").exists()
+    assert not ChatMessage.objects.filter(session__response=other, sender="candidate").exists()
+    # A button of the second application's question still answers that question there.
+    second_question = [m for m in ivan.messages() if m["text"].startswith("Question 1 of 5") and m["buttons"]][-1]
+    ivan.press("Kazan", second_question)
+    assert ChatMessage.objects.filter(session__response=other, sender="candidate", text="Kazan").exists()
+
+
+def test_a_question_button_pressed_while_a_person_leads_is_not_taken_as_an_answer(
+    response, ivan, recruiter, fake_telegram, django_capture_on_commit_callbacks
+):
+    from chat import services
+
+    ivan.start(response)
+    ctx, _snapshot = services.chat_snapshot(response=response)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.chat_takeover(ctx=ctx, user=recruiter)
+    question = next(m for m in ivan.messages() if m["buttons"])
+    ivan.press("Moscow", question)
+
+    assert not ChatMessage.objects.filter(session__response=response, sender="candidate").exists()
+    answers = [call.params.get("text", "") for call in fake_telegram.calls("answerCallbackQuery")]
+    assert answers[-1] == "A person from the company is in the chat now: write to them here."

@@ -6,9 +6,11 @@ token is never shown back. The "Continue in Telegram" links appear once a bot is
 import pytest
 from django.urls import reverse
 
-from chat.tests.telegram_world import make_bot
+from chat.telegram.connect import telegram_bot_disconnect
+from chat.tests.telegram_world import USER_ID, make_bot
 from fakes.telegram import DEFAULT_TOKEN
-from screening.models import SentEmail, TelegramBot
+from screening.models import SentEmail, TelegramBot, TelegramLink
+from screening.services.telegram_links import telegram_deep_link
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +58,35 @@ def test_an_address_telegram_refuses_leaves_the_bot_in_polling_mode(owner_client
     assert 'data-bot-mode="polling"' in page and "manage.py telegram_poll" in page
 
 
-def test_disconnecting_deletes_the_webhook_and_the_bot(owner_client, company, fake_telegram):
+def test_disconnecting_deletes_the_webhook_and_forgets_the_token(owner_client, company, fake_telegram):
     owner_client.post(reverse(PAGE), {"token": DEFAULT_TOKEN})
     answer = owner_client.post(reverse("chat:telegram_disconnect"))
     assert answer.status_code == 302
     assert len(fake_telegram.calls("deleteWebhook")) == 1
-    assert not TelegramBot.objects.exists()
+    bot = TelegramBot.objects.get(company=company)
+    assert bot.status == TelegramBot.Status.DISCONNECTED and bot.token is None and not bot.webhook_url
+    assert "No bot is connected." in owner_client.get(reverse(PAGE)).content.decode()
+
+
+def test_reconnecting_the_same_bot_resumes_its_threads_and_another_bot_unbinds_them(
+    owner_client, company, fake_telegram, response, ivan
+):
+    """Found on the demo: disconnect and connect again dropped every binding, and the links already sent in
+    emails and board invitations stopped working."""
+    bot = TelegramBot.objects.get(company=company)
+    ivan.start(response)
+    telegram_bot_disconnect(bot=bot, user=None)
+    assert telegram_deep_link(response=response) == ""  # nothing offered while disconnected
+
+    owner_client.post(reverse(PAGE), {"token": DEFAULT_TOKEN})  # the same bot (getMe: the same id)
+
+    link = TelegramLink.objects.get(response=response)
+    assert link.bot_id == bot.pk and link.chat_id == USER_ID
+    assert telegram_deep_link(response=response).endswith(link.code)  # the code already sent still works
+    fake_telegram.add_bot("654321:OTHER-TOKEN", "other_company_bot")
+    owner_client.post(reverse(PAGE), {"token": "654321:OTHER-TOKEN"})
+    link.refresh_from_db()
+    assert link.chat_id is None and link.bot_id is None and link.user_id == USER_ID  # the person is still known
 
 
 @pytest.mark.parametrize("persona", ["recruiter_client", "viewer_client"])

@@ -156,15 +156,17 @@ class TelegramBot(models.Model):
 
     ``token`` (BotFather's) is stored encrypted; ``secret_token`` is what Telegram echoes in the
     ``X-Telegram-Bot-Api-Secret-Token`` header of each webhook call, so a call without it is refused.
-    ``update_offset`` is the next ``getUpdates`` offset in polling mode (development).
+    ``update_offset`` is the next ``getUpdates`` offset in polling mode (development). A disconnected bot keeps
+    its row without the token, so its threads stay bound: connecting the same bot again (``bot_id``) resumes them.
     """
 
     class Status(models.TextChoices):
         CONNECTED = "connected", _("Connected")
         ERROR = "error", _("Needs attention")
+        DISCONNECTED = "disconnected", _("Disconnected")
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="telegram_bot")
-    token = EncryptedTextField()
+    token = EncryptedTextField(blank=True, null=True)
     bot_id = models.BigIntegerField(_("bot id"), null=True, blank=True)
     username = models.CharField(_("bot username"), max_length=64, blank=True)
     secret_token = models.CharField(max_length=256, default=webhook_secret, editable=False)

@@ -155,7 +155,11 @@ def _telegram() -> dict:
 @company_member_required
 def integrations(request, *, forms_by_provider: dict | None = None, status: int = 200):
     """The page: every job board's card and the Telegram bot's."""
-    bot = TelegramBot.objects.filter(company_id=request.user.company_id).first()
+    bot = (
+        TelegramBot.objects.filter(company_id=request.user.company_id)
+        .exclude(status=TelegramBot.Status.DISCONNECTED)
+        .first()
+    )
     context = {
         "cards": _cards(request, forms_by_provider=forms_by_provider),
         "telegram": {**_telegram(), "bot": bot},

@@ -57,5 +57,8 @@ class Command(BaseCommand):
             return
         self.stdout.write("Polling Telegram; Ctrl-C to stop.")
         while True:
-            if not telegram_poll_round(timeout=timeout) and not TelegramBot.objects.filter(webhook_url="").exists():
+            if (
+                not telegram_poll_round(timeout=timeout)
+                and not TelegramBot.objects.filter(status=TelegramBot.Status.CONNECTED, webhook_url="").exists()
+            ):
                 time.sleep(timeout)  # nothing to poll: no busy loop
