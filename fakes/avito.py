@@ -22,7 +22,6 @@ every call.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import http.client
 import json
@@ -34,6 +33,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from . import loopback
 from .avito_world import AvitoError, World, api_error
 
 DEFAULT_CLIENT_ID = "smartbot-avito-demo-client"
@@ -206,8 +206,7 @@ class FakeAvito:
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return loopback.base_url(self._server)
 
     def approve_url(self, authorize_url: str, *, user_id: int | None = None, allow: bool = True) -> str:
         """Play the owner's browser: open the consent page, press Allow (or Deny); return the redirect target."""
@@ -237,35 +236,11 @@ class FakeAvito:
 
     # --- server -----------------------------------------------------------------------------------------------
     def start(self, port: int = 0, host: str = "127.0.0.1") -> FakeAvito:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def handle(self):
-                # The client may hang up (it stopped reading a large answer): nothing to answer then.
-                with contextlib.suppress(ConnectionResetError, BrokenPipeError):
-                    super().handle()
-
-            def do_GET(self):
-                fake._handle(self)
-
-            do_POST = do_PUT = do_DELETE = do_GET
-
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
+        self._server, self._thread = loopback.serve(self._handle, host=host, port=port)
         return self
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        loopback.stop(self._server)
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)
@@ -295,7 +270,7 @@ class FakeAvito:
         if parts.path.startswith(("/core/", "/job/", "/messenger/")):
             extra.setdefault("X-RateLimit-Limit", str(RATE_LIMIT))
             extra.setdefault("X-RateLimit-Remaining", str(RATE_LIMIT - 1))
-        _send(handler, status, body, extra)
+        loopback.send(handler, status, body, extra)
 
     def _route(self, r: Captured):
         path, method, world = r.path.rstrip("/") or "/", r.method, self.world
@@ -452,27 +427,6 @@ class FakeAvito:
                     {},
                 )
         raise api_error(404)
-
-
-def _send(handler: BaseHTTPRequestHandler, status: int, body, extra: dict) -> None:
-    if body is None or body == b"":
-        data, content_type = b"", None
-    elif isinstance(body, bytes | str):
-        data = body.encode() if isinstance(body, str) else body
-        content_type = extra.pop("Content-Type", "text/plain; charset=utf-8" if status >= 500 else "application/json")
-    else:
-        data, content_type = json.dumps(body, ensure_ascii=False).encode(), "application/json; charset=utf-8"
-    try:
-        handler.send_response(status)
-        if content_type:
-            handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(data)))
-        for name, value in extra.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(data)
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # the client gave up (timeout): nothing to answer
 
 
 def main(argv: list[str] | None = None) -> None:

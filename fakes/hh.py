@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from . import loopback
 from .hh_oauth import HHError, api_error
 from .hh_world import World
 
@@ -170,8 +171,7 @@ class FakeHH:
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return loopback.base_url(self._server)
 
     def approve_url(self, authorize_url: str, *, employer_id: str | None = None, allow: bool = True) -> str:
         """Play the owner's browser: open the consent page, press Allow (or Deny); return the redirect target."""
@@ -206,31 +206,12 @@ class FakeHH:
 
     # --- server -----------------------------------------------------------------------------------------------
     def start(self, port: int = 0, host: str = "127.0.0.1") -> FakeHH:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                fake._handle(self)
-
-            do_POST = do_PUT = do_DELETE = do_GET
-
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
+        self._server, self._thread = loopback.serve(self._handle, host=host, port=port)
         self.world.base_url = self.base_url
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
         return self
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        loopback.stop(self._server)
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)
@@ -257,7 +238,7 @@ class FakeHH:
         except Exception:  # a bug in the fake: answer like a broken server, and say why on stderr
             traceback.print_exc()
             status, body, extra = 500, b"Internal Server Error", {}
-        _send(handler, status, body, extra)
+        loopback.send(handler, status, body, extra)
 
     def _route(self, r: Captured):
         path, method, world = r.path.rstrip("/") or "/", r.method, self.world
@@ -437,27 +418,6 @@ class FakeHH:
 
 def _header(headers, name: str) -> str:
     return next((v for k, v in headers if k.lower() == name.lower()), "")
-
-
-def _send(handler: BaseHTTPRequestHandler, status: int, body, extra: dict) -> None:
-    if body is None:
-        data, content_type = b"", None
-    elif isinstance(body, bytes | str):
-        data = body.encode() if isinstance(body, str) else body
-        content_type = extra.pop("Content-Type", "text/plain; charset=utf-8" if status >= 500 else "application/json")
-    else:
-        data, content_type = json.dumps(body, ensure_ascii=False).encode(), "application/json; charset=utf-8"
-    try:
-        handler.send_response(status)
-        if content_type:
-            handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(data)))
-        for name, value in extra.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(data)
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # the client gave up (timeout): nothing to answer
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -27,6 +27,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 
+from fakes import loopback
 from fakes import telegram_rules as rules
 from fakes.telegram_rules import ApiError
 
@@ -221,24 +222,18 @@ class FakeTelegram:
     # --- server ------------------------------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return loopback.base_url(self._server)
 
     def start(self, port: int = 0) -> FakeTelegram:
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), rules.handler_for(self, max_body=MAX_BODY))
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
+        handler = rules.handler_for(self, max_body=MAX_BODY)
+        self._server, self._thread = loopback.serve(handler_class=handler, port=port)
         return self
 
     def stop(self) -> None:
         self._stopped.set()
         with self._changed:
             self._changed.notify_all()  # ends long polls
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        loopback.stop(self._server)
 
     # --- internals ---------------------------------------------------------------------------------------------
     def _bot(self, ref: str | None) -> _Bot:

@@ -112,15 +112,7 @@ def candidate_apply(
                 ai_consent_at=now if ai_consent else None,
                 talent_pool_consent_at=now if talent_pool_consent else None,
             )
-            StatusChange.objects.create(response=response, from_status="", to_status=Response.Status.NEW)
-            live.pipeline_broadcast(
-                company_id=vacancy.company_id,
-                vacancy_id=vacancy.pk,
-                response_id=response.pk,
-                kind=live.PIPELINE_CREATED,
-                from_status="",
-                status=response.status,
-            )
+            application_created(response=response)
             if notify:
                 _email_queue(response=response, kind=EMAIL_RECEIVED)
     except IntegrityError:
@@ -132,6 +124,21 @@ def candidate_apply(
             _email_queue(response=existing, kind=EMAIL_LINK)
         return existing, False
     return response, True
+
+
+def application_created(*, response: Response) -> None:
+    """What every new application gets, however it came (careers page, API, a job board): the first line of its
+    history (to NEW) and the live "created" push to the tables and boards watching the vacancy. Inside the
+    caller's transaction (the push goes after the commit)."""
+    StatusChange.objects.create(response=response, from_status="", to_status=Response.Status.NEW)
+    live.pipeline_broadcast(
+        company_id=response.vacancy.company_id,
+        vacancy_id=response.vacancy_id,
+        response_id=response.pk,
+        kind=live.PIPELINE_CREATED,
+        from_status="",
+        status=response.status,
+    )
 
 
 def response_find_by_email(*, vacancy: Vacancy, email: str) -> Response | None:

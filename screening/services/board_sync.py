@@ -31,10 +31,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import boards, identity, live, tasks
+from .. import boards, identity, tasks
 from ..boards import messages
-from ..models import BoardApplication, BoardConnection, BoardVacancy, Candidate, Response, StatusChange
-from .boards import CALL_LOCK_SECONDS, board_call, board_message, board_provider
+from ..models import BoardApplication, BoardConnection, BoardVacancy, Candidate, Response
+from .applications import application_created
+from .boards import board_call, board_exclusive, board_message, board_provider
 from .privacy import board_negotiation_erased_key
 from .telegram_links import telegram_deep_link
 
@@ -254,15 +255,7 @@ def _response_create(
         consent_version=connection.get_provider_display(),  # "hh.ru": consent given on the board
         consent_at=now,
     )
-    StatusChange.objects.create(response=response, from_status="", to_status=Response.Status.NEW)
-    live.pipeline_broadcast(
-        company_id=vacancy.company_id,
-        vacancy_id=vacancy.pk,
-        response_id=response.pk,
-        kind=live.PIPELINE_CREATED,
-        from_status="",
-        status=response.status,
-    )
+    application_created(response=response)
     return response
 
 
@@ -278,13 +271,7 @@ def board_invite(*, board_application_id: int) -> str:
     "busy", "gone" (erased, withdrawn or no longer screening), "disconnected", "failed" (a refusal: kept in
     ``invite_error``, an archived vacancy marked). Raises ``InviteRetryLater`` when retrying can help.
     """
-    lock = f"board-invite:{board_application_id}"
-    if not cache.add(lock, 1, timeout=CALL_LOCK_SECONDS):
-        return "busy"
-    try:
-        return _invite(board_application_id)
-    finally:
-        cache.delete(lock)
+    return board_exclusive(f"board-invite:{board_application_id}", lambda: _invite(board_application_id))
 
 
 def _invite(board_application_id: int) -> str:

@@ -434,13 +434,18 @@ def board_writeback(*, board_application_id: int) -> str:
     Raises ``WritebackRetryLater`` when retrying can help (an attempt counted unless the board's rate limit
     held the call back).
     """
-    lock = f"board-writeback:{board_application_id}"
-    if not cache.add(lock, 1, timeout=CALL_LOCK_SECONDS):
+    return board_exclusive(f"board-writeback:{board_application_id}", lambda: _writeback(board_application_id))
+
+
+def board_exclusive(key: str, work: Callable[[], str]) -> str:
+    """``work()`` while holding the cache lock ``key`` (shared by every worker; it runs out after
+    ``CALL_LOCK_SECONDS``, so a killed worker's lock frees itself), or "busy" when another holds it."""
+    if not cache.add(key, 1, timeout=CALL_LOCK_SECONDS):
         return "busy"
     try:
-        return _writeback(board_application_id)
+        return work()
     finally:
-        cache.delete(lock)
+        cache.delete(key)
 
 
 def _writeback(board_application_id: int) -> str:
