@@ -403,10 +403,10 @@ def _toggle(client: TelegramClient, incoming: Incoming, ctx, snapshot, press: re
 
 
 def _fan_out(ctx, turn) -> None:
-    """Watching recruiters see the turn, as ``chat.views.candidate_chat_send`` fans it out."""
-    paused = turn.state == services.STATE_PAUSED
-    if not turn.duplicate and (paused or turn.watchers):
-        live.broadcast_frames(response_id=ctx.response_id, frames=f.turn_frames(ctx, turn), staff_only=not paused)
+    """Every socket of the response sees the turn: watching recruiters, and the candidate's own web chat if it is
+    open (unlike a web turn, whose sender already has it, a Telegram turn is news to every web page)."""
+    if not turn.duplicate:
+        live.broadcast_frames(response_id=ctx.response_id, frames=f.turn_frames(ctx, turn), staff_only=False)
 
 
 def _deliver(response_id: int) -> None:

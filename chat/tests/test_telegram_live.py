@@ -67,6 +67,18 @@ async def test_the_recruiter_sees_telegram_turns_takes_over_and_hands_back(
     assert [b["text"] for row in messages[-1]["buttons"] for b in row] == ["Talk to a person"]
 
 
+async def test_the_candidates_open_web_chat_follows_answers_given_in_telegram(response, ivan, candidate_socket):
+    """Found on the demo: the web chat page learnt of Telegram answers only at its next send."""
+    await _db(ivan.start, response)
+    socket, hello = await connected(candidate_socket, response)
+    assert hello["question"]["number"] == 1
+
+    await _db(ivan.press, "Moscow")
+
+    frames = await _frames_until(socket, lambda f: f["type"] == "question")
+    assert _texts(frames, "candidate") == ["Moscow"] and frames[-1]["question"]["number"] == 2
+
+
 def test_the_response_page_says_the_candidate_is_in_telegram(response, ivan, recruiter):
     ivan.start(response)
     web = Client()
