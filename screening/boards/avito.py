@@ -68,6 +68,8 @@ class AvitoProvider:
 
     name = "avito"
     title = "Avito"
+    # Avito's access tokens live 24 h and may be refreshed any time: renewed five minutes before they expire.
+    refresh_early_seconds = 300
 
     # --- OAuth 2 (auth spec, tag ApplicationAccess) ----------------------------------------------------------
     def authorize_url(self, *, state: str, redirect_uri: str) -> str:

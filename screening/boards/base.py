@@ -114,6 +114,8 @@ class Provider(Protocol):
 
     name: str  # BoardConnection.Provider value: "hh", "avito"
     title: str  # shown to people: "hh.ru"
+    # Seconds before the access token's expiry at which it is refreshed (0: only once expired, as hh.ru demands).
+    refresh_early_seconds: int
 
     def authorize_url(self, *, state: str, redirect_uri: str) -> str:
         """Where to send the owner's browser to grant access (OAuth 2 authorization code, RFC 6749 §4.1)."""

@@ -65,6 +65,8 @@ class HHProvider:
 
     name = "hh"
     title = "hh.ru"
+    # hh.ru refuses a refresh while the access token is valid (400 invalid_grant "token not expired", §1.3).
+    refresh_early_seconds = 0
 
     # --- OAuth 2 (§1) ----------------------------------------------------------------------------------------
     def authorize_url(self, *, state: str, redirect_uri: str) -> str:

@@ -220,17 +220,19 @@ def board_call(*, connection: BoardConnection, call: Callable[[str], T], per_app
 
 
 def _token(connection: BoardConnection, *, force: bool, stale: str = "") -> str:
-    """A valid access token: the stored one, or new ones from the refresh token when it expired (or ``force``,
-    after a refusal of ``stale``). The connection's row is locked while refreshing: a refresh token works once,
-    so a second worker takes the tokens the first one stored."""
-    expires = connection.token_expires_at
-    if not force and (expires is None or expires > timezone.now()):
-        return connection.access_token
+    """A valid access token: the stored one, or new ones from the refresh token when it expired or is about to
+    (the board's ``refresh_early_seconds``: hh.ru allows no early refresh, Avito does), or ``force`` after a
+    refusal of ``stale``. The connection's row is locked while refreshing: a refresh token works once, so a second
+    worker takes the tokens the first one stored."""
     provider = board_provider(connection.provider)
+    expires = connection.token_expires_at
+    due = timezone.now() + dt.timedelta(seconds=provider.refresh_early_seconds)
+    if not force and (expires is None or expires > due):
+        return connection.access_token
     with transaction.atomic():
         locked = BoardConnection.objects.select_for_update().get(pk=connection.pk)
         fresh_elsewhere = locked.access_token and locked.access_token != (stale or connection.access_token)
-        if fresh_elsewhere and (locked.token_expires_at is None or locked.token_expires_at > timezone.now()):
+        if fresh_elsewhere and (locked.token_expires_at is None or locked.token_expires_at > due):
             tokens = None  # another worker refreshed meanwhile
         else:
             try:
