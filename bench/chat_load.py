@@ -17,8 +17,17 @@ Loopback only, bounded in time and count. What it does, in one run:
 5. **echo floor**: the same number of daphne processes serving a bare echo
    consumer on the same stack (``bench/echo_asgi.py``), driven closed-loop by
    the same number of connections for ``--duration`` s;
-6. checks the database (every answer acknowledged is stored exactly once,
-   every finished chat has the expected messages) and prints JSON.
+6. **durable-turn floor**: the same number of daphne processes serving
+   ``bench/durable_asgi.py`` (per frame one transaction: a locking read of a
+   session row and one INSERT, then one reply), driven closed-loop by the same
+   number of connections for ``--duration`` s, a new connection every 5 turns;
+7. checks the database (every answer acknowledged is stored exactly once,
+   every finished chat has the expected messages; the floor's turns likewise)
+   and prints JSON, with ``ratio_to_durable_floor`` (closed-loop answers/s over
+   the floor's turns/s; issue 17's target is 0.5) and ``closed_vs_echo``.
+
+``--hog SHARE`` runs a CPU hog (``bench/load/hog.py``) taking SHARE of the
+whole machine during the think phase, and reports the share it measured.
 
 The load generator runs in ``--clients`` separate processes (asyncio and the
 ``websockets`` client) so that it is not the bottleneck of one core.
@@ -46,8 +55,9 @@ from urllib.parse import urlsplit
 # Run as a script, Python puts bench/ first on the path: the project's root instead (bench.load, the apps).
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.load import client, dbcheck, probes, seeding  # noqa: E402
+from bench.load import client, dbcheck, durable, probes, seeding  # noqa: E402
 from bench.load import report as report_  # noqa: E402
+from bench.load.hog import Hog  # noqa: E402
 from bench.load.servers import ServerSet, server_env  # noqa: E402
 
 
@@ -62,7 +72,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--max-phase", type=float, default=180.0, help="hard limit of the think phase, seconds")
     parser.add_argument("--processes", "-p", type=int, default=os.cpu_count() or 1, help="daphne processes")
     parser.add_argument("--clients", type=int, default=2, help="load-generator processes")
-    parser.add_argument("--port", type=int, default=9000, help="first port of the chat servers (echo: +100)")
+    parser.add_argument(
+        "--port", type=int, default=9000, help="first port of the chat servers (echo: +100, durable floor: +200)"
+    )
+    parser.add_argument(
+        "--hog", type=float, default=0.0, metavar="SHARE",
+        help="during the think phase, a CPU hog takes SHARE (0-1) of the whole machine (0: none)",
+    )  # fmt: skip
     # 4 threads per process measured best on 2 cores (2: fewer DB round trips in flight; 8-16: GIL hand-offs).
     parser.add_argument("--asgi-threads", type=int, default=int(os.environ.get("ASGI_THREADS", "4")))
     parser.add_argument(
@@ -73,7 +89,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--switch-interval", type=float, default=0.0,
         help="run daphne with sys.setswitchinterval(SECONDS) (0: Python's default, 0.005)",
     )  # fmt: skip
-    parser.add_argument("--phases", default="think,closed,echo", help="comma-separated subset of think,closed,echo")
+    parser.add_argument(
+        "--phases", default="think,closed,echo,durable", help="comma-separated subset of think,closed,echo,durable"
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/smartbot_bench"),
@@ -82,6 +100,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-migrate", action="store_true", help="skip manage.py migrate")
     args = parser.parse_args(argv)
     args.phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+    if not 0 <= args.hog < 1:
+        parser.error("--hog is a share of the machine, 0 <= SHARE < 1")
     for url in (args.database_url, args.redis_url):
         host = urlsplit(url).hostname
         if host not in ("127.0.0.1", "localhost", "::1"):
@@ -108,8 +128,10 @@ def measure(servers: ServerSet, jobs: list[dict]) -> dict:
         **probes.service_cpu_delta(services_before, services_after),
         "load_generator": result.pop("client_cpu_s"),
     }
+    result["machine_busy_s"] = busy
     result["machine_busy_pct"] = round(100 * busy / total, 1) if total else None
     result["machine_steal_pct"] = round(100 * steal / total, 1) if total else None
+    result["load_average_after"] = probes.load_average()
     return result
 
 
@@ -123,6 +145,7 @@ def main(argv=None) -> int:
         "closed_concurrency": args.closed_concurrency, "duration_s": args.duration, "processes": args.processes,
         "clients": args.clients, "asgi_threads": args.asgi_threads, "phases": args.phases,
         "ws_connect_timeout_s": args.ws_connect_timeout, "switch_interval_s": args.switch_interval or None,
+        "hog_share": args.hog or None,
     }  # fmt: skip
     seeding.prepare_database(args)
     seeding.setup_django(args)
@@ -152,13 +175,19 @@ def main(argv=None) -> int:
                     for part in split(chats, args.clients)
                 ]  # fmt: skip
                 started = time.time()
-                result = measure(servers, jobs)
+                hog = Hog(share=args.hog).start() if args.hog else None
+                try:
+                    result = measure(servers, jobs)
+                finally:
+                    hog_report = hog.stop() if hog else None
                 report["think"] = report_.summarize(
                     result, memory=servers.memory(),
                     extra={"candidates": args.candidates, "wall_s": round(time.time() - started, 1),
                            "db_connections_after": dbcheck.db_connections(args.database_url)},
                 )  # fmt: skip
                 report["think"]["db_check"] = dbcheck.check_database(result["acked"])
+                if hog_report:
+                    report["think"]["hog"] = hog_report
             if "closed" in args.phases:
                 chats = seeding.seed(responses=args.closed_chats, label="closed")
                 for i, chat in enumerate(chats):
@@ -194,6 +223,32 @@ def main(argv=None) -> int:
         finally:
             echo.stop()
 
+    if "durable" in args.phases:
+        sessions = durable.prepare(sessions=args.closed_chats)
+        floor = ServerSet(
+            app="bench.durable_asgi:application", count=args.processes, first_port=args.port + 200, env=env,
+            name="durable", flags=flags, switch_interval=args.switch_interval,
+        ).start()  # fmt: skip
+        try:
+            items = [{"session_id": s, "port": floor.ports[i % len(floor.ports)]} for i, s in enumerate(sessions)]
+            jobs = [
+                {"phase": "durable", "sessions": part,
+                 "concurrency": max(1, args.closed_concurrency // args.clients), "duration": args.duration}
+                for part in split(items, args.clients)
+            ]  # fmt: skip
+            result = measure(floor, jobs)
+            report["durable"] = report_.summarize_durable(
+                result, memory=floor.memory(), concurrency=args.closed_concurrency, check=durable.check(result["acked"])
+            )
+            if result["completed"] >= len(sessions):
+                report["durable"]["warning"] = "the pool of fresh sessions ran out: raise --closed-chats"
+        finally:
+            floor.stop()
+
+    if "closed" in report and "durable" in report and report["durable"]["turns_per_second"]:
+        report["ratio_to_durable_floor"] = round(
+            report["closed"]["answers_per_second"] / report["durable"]["turns_per_second"], 3
+        )
     if "closed" in report and "echo" in report and report["echo"]["round_trips_per_second"]:
         report["closed_vs_echo"] = round(
             report["closed"]["answers_per_second"] / report["echo"]["round_trips_per_second"], 3

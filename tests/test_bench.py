@@ -25,9 +25,9 @@ BENCH_REDIS_DB = 15  # the bench flushes its Redis database; the test workers us
 def _free_base_port() -> int:
     for _ in range(50):
         base = random.randrange(20000, 30000)
-        if all(_free(port) for port in (base, base + 100)):
+        if all(_free(port) for port in (base, base + 100, base + 200)):
             return base
-    raise RuntimeError("no free port pair")
+    raise RuntimeError("no free ports")
 
 
 def _free(port: int) -> bool:
@@ -54,7 +54,7 @@ def test_the_chat_benchmark_runs_every_phase_and_finds_nothing_lost_or_doubled()
         sys.executable, "bench/chat_load.py", "--candidates", "12", "--think", "0.05", "0.2", "--ramp", "1",
         "--closed-concurrency", "4", "--closed-chats", "300", "--duration", "2", "--processes", "1",
         "--clients", "1", "--port", str(_free_base_port()), "--database-url", database_url,
-        "--redis-url", redis_url,
+        "--redis-url", redis_url, "--hog", "0.05",
     ]  # fmt: skip
     # The production settings, as the bench's servers and seeding run (not the test settings pytest selected).
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
@@ -76,6 +76,14 @@ def test_the_chat_benchmark_runs_every_phase_and_finds_nothing_lost_or_doubled()
     assert closed["errors"] == 0 and closed["answers_acked"] > 0 and closed["db_check"] == clean
     assert echo["errors"] == 0 and echo["round_trips"] > 0
     assert report["closed_vs_echo"] > 0
+    # The durable-turn floor: every acknowledged turn stored once, and the chat's ratio to it reported.
+    durable = report["durable"]
+    assert durable["errors"] == 0 and durable["turns"] > 0 and durable["connections_completed"] > 0
+    assert durable["db_check"] == {"turns_lost": 0, "turns_doubled": 0}
+    assert report["ratio_to_durable_floor"] > 0
+    assert set(durable["cpu_ms_per_turn"]) == {"daphne", "postgres", "redis", "load_generator"}
+    # The hog ran through the think phase and its share was measured (no share asserted: a speed).
+    assert think["hog"]["requested_share"] == 0.05 and think["hog"]["cpu_s"] > 0
     assert set(think["cpu_ms_per_answer"]) == {"daphne", "postgres", "redis", "load_generator"}
     # The probes (psutil) saw the servers and the machine.
     assert think["cpu_ms_per_answer"]["daphne"] > 0 and think["server_memory"]["rss_peak_total_mb"] > 0

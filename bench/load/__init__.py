@@ -6,4 +6,6 @@
 - ``seeding``: the bench database (created, migrated), Redis flushed, companies and responses in bulk.
 - ``dbcheck``: what the clients saw acknowledged against what the database holds.
 - ``report``: percentiles, per-answer costs, the phases' summaries and the targets.
+- ``durable``: the durable-turn floor's (``bench/durable_asgi.py``) bench-only tables, seeding and check.
+- ``hog``: a CPU hog at a fixed duty cycle for the think phase (``--hog``), its share measured.
 """

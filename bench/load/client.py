@@ -177,6 +177,54 @@ async def echo_phase(ports, *, concurrency, duration, stats) -> None:
     await asyncio.gather(*(worker(ports[i % len(ports)]) for i in range(concurrency)))
 
 
+async def durable_phase(sessions, *, concurrency, duration, stats, turns_per_connection=5) -> None:
+    """The durable-turn floor (``bench/durable_asgi.py``) closed-loop: ``concurrency`` workers each open a socket
+    for a fresh session, send ``turns_per_connection`` chat-sized frames one at a time (waiting for each ack),
+    close it and take the next session, for ``duration`` seconds. ``sessions``: ``{"session_id", "port"}``."""
+    from websockets.asyncio.client import connect
+
+    pool = list(sessions)
+    stop = time.time() + duration
+
+    async def one_connection(session):
+        port, session_id = session["port"], session["session_id"]
+        started = time.time()
+        try:
+            async with connect(
+                f"ws://127.0.0.1:{port}/ws/durable/{session_id}/", origin=f"http://127.0.0.1:{port}",
+                compression=None, ping_interval=None, open_timeout=RECV_TIMEOUT, max_queue=64,
+            ) as ws:  # fmt: skip
+                stats.connect_ms.append((time.time() - started) * 1000)
+                for number in range(1, turns_per_connection + 1):
+                    client_id = f"d{session_id}-{number}-{uuid.uuid4().hex[:6]}"
+                    frame = {"v": 1, "type": "message", "id": client_id, "question": number, "text": "5"}
+                    sent = time.perf_counter()
+                    stats.first_send = stats.first_send or time.time()
+                    await ws.send(json.dumps(frame))
+                    async with asyncio.timeout(RECV_TIMEOUT):
+                        reply = await _recv(ws)
+                    stats.latencies.append((time.perf_counter() - sent) * 1000)
+                    stats.last_reply = time.time()
+                    if reply.get("type") != "ack" or reply.get("id") != client_id or reply.get("duplicate"):
+                        stats.error(f"unexpected reply {reply.get('type')} {reply.get('code', '')}".strip())
+                        return
+                    stats.acked[session_id] = stats.acked.get(session_id, 0) + 1
+                    stats.answers += 1
+            stats.completed += 1
+        except TimeoutError:
+            stats.error("timeout waiting for the server")
+        except Exception as exc:  # a refused or dropped connection: counted, not fatal
+            stats.error(f"{type(exc).__name__}: {exc}"[:200])
+        finally:
+            stats.spans.append((started, time.time()))
+
+    async def worker():
+        while pool and time.time() < stop:
+            await one_connection(pool.pop())
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
 def client_main(job: dict, out) -> None:
     """Entry point of a load-generator process; sends its Stats back as a dict."""
     raise_nofile()
@@ -188,6 +236,8 @@ def client_main(job: dict, out) -> None:
         coro = think_phase(job["chats"], think=job["think"], ramp=job["ramp"], deadline=job["deadline"], stats=stats)
     elif job["phase"] == "closed":
         coro = closed_phase(job["chats"], concurrency=job["concurrency"], duration=job["duration"], stats=stats)
+    elif job["phase"] == "durable":
+        coro = durable_phase(job["sessions"], concurrency=job["concurrency"], duration=job["duration"], stats=stats)
     else:
         coro = echo_phase(job["ports"], concurrency=job["concurrency"], duration=job["duration"], stats=stats)
     cpu_started = time.process_time()

@@ -29,6 +29,11 @@ def system_cpu() -> tuple[float, float, float]:
     return sum(values) - idle, sum(values), getattr(times, "steal", 0.0)
 
 
+def load_average() -> list[float]:
+    """The 1-, 5- and 15-minute load averages now (runnable processes; above the core count, work queued)."""
+    return [round(x, 2) for x in psutil.getloadavg()]
+
+
 def process_cpu_seconds(pid: int) -> float:
     """User + system CPU time a process (all its threads) has used so far; 0 if it is gone."""
     try:
@@ -86,5 +91,5 @@ def machine() -> dict:
         "cpu_model": _cpu_model(),
         "memory_mb": psutil.virtual_memory().total // (1024 * 1024),
         "python": platform.python_version(),
-        "load_average_at_start": [round(x, 2) for x in psutil.getloadavg()],
+        "load_average_at_start": load_average(),
     }
