@@ -446,10 +446,13 @@ class RecruiterChatConsumer(_ChatSocket):
     }
     user = None
     watching = False  # this socket is counted in ChatSession.watchers
-    # This socket knows its recruiter leads: it took the chat over, or opened while they led. Only such a socket
-    # hands the chat back when it closes; a page that took over over HTTP (its socket not yet open) reloads, and
-    # the old page's socket closing then must not undo the takeover the reload shows.
+    # This socket knows its recruiter leads: it took the chat over, or it opened while they led and its page has
+    # spoken since the hello said so (``lead_at_hello``: the page pings once it has read it). Only such a socket
+    # hands the chat back when it closes. A page that posted a form over HTTP before its script had read the
+    # hello (a takeover, a message) reloads, and the old page's socket closing must not undo the lead the reload
+    # shows (both happened under load: the browser tests caught them).
     knows_lead = False
+    lead_at_hello = False
 
     async def connect(self):
         self.user = self.scope.get("user")
@@ -470,7 +473,7 @@ class RecruiterChatConsumer(_ChatSocket):
         await self._join(response_group(self.response_id), live.staff_group(self.response_id))
         self.ctx, snapshot = await _db(services.chat_snapshot)(response=response, watch=True)
         self.watching = True  # from here on, every way out uncounts it (``_leave``)
-        self.knows_lead = snapshot.recruiter is not None and snapshot.recruiter.pk == self.user.pk
+        self.lead_at_hello = snapshot.recruiter is not None and snapshot.recruiter.pk == self.user.pk
         await self.accept()
         metrics.socket_opened(self)
         await self.send_json(
@@ -479,7 +482,7 @@ class RecruiterChatConsumer(_ChatSocket):
                 snapshot,
                 role=self.role,
                 response_id=self.response_id,
-                taken_over_by_me=self.knows_lead,
+                taken_over_by_me=self.lead_at_hello,
                 can_take_over=self.user.can_edit,
                 candidate_online=snapshot.candidate_online,
             )
@@ -509,6 +512,11 @@ class RecruiterChatConsumer(_ChatSocket):
             leader_id=f.leader_id(turn),
         )
 
+    async def _frame(self, text: str) -> None:
+        if self.lead_at_hello:  # the page speaks after its hello: it knows its recruiter leads
+            self.knows_lead, self.lead_at_hello = True, False
+        await super()._frame(text)
+
     async def chat_frames(self, event):
         """Frames fanned out by another socket or a view; a state frame says whether this recruiter leads."""
         if event.get("origin") == self.channel_name:
@@ -516,7 +524,8 @@ class RecruiterChatConsumer(_ChatSocket):
         leader = event.get("leader_id")
         for item in event.get("frames", ()):
             if item.get("type") == "state" and leader is not None and leader != self.user.pk:
-                self.knows_lead = False  # handed back or taken by someone else: this socket has nothing to hand back
+                # Handed back or taken by someone else: this socket has nothing to hand back.
+                self.knows_lead = self.lead_at_hello = False
             await self.send_json(f.for_recruiter(item, user_id=self.user.pk, leader=leader))
 
     async def on_takeover(self, content, client_id):

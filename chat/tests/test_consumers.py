@@ -385,13 +385,31 @@ async def test_a_socket_that_never_led_does_not_hand_back_when_it_closes(
     await old_page.close()
     assert await _db(lambda: ChatSession.objects.get(response=response).taken_over_by_id) == recruiter.pk
 
-    # The reloaded page's socket opened while its recruiter led: closing it hands back (never a stuck bot).
+    # The reloaded page's socket opened while its recruiter led, and its script said it read so (a ping): closing
+    # it hands back (never a stuck bot).
     new_page, hello = await _connected(recruiter_socket, response, recruiter)
     assert hello["taken_over_by_me"] is True
+    await new_page.send("ping")
+    await new_page.recv_until("pong")
     await new_page.close()
     back = await socket.recv_until("question")  # the takeover's frames, then the hand-back's
     assert [f["state"] for f in back if f["type"] == "state"] == ["paused", "active"]
     assert await _db(lambda: ChatSession.objects.get(response=response).taken_over_by_id) is None
+    await socket.close()
+
+
+async def test_a_page_replaced_before_its_script_read_the_hello_does_not_hand_back(
+    response, candidate_socket, recruiter_socket, recruiter
+):
+    # The recruiter leads; their page's socket gets the hello, but the page posts a message over HTTP before its
+    # script has read it (Enter pressed at once) and reloads: the old socket closing must not hand back (it did,
+    # and the queue's browser test caught it under load).
+    socket, _hello = await _connected(candidate_socket, response)
+    await _db(_take_over_over_http, response, recruiter)
+    page, hello = await _connected(recruiter_socket, response, recruiter)
+    assert hello["taken_over_by_me"] is True
+    await page.close()  # not a frame sent: the page was replaced
+    assert await _db(lambda: ChatSession.objects.get(response=response).taken_over_by_id) == recruiter.pk
     await socket.close()
 
 

@@ -198,6 +198,9 @@
       guard.update();
       render();
       scrollToEnd();
+      // Tell the server this page has read that its recruiter leads: only then does closing it hand the chat back
+      // (a page replaced before its script ran, by a form posted over HTTP, leaves the lead to the next page).
+      if (mine) socket.send({ type: "ping" });
     },
     message: function (frame) { addMessage(frame.message); },
     state: function (frame) {
