@@ -147,11 +147,20 @@ def response_find_by_email(*, vacancy: Vacancy, email: str) -> Response | None:
         email_key = identity.email_normalise(email)
     except identity.EmailError:
         return None
-    return (
-        Response.objects.select_related("vacancy", "vacancy__company", "candidate")
-        .filter(vacancy=vacancy, candidate__email=email_key, candidate__erased_at__isnull=True, erased_at__isnull=True)
-        .first()
+    # Two lookups by unique keys (the company's candidate by email, then the pair vacancy and candidate), not one
+    # join: PostgreSQL, its statistics stale after a burst of applications, joined every application of the
+    # vacancy to the candidates (108 ms at 2,000 applications, measured by bench/http_bench.py).
+    candidate_id = (
+        Candidate.objects.filter(company_id=vacancy.company_id, email=email_key, erased_at__isnull=True)
+        .order_by()
+        .values_list("pk", flat=True)[:1]
     )
+    found = list(
+        Response.objects.select_related("vacancy", "vacancy__company", "candidate")
+        .filter(vacancy=vacancy, candidate_id__in=list(candidate_id), erased_at__isnull=True)
+        .order_by()[:1]
+    )
+    return found[0] if found else None
 
 
 def application_link_request(*, vacancy: Vacancy, email: str) -> None:
