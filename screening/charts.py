@@ -84,7 +84,8 @@ def bar_chart(*, key: str, title: str, bars: list[Bar], series: list[str] | None
     series = series or [""]
     top = LEGEND_HEIGHT if len(series) > 1 else 0
     row_height = SERIES_HEIGHT * len(series) + ROW_GAP
-    if any(len(label_lines(bar.label)) > 1 for bar in bars):  # room for two lines of label, and air between rows
+    labels = [label_lines(bar.label) for bar in bars]
+    if any(len(lines) > 1 for lines in labels):  # room for two lines of label, and air between rows
         row_height = max(row_height, 2 * LABEL_LINE_HEIGHT + ROW_GAP + 4)
     height = top + max(1, len(bars)) * row_height + ROW_GAP
     largest = maximum or max((value for bar in bars for value in bar.values), default=0) or 1
@@ -101,11 +102,10 @@ def bar_chart(*, key: str, title: str, bars: list[Bar], series: list[str] | None
             x += 24 + 8 * len(name)
     if not bars:
         parts.append(f'<text class="chart__empty" x="{BAR_LEFT}" y="{top + 20}">{escape(_("No data"))}</text>')
-    for row, bar in enumerate(bars):
+    for row, (bar, lines) in enumerate(zip(bars, labels, strict=True)):
         y = top + ROW_GAP + row * row_height
         middle = y + SERIES_HEIGHT * len(series) / 2 + 4
         parts.append(f"<g><title>{escape(bar.label)}</title>")
-        lines = label_lines(bar.label)
         if len(lines) == 1:
             label = escape(lines[0])
         else:  # two lines around the bar's middle

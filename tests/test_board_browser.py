@@ -3,25 +3,18 @@ column moves (in the database too) and a second open board follows it live; a dr
 with the service's message; without JavaScript the card's own form moves it. No CSP violation or console error."""
 
 import sqlite3
-import textwrap
 
 import pytest
 
-from chat.tests.live_server import seeded_daphne
+from chat.tests.live_server import seed_script, seeded_daphne
 
 # `chromium` skips (or, in CI, fails) when Debian's Chromium is missing.
 from tests.test_csp_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Watch, chromium  # noqa: F401
 
 PASSWORD = "pass-w0rd-123"
 
-SEED = textwrap.dedent(
+SEED = seed_script(
     f"""
-    import django
-    django.setup()
-    from django.core.management import call_command
-    call_command("migrate", verbosity=0, interactive=False)
-    from accounts.models import Role
-    from accounts.tests.factories import CompanyFactory, UserFactory
     from screening.models import Response
     from screening.tests.factories import ResponseFactory
     from vacancies.tests.factories import VacancyFactory

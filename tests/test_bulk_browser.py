@@ -4,25 +4,18 @@ reaches done (the Celery task runs eagerly in this server) and the table shows t
 too, while the response not ticked keeps its own. No CSP violation or console error."""
 
 import sqlite3
-import textwrap
 
 import pytest
 
-from chat.tests.live_server import seeded_daphne
+from chat.tests.live_server import seed_script, seeded_daphne
 
 # `chromium` skips (or, in CI, fails) when Debian's Chromium is missing.
 from tests.test_csp_browser import chromium, signed_in_page  # noqa: F401
 
 PASSWORD = "pass-w0rd-123"
 
-SEED = textwrap.dedent(
+SEED = seed_script(
     f"""
-    import django
-    django.setup()
-    from django.core.management import call_command
-    call_command("migrate", verbosity=0, interactive=False)
-    from accounts.models import Role
-    from accounts.tests.factories import CompanyFactory, UserFactory
     from screening.models import Response
     from screening.tests.factories import ResponseFactory
     from vacancies.tests.factories import VacancyFactory

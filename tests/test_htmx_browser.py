@@ -4,25 +4,18 @@ No Content-Security-Policy violation or console error on the way, and nothing sc
 """
 
 import sqlite3
-import textwrap
 
 import pytest
 
-from chat.tests.live_server import seeded_daphne
+from chat.tests.live_server import seed_script, seeded_daphne
 
 # `chromium` skips (or, in CI, fails) when Debian's Chromium is missing.
 from tests.test_csp_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, Watch, chromium  # noqa: F401
 
 PASSWORD = "pass-w0rd-123"
 
-SEED = textwrap.dedent(
+SEED = seed_script(
     f"""
-    import django
-    django.setup()
-    from django.core.management import call_command
-    call_command("migrate", verbosity=0, interactive=False)
-    from accounts.models import Role
-    from accounts.tests.factories import CompanyFactory, UserFactory
     from screening import ai
     from screening.models import Evaluation, Response
     from screening.tests.conftest import make_finished_response

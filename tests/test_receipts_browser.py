@@ -3,25 +3,17 @@ real daphne (js/quotes.js): in the resume (case and line breaks aside, around a 
 folded answers table, one highlight at a time, and a note when the words are not on the page. No CSP violation.
 """
 
-import textwrap
-
 import pytest
 
-from chat.tests.live_server import seeded_daphne
+from chat.tests.live_server import seed_script, seeded_daphne
 
 # `chromium` skips (or, in CI, fails) when Debian's Chromium is missing.
 from tests.test_csp_browser import chromium, signed_in_page  # noqa: F401
 
 PASSWORD = "pass-w0rd-123"
 
-SEED = textwrap.dedent(
+SEED = seed_script(
     f"""
-    import django
-    django.setup()
-    from django.core.management import call_command
-    call_command("migrate", verbosity=0, interactive=False)
-    from accounts.models import Role
-    from accounts.tests.factories import CompanyFactory, UserFactory
     from screening.tests.conftest import make_finished_response
     from screening.tests.receipts_data import quote, receipts_evaluation, requirement
     company = CompanyFactory(name="Acme", slug="acme")

@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -123,6 +124,21 @@ def daphne_without_services(folder: Path, **overrides: str):
         yield server
     finally:
         server.stop()
+
+
+# What every seed script starts with: Django set up, the database migrated, the companies' and users' factories.
+SEED_PREAMBLE = """import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0, interactive=False)
+from accounts.models import Role
+from accounts.tests.factories import CompanyFactory, UserFactory
+"""
+
+
+def seed_script(body: str) -> str:
+    """A seed script for ``seeded_daphne``: ``SEED_PREAMBLE`` then ``body`` (dedented)."""
+    return SEED_PREAMBLE + textwrap.dedent(body)
 
 
 @contextlib.contextmanager

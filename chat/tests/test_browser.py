@@ -11,12 +11,11 @@ locally without Chromium, failing in CI.
 import os
 import re
 import sqlite3
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from chat.tests.live_server import seeded_daphne
+from chat.tests.live_server import seed_script, seeded_daphne
 
 pytestmark = pytest.mark.browser
 
@@ -33,14 +32,8 @@ CHROMIUM_ARGS = [
 PASSWORD = "pass-w0rd-123"
 TIMEOUT_MS = 10_000
 
-SEED = textwrap.dedent(
+SEED = seed_script(
     f"""
-    import django
-    django.setup()
-    from django.core.management import call_command
-    call_command("migrate", verbosity=0, interactive=False)
-    from accounts.models import Role
-    from accounts.tests.factories import CompanyFactory, UserFactory
     from vacancies.tests.factories import VacancyFactory, full_script
     company = CompanyFactory(name="Acme", slug="acme")
     UserFactory(company=company, role=Role.RECRUITER, email="recruiter@acme.test", first_name="Roman",

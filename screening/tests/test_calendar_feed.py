@@ -2,29 +2,22 @@
 (calendars drop it), a no-show kept ``CONFIRMED`` (the time was held) but marked in its title and description.
 Read back by parsing the feed with ``icalendar``, as a calendar would."""
 
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, time, timedelta
 
 import pytest
-import time_machine
 from icalendar import Calendar
 
 from screening.models import Booking, Response
 from screening.services import calendars
 from screening.services import scheduling as svc
 from screening.tests.factories import ResponseFactory
+from screening.tests.test_scheduling import BERLIN, NOW
+from screening.tests.test_scheduling import clock as scheduling_clock
 from vacancies.tests.factories import VacancyFactory
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 10, 20, 8, 0, tzinfo=UTC)
-BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+clock = scheduling_clock  # the scheduling tests' frozen Tuesday (NOW)
 
 
 @pytest.fixture
