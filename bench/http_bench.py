@@ -8,8 +8,10 @@ Loopback only, bounded in time. What one run does:
    files into ``var/bench/static`` once (the manifest production serves; ``--static plain`` skips it), and
    seeds a fresh company, a vacancy with ``--responses`` responses (default 2,000) and a recruiter with a
    JWT (the API) and a signed-in session (the dashboard);
-2. starts the server layout: by default the Procfile's, one daphne serving ``smartbot.asgi:application``;
-   ``--server-cmd`` any other (several uvicorn or gunicorn workers on ``{port}``), always on the settings
+2. starts the server layout: by default the Procfile's ``web`` line as written there (gunicorn, a worker
+   process per core: ``smartbot/gunicorn_config.py``; ``--web-concurrency``/``--web-threads`` set its
+   ``WEB_CONCURRENCY``/``WEB_THREADS``); ``--server daphne`` one daphne serving ``smartbot.asgi:application``
+   (the layout before issue 17); ``--server-cmd`` any other (e.g. uvicorn workers on ``{port}``), always on the settings
    ``bench.settings_http`` (the production settings plus the floors' URLconf, ``bench/http_floors.py``),
    DEBUG off, the API throttle and the apply limit raised out of reach (every client is one user at
    127.0.0.1; the throttle's cache round trip is still made);
@@ -69,13 +71,19 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--pdf-kb", type=int, default=200, help="size of the resume PDF applied with, KB")
     parser.add_argument("--port", type=int, default=9300, help="the server's port")
     parser.add_argument(
+        "--server", choices=("procfile", "daphne"), default="procfile",
+        help="procfile: the Procfile's web line (gunicorn); daphne: one daphne for everything (before issue 17)",
+    )  # fmt: skip
+    parser.add_argument("--web-concurrency", type=int, help="WEB_CONCURRENCY of the Procfile's web (default: cores)")
+    parser.add_argument("--web-threads", type=int, help="WEB_THREADS of the Procfile's web (default 4)")
+    parser.add_argument(
         "--server-cmd",
-        help="start this instead of one daphne; {port} is replaced, e.g. "
+        help="start this instead; {port} is replaced, e.g. "
         "'.venv/bin/gunicorn -w 2 -k uvicorn.workers.UvicornWorker -b 127.0.0.1:{port} smartbot.asgi:application'",
     )
     parser.add_argument(
         "--web-processes", type=int,
-        help="processes serving HTTP, for the connection bound (default: 1 for daphne; with --server-cmd, "
+        help="processes serving HTTP, for the connection bound (default: 1 for daphne; otherwise "
         "the children of the started process, or 1 if it has none)",
     )  # fmt: skip
     parser.add_argument(
@@ -120,11 +128,28 @@ def servers_environment(args, *, media: Path) -> dict:
     }
     if not args.asgi_threads:
         env.pop("ASGI_THREADS", None)
+    for name, value in (("WEB_CONCURRENCY", args.web_concurrency), ("WEB_THREADS", args.web_threads)):
+        if value:
+            env[name] = str(value)
+    # The Procfile's commands by name, as a Procfile host runs them: the virtualenv's first on the PATH.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     if args.static == "plain":
         env["STATIC_MANIFEST"] = "0"
     else:
         env["STATIC_ROOT"] = str(LOG_DIR / "static")
     return env
+
+
+def server_command(args) -> str | None:
+    """The command line to serve HTTP with (``{port}`` in it), or None for one daphne (``--server daphne``)."""
+    if args.server_cmd:
+        return args.server_cmd
+    if args.server == "daphne":
+        return None
+    (line,) = [line for line in (BASE_DIR / "Procfile").read_text().splitlines() if line.startswith("web:")]
+    command = line.split(":", 1)[1].strip()
+    assert "${PORT:-8000}" in command, command
+    return command.replace("${PORT:-8000}", "{port}")
 
 
 def collect_static(env: dict) -> None:
@@ -274,7 +299,8 @@ def main(argv=None) -> int:
     report["config"] = {
         "clients": args.clients, "duration_s": args.duration, "warmup_s": args.warmup, "wrk_threads": args.threads,
         "wrk_timeout_s": args.timeout, "responses": args.responses, "pdf_kb": args.pdf_kb,
-        "server": args.server_cmd or "daphne smartbot.asgi:application (as the Procfile's web)",
+        "server": server_command(args) or "daphne smartbot.asgi:application (one process)",
+        "web_concurrency": args.web_concurrency or "default (cores)", "web_threads": args.web_threads or "default (4)",
         "asgi_threads": args.asgi_threads or "asgiref default", "static": args.static, "targets": args.targets,
     }  # fmt: skip
     # server_env always names ASGI_THREADS, and daphne (an installed app) refuses 0 even in manage.py migrate.
@@ -293,8 +319,8 @@ def main(argv=None) -> int:
     connections.close_all()
     report["seeded"] = {"responses": data["responses"], "vacancy_id": data["vacancy_id"]}
     targets = build_targets(args, data, body_dir=work)
-    if args.server_cmd:
-        server = httpload.CommandServer(command=args.server_cmd, port=args.port, env=env, cwd=BASE_DIR).start()
+    if command := server_command(args):
+        server = httpload.CommandServer(command=command, port=args.port, env=env, cwd=BASE_DIR).start()
     else:
         server = ServerSet(app="smartbot.asgi:application", count=1, first_port=args.port, env=env,
                            name="http").start()  # fmt: skip
@@ -302,7 +328,7 @@ def main(argv=None) -> int:
     try:
         roots = [process.pid for process in server.processes]
         counted = len(httpload.tree_pids(roots)) - len(roots)  # the workers of a master, before any load
-        web_processes = args.web_processes or (counted if args.server_cmd and counted else 1)
+        web_processes = args.web_processes or (counted if command and counted else 1)
         # The whole run's peak too: preflights and warm-ups open connections as well.
         with watch(args) as whole:
             for name in args.targets:

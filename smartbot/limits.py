@@ -22,6 +22,7 @@ refuses the body in daphne itself while it arrives. A front proxy should say the
 """
 
 import json
+import tempfile
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -106,20 +107,19 @@ class BodySizeLimitMiddleware:
 
     async def refuse(self, scope, send, limit: int) -> None:
         """Send the 413 answer; ``Connection: close`` since the rest of the body is never read."""
-        with translation.override(_language(scope)):
-            message = gettext("The request is too large: the limit is %(limit)s.") % {"limit": filesizeformat(limit)}
-        if scope.get("path", "").startswith("/api/"):
-            body = json.dumps(error_body(code="too_large", message=message), ensure_ascii=False).encode()
-            content_type = b"application/json"
-        else:
-            body = f"{message}\n".encode()
-            content_type = b"text/plain; charset=utf-8"
+        headers = {name: value.decode("latin-1") for name, value in scope.get("headers", ())}
+        content_type, body = refusal(
+            path=scope.get("path", ""),
+            limit=limit,
+            cookie=headers.get(b"cookie"),
+            accept_language=headers.get(b"accept-language"),
+        )
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", content_type),
+                    (b"content-type", content_type.encode()),
                     (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"),
                 ],
@@ -128,15 +128,76 @@ class BodySizeLimitMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
-def _language(scope) -> str:
+class WSGIBodySizeLimit:
+    """``BodySizeLimitMiddleware`` for WSGI (``smartbot.wsgi``, served by gunicorn): 413 for a body over the limit.
+
+    A ``Content-Length`` above ``max_bytes_setting`` is refused at once without reading the body; a body of
+    unknown length (``Transfer-Encoding: chunked``, which gunicorn de-chunks) is read here up to the limit
+    into a temporary file (in memory up to 1 MB) and handed to Django with its ``CONTENT_LENGTH`` set, since
+    Django reads no body without one; one byte past the limit ends it with a 413. A ``Content-Length`` that is
+    not plain digits (gunicorn refuses those itself) is answered 400.
+    """
+
+    def __init__(self, app, *, max_bytes_setting: str = "REQUEST_MAX_BODY_BYTES"):
+        self.app = app
+        self.max_bytes_setting = max_bytes_setting
+
+    def __call__(self, environ, start_response):
+        limit = int(getattr(settings, self.max_bytes_setting))
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        length = (environ.get("CONTENT_LENGTH") or "").strip()
+        if not chunked:
+            if length and not (length.isascii() and length.isdigit() and len(length) <= _MAX_LENGTH_DIGITS):
+                return self.refuse(environ, start_response, limit, status="400 Bad Request")
+            if length and int(length) > limit:
+                return self.refuse(environ, start_response, limit)
+            return self.app(environ, start_response)
+        # Handed to Django as the body; freed with the request (no handle outlives it).
+        buffered = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
+        stream, size = environ["wsgi.input"], 0
+        while chunk := stream.read(64 * 1024):
+            size += len(chunk)
+            if size > limit:
+                buffered.close()
+                return self.refuse(environ, start_response, limit)
+            buffered.write(chunk)
+        buffered.seek(0)
+        environ = {**environ, "wsgi.input": buffered, "CONTENT_LENGTH": str(size)}
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        return self.app(environ, start_response)
+
+    def refuse(self, environ, start_response, limit: int, status: str = "413 Content Too Large") -> list[bytes]:
+        """The 413 (or 400 for a ``Content-Length`` that is no number) answer, ``Connection: close``."""
+        content_type, body = refusal(
+            path=environ.get("PATH_INFO", ""),
+            limit=limit,
+            cookie=environ.get("HTTP_COOKIE"),
+            accept_language=environ.get("HTTP_ACCEPT_LANGUAGE"),
+        )
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), ("Connection", "close")]
+        start_response(status, headers)
+        return [body]
+
+
+def refusal(*, path: str, limit: int, cookie: str | None, accept_language: str | None) -> tuple[str, bytes]:
+    """(content type, body) of the 413 answer for ``path``: the API's JSON error under ``/api/``, plain text
+    elsewhere, in the language the visitor's cookie or ``Accept-Language`` chose."""
+    with translation.override(_language(cookie, accept_language)):
+        message = gettext("The request is too large: the limit is %(limit)s.") % {"limit": filesizeformat(limit)}
+    if path.startswith("/api/"):
+        body = json.dumps(error_body(code="too_large", message=message), ensure_ascii=False).encode()
+        return "application/json", body
+    return "text/plain; charset=utf-8", f"{message}\n".encode()
+
+
+def _language(cookie: str | None, accept_language: str | None) -> str:
     # What LocaleMiddleware would choose, from the language cookie and Accept-Language alone: this runs
     # before Django has a request.
     request = HttpRequest()
-    for name, value in scope.get("headers", ()):
-        if name == b"cookie":
-            request.COOKIES.update(parse_cookie(value.decode("latin-1")))
-        elif name == b"accept-language":
-            request.META["HTTP_ACCEPT_LANGUAGE"] = value.decode("latin-1")
+    if cookie:
+        request.COOKIES.update(parse_cookie(cookie))
+    if accept_language:
+        request.META["HTTP_ACCEPT_LANGUAGE"] = accept_language
     try:
         return translation.get_language_from_request(request)
     except Exception:  # a malformed header must not turn a 413 into a 500

@@ -1,15 +1,18 @@
-"""The production build serves: static files collected with DEBUG off, daphne with DEBUG off, real pages fetched.
+"""The production build serves: static files collected with DEBUG off, the Procfile's processes with DEBUG off,
+real pages fetched.
 
 Runs the Dockerfile's steps directly (no container engine here or in CI): its ``collectstatic`` line as
-written there, then the app served by daphne with ``DEBUG=0``; every page must answer 200 with
-its hashed static files, never a 500 (an image built with ``DEBUG=1`` had no manifest and 500'd
-everywhere).
+written there, then the Procfile's ``web`` (gunicorn, two worker processes) and ``ws`` (daphne) commands as
+written there, with ``DEBUG=0``; every page must answer 200 with its hashed static files, never a 500 (an
+image built with ``DEBUG=1`` had no manifest and 500'd everywhere).
 
 The deployment files agree with each other: the Dockerfile's ``HEALTHCHECK`` passes against the app served
 with strict production settings (and fails when nothing serves), docker-compose.yml runs the Procfile's
-commands, and deploy/nginx.conf, run by a real nginx in front of the production daphne, passes pages and
-the chat's WebSocket through.
+commands, and deploy/nginx.conf, run by a real nginx in front of them, sends pages to gunicorn and the chat's
+WebSocket to daphne.
 """
+
+from __future__ import annotations
 
 import asyncio
 import json
@@ -29,6 +32,35 @@ import pytest
 from django.conf import settings
 
 from chat.tests.live_server import Daphne, free_port, server_env
+
+BASE = Path(settings.BASE_DIR)
+
+
+class ProcfileProcess(Daphne):
+    """One of the Procfile's processes (``name``) run as written there by ``sh``, ``$PORT``/``$WS_PORT`` set to
+    ``port``, the virtualenv's commands first on the ``PATH``."""
+
+    def __init__(self, name: str, **kwargs):
+        super().__init__(**kwargs)
+        self.name = name
+
+    def start(self) -> ProcfileProcess:
+        (line,) = [line for line in (BASE / "Procfile").read_text().splitlines() if line.startswith(f"{self.name}:")]
+        env = {
+            **self.env,
+            "PORT": str(self.port),
+            "WS_PORT": str(self.port),
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}",
+        }
+        self._handle = self.log.open("ab")
+        self.process = subprocess.Popen(
+            ["sh", "-c", "exec " + line.split(":", 1)[1].strip()],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=self._handle,
+            stderr=subprocess.STDOUT,
+        )
+        return self
 
 
 @pytest.fixture(scope="module")
@@ -61,17 +93,27 @@ def production(tmp_path_factory):
         )
         assert done.returncode == 0, done.stderr[-3000:]
     assert (folder / "static" / "staticfiles.json").exists()  # the manifest the running app needs
-    server = Daphne(env=env, log=folder / "daphne.log").start()
+    # Two gunicorn workers whatever this machine's cores; access lines at INFO, to see who served what.
+    env.update(WEB_CONCURRENCY="2", LOG_LEVEL="INFO")
+    server = ProcfileProcess("web", env=env, log=folder / "web.log").start()
+    sockets = ProcfileProcess("ws", env=env, log=folder / "ws.log").start()
     try:
-        server.wait_ready()
+        server.wait_ready(timeout=60)
+        sockets.wait_ready(timeout=60)
+        server.sockets = sockets
         yield server, folder
     finally:
         server.stop()
+        sockets.stop()
 
 
 def _get(url: str) -> tuple[int, str]:
+    return _send(urllib.request.Request(url))
+
+
+def _send(request: urllib.request.Request) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=20) as answer:
+        with urllib.request.urlopen(request, timeout=20) as answer:
             return answer.status, answer.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8", "replace")
@@ -106,9 +148,46 @@ def test_a_production_page_serves_with_its_hashed_static_files(production, path)
         assert _get(server.http_url + asset)[0] == 200, asset
 
 
-# --- The deployment files agree, and their probes and proxy work --------------------------------------------
+def test_the_web_process_is_gunicorn_with_a_worker_process_per_configured_core(production):
+    import psutil
 
-BASE = Path(settings.BASE_DIR)
+    server, _ = production
+    master = psutil.Process(server.process.pid)
+    assert "gunicorn" in " ".join(master.cmdline())
+    deadline = time.monotonic() + 30
+    while len(master.children()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(master.children()) == 2  # WEB_CONCURRENCY
+
+
+def test_the_web_process_refuses_an_oversized_body_before_django_reads_it(production):
+    server, _ = production
+    # Headers declaring 1 GB, and no body sent: the answer comes anyway.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as raw:
+        raw.sendall(
+            b"POST /api/v1/responses/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 1000000000\r\n\r\n"
+        )
+        answer = b""
+        while chunk := raw.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), head
+    assert json.loads(body)["error"]["code"] == "too_large"
+
+
+def test_the_access_log_of_the_web_process_hashes_the_chat_token(production):
+    server, folder = production
+    token = _chat_token(folder)
+    assert _get(f"{server.http_url}/chat/{token}/")[0] == 200
+    deadline = time.monotonic() + 10
+    while "smartbot.access" not in server.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log = (folder / "web.log").read_text(errors="replace")
+    assert '"GET /chat/sha256:' in log and token not in log
+
+
+# --- The deployment files agree, and their probes and proxy work --------------------------------------------
 
 
 def _healthcheck_command() -> list[str]:
@@ -136,7 +215,7 @@ def strict_production(production, tmp_path_factory):
         "SESSION_COOKIE_SECURE": "1",
         "CSRF_COOKIE_SECURE": "1",
     }
-    strict = Daphne(env=env, log=tmp_path_factory.mktemp("strict") / "daphne.log").start()
+    strict = ProcfileProcess("web", env=env, log=tmp_path_factory.mktemp("strict") / "web.log").start()
     try:
         strict.wait_ready(timeout=60)
         yield strict
@@ -196,6 +275,13 @@ def test_docker_compose_runs_the_procfile_s_processes_and_the_image_the_procfile
     assert json.loads(cmd[4:]) == procfile["web"][1]
     assert "--proxy-headers" not in procfile["web"][1]  # the app applies TRUSTED_PROXY_COUNT itself
 
+    # The sockets' process: the Procfile's ws as written, its probe the image's on its own port.
+    assert shlex.split(_interpolate(services["ws"]["command"])) == procfile["ws"][1]
+    port = procfile["ws"][1][procfile["ws"][1].index("-p") + 1]
+    probe = [part.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for part in _healthcheck_command()]
+    assert services["ws"]["healthcheck"]["test"] == ["CMD", *probe]
+    assert services["proxy"]["depends_on"].keys() == {"web", "ws"}
+
     for name in ("worker", "beat"):
         assignments, words = procfile[name]
         assert shlex.split(_interpolate(services[name]["command"])) == words, name
@@ -220,8 +306,10 @@ def nginx(production, tmp_path_factory):
     folder = tmp_path_factory.mktemp("nginx")
     port = free_port()
     site = (BASE / "deploy" / "nginx.conf").read_text()
-    assert site.count("server web:8000;") == 1 and site.count("listen 80;") == 1
+    assert site.count("server web:8000;") == 1 and site.count("server ws:8001;") == 1
+    assert site.count("listen 80;") == 1
     site = site.replace("server web:8000;", f"server 127.0.0.1:{server.port};")
+    site = site.replace("server ws:8001;", f"server 127.0.0.1:{server.sockets.port};")
     site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
     (folder / "site.conf").write_text(site)
     temp = " ".join(
@@ -252,11 +340,11 @@ def nginx(production, tmp_path_factory):
         process.wait(timeout=10)
 
 
-def test_the_reverse_proxy_passes_pages_and_the_chat_socket_through(nginx, production):
+def test_the_reverse_proxy_sends_pages_to_gunicorn_and_the_chat_socket_to_daphne(nginx, production):
     from websockets.asyncio.client import connect
 
-    _, folder = production
-    status, body = _get(f"http://{nginx}/careers/demo/")
+    server, folder = production
+    status, body = _get(f"http://{nginx}/careers/demo/?routed=1")
     assert status == 200, body[-2000:]
     assert _get(f"http://{nginx}/health/live")[0] == 200
 
@@ -267,3 +355,10 @@ def test_the_reverse_proxy_passes_pages_and_the_chat_socket_through(nginx, produ
 
     frame = asyncio.run(first_frame())
     assert frame.get("type"), frame
+    # Who served what, by their access logs (paths as logged: query values dropped, the token hashed).
+    deadline = time.monotonic() + 10
+    while "WSCONNECT /ws/chat/" not in server.sockets.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    web, ws = (folder / "web.log").read_text(errors="replace"), (folder / "ws.log").read_text(errors="replace")
+    assert "GET /careers/demo/?routed=" in web and "/careers/demo/?routed=" not in ws
+    assert "WSCONNECT /ws/chat/" in ws and "/ws/chat/" not in web
