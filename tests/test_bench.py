@@ -89,3 +89,31 @@ def test_the_chat_benchmark_runs_every_phase_and_finds_nothing_lost_or_doubled()
     assert think["cpu_ms_per_answer"]["daphne"] > 0 and think["server_memory"]["rss_peak_total_mb"] > 0
     assert think["machine_busy_pct"] is not None and report["machine"]["memory_mb"] > 0
     assert report["targets"]["zero_lost_or_doubled"] is True
+
+
+def test_the_http_benchmark_runs_the_procfile_s_web_and_stays_within_the_connection_bound():
+    require_services()
+    database_url, redis_url = _bench_urls()
+    database_url = database_url.replace("smartbot_bench_ci", "smartbot_bench_http_ci")
+    command = [
+        sys.executable, "bench/http_bench.py", "--duration", "1", "--warmup", "0", "--clients", "2",
+        "--threads", "1", "--responses", "30", "--pdf-kb", "20", "--static", "plain", "--web-concurrency", "2",
+        "--port", str(_free_base_port()), "--database-url", database_url, "--redis-url", redis_url,
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
+    env["DJANGO_SETTINGS_MODULE"] = "smartbot.settings"
+    run = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout)
+
+    assert report["config"]["server"].startswith("gunicorn -c python:smartbot.gunicorn_config")
+    results = report["results"]
+    assert set(results) == {"api_floor", "api_20", "api_100", "page_floor", "page", "upload_floor", "apply"}
+    for name, row in results.items():
+        assert row["ok_per_second"] > 0 and row["errors"] == 0, (name, row)
+    apply = results["apply"]
+    # One stored per 2xx, plus those still in flight when wrk stopped counting (one per client at most).
+    ok = apply["requests"] - apply["non2xx"]
+    assert 0 < ok <= apply["applications_stored"] <= ok + 2
+    assert results["api_20"]["ratio_to_floor"] > 0 and results["page"]["floor"] == "page_floor"
+    assert report["db_connections"]["web_processes"] == 2 and report["db_connections"]["within_bound"] is True
