@@ -134,7 +134,8 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
         # Every row shows its tags: one query for the page's (``ResponseListSerializer.tags``).
         queryset = response_list(company=self.request.user.company).prefetch_related("tags")
         if self.action == "list":
-            return queryset.order_by(*ORDERINGS["-created_at"])
+            # A row shows no resume: its text (up to RESUME_MAX_CHARS each) stays in the database.
+            return queryset.defer("resume_text", "resume_hidden_text").order_by(*ORDERINGS["-created_at"])
         return queryset
 
     def get_object(self):
