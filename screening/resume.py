@@ -2,8 +2,9 @@
 
 The content is sniffed and must match the file name's extension: a text file renamed to ``.pdf`` is
 refused with a clear message instead of failing deep inside a parser (a DOCX is told by its zip
-directory, ``resume_worker.ooxml``). The parsing itself runs in a child process
-(``screening.resume_worker``) with a wall-clock limit, an address-space limit and a CPU limit, and
+directory, ``resume_worker.ooxml``). The parsing itself runs in a fresh child process per file
+(forked from the fork server of ``screening.resume_worker.pool``, else ``python -m
+screening.resume_worker``) with a wall-clock limit, an address-space limit and a CPU limit, and
 inside it with caps on pages, inflated bytes and characters: the settings ``RESUME_*`` (see
 docs/uploads.md), and budgets of work per document. Whatever goes wrong in there, the caller gets a
 ``ResumeError`` with a message for the candidate, never another exception. Text that is mostly one
@@ -33,7 +34,7 @@ import filetype
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from screening.resume_worker import tidy_text
+from screening.resume_worker import pool, tidy_text
 from screening.resume_worker.ooxml import word_main_part
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,11 @@ def _content_matches(extension: str, data: bytes) -> bool:
 
 
 def _run_worker(kind: str, data: bytes) -> dict:
-    """The worker's JSON answer for ``data``; ``ResumeError`` on a timeout, a crash or garbage."""
+    """The worker's JSON answer for ``data``; ``ResumeError`` on a timeout, a crash or garbage.
+
+    A child of the fork server (``resume_worker.pool``) reads the file when ``RESUME_EXTRACT_POOL``
+    is on and it can start one, else a new ``python -m screening.resume_worker`` does.
+    """
     seconds = float(settings.RESUME_EXTRACT_SECONDS)
     limits = {
         "kind": kind,
@@ -155,6 +160,72 @@ def _run_worker(kind: str, data: bytes) -> dict:
         "max_chars": int(settings.RESUME_MAX_CHARS),
     }
     started = time.monotonic()
+    try:
+        output, returncode, errors = _run_in_pool(data, limits, seconds)
+    except pool.StartError:
+        output, returncode, errors = _run_subprocess(data, limits, seconds)
+    except pool.Timeout:
+        output = None
+    if output is None:
+        logger.info("resume extraction (%s, %d bytes) timed out after %.1f s", kind, len(data), seconds)
+        raise ResumeError("timeout")
+    elapsed = time.monotonic() - started
+    try:
+        result = json.loads(output)
+    except ValueError:
+        result = None
+    if not isinstance(result, dict) or not isinstance(result.get("ok"), bool):
+        # No answer: the CPU limit's signal, a MemoryError before the child could answer, or a crash.
+        code = "unreadable"
+        if returncode == -signal.SIGXCPU:
+            code = "timeout"
+        elif b"MemoryError" in errors[-2000:] or returncode == pool.MEMORY_EXIT:
+            code = "memory"
+        logger.warning("resume worker (%s) exited with %s and no answer: %s", kind, returncode, errors[-2000:])
+        raise ResumeError(code)
+    logger.info(
+        "resume extraction (%s, %d bytes): %s in %.0f ms, child peak %s KB",
+        kind,
+        len(data),
+        "ok" if result["ok"] else result.get("code"),
+        elapsed * 1000,
+        result.get("peak_kb"),
+    )
+    if errors or result.get("detail"):
+        logger.debug("resume worker stderr: %s", errors[-2000:] or result.get("detail"))
+    return result
+
+
+# When the pool last failed to start a child (time.monotonic()), and how long to use subprocesses then.
+_pool_failed_at: float | None = None
+POOL_RETRY_SECONDS = 60.0
+
+
+def _run_in_pool(data: bytes, limits: dict, seconds: float) -> tuple[bytes, int | None, bytes]:
+    """``(output, returncode, stderr)`` from a child of the fork server; ``pool.StartError`` to use a
+    subprocess instead (the pool is off, or could not start a child now or in the last minute)."""
+    global _pool_failed_at
+    if not settings.RESUME_EXTRACT_POOL:
+        raise pool.StartError("RESUME_EXTRACT_POOL is off")
+    failed_at = _pool_failed_at
+    if failed_at is not None and time.monotonic() - failed_at < POOL_RETRY_SECONDS:
+        raise pool.StartError("the pool failed recently")
+    try:
+        output, returncode = pool.run(data, limits, seconds)
+    except pool.StartError as error:
+        if failed_at is None:  # once per outage, not once per file
+            logger.warning("resume extraction falls back to a subprocess per file: %s", error)
+        _pool_failed_at = time.monotonic()
+        raise
+    if failed_at is not None:
+        logger.info("resume extraction uses the fork server again")
+        _pool_failed_at = None
+    return output, returncode, b""
+
+
+def _run_subprocess(data: bytes, limits: dict, seconds: float) -> tuple[bytes | None, int | None, bytes]:
+    """``(output, returncode, stderr)`` of a new ``python -m screening.resume_worker``; ``output`` is
+    ``None`` when it did not finish within ``seconds`` (it has been killed)."""
     # A session of its own, so that a timeout kills the child and anything it started.
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
         [sys.executable, "-m", "screening.resume_worker", json.dumps(limits)],
@@ -168,36 +239,11 @@ def _run_worker(kind: str, data: bytes) -> dict:
         output, errors = process.communicate(input=data, timeout=seconds)
     except subprocess.TimeoutExpired:
         _kill(process)
-        logger.info("resume extraction (%s, %d bytes) timed out after %.1f s", kind, len(data), seconds)
-        raise ResumeError("timeout")
+        return None, None, b""
     except BaseException:
         _kill(process)
         raise
-    elapsed = time.monotonic() - started
-    try:
-        result = json.loads(output)
-    except ValueError:
-        result = None
-    if not isinstance(result, dict) or not isinstance(result.get("ok"), bool):
-        # No answer: the CPU limit's signal, a MemoryError before the child could answer, or a crash.
-        code = "unreadable"
-        if process.returncode == -signal.SIGXCPU:
-            code = "timeout"
-        elif b"MemoryError" in errors[-2000:]:
-            code = "memory"
-        logger.warning("resume worker (%s) exited with %s and no answer: %s", kind, process.returncode, errors[-2000:])
-        raise ResumeError(code)
-    logger.info(
-        "resume extraction (%s, %d bytes): %s in %.0f ms, child peak %s KB",
-        kind,
-        len(data),
-        "ok" if result["ok"] else result.get("code"),
-        elapsed * 1000,
-        result.get("peak_kb"),
-    )
-    if errors:
-        logger.debug("resume worker stderr: %s", errors[-2000:])
-    return result
+    return output, process.returncode, errors
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -248,7 +294,8 @@ def resume_extract(*, name: str, data: bytes) -> ResumeText:
     really is of that kind, then reads it in a child process bounded by ``RESUME_EXTRACT_SECONDS``
     (wall clock), ``RESUME_EXTRACT_MEMORY_MB`` (address space), ``RESUME_MAX_PAGES`` (PDF pages
     read; later pages are ignored), ``RESUME_MAX_DECOMPRESSED_BYTES`` (inflated content) and
-    ``RESUME_MAX_CHARS`` (characters kept). Typically takes 0.1-0.3 s.
+    ``RESUME_MAX_CHARS`` (characters kept). Typically takes 10-50 ms in a warm process (the fork
+    server started), 0.1-0.3 s with a subprocess per file (``RESUME_EXTRACT_POOL`` off or unavailable).
 
     Returns a ``ResumeText``. Raises ``ResumeError`` and nothing else: a refused file, a parser
     failure of any type, a limit reached, even a failure to start the child.

@@ -85,6 +85,16 @@ class AccessLogger(Logger):
 logger_class = AccessLogger
 
 
+def post_worker_init(worker):
+    """A worker process is ready: start its resume extraction's fork server before any applicant needs it."""
+    from django.conf import settings
+
+    if settings.RESUME_EXTRACT_POOL:
+        from screening.resume_worker.pool import warm_up
+
+        warm_up()
+
+
 def child_exit(server, worker):
     """A worker process ended: with Prometheus' multiprocess mode on, its live gauges stop counting."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

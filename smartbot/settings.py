@@ -387,6 +387,7 @@ REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=7 * 1024 * 10
 RESUME_MAX_BYTES = env.int("RESUME_MAX_BYTES", default=5 * 1024 * 1024)  # the uploaded file
 RESUME_EXTRACT_SECONDS = env.float("RESUME_EXTRACT_SECONDS", default=10.0)  # wall clock of one extraction
 RESUME_EXTRACT_MEMORY_MB = env.int("RESUME_EXTRACT_MEMORY_MB", default=512)  # address space of the child
+RESUME_EXTRACT_POOL = env.bool("RESUME_EXTRACT_POOL", default=True)  # fork the child from a fork server
 RESUME_MAX_PAGES = env.int("RESUME_MAX_PAGES", default=30)  # PDF pages read
 RESUME_MAX_DECOMPRESSED_BYTES = env.int("RESUME_MAX_DECOMPRESSED_BYTES", default=20 * 1024 * 1024)
 RESUME_MAX_CHARS = env.int("RESUME_MAX_CHARS", default=100_000)  # characters of text kept

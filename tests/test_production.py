@@ -31,36 +31,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from chat.tests.live_server import Daphne, free_port, server_env
+from chat.tests.live_server import ProcfileProcess, free_port, server_env
 
 BASE = Path(settings.BASE_DIR)
-
-
-class ProcfileProcess(Daphne):
-    """One of the Procfile's processes (``name``) run as written there by ``sh``, ``$PORT``/``$WS_PORT`` set to
-    ``port``, the virtualenv's commands first on the ``PATH``."""
-
-    def __init__(self, name: str, **kwargs):
-        super().__init__(**kwargs)
-        self.name = name
-
-    def start(self) -> ProcfileProcess:
-        (line,) = [line for line in (BASE / "Procfile").read_text().splitlines() if line.startswith(f"{self.name}:")]
-        env = {
-            **self.env,
-            "PORT": str(self.port),
-            "WS_PORT": str(self.port),
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}",
-        }
-        self._handle = self.log.open("ab")
-        self.process = subprocess.Popen(
-            ["sh", "-c", "exec " + line.split(":", 1)[1].strip()],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=self._handle,
-            stderr=subprocess.STDOUT,
-        )
-        return self
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +131,16 @@ def test_the_web_process_is_gunicorn_with_a_worker_process_per_configured_core(p
     while len(master.children()) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(master.children()) == 2  # WEB_CONCURRENCY
+    # Each worker started its resume extraction's fork server before any upload (post_worker_init).
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        servers = [
+            child for worker in master.children() for child in worker.children() if "forkserver" in child.cmdline()[-1]
+        ]
+        if len(servers) == 2:
+            break
+        time.sleep(0.1)
+    assert len(servers) == 2, [w.children() for w in master.children()]
 
 
 def test_the_web_process_refuses_an_oversized_body_before_django_reads_it(production):

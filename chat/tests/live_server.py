@@ -106,6 +106,34 @@ class Daphne:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
 
 
+class ProcfileProcess(Daphne):
+    """One of the Procfile's processes (``name``) run as written there by ``sh``, ``$PORT``/``$WS_PORT`` set to
+    ``port``, the virtualenv's commands first on the ``PATH``."""
+
+    def __init__(self, name: str, **kwargs):
+        super().__init__(**kwargs)
+        self.name = name
+
+    def start(self) -> ProcfileProcess:
+        lines = (Path(settings.BASE_DIR) / "Procfile").read_text().splitlines()
+        (line,) = [line for line in lines if line.startswith(f"{self.name}:")]
+        env = {
+            **self.env,
+            "PORT": str(self.port),
+            "WS_PORT": str(self.port),
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}",
+        }
+        self._handle = self.log.open("ab")
+        self.process = subprocess.Popen(
+            ["sh", "-c", "exec " + line.split(":", 1)[1].strip()],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=self._handle,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+
 @contextlib.contextmanager
 def daphne_without_services(folder: Path, **overrides: str):
     """A started, ready daphne on settings that reach no database table, Redis or broker: for tests of the

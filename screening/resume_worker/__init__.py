@@ -1,10 +1,12 @@
 """The child process that reads one resume file: ``python -m screening.resume_worker LIMITS``.
 
-``screening.resume`` starts it for every upload, so that a hostile or broken file can cost at most
-one short-lived process. No Django here: ``LIMITS`` is one JSON argument
-(``{"kind": "pdf"|"docx"|"txt", "memory_mb", "cpu_seconds", "max_pages", "max_decompressed",
-"max_chars"}``), the file comes on stdin, and one JSON object goes back on stdout, either
-``{"ok": true, "text", "hidden", "pages", "image_pages", "peak_kb"}`` or
+``screening.resume`` starts a fresh process for every upload, so that a hostile or broken file can
+cost at most one short-lived process: a child forked from the fork server of ``pool`` (which calls
+``extract`` with the same limits, the file on a socket), or, as a fallback, this command.
+
+No Django here: ``LIMITS`` is one JSON argument (``{"kind": "pdf"|"docx"|"txt", "memory_mb",
+"cpu_seconds", "max_pages", "max_decompressed", "max_chars"}``), the file comes on stdin, and one
+JSON object goes back on stdout, either ``{"ok": true, "text", "hidden", "pages", "image_pages", "peak_kb"}`` or
 ``{"ok": false, "code", "peak_kb"}`` (``code`` is one of the ``ResumeError`` codes).
 
 The reader of the kind is imported first, then the address space (``memory_mb``) and CPU time are
@@ -28,6 +30,7 @@ import resource
 import signal
 import sys
 import warnings
+from typing import BinaryIO
 
 # Text within this distance of the colour under it (each of r, g, b in 0..1) is not seen.
 MIN_CONTRAST = 0.12
@@ -122,24 +125,28 @@ def _peak_kb() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def main(argv: list[str]) -> int:
-    """Read the file on stdin as ``argv[1]`` says and answer on stdout; always exits 0 itself."""
+def extract(source: BinaryIO, limits: dict) -> dict:
+    """Read one file in this process, which it limits for good: the whole per-file part of the worker.
+
+    ``limits`` is the JSON of the package docstring. The reader of the kind is imported (a no-op in
+    a child of the fork server, which has them loaded), then the address space, CPU time and core
+    dumps are limited, then the file is read from ``source`` (a binary file, read to its end) and
+    parsed under the ``READ_CPU_SECONDS`` timer. Returns the answer dict of the package docstring,
+    with ``"detail"`` (the parser's exception, for the log) when it failed unexpectedly. A
+    ``MemoryError`` outside the parsing itself (e.g. while answering) propagates.
+    """
     global _reading
-    limits = json.loads(argv[1])
     module, function = READERS[limits["kind"]].split(":")
     # Imported before the limits: the budget is for reading the file, not for loading the libraries.
     reader = getattr(importlib.import_module(f"{__name__}.{module}"), function)
     _limit_resources(limits["memory_mb"], limits["cpu_seconds"])
-    # Libraries may print; only our JSON goes to the real stdout.
-    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    os.dup2(2, 1)
     logging.disable(logging.CRITICAL)
     warnings.simplefilter("ignore")
-    data = sys.stdin.buffer.read()
     signal.signal(signal.SIGPROF, _out_of_time)
-    signal.setitimer(signal.ITIMER_PROF, READ_CPU_SECONDS)  # CPU time of this process
-    _reading = True
     try:
+        data = source.read()
+        signal.setitimer(signal.ITIMER_PROF, READ_CPU_SECONDS)  # CPU time of this process
+        _reading = True
         try:
             result = {"ok": True, **reader(data, limits)}
         finally:
@@ -153,10 +160,22 @@ def main(argv: list[str]) -> int:
     except OSError as exc:  # e.g. a library failing to map memory
         result = {"ok": False, "code": "memory" if exc.errno == errno.ENOMEM else "unreadable"}
     except Exception as exc:  # any parser failure of any kind: the parent says "unreadable"
-        result = {"ok": False, "code": "unreadable"}
-        print(f"resume_worker: {type(exc).__name__}: {exc}"[:2000], file=sys.stderr)
+        result = {"ok": False, "code": "unreadable", "detail": f"{type(exc).__name__}: {exc}"[:2000]}
     signal.setitimer(signal.ITIMER_PROF, 0)
     result["peak_kb"] = _peak_kb()
+    return result
+
+
+def main(argv: list[str]) -> int:
+    """Read the file on stdin as ``argv[1]`` says and answer on stdout; always exits 0 itself."""
+    limits = json.loads(argv[1])
+    # Libraries may print; only our JSON goes to the real stdout.
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    result = extract(sys.stdin.buffer, limits)
+    detail = result.pop("detail", None)
+    if detail:
+        print(f"resume_worker: {detail}", file=sys.stderr)
     out.write(json.dumps(result))
     out.flush()
     return 0

@@ -151,8 +151,9 @@ def lie_about_size(data: bytes, name: str, size: int) -> bytes:
 
 
 def worker_children() -> list[int]:
-    """Processes of ``screening.resume_worker`` whose parent is this process (Linux)."""
-    found = []
+    """Processes reading a resume for this process (Linux): its ``python -m screening.resume_worker``
+    children, and the children of its fork server (``resume_worker.pool``), not the fork server itself."""
+    processes = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -161,9 +162,15 @@ def worker_children() -> list[int]:
             command = (entry / "cmdline").read_bytes()
         except (OSError, IndexError, ValueError):
             continue
-        if parent == os.getpid() and b"screening.resume_worker" in command:
-            found.append(int(entry.name))
-    return found
+        processes[int(entry.name)] = (parent, command)
+    servers = {
+        pid for pid, (parent, command) in processes.items() if parent == os.getpid() and b"forkserver" in command
+    }
+    return [
+        pid
+        for pid, (parent, command) in processes.items()
+        if (parent == os.getpid() or parent in servers) and pid not in servers and b"screening.resume_worker" in command
+    ]
 
 
 def refused(name: str, data: bytes) -> ResumeError:
