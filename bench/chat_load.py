@@ -29,6 +29,13 @@ Loopback only, bounded in time and count. What it does, in one run:
 ``--hog SHARE`` runs a CPU hog (``bench/load/hog.py``) taking SHARE of the
 whole machine during the think phase, and reports the share it measured.
 
+``--phases idle`` (not among the defaults: about 90 s at 1,000 sockets) measures memory
+(``bench/load/idle.py``): the first chat server and then an echo server each hold ``--idle-sockets`` idle
+candidate sockets (one seeded chat each; the echo: one round trip each); the report gives each one's RSS
+before, open and after close, MB per 1,000 sockets, the share returned, and ``idle_vs_echo`` (issue 17's
+target: at most 1.2). ``--idle-probe`` adds the servers' Python heap (gc objects by type) and a
+``malloc_trim``; ``--malloc-env`` runs the servers with glibc's ``MALLOC_*`` variables (or ``PYTHONMALLOC``).
+
 The load generator runs in ``--clients`` separate processes (asyncio and the
 ``websockets`` client) so that it is not the bottleneck of one core.
 "Bot reply latency" is the time from sending an answer to receiving the next
@@ -55,10 +62,12 @@ from urllib.parse import urlsplit
 # Run as a script, Python puts bench/ first on the path: the project's root instead (bench.load, the apps).
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.load import client, dbcheck, durable, probes, seeding  # noqa: E402
+from bench.load import client, dbcheck, durable, idle, probes, seeding  # noqa: E402
 from bench.load import report as report_  # noqa: E402
 from bench.load.hog import Hog  # noqa: E402
 from bench.load.servers import ServerSet, server_env  # noqa: E402
+
+PHASES = ("think", "closed", "echo", "durable", "idle")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -90,8 +99,24 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="run daphne with sys.setswitchinterval(SECONDS) (0: Python's default, 0.005)",
     )  # fmt: skip
     parser.add_argument(
-        "--phases", default="think,closed,echo,durable", help="comma-separated subset of think,closed,echo,durable"
+        "--phases", default="think,closed,echo,durable",
+        help=f"comma-separated subset of {','.join(PHASES)} (idle: off by default, about 90 s at its defaults)",
+    )  # fmt: skip
+    parser.add_argument("--idle-sockets", type=int, default=1000, help="sockets the idle phase holds open")
+    parser.add_argument(
+        "--idle-warmup", type=int, default=50, help="sockets opened and closed before the idle phase measures"
     )
+    parser.add_argument(
+        "--idle-rounds", type=int, default=1, help="idle phase: open and close the sockets this many times"
+    )
+    parser.add_argument(
+        "--idle-probe", action="store_true",
+        help="idle phase: the servers report their Python heap (gc objects by type) and a malloc_trim is tried",
+    )  # fmt: skip
+    parser.add_argument(
+        "--malloc-env", action="append", default=[], metavar="NAME=VALUE",
+        help="a glibc MALLOC_* variable (or PYTHONMALLOC) for the servers (repeatable), e.g. MALLOC_ARENA_MAX=2",
+    )  # fmt: skip
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/smartbot_bench"),
@@ -100,6 +125,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-migrate", action="store_true", help="skip manage.py migrate")
     args = parser.parse_args(argv)
     args.phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+    if unknown := set(args.phases) - set(PHASES):
+        parser.error(f"unknown phases {sorted(unknown)}: choose from {','.join(PHASES)}")
+    if args.idle_sockets < 1 or args.idle_warmup < 0 or args.idle_rounds < 1:
+        parser.error("--idle-sockets and --idle-rounds must be at least 1, --idle-warmup not negative")
+    malloc_env = [item.partition("=") for item in args.malloc_env]
+    if any(not (name.startswith("MALLOC_") or name == "PYTHONMALLOC") or not sep for name, sep, _ in malloc_env):
+        parser.error("--malloc-env takes NAME=VALUE with a glibc MALLOC_* name or PYTHONMALLOC")
+    args.malloc_env = [(name, value) for name, _, value in malloc_env]
     if not 0 <= args.hog < 1:
         parser.error("--hog is a share of the machine, 0 <= SHARE < 1")
     for url in (args.database_url, args.redis_url):
@@ -135,6 +168,19 @@ def measure(servers: ServerSet, jobs: list[dict]) -> dict:
     return result
 
 
+def idle_phase(args, servers: ServerSet, targets: list[dict], warmup: list[dict]) -> dict:
+    """The idle-memory phase (``bench.load.idle``) against the first process of ``servers``."""
+    result = idle.run(
+        pid=servers.processes[0].pid,
+        targets=targets,
+        warmup=warmup,
+        clients=args.clients,
+        probe=args.idle_probe,
+        rounds=args.idle_rounds,
+    )
+    return {"port": servers.ports[0], **result}
+
+
 def main(argv=None) -> int:
     """Run the phases asked for and print the JSON report; 0 once it is printed."""
     args = parse_args(argv)
@@ -145,8 +191,15 @@ def main(argv=None) -> int:
         "closed_concurrency": args.closed_concurrency, "duration_s": args.duration, "processes": args.processes,
         "clients": args.clients, "asgi_threads": args.asgi_threads, "phases": args.phases,
         "ws_connect_timeout_s": args.ws_connect_timeout, "switch_interval_s": args.switch_interval or None,
-        "hog_share": args.hog or None,
+        "hog_share": args.hog or None, "malloc_env": dict(args.malloc_env) or None,
     }  # fmt: skip
+    if "idle" in args.phases:
+        report["config"].update(
+            idle_sockets=args.idle_sockets,
+            idle_warmup=args.idle_warmup,
+            idle_probe=args.idle_probe,
+            idle_rounds=args.idle_rounds,
+        )
     seeding.prepare_database(args)
     seeding.setup_django(args)
     from django.conf import settings
@@ -160,10 +213,22 @@ def main(argv=None) -> int:
     env = server_env(args)
     flags = ("--websocket_connect_timeout", str(args.ws_connect_timeout))
 
-    if "think" in args.phases or "closed" in args.phases:
-        servers = ServerSet(app="smartbot.asgi:application", count=args.processes, first_port=args.port, env=env,
-                            name="chat", flags=flags, switch_interval=args.switch_interval).start()  # fmt: skip
+    preamble = idle.PROBE_PREAMBLE if args.idle_probe and "idle" in args.phases else ""
+    if {"think", "closed", "idle"} & set(args.phases):
+        # The idle phase alone needs one server: its figures are per process.
+        count = args.processes if {"think", "closed"} & set(args.phases) else 1
+        servers = ServerSet(app="smartbot.asgi:application", count=count, first_port=args.port, env=env,
+                            name="chat", flags=flags, switch_interval=args.switch_interval,
+                            preamble=preamble).start()  # fmt: skip
         try:
+            # First, on a fresh process as the echo's (the phases after it then run on a process that held them).
+            if "idle" in args.phases:
+                chats = seeding.seed(responses=args.idle_sockets + args.idle_warmup, label="idle")
+                port = servers.ports[0]
+                report["idle_chat"] = idle_phase(
+                    args, servers, idle.chat_targets(chats[args.idle_warmup :], port),
+                    idle.chat_targets(chats[: args.idle_warmup], port),
+                )  # fmt: skip
             if "think" in args.phases:
                 chats = seeding.seed(responses=args.candidates, label="think")
                 for i, chat in enumerate(chats):
@@ -209,17 +274,26 @@ def main(argv=None) -> int:
         finally:
             servers.stop()
 
-    if "echo" in args.phases:
-        echo = ServerSet(app="bench.echo_asgi:application", count=args.processes, first_port=args.port + 100,
-                         env=env, name="echo", flags=flags, switch_interval=args.switch_interval).start()  # fmt: skip
+    if {"echo", "idle"} & set(args.phases):
+        echo = ServerSet(app="bench.echo_asgi:application", count=args.processes if "echo" in args.phases else 1,
+                         first_port=args.port + 100, env=env, name="echo", flags=flags,
+                         switch_interval=args.switch_interval, preamble=preamble).start()  # fmt: skip
         try:
-            jobs = [
-                {"phase": "echo", "ports": echo.ports, "concurrency": max(1, args.closed_concurrency // args.clients),
-                 "duration": args.duration}
-                for _ in range(args.clients)
-            ]  # fmt: skip
-            result = measure(echo, jobs)
-            report["echo"] = report_.summarize_echo(result, memory=echo.memory(), concurrency=args.closed_concurrency)
+            if "idle" in args.phases:
+                port = echo.ports[0]
+                report["idle_echo"] = idle_phase(
+                    args, echo, idle.echo_targets(args.idle_sockets, port), idle.echo_targets(args.idle_warmup, port)
+                )
+            if "echo" in args.phases:
+                jobs = [
+                    {"phase": "echo", "ports": echo.ports,
+                     "concurrency": max(1, args.closed_concurrency // args.clients), "duration": args.duration}
+                    for _ in range(args.clients)
+                ]  # fmt: skip
+                result = measure(echo, jobs)
+                report["echo"] = report_.summarize_echo(
+                    result, memory=echo.memory(), concurrency=args.closed_concurrency
+                )
         finally:
             echo.stop()
 
@@ -252,6 +326,10 @@ def main(argv=None) -> int:
     if "closed" in report and "echo" in report and report["echo"]["round_trips_per_second"]:
         report["closed_vs_echo"] = round(
             report["closed"]["answers_per_second"] / report["echo"]["round_trips_per_second"], 3
+        )
+    if "idle_chat" in report and "idle_echo" in report and report["idle_echo"]["mb_per_1000_sockets"] > 0:
+        report["idle_vs_echo"] = round(
+            report["idle_chat"]["mb_per_1000_sockets"] / report["idle_echo"]["mb_per_1000_sockets"], 2
         )
     report["targets"] = report_.targets(report)
     print(json.dumps(report, indent=2))

@@ -7,5 +7,6 @@
 - ``dbcheck``: what the clients saw acknowledged against what the database holds.
 - ``report``: percentiles, per-answer costs, the phases' summaries and the targets.
 - ``durable``: the durable-turn floor's (``bench/durable_asgi.py``) bench-only tables, seeding and check.
+- ``idle``: the idle-memory phase (RSS of one server per 1,000 idle sockets, and after they close).
 - ``hog``: a CPU hog at a fixed duty cycle for the think phase (``--hog``), its share measured.
 """

@@ -128,4 +128,7 @@ def targets(report: dict) -> dict:
     if "ratio_to_durable_floor" in report:
         # Issue 17: the durable-turn floor replaced the echo as the closed loop's yardstick (the echo writes nothing).
         out["closed_loop_at_least_half_of_durable_floor"] = report["ratio_to_durable_floor"] >= 0.5
+    if "idle_vs_echo" in report:
+        # Issue 17: per 1,000 idle candidate sockets, at most 1.2 × the echo consumer's memory.
+        out["idle_memory_within_1_2_echo"] = report["idle_vs_echo"] <= 1.2
     return out

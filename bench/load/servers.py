@@ -35,6 +35,7 @@ def server_env(args) -> dict:
         "ASGI_THREADS": str(args.asgi_threads),
         "CELERY_TASK_ALWAYS_EAGER": "0",  # finished chats queue their evaluation in Redis, as in production
         "CHAT_IP_FRAMES_PER_SECOND": "0",  # every simulated candidate comes from 127.0.0.1
+        **dict(getattr(args, "malloc_env", None) or ()),  # --malloc-env: glibc's allocator tuned, for comparison
     }
 
 
@@ -56,15 +57,24 @@ class ServerSet:
     """
 
     def __init__(
-        self, *, app: str, count: int, first_port: int, env: dict, name: str, flags: tuple = (), switch_interval=0.0
+        self,
+        *,
+        app: str,
+        count: int,
+        first_port: int,
+        env: dict,
+        name: str,
+        flags: tuple = (),
+        switch_interval=0.0,
+        preamble: str = "",
     ):
+        """``preamble``: Python code each server runs before daphne (``bench.load.idle.PROBE_PREAMBLE``)."""
         self.app, self.env, self.name, self.flags = app, env, name, list(flags)
         self.launcher = [sys.executable, "-m", "daphne"]
-        if switch_interval:
-            code = (
-                f"import sys; sys.setswitchinterval({switch_interval!r}); from daphne.cli import CommandLineInterface; "
-            )
-            self.launcher = [sys.executable, "-c", code + "CommandLineInterface.entrypoint()"]
+        if switch_interval or preamble:
+            code = f"import sys; sys.setswitchinterval({switch_interval!r})\n" if switch_interval else ""
+            code += preamble + "\nfrom daphne.cli import CommandLineInterface; CommandLineInterface.entrypoint()"
+            self.launcher = [sys.executable, "-c", code]
         self.ports = [first_port + i for i in range(count)]
         self.processes: list[subprocess.Popen] = []
         self.peak_rss: dict[int, int] = {}
