@@ -224,6 +224,17 @@ def _a_channel_layer_per_test():
 
 
 @pytest.fixture(autouse=True)
+def _chat_scripts_not_shared_between_tests():
+    """Each test loads chat scripts afresh (``chat.selectors.script_shared``): a rolled-back test database reuses
+    ids, and a frozen clock reuses ``updated_at`` stamps, so a script of an earlier test could answer for one of
+    this test's. Production never reuses either."""
+    from chat.selectors import script_shared_clear
+
+    script_shared_clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _language_back_to_the_default():
     """After a test, the default language again in this thread.
 

@@ -8,6 +8,8 @@ the careers page and the public API).
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -69,6 +71,42 @@ def response_get_for_member(*, user, response_id: int) -> Response | None:
 def script_questions(*, vacancy: Vacancy) -> list[ScreeningQuestion]:
     """The vacancy's screening questions in the order the bot asks them."""
     return list(ScreeningQuestion.objects.filter(vacancy=vacancy).order_by("position", "id"))
+
+
+# Scripts shared by the chats of one process: (vacancy id, its ``updated_at``) -> (vacancy, questions).
+SHARED_SCRIPTS_MAX = 256
+_shared_scripts: OrderedDict[tuple[int, datetime], tuple[Vacancy, tuple[ScreeningQuestion, ...]]] = OrderedDict()
+_shared_scripts_lock = threading.Lock()
+
+
+def script_shared(*, vacancy: Vacancy) -> tuple[Vacancy, tuple[ScreeningQuestion, ...]]:
+    """``vacancy`` and its questions (``script_questions``) as every chat of this process on the same script
+    shares them: one copy per (vacancy id, ``updated_at``), the ``SHARED_SCRIPTS_MAX`` latest used kept.
+
+    A connected socket keeps its script for its whole life; a copy of its own cost 5.6 KB per idle socket (44.8
+    MB per 1,000 against the echo consumer's 33.5: docs/benchmarks.md, "idle") and a query per connect. Script
+    edits stamp ``updated_at`` (``vacancies.services``), so an edited script is another key; a running chat
+    notices it at its next turn (``ChatContext.reload_script``). The objects are shared between threads and
+    chats: read them, never change them. Returns (the shared vacancy, the questions in asking order).
+    """
+    key = (vacancy.pk, vacancy.updated_at)
+    with _shared_scripts_lock:
+        shared = _shared_scripts.get(key)
+        if shared is not None:
+            _shared_scripts.move_to_end(key)
+            return shared
+    shared = (vacancy, tuple(script_questions(vacancy=vacancy)))
+    with _shared_scripts_lock:
+        shared = _shared_scripts.setdefault(key, shared)  # another thread's copy, if it got there first
+        while len(_shared_scripts) > SHARED_SCRIPTS_MAX:
+            _shared_scripts.popitem(last=False)
+    return shared
+
+
+def script_shared_clear() -> None:
+    """Forget every shared script (tests: a rolled-back database reuses ids and frozen clocks reuse stamps)."""
+    with _shared_scripts_lock:
+        _shared_scripts.clear()
 
 
 LINK_OPEN = "open"

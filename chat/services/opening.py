@@ -32,15 +32,18 @@ from .base import (
 
 
 def chat_context(*, response: Response) -> ChatContext:
-    """The per-connection context of a response's chat (creates nothing; see ``chat_open``)."""
+    """The per-connection context of a response's chat (creates nothing; see ``chat_open``). Its vacancy and
+    questions are the process's shared copy (``selectors.script_shared``: read them, never change them)."""
+    vacancy, questions = selectors.script_shared(vacancy=response.vacancy)
+    response.vacancy = vacancy
     return ChatContext(
         response_id=response.pk,
         session_id=0,
-        vacancy=response.vacancy,
+        vacancy=vacancy,
         candidate_first_name=response.first_name,
-        questions=selectors.script_questions(vacancy=response.vacancy),
+        questions=list(questions),
         response=response,
-        script_at=response.vacancy.updated_at,
+        script_at=vacancy.updated_at,
     )
 
 
