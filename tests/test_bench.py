@@ -19,7 +19,8 @@ from django.conf import settings
 from conftest import require_services
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-BENCH_REDIS_DB = 15  # the bench flushes its Redis database; the test workers use 1, 2, ...
+# The benches flush their Redis databases; the test workers use 1, 2, ... Two, as the two tests may run at once.
+BENCH_REDIS_DB, HTTP_BENCH_REDIS_DB = 15, 14
 
 
 def _free_base_port() -> int:
@@ -39,12 +40,12 @@ def _free(port: int) -> bool:
     return True
 
 
-def _bench_urls() -> tuple[str, str]:
+def _bench_urls(*, database: str = "smartbot_bench_ci", redis_db: int = BENCH_REDIS_DB) -> tuple[str, str]:
     db = settings.DATABASES["default"]
     auth = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
-    database_url = f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/smartbot_bench_ci"
+    database_url = f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{database}"
     redis = urlsplit(settings.REDIS_URL)
-    return database_url, urlunsplit(redis._replace(path=f"/{BENCH_REDIS_DB}"))
+    return database_url, urlunsplit(redis._replace(path=f"/{redis_db}"))
 
 
 def test_the_chat_benchmark_runs_every_phase_and_finds_nothing_lost_or_doubled():
@@ -93,8 +94,7 @@ def test_the_chat_benchmark_runs_every_phase_and_finds_nothing_lost_or_doubled()
 
 def test_the_http_benchmark_runs_the_procfile_s_web_and_stays_within_the_connection_bound():
     require_services()
-    database_url, redis_url = _bench_urls()
-    database_url = database_url.replace("smartbot_bench_ci", "smartbot_bench_http_ci")
+    database_url, redis_url = _bench_urls(database="smartbot_bench_http_ci", redis_db=HTTP_BENCH_REDIS_DB)
     command = [
         sys.executable, "bench/http_bench.py", "--duration", "1", "--warmup", "0", "--clients", "2",
         "--threads", "1", "--responses", "30", "--pdf-kb", "20", "--static", "plain", "--web-concurrency", "2",
