@@ -154,9 +154,26 @@ def session_disconnect(*, session_id: int, now: datetime) -> SocketCounts:
         return _named(cursor, SocketCounts) or SocketCounts(candidate_sockets=0, watchers=0)
 
 
-def messages_insert(messages: list[ChatMessage]) -> list[ChatMessage]:
-    """INSERT a turn's unsaved messages in one statement, in order, and set their keys (``smartbot.sql.insert``)."""
-    return sql.insert(messages)
+def messages_insert(
+    messages: list[ChatMessage], *, answer: Answer | None = None, session: tuple[int, dict] | None = None
+) -> list[ChatMessage]:
+    """INSERT a turn's unsaved messages in one statement, in order, and set their keys (``smartbot.sql.insert``).
+
+    The turn's other writes ride in the same statement (PostgreSQL; one after the other on SQLite): ``answer``, an
+    unsaved answer (``response_submit_answer(store=False)``), inserted too; ``session``, ``(session id, {attribute:
+    value})``, the chat session's UPDATE. A unique constraint either breaks fails the whole statement.
+    """
+    along = []
+    if answer is not None:
+        along.append(sql.Insert(answer))
+    if session is not None:
+        along.append(sql.Update(ChatSession, session[0], **session[1]))
+    return sql.insert(messages, along=tuple(along))
+
+
+def answer_insert(answer: Answer) -> Answer:
+    """INSERT an unsaved answer (``response_submit_answer(store=False)``) and set its key."""
+    return sql.insert([answer])[0]
 
 
 def session_insert_if_new(session: ChatSession) -> bool:

@@ -127,10 +127,19 @@ def send_application_email(self, response_id: int, kind: str) -> None:
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=120, time_limit=150)
 def screening_followup(response_id: int) -> None:
-    """After a finished screening: the candidate's email, the recruiters' notification, slots offered."""
+    """After a finished screening: the evaluation queued, the webhook, the candidate's email, the recruiters'
+    notification, slots offered. Once per screening: a duplicate does nothing."""
     from .services.followup import screening_followup as followup
 
     followup(response_id=response_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def requeue_stalled_followups() -> int:
+    """Beat's safety net, every minute: follow-ups of finished screenings whose message was lost, queued again."""
+    from .services.followup import screening_followup_requeue_stalled
+
+    return screening_followup_requeue_stalled()
 
 
 @shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)

@@ -20,6 +20,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55.0},
     },
+    # Follow-ups of finished screenings (evaluation queued, webhook, emails) whose message was lost: the finish
+    # publishes one after commit; the response's ``followup_pending`` flag is its outbox.
+    "requeue-stalled-followups": {
+        "task": "screening.tasks.requeue_stalled_followups",
+        "schedule": 60.0,
+        "options": {"expires": 55.0},
+    },
     # Companies' retention periods (off unless a company sets one), once a day.
     "enforce-retention": {"task": "screening.tasks.enforce_retention", "schedule": 86400.0},
     # Resumes kept for an apply form's next try (chat.forms) are deleted after an hour, even if nobody comes back.

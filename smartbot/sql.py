@@ -8,8 +8,9 @@ values are prepared by the model fields themselves (JSON, time zones), as the
 ORM would. PostgreSQL and SQLite only (the two databases the project runs on).
 
 Only the measured chat paths use them: ``chat.statements`` (a candidate's turn,
-the first open, a disconnect) and the answer insert of that turn
-(``screening.services.response_submit_answer(new=True)``). Everything else is
+the first open, a disconnect), the answer insert of that turn
+(``screening.services.response_submit_answer(new=True)``) and the pending
+evaluation its last answer writes (``evaluation_request``). Everything else is
 the ORM; a new caller needs a benchmark that asks for it.
 """
 
@@ -57,18 +58,68 @@ def _saved(obj, pk) -> None:
     obj._state.db = connection.alias
 
 
-def insert(objs: list) -> list:
-    """INSERT unsaved instances of one model in one statement and set their primary keys (like ``bulk_create``)."""
+def insert(objs: list, *, along: tuple = ()) -> list:
+    """INSERT unsaved instances of one model in one statement and set their primary keys (like ``bulk_create``).
+
+    ``along``: other writes of the same transaction, each ``Insert`` (one unsaved instance, whose key is set too)
+    or ``Update``, run before this INSERT. On PostgreSQL they ride in the same statement as data-modifying
+    ``WITH`` clauses (one round trip, one statement for the server to parse); on SQLite they run one by one.
+    """
     if not objs:
+        for write in along:
+            write.run()
         return objs
     sql, params = _insert_sql(objs[0]._meta, objs)
+    extra = ""
+    if along and is_postgresql():
+        clauses, prefix = [], []
+        for i, write in enumerate(along):
+            clause, clause_params = write.statement()
+            clauses.append(f"w{i} AS ({clause})")
+            prefix += clause_params
+            extra += f", (SELECT {write.key} FROM w{i})" if isinstance(write, Insert) else ""  # noqa: S608 (meta)
+        sql, params = f"WITH {', '.join(clauses)} {sql}{extra}", [*prefix, *params]
+    else:
+        for write in along:
+            write.run()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = [r[0] for r in cursor.fetchall()]
+        rows = cursor.fetchall()
     # Both databases return the rows of a multi-row VALUES insert in order (Django's bulk_create relies on it).
-    for obj, pk in zip(objs, ids, strict=True):
-        _saved(obj, pk)
+    for obj, row in zip(objs, rows, strict=True):
+        _saved(obj, row[0])
+    if extra:
+        inserted = [write for write in along if isinstance(write, Insert)]
+        for write, pk in zip(inserted, rows[0][1:], strict=True):
+            _saved(write.obj, pk)
     return objs
+
+
+class Insert:
+    """One unsaved instance to INSERT ``along`` another statement (``insert``)."""
+
+    def __init__(self, obj):
+        self.obj = obj
+        self.key = obj._meta.pk.column
+
+    def statement(self) -> tuple[str, list]:
+        return _insert_sql(self.obj._meta, [self.obj])
+
+    def run(self) -> None:
+        insert([self.obj])
+
+
+class Update:
+    """An UPDATE of one row by primary key (``update``'s arguments) to run ``along`` another statement."""
+
+    def __init__(self, model, pk: int, **values):
+        self.model, self.pk, self.values = model, pk, values
+
+    def statement(self) -> tuple[str, list]:
+        return _update_sql(self.model, self.pk, **self.values)
+
+    def run(self) -> None:
+        update(self.model, self.pk, **self.values)
 
 
 def insert_if_new(obj) -> bool:
@@ -83,12 +134,17 @@ def insert_if_new(obj) -> bool:
     return True
 
 
-def update(model, pk: int, **values) -> None:
-    """UPDATE one row by primary key; ``values`` are attribute names and Python values."""
+def _update_sql(model, pk: int, **values) -> tuple[str, list]:
     meta = model._meta
     columns = [meta.get_field(name) for name in values]
     assignments = ", ".join(f"{c.column} = %s" for c in columns)
     params = [c.get_db_prep_save(v, connection) for c, v in zip(columns, values.values(), strict=True)]
+    sql = f"UPDATE {meta.db_table} SET {assignments} WHERE {meta.pk.column} = %s"  # noqa: S608 (names from meta)
+    return sql, [*params, pk]
+
+
+def update(model, pk: int, **values) -> None:
+    """UPDATE one row by primary key; ``values`` are attribute names and Python values."""
+    sql, params = _update_sql(model, pk, **values)
     with connection.cursor() as cursor:
-        sql = f"UPDATE {meta.db_table} SET {assignments} WHERE {meta.pk.column} = %s"  # noqa: S608 (names from meta)
-        cursor.execute(sql, [*params, pk])
+        cursor.execute(sql, params)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from chat import statements
 from screening.models import Answer, ChatMessage, ChatSession
@@ -48,6 +48,41 @@ def test_insert_if_new_skips_a_row_that_breaks_a_unique_constraint():
     second = ChatSession(response=response, watchers=1)
     assert sql.insert_if_new(second) is False and second.pk is None
     assert list(ChatSession.objects.values_list("candidate_sockets", "watchers")) == [(1, 0)]
+
+
+def test_insert_carries_the_turns_other_writes_along_in_one_statement(django_assert_max_num_queries):
+    response = ResponseFactory()
+    question = QuestionFactory(vacancy=response.vacancy)
+    session = ChatSession.objects.create(response=response)
+    answer = Answer(response=response, question=question, raw_text="Moscow", value={"city": "Moscow"})
+    message = ChatMessage(session_id=session.pk, sender=ChatMessage.Sender.CANDIDATE, text="Moscow", client_id="c1")
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    finish = sql.Update(ChatSession, session.pk, state=ChatSession.State.FINISHED, finished_at=moment)
+    along = (sql.Insert(answer), finish)
+
+    with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 3):
+        sql.insert([message], along=along)
+
+    assert message.pk and answer.pk and not answer._state.adding
+    assert Answer.objects.get(pk=answer.pk).value == {"city": "Moscow"}
+    assert ChatMessage.objects.get(pk=message.pk).client_id == "c1"
+    stored = ChatSession.objects.get(pk=session.pk)
+    assert stored.state == ChatSession.State.FINISHED and stored.finished_at == moment
+
+
+def test_a_write_carried_along_fails_the_whole_statement():
+    response = ResponseFactory()
+    question = QuestionFactory(vacancy=response.vacancy)
+    session = ChatSession.objects.create(response=response)
+    Answer.objects.create(response=response, question=question, raw_text="first")
+    again = Answer(response=response, question=question, raw_text="second")
+    message = ChatMessage(session_id=session.pk, sender=ChatMessage.Sender.CANDIDATE, text="second", client_id="c2")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        sql.insert([message], along=(sql.Insert(again),))
+
+    assert not ChatMessage.objects.filter(session=session).exists()
+    assert list(Answer.objects.values_list("raw_text", flat=True)) == ["first"]
 
 
 def test_update_writes_the_given_columns_of_one_row():
@@ -137,6 +172,7 @@ def test_hand_written_sql_stays_on_the_chats_measured_paths():
         "smartbot/sql.py",
         "chat/statements.py",  # the turn, the first open, the disconnect
         "screening/services/responses.py",  # the turn's answer INSERT (response_submit_answer(new=True))
+        "screening/services/evaluations.py",  # the last turn's pending evaluation (ON CONFLICT DO NOTHING)
         "screening/analytics.py",  # the answer-time medians, SET LOCAL jit (docs/benchmarks.md, funnel analytics)
         "screening/services/search.py",  # one UNION ALL per column, jit off (docs/benchmarks.md, search)
     }

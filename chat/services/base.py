@@ -192,9 +192,9 @@ def finish_screening(ctx: ChatContext, response: Response, *, before: list[ChatM
     if finished.status == Response.Status.PASSED:  # interview times as buttons (docs/scheduling.md)
         offer = slots_offer_message(session_id=ctx.session_id, response=response, language=ctx.language)
         new += [offer] if offer is not None else []
-    statements.messages_insert([*before, *new])
     now = timezone.now()
-    statements.session_update(ctx.session_id, state=ChatSession.State.FINISHED, finished_at=now, last_activity_at=now)
+    finished = {"state": ChatSession.State.FINISHED, "finished_at": now, "last_activity_at": now}
+    statements.messages_insert([*before, *new], session=(ctx.session_id, finished))  # one statement
     ctx.touched_at = now
     return new
 

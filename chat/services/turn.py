@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from screening import ai, scoring
-from screening.models import ChatMessage, ChatSession
+from screening.models import Answer, ChatMessage, ChatSession
 from screening.reading.asked import is_question
 from screening.services import (
     QuestionAnswer,
@@ -225,7 +225,9 @@ def _answer(
     events: list[str] = []
     pending = prompt.get("confirm")
     refused = (prompt.get("correct") or {}).get("value", _NOTHING) if "correct" in prompt else _NOTHING
-    submit = {"response": response, "question": question, "raw": raw, "new": True, "read_back": True}
+    # ``store=False``: the answer is inserted with the turn's messages, in one statement (``_next``).
+    submit = {"response": response, "question": question, "raw": raw, "new": True, "read_back": True, "store": False}
+    answer = None
     if pending is not None:
         reply = read_confirmation(", ".join(raw) if isinstance(raw, list) else raw)
         if reply == "yes":
@@ -242,12 +244,12 @@ def _answer(
         # The session lock serialises the chat's turns and ``answered`` was read under it: no answer to
         # this question exists, so the answer is inserted without update_or_create's savepoints.
         try:
-            response_submit_answer(**submit)
+            answer = response_submit_answer(**submit)
         except scoring.ReadBack as read_back:
             if read_back.value != refused:
                 return _confirm(ctx, turn, question, raw, read_back, events)
             # The candidate refused the read-back and then wrote the same thing again: that is what they mean.
-            response_submit_answer(**submit, reading=(read_back.value, read_back.how), confirmed=True)
+            answer = response_submit_answer(**submit, reading=(read_back.value, read_back.how), confirmed=True)
     except scoring.InvalidAnswer as invalid:
         proposal = invalid.proposal  # a close misspelling: offered back, confirmed like any read-back
         helped = prepared.proposal
@@ -263,7 +265,7 @@ def _answer(
         if proposal is not None:
             # Not a literal reading, so the service reads it back (``ReadBack``) and stores nothing yet.
             try:
-                response_submit_answer(**{**submit, "reading": proposal})
+                response_submit_answer(**{**submit, "reading": proposal, "store": True})
             except scoring.ReadBack as read_back:
                 return _confirm(ctx, turn, question, raw, read_back, events)
         clarified = int(prompt.get("clarify") or 0)
@@ -279,7 +281,7 @@ def _answer(
         turn.messages = [bot_unsaved(ctx.session_id, clarification_review_text())]
     if events:
         question_events_record(response_id=response.pk, question_id=question.pk, kinds=events)
-    return _next(ctx, row, turn, question)
+    return _next(ctx, row, turn, question, answer)
 
 
 def _confirm(
@@ -323,16 +325,23 @@ def _ask(
     return turn
 
 
-def _next(ctx: ChatContext, row: statements.TurnRow, turn: Turn, question: ScreeningQuestion) -> Turn:
-    """After ``question`` was answered: ask the next question, or finish the screening after the last one."""
+def _next(
+    ctx: ChatContext, row: statements.TurnRow, turn: Turn, question: ScreeningQuestion, answer: Answer | None
+) -> Turn:
+    """After ``question`` was answered: ask the next question, or finish the screening after the last one.
+
+    ``answer``: the answer still to insert (``response_submit_answer(store=False)``), or None if it is stored.
+    """
     following = current_question(ctx.questions, row.answered | {question.pk})
     before = [turn.own_message, *turn.messages]
     if following is None:
+        if answer is not None:
+            statements.answer_insert(answer)  # the finish scores the stored answers
         turn.messages = [*turn.messages, *finish_screening(ctx, ctx.response, before=before)]
         turn.state, turn.state_changed = STATE_FINISHED, True
     else:
         asked = bot_unsaved(ctx.session_id, following.text, following)
-        statements.messages_insert([*before, asked])
+        statements.messages_insert([*before, asked], answer=answer)
         turn.messages = [*turn.messages, asked]
         turn.question, turn.asked = following, True
         touch_lazily(ctx)

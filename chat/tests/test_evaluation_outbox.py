@@ -1,5 +1,6 @@
 """The broker is down at the candidate's last answer: the answer is stored and acknowledged, the evaluation
-waits as a pending row (the outbox), and beat's sweep queues it once the broker is back.
+waits as a pending row and the follow-up as the response's flag (the outboxes), and beat's sweeps queue them once
+the broker is back.
 
 The outage is real from the client's side: Celery publishes to a port where nothing listens (connection
 refused), as when Redis or RabbitMQ is down. "Back" is the real Redis under a key prefix of this test's own
@@ -96,10 +97,13 @@ async def test_the_last_answer_is_acknowledged_when_the_broker_is_down_and_the_s
     assert (evaluation.status, evaluation.attempts) == ("done", 1)
 
 
-async def test_a_webhook_due_at_the_last_answer_waits_as_a_stored_delivery_and_the_sweep_queues_it(
+async def test_the_follow_up_lost_at_the_last_answer_is_swept_and_then_emits_the_webhook_and_queues_the_evaluation(
     response, candidate_socket
 ):
-    from screening.models import WebhookDelivery, WebhookEndpoint
+    # The finish publishes one message (the follow-up); the broker is down then, as if the process had died
+    # between the commit and the publish. The response's flag is the outbox: the sweep queues the follow-up, and
+    # the follow-up stores the webhook's delivery, queues it and the evaluation, once.
+    from screening.models import Response, WebhookDelivery, WebhookEndpoint
 
     await sync_to_async(WebhookEndpoint.objects.create)(
         company=response.vacancy.company, url="http://127.0.0.1:9/hook", events=["response.completed"]
@@ -117,14 +121,33 @@ async def test_a_webhook_due_at_the_last_answer_waits_as_a_stored_delivery_and_t
 
     types = [frame["type"] for frame in frames]
     assert "ack" in types and "error" not in types
-    delivery = await sync_to_async(WebhookDelivery.objects.get)(event="response.completed")
-    assert (delivery.status, delivery.attempts) == ("pending", 0)
     await sock.close()
+    assert await sync_to_async(Response.objects.filter(pk=response.pk, followup_pending=True).exists)()
+    assert not await sync_to_async(WebhookDelivery.objects.exists)()
 
-    await sync_to_async(WebhookDelivery.objects.filter(pk=delivery.pk).update)(
-        created_at=timezone.now() - timedelta(minutes=3)
+    # Not due yet: a follow-up published a moment ago is still on its way.
+    with _broker_back() as app:
+        assert await sync_to_async(tasks.requeue_stalled_followups)() == 0
+    await sync_to_async(Response.objects.filter(pk=response.pk).update)(
+        completed_at=timezone.now() - timedelta(minutes=3)
     )
     with _broker_back() as app:
-        assert await sync_to_async(tasks.requeue_stalled_webhook_deliveries)() == 1
+        assert await sync_to_async(tasks.requeue_stalled_followups)() == 1
         queued = await sync_to_async(_queued_tasks)(app)
-    assert ("screening.tasks.deliver_webhook", [delivery.pk]) in [(name, args) for _id, name, args in queued]
+        assert [(name, args) for _id, name, args in queued] == [("screening.tasks.screening_followup", [response.pk])]
+
+        # A worker runs it: the delivery is stored, and it and the evaluation are queued after its commit.
+        await sync_to_async(tasks.screening_followup.apply)(args=(response.pk,), task_id=queued[0][0])
+        queued = await sync_to_async(_queued_tasks)(app)
+        delivery = await sync_to_async(WebhookDelivery.objects.get)(event="response.completed")
+        assert (delivery.status, delivery.attempts) == ("pending", 0)
+        names = sorted((name, args) for _id, name, args in queued)
+        assert ("screening.tasks.deliver_webhook", [delivery.pk]) in names
+        assert ("screening.tasks.evaluate_response", [response.pk]) in names
+
+        # Done once: the flag is cleared, the sweep finds nothing, a duplicate message does nothing.
+        assert await sync_to_async(tasks.requeue_stalled_followups)() == 0
+        await sync_to_async(tasks.screening_followup.apply)(args=(response.pk,))
+        assert await sync_to_async(_queued_tasks)(app) == []
+    assert await sync_to_async(WebhookDelivery.objects.count)() == 1
+    assert not await sync_to_async(Response.objects.filter(pk=response.pk, followup_pending=True).exists)()

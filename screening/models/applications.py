@@ -117,6 +117,10 @@ class Response(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The finished screening's follow-up (``screening.services.followup``) has not run yet: set in the transaction
+    # that finishes the screening, cleared in the follow-up's own. The row is its outbox: beat's sweep queues the
+    # follow-up again when its message was lost (docs/architecture.md, "After the last answer").
+    followup_pending = models.BooleanField(default=False, editable=False)
     # Interview slots were offered (in the chat and by email) at; a recruiter can invite again.
     slots_offered_at = models.DateTimeField(null=True, blank=True)
     # The one reminder a candidate who stopped mid-chat gets (Company.stall_reminder_hours) went out at.
@@ -130,6 +134,12 @@ class Response(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["vacancy", "candidate"], name="response_one_per_candidate_per_vacancy")
+        ]
+        indexes = [
+            # The follow-up sweep reads only the few whose follow-up is due, however many responses exist.
+            models.Index(
+                fields=["completed_at"], name="response_followup_due", condition=models.Q(followup_pending=True)
+            ),
         ]
 
     def __str__(self):

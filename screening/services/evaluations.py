@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smartbot import metrics
+from smartbot import metrics, sql
 
 from .. import ai, selectors, tasks
 from ..ai.calls import InvalidTwice
@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 # sweep (every minute) queues again what nobody holds.
 
 
-def evaluation_request(*, response: Response, force: bool = False, announce: bool = True) -> None:
+def evaluation_request(*, response: Response, force: bool = False, announce: bool = True, queue: bool = True) -> None:
     """Queue the AI evaluation of a finished response once the current transaction commits.
 
     ``force`` re-runs an evaluation that already exists (the "Re-evaluate" button);
@@ -46,6 +46,8 @@ def evaluation_request(*, response: Response, force: bool = False, announce: boo
     that announces the change itself. The pending row is written in the caller's
     transaction and the task queued after commit; a broker that is down then
     delays the evaluation (the beat sweep queues it) but never fails the caller.
+    ``queue=False`` writes the pending row only: the caller queues the task
+    (``evaluation_queue``), as the finished screening's follow-up does.
     """
     if not response.is_screening_finished:
         raise ValidationError(_("The screening is not finished yet: there is nothing to evaluate."), code="conflict")
@@ -61,17 +63,12 @@ def evaluation_request(*, response: Response, force: bool = False, announce: boo
         return
     refusal = ""
     with transaction.atomic(savepoint=False):
-        # The common case (a screening just finished) is one INSERT; an existing row (made earlier, or by a
-        # concurrent request: the INSERT waits for its commit) is locked and looked at. The savepoint keeps the
-        # caller's transaction usable after the conflict, as ON CONFLICT DO NOTHING did.
-        try:
-            with transaction.atomic():
-                Evaluation.objects.create(
-                    response=response, prompt_version=ai.PROMPT_VERSION, status=Evaluation.Status.PENDING
-                )
-            created = True
-        except IntegrityError:
-            created = False
+        # The common case (a screening just finished) is one INSERT ... ON CONFLICT DO NOTHING, no savepoint
+        # (``smartbot.sql``: it runs in the chat's measured last turn); an existing row (made earlier, or by a
+        # concurrent request: the INSERT waits for its commit) is locked and looked at.
+        created = sql.insert_if_new(
+            Evaluation(response=response, prompt_version=ai.PROMPT_VERSION, status=Evaluation.Status.PENDING)
+        )
         if not created:
             evaluation = Evaluation.objects.select_for_update().get(response=response, prompt_version=ai.PROMPT_VERSION)
             if evaluation.status == Evaluation.Status.RUNNING:
@@ -90,9 +87,16 @@ def evaluation_request(*, response: Response, force: bool = False, announce: boo
         raise ValidationError(refusal, code="conflict")
     # Published once the caller's transaction commits. The pending row written above is the outbox: when the
     # broker is down the failure is logged and the beat sweep (``evaluation_requeue_stalled``) queues it later.
-    tasks.evaluate_response.delay(response.pk)
+    if queue:
+        evaluation_queue(response_id=response.pk)
     if announce:
         _on_commit_evaluation_updated(response_id=response.pk)
+
+
+def evaluation_queue(*, response_id: int) -> None:
+    """Queue the evaluation task of a response whose pending row exists (``evaluation_request(queue=False)``);
+    published after the current transaction commits. A lost message is the sweep's (the row is the outbox)."""
+    tasks.evaluate_response.delay(response_id)
 
 
 def _on_commit_evaluation_updated(*, response_id: int) -> None:

@@ -66,6 +66,7 @@ def response_submit_answer(
     read_back: bool = False,
     confirmed: bool = False,
     unread: bool = False,
+    store: bool = True,
 ) -> Answer:
     """Validate, score and store the answer to one question, with the rule it was judged by.
 
@@ -87,7 +88,9 @@ def response_submit_answer(
     answers and has seen that the question has no answer yet (the chat): the
     answer is inserted in one statement, without ``update_or_create``'s lock
     and savepoints. An existing answer is then never replaced: the unique
-    constraint raises ``IntegrityError`` instead.
+    constraint raises ``IntegrityError`` instead. With ``store=False`` as well, the
+    answer is returned unsaved for the caller to insert in its transaction (the
+    chat's turn inserts it with its messages, in one statement).
     """
     if question.vacancy_id != response.vacancy_id:
         raise ValidationError("The question belongs to another vacancy.")
@@ -121,7 +124,8 @@ def response_submit_answer(
     if new:
         # Plain SQL (smartbot.sql) on purpose: this is the chat's measured turn (docs/benchmarks.md), where the
         # ORM's insert compilation was a large share of the CPU; the chat's query-count pins guard it.
-        return sql.insert([Answer(response=response, question=question, **fields)])[0]
+        answer = Answer(response=response, question=question, **fields)
+        return sql.insert([answer])[0] if store else answer
     answer, _created = Answer.objects.update_or_create(response=response, question=question, defaults=fields)
     return answer
 
@@ -184,36 +188,36 @@ def response_finish(*, response: Response, questions: list[ScreeningQuestion] | 
             Answer.objects.filter(pk=answer_id).update(
                 passed=checked.passed, needs_review=checked.review, points=checked.points, rule=rule
             )
-        previous = locked.status
-        locked.status = result.status
-        locked.score = result.score
-        locked.rejection_reasons = result.reasons
-        locked.review_reasons = result.review_reasons
-        locked.screening_verdict = result.status
-        locked.completed_at = timezone.now()
-        locked.save(
-            update_fields=[
-                "status",
-                "score",
-                "rejection_reasons",
-                "review_reasons",
-                "screening_verdict",
-                "completed_at",
-                "updated_at",
-            ]
-        )
-        _record_history(
+        previous, now = locked.status, timezone.now()
+        changed = {
+            "status": result.status,
+            "score": result.score,
+            "rejection_reasons": result.reasons,
+            "review_reasons": result.review_reasons,
+            "screening_verdict": result.status,
+            "completed_at": now,
+            "followup_pending": True,  # the follow-up's outbox (``followup`` clears it)
+            "updated_at": now,
+        }
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        history = StatusChange(
             response=locked,
             from_status=previous,
             to_status=result.status,
             comment=_("Screening finished with score %(score)d.") % {"score": result.score},
         )
+        # The row's UPDATE rides with its history's INSERT, one statement (``smartbot.sql``: the chat's measured
+        # last turn; as ``save(update_fields=...)`` and ``_record_history`` would write them).
+        sql.insert([history], along=(sql.Update(Response, locked.pk, **changed),))
         # The chat announces the finish itself (a "state: finished" frame, on which the recruiter's page reloads
         # its evaluation block): no second live event, which cost the chat's last turn a channel-layer round trip.
-        evaluation_request(response=locked, announce=False)
+        # Only the pending row here: the follow-up queues the evaluation and emits ``response.completed``, so the
+        # chat's last turn publishes one message, not two, and skips the webhook endpoints' lookup
+        # (docs/architecture.md, "After the last answer").
+        evaluation_request(response=locked, announce=False, queue=False)
         _pipeline_push(locked, kind=live.PIPELINE_FINISHED, from_status=previous)
-        response_event_emit_on_commit(response=locked, event="response.completed")
-        tasks.screening_followup.delay(locked.pk)  # published on commit (TransactionAwareTask)
+        tasks.screening_followup.delay(locked.pk)  # published on commit (TransactionAwareTask); swept if lost
     return locked
 
 
