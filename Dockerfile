@@ -17,7 +17,7 @@ EXPOSE 8000
 # command is the web service's healthcheck in docker-compose.yml; tests/test_production.py runs it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/live', timeout=4)"]
-# The Procfile's web: pages and the API under gunicorn, a worker process per core (smartbot/gunicorn_config.py).
+# The Procfile's web: pages and the API under gunicorn, two worker processes per core (smartbot/gunicorn_config.py).
 # The chat's WebSockets run from the same image as daphne (the Procfile's ws; docker-compose.yml's ws service).
 # gunicorn and daphne report the real peer; the app reads X-Forwarded-For itself, as far as TRUSTED_PROXY_COUNT
 # says it can be believed (docs/operations.md).

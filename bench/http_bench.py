@@ -8,8 +8,8 @@ Loopback only, bounded in time. What one run does:
    files into ``var/bench/static`` once (the manifest production serves; ``--static plain`` skips it), and
    seeds a fresh company, a vacancy with ``--responses`` responses (default 2,000) and a recruiter with a
    JWT (the API) and a signed-in session (the dashboard);
-2. starts the server layout: by default the Procfile's ``web`` line as written there (gunicorn, a worker
-   process per core: ``smartbot/gunicorn_config.py``; ``--web-concurrency``/``--web-threads`` set its
+2. starts the server layout: by default the Procfile's ``web`` line as written there (gunicorn, worker
+   processes, two per core: ``smartbot/gunicorn_config.py``; ``--web-concurrency``/``--web-threads`` set its
    ``WEB_CONCURRENCY``/``WEB_THREADS``); ``--server daphne`` one daphne serving ``smartbot.asgi:application``
    (the layout before issue 17); ``--server-cmd`` any other (e.g. uvicorn workers on ``{port}``), always on the settings
    ``bench.settings_http`` (the production settings plus the floors' URLconf, ``bench/http_floors.py``),
@@ -327,7 +327,7 @@ def main(argv=None) -> int:
     results: dict = {}
     try:
         roots = [process.pid for process in server.processes]
-        counted = len(httpload.tree_pids(roots)) - len(roots)  # the workers of a master, before any load
+        counted = httpload.worker_count(roots) if command else 0  # the workers of a master, before any load
         web_processes = args.web_processes or (counted if command and counted else 1)
         # The whole run's peak too: preflights and warm-ups open connections as well.
         with watch(args) as whole:

@@ -2,9 +2,10 @@
 
 Run as ``gunicorn -c python:smartbot.gunicorn_config -b ADDRESS smartbot.wsgi:application`` (the Procfile's web).
 
-HTTP runs on every core: ``WEB_CONCURRENCY`` worker processes (default: the cores this process may run on),
-each with ``WEB_THREADS`` threads (default 4; gunicorn's ``gthread`` worker). Every worker process has its own
-database pool of at most ``DB_POOL_MAX_SIZE`` connections, so the web tier holds at most
+HTTP runs on every core: ``WEB_CONCURRENCY`` worker processes (default: two per core this process may run on),
+each with ``WEB_THREADS`` threads (default 2; gunicorn's ``gthread`` worker). Python runs one thread at a time per
+process, so several processes of few threads beat few of many (measured in docs/benchmarks.md). Every worker
+process has its own database pool of at most ``DB_POOL_MAX_SIZE`` connections, so the web tier holds at most
 ``WEB_CONCURRENCY x DB_POOL_MAX_SIZE`` (docs/operations.md, "Database connections"). The chat's WebSockets are
 not served here but by daphne (``smartbot.asgi``); the front proxy routes ``/ws/`` there (deploy/nginx.conf).
 Measured choice of the layout: docs/benchmarks.md, "HTTP: API, dashboard, apply".
@@ -31,9 +32,9 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-workers = _int("WEB_CONCURRENCY", _cores())
+workers = _int("WEB_CONCURRENCY", 2 * _cores())
 worker_class = "gthread"
-threads = _int("WEB_THREADS", 4)
+threads = _int("WEB_THREADS", 2)
 # The longest request: an apply's resume extraction is bounded by RESUME_EXTRACT_SECONDS (10 s by default).
 timeout = _int("WEB_TIMEOUT", 30)
 graceful_timeout = 30

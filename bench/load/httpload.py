@@ -176,6 +176,29 @@ def tree_pids(roots: list[int]) -> list[int]:
     return pids
 
 
+def worker_count(roots: list[int], *, settle: float = 2.0, timeout: float = 30.0) -> int:
+    """How many processes serve HTTP under ``roots``: their direct children (a gunicorn master's workers; not the
+    workers' own children, such as the resume extraction's fork server), once that count has held for ``settle``
+    seconds (a master listens before it forks its workers). 0 when the roots have no children."""
+
+    def count() -> int:
+        total = 0
+        for pid in roots:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += len(psutil.Process(pid).children())
+        return total
+
+    deadline, last, since = time.monotonic() + timeout, count(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = count()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif now and time.monotonic() - since >= settle:
+            break
+    return last
+
+
 def tree_cpu_seconds(roots: list[int]) -> float:
     """User + system CPU seconds of ``roots`` and their live descendants, plus the children they have reaped
     (the resume extraction's short-lived workers are counted once their server process waited for them)."""
