@@ -300,7 +300,8 @@ def main(argv=None) -> int:
         "clients": args.clients, "duration_s": args.duration, "warmup_s": args.warmup, "wrk_threads": args.threads,
         "wrk_timeout_s": args.timeout, "responses": args.responses, "pdf_kb": args.pdf_kb,
         "server": server_command(args) or "daphne smartbot.asgi:application (one process)",
-        "web_concurrency": args.web_concurrency or "default (cores)", "web_threads": args.web_threads or "default (4)",
+        "web_concurrency": args.web_concurrency or "default (2 per core)",
+        "web_threads": args.web_threads or "default (2)",
         "asgi_threads": args.asgi_threads or "asgiref default", "static": args.static, "targets": args.targets,
     }  # fmt: skip
     # server_env always names ASGI_THREADS, and daphne (an installed app) refuses 0 even in manage.py migrate.

@@ -109,14 +109,6 @@ def seed_http(*, responses: int) -> dict:
     )
     browser = Client()
     browser.force_login(recruiter)
-    # Statistics as a running database has them: autovacuum analyzes a table once a tenth of it changed, but not
-    # within the seconds between this burst of inserts and the first request; with none the planner takes the
-    # fresh rows for one and picks nested loops over every application (seen on the page and apply).
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
     return {
         "company_slug": company.slug,
         "vacancy_id": vacancy.pk,
