@@ -1,4 +1,5 @@
-"""Refuse an oversized request body before Django reads it: ``BodySizeLimitMiddleware``, a pure ASGI middleware.
+"""Refuse an oversized request body before Django reads it: ``BodySizeLimitMiddleware``, a pure ASGI middleware
+(daphne), and ``WSGIBodySizeLimit``, its WSGI twin (gunicorn, ``smartbot.wsgi``); both answer with ``refusal``.
 
 Django's ASGI handler reads the whole body (to memory, then a temporary file) before any view or
 ``DATA_UPLOAD_MAX_MEMORY_SIZE`` check runs, so a 1 GB POST costs a gigabyte of disk and the time to

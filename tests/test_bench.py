@@ -48,6 +48,16 @@ def _bench_urls(*, database: str = "smartbot_bench_ci", redis_db: int = BENCH_RE
     return database_url, urlunsplit(redis._replace(path=f"/{redis_db}"))
 
 
+def _run(command: list[str], *, timeout: float) -> dict:
+    """Run a bench script to its end and return its JSON report (the process must exit 0)."""
+    # The production settings, as the bench's servers and seeding run (not the test settings pytest selected).
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
+    env["DJANGO_SETTINGS_MODULE"] = "smartbot.settings"
+    run = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout)
+
+
 def test_the_chat_benchmark_runs_every_phase_and_finds_nothing_lost_or_doubled():
     require_services()
     database_url, redis_url = _bench_urls()
@@ -57,12 +67,7 @@ def test_the_chat_benchmark_runs_every_phase_and_finds_nothing_lost_or_doubled()
         "--clients", "1", "--port", str(_free_base_port()), "--database-url", database_url,
         "--redis-url", redis_url, "--hog", "0.05",
     ]  # fmt: skip
-    # The production settings, as the bench's servers and seeding run (not the test settings pytest selected).
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
-    env["DJANGO_SETTINGS_MODULE"] = "smartbot.settings"
-    run = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=200)
-    assert run.returncode == 0, run.stderr[-3000:]
-    report = json.loads(run.stdout)
+    report = _run(command, timeout=200)
 
     think, closed, echo = report["think"], report["closed"], report["echo"]
     clean = {
@@ -100,11 +105,7 @@ def test_the_http_benchmark_runs_the_procfile_s_web_and_stays_within_the_connect
         "--threads", "1", "--responses", "30", "--pdf-kb", "20", "--static", "plain", "--web-concurrency", "2",
         "--port", str(_free_base_port()), "--database-url", database_url, "--redis-url", redis_url,
     ]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
-    env["DJANGO_SETTINGS_MODULE"] = "smartbot.settings"
-    run = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr[-3000:]
-    report = json.loads(run.stdout)
+    report = _run(command, timeout=300)
 
     assert report["config"]["server"].startswith("gunicorn -c python:smartbot.gunicorn_config")
     results = report["results"]
