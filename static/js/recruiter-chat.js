@@ -38,6 +38,8 @@
   var leader = null; // {name} of the recruiter who leads, if any
   var takeoverId = null; // our takeover frame, until acknowledged or refused
   var handbackId = null;
+  // A form of this page went over HTTP (the socket was not open yet): the page is about to be replaced.
+  var postedOverHttp = false;
   var sendAfterTakeover = false; // "Take over and send": the text goes once the takeover is acknowledged
   var inflight = null; // {id, text}: our message, until acknowledged or refused
   var unconfirmed = null; // the message in flight when the connection dropped
@@ -200,7 +202,8 @@
       scrollToEnd();
       // Tell the server this page has read that its recruiter leads: only then does closing it hand the chat back
       // (a page replaced before its script ran, by a form posted over HTTP, leaves the lead to the next page).
-      if (mine) socket.send({ type: "ping" });
+      // Not once a form has gone over HTTP: this page is being replaced, and its closing must not hand back.
+      if (mine && !postedOverHttp) socket.send({ type: "ping" });
     },
     message: function (frame) { addMessage(frame.message); },
     state: function (frame) {
@@ -276,6 +279,7 @@
       }
       if (!socket.isOpen()) { // posted over HTTP: keep the text until the page shows it went through
         saveDraft();
+        postedOverHttp = true;
         return;
       }
       event.preventDefault();
@@ -303,7 +307,7 @@
   }
   if (takeoverForm) {
     takeoverForm.addEventListener("submit", function (event) {
-      if (!socket.isOpen()) return;
+      if (!socket.isOpen()) { postedOverHttp = true; return; }
       event.preventDefault();
       show(errorBox, "");
       takeOver(false);
@@ -311,7 +315,7 @@
   }
   if (handbackForm) {
     handbackForm.addEventListener("submit", function (event) {
-      if (!socket.isOpen()) return;
+      if (!socket.isOpen()) { postedOverHttp = true; return; }
       event.preventDefault();
       show(errorBox, "");
       handbackId = lib.newId("r");
