@@ -117,12 +117,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--malloc-env", action="append", default=[], metavar="NAME=VALUE",
         help="a glibc MALLOC_* variable (or PYTHONMALLOC) for the servers (repeatable), e.g. MALLOC_ARENA_MAX=2",
     )  # fmt: skip
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/smartbot_bench"),
-    )
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9"))
-    parser.add_argument("--no-migrate", action="store_true", help="skip manage.py migrate")
+    seeding.add_service_arguments(parser, database="smartbot_bench")
     args = parser.parse_args(argv)
     args.phases = [p.strip() for p in args.phases.split(",") if p.strip()]
     if unknown := set(args.phases) - set(PHASES):

@@ -95,12 +95,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="collect: collectstatic into var/bench/static once, hashed names as in production; "
         "plain: STATIC_MANIFEST=0, nothing collected",
     )  # fmt: skip
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/smartbot_bench_http"),
-    )
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9"))
-    parser.add_argument("--no-migrate", action="store_true", help="skip manage.py migrate")
+    seeding.add_service_arguments(parser, database="smartbot_bench_http")
     args = parser.parse_args(argv)
     args.targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     unknown = set(args.targets) - set(TARGETS)

@@ -61,26 +61,22 @@ class AccessLogger(Logger):
         header = REQUEST_ID_HEADER.lower()
         request_id = next((value for name, value in resp.headers if name.lower() == header), None)
         token = log_context_replace(**({"request_id": request_id} if request_id else {}))
+        status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
         try:
-            self._access(resp, environ, request_time, access_log)
+            access_log(
+                "http",
+                "complete",
+                {
+                    "client": environ.get("REMOTE_ADDR"),
+                    "method": environ.get("REQUEST_METHOD"),
+                    "path": environ.get("RAW_URI") or environ.get("PATH_INFO", ""),
+                    "status": int(status) if str(status).isdigit() else status,
+                    "size": getattr(resp, "sent", None),
+                    "time_taken": request_time.total_seconds(),
+                },
+            )
         finally:
             log_context_reset(token)
-
-    @staticmethod
-    def _access(resp, environ, request_time, access_log):
-        status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
-        access_log(
-            "http",
-            "complete",
-            {
-                "client": environ.get("REMOTE_ADDR"),
-                "method": environ.get("REQUEST_METHOD"),
-                "path": environ.get("RAW_URI") or environ.get("PATH_INFO", ""),
-                "status": int(status) if str(status).isdigit() else status,
-                "size": getattr(resp, "sent", None),
-                "time_taken": request_time.total_seconds(),
-            },
-        )
 
 
 logger_class = AccessLogger

@@ -8,6 +8,7 @@ servers. ``run_clients`` starts one process per job and merges what they measure
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import random
@@ -59,6 +60,21 @@ async def _recv(ws) -> dict:
     return json.loads(await ws.recv())
 
 
+@contextlib.asynccontextmanager
+async def counted(stats: Stats):
+    """One connection's life on ``stats``: yields its start (``time.time()``), records its span, and counts a
+    timeout or any failure (a refused or dropped connection) as an error instead of raising it."""
+    started = time.time()
+    try:
+        yield started
+    except TimeoutError:
+        stats.error("timeout waiting for the server")
+    except Exception as exc:
+        stats.error(f"{type(exc).__name__}: {exc}"[:200])
+    finally:
+        stats.spans.append((started, time.time()))
+
+
 async def one_chat(chat: dict, *, think, stats: Stats, deadline: float) -> None:
     """One candidate: connect, then answer every question (after a think time), timing each bot reply."""
     from websockets.asyncio.client import connect
@@ -66,65 +82,60 @@ async def one_chat(chat: dict, *, think, stats: Stats, deadline: float) -> None:
     origin = f"http://127.0.0.1:{chat['port']}"
     url = f"ws://127.0.0.1:{chat['port']}/ws/chat/{chat['token']}/"
     response_id = chat["response_id"]
-    started = time.time()
-    try:
-        async with connect(
+    async with (
+        counted(stats) as started,
+        connect(
             url, origin=origin, open_timeout=RECV_TIMEOUT, compression=None, ping_interval=None, max_queue=64
-        ) as ws:
-            async with asyncio.timeout(RECV_TIMEOUT):
-                hello = await _recv(ws)
-            stats.connect_ms.append((time.time() - started) * 1000)
-            if hello.get("type") != "hello":
-                stats.error(f"first frame {hello.get('type')}")
+        ) as ws,
+    ):
+        async with asyncio.timeout(RECV_TIMEOUT):
+            hello = await _recv(ws)
+        stats.connect_ms.append((time.time() - started) * 1000)
+        if hello.get("type") != "hello":
+            stats.error(f"first frame {hello.get('type')}")
+            return
+        question = hello.get("question")
+        number = 0
+        while question is not None:
+            if think:
+                await asyncio.sleep(random.uniform(*think))
+            if time.time() > deadline:
+                stats.error("phase deadline")
                 return
-            question = hello.get("question")
-            number = 0
-            while question is not None:
-                if think:
-                    await asyncio.sleep(random.uniform(*think))
-                if time.time() > deadline:
-                    stats.error("phase deadline")
-                    return
-                number += 1
-                client_id = f"b{response_id}-{number}-{uuid.uuid4().hex[:6]}"
-                frame = {"v": 1, "type": "message", "id": client_id, "question": question["id"]}
-                frame.update(ANSWERS[question["kind"]])
-                sent = time.perf_counter()
-                stats.first_send = stats.first_send or time.time()
-                await ws.send(json.dumps(frame))
-                question, replied, acked = None, False, False
-                async with asyncio.timeout(RECV_TIMEOUT):  # the whole reply, every frame of it
-                    while True:
-                        item = await _recv(ws)
-                        kind = item.get("type")
-                        if kind == "ack" and item.get("id") == client_id:
-                            acked = True
-                            if item.get("duplicate"):
-                                stats.error("unexpected duplicate ack")
-                        elif kind == "question" or (kind == "state" and item.get("state") == "finished"):
-                            if not replied:
-                                stats.latencies.append((time.perf_counter() - sent) * 1000)
-                                replied = True
-                            if kind == "question":
-                                question = item["question"]
-                        elif kind == "error":
-                            stats.error(f"error frame {item.get('code')}: {item.get('message')}")
-                        elif kind == "typing" and item.get("who") == "bot" and item.get("on") is False:
-                            break
-                stats.last_reply = time.time()
-                if acked:
-                    stats.acked[response_id] = stats.acked.get(response_id, 0) + 1
-                    stats.answers += 1
-                if not (acked and replied):
-                    stats.error("turn without ack or reply")
-                    return
-            stats.completed += 1
-    except TimeoutError:
-        stats.error("timeout waiting for the server")
-    except Exception as exc:  # a refused or dropped connection: counted, not fatal
-        stats.error(f"{type(exc).__name__}: {exc}"[:200])
-    finally:
-        stats.spans.append((started, time.time()))
+            number += 1
+            client_id = f"b{response_id}-{number}-{uuid.uuid4().hex[:6]}"
+            frame = {"v": 1, "type": "message", "id": client_id, "question": question["id"]}
+            frame.update(ANSWERS[question["kind"]])
+            sent = time.perf_counter()
+            stats.first_send = stats.first_send or time.time()
+            await ws.send(json.dumps(frame))
+            question, replied, acked = None, False, False
+            async with asyncio.timeout(RECV_TIMEOUT):  # the whole reply, every frame of it
+                while True:
+                    item = await _recv(ws)
+                    kind = item.get("type")
+                    if kind == "ack" and item.get("id") == client_id:
+                        acked = True
+                        if item.get("duplicate"):
+                            stats.error("unexpected duplicate ack")
+                    elif kind == "question" or (kind == "state" and item.get("state") == "finished"):
+                        if not replied:
+                            stats.latencies.append((time.perf_counter() - sent) * 1000)
+                            replied = True
+                        if kind == "question":
+                            question = item["question"]
+                    elif kind == "error":
+                        stats.error(f"error frame {item.get('code')}: {item.get('message')}")
+                    elif kind == "typing" and item.get("who") == "bot" and item.get("on") is False:
+                        break
+            stats.last_reply = time.time()
+            if acked:
+                stats.acked[response_id] = stats.acked.get(response_id, 0) + 1
+                stats.answers += 1
+            if not (acked and replied):
+                stats.error("turn without ack or reply")
+                return
+        stats.completed += 1
 
 
 async def think_phase(chats, *, think, ramp, deadline, stats) -> None:
@@ -188,8 +199,7 @@ async def durable_phase(sessions, *, concurrency, duration, stats, turns_per_con
 
     async def one_connection(session):
         port, session_id = session["port"], session["session_id"]
-        started = time.time()
-        try:
+        async with counted(stats) as started:
             async with connect(
                 f"ws://127.0.0.1:{port}/ws/durable/{session_id}/", origin=f"http://127.0.0.1:{port}",
                 compression=None, ping_interval=None, open_timeout=RECV_TIMEOUT, max_queue=64,
@@ -211,12 +221,6 @@ async def durable_phase(sessions, *, concurrency, duration, stats, turns_per_con
                     stats.acked[session_id] = stats.acked.get(session_id, 0) + 1
                     stats.answers += 1
             stats.completed += 1
-        except TimeoutError:
-            stats.error("timeout waiting for the server")
-        except Exception as exc:  # a refused or dropped connection: counted, not fatal
-            stats.error(f"{type(exc).__name__}: {exc}"[:200])
-        finally:
-            stats.spans.append((started, time.time()))
 
     async def worker():
         while pool and time.time() < stop:

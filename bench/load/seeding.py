@@ -12,6 +12,16 @@ from urllib.parse import urlsplit, urlunsplit
 from .servers import BASE_DIR, BENCH_SECRET, server_env
 
 
+def add_service_arguments(parser, *, database: str) -> None:
+    """The flags every bench takes for its services: ``--database-url`` (default ``DATABASE_URL`` or ``database``
+    on the local PostgreSQL), ``--redis-url`` (default ``REDIS_URL`` or local database 9) and ``--no-migrate``."""
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}")
+    )
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9"))
+    parser.add_argument("--no-migrate", action="store_true", help="skip manage.py migrate")
+
+
 def prepare_database(args) -> None:
     """Create the database ``args.database_url`` names if missing, migrate it (unless ``args.no_migrate``) and
     flush the Redis database of ``args.redis_url``."""
