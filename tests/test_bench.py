@@ -101,7 +101,7 @@ def test_the_http_benchmark_runs_the_procfile_s_web_and_stays_within_the_connect
     require_services()
     database_url, redis_url = _bench_urls(database="smartbot_bench_http_ci", redis_db=HTTP_BENCH_REDIS_DB)
     command = [
-        sys.executable, "bench/http_bench.py", "--duration", "1", "--warmup", "0", "--clients", "2",
+        sys.executable, "bench/http_bench.py", "--duration", "2", "--warmup", "1", "--clients", "2",
         "--threads", "1", "--responses", "30", "--pdf-kb", "20", "--static", "plain", "--web-concurrency", "2",
         "--port", str(_free_base_port()), "--database-url", database_url, "--redis-url", redis_url,
     ]  # fmt: skip
