@@ -38,6 +38,11 @@ threads = _int("WEB_THREADS", 2)
 # The longest request: an apply's resume extraction is bounded by RESUME_EXTRACT_SECONDS (10 s by default).
 timeout = _int("WEB_TIMEOUT", 30)
 graceful_timeout = 30
+# Each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections across them. With
+# one shared socket, gthread workers race to accept and keep what they won for the life of the keep-alive
+# connection: measured, one of four workers held 42-50 of 50 clients' connections and the machine served one
+# core's worth (docs/benchmarks.md, "One worker took every connection").
+reuse_port = True
 # Keep-alive behind the proxy (nginx keeps its upstream connections open: deploy/nginx.conf).
 keepalive = 75
 # Over the proxy's own limits (nginx: 8 KB per header line by default): gunicorn's defaults.

@@ -143,6 +143,42 @@ def test_the_web_process_is_gunicorn_with_a_worker_process_per_configured_core(p
     assert len(servers) == 2, [w.children() for w in master.children()]
 
 
+def _listening_and_held(worker, port: int) -> tuple[bool, int]:
+    """Whether ``worker`` listens on ``port`` itself, and how many connections to it it holds."""
+    conns = [c for c in worker.net_connections("tcp") if c.laddr and c.laddr.port == port]
+    return any(c.status == "LISTEN" for c in conns), sum(c.status == "ESTABLISHED" for c in conns)
+
+
+def test_the_web_process_spreads_keep_alive_connections_across_its_workers(production):
+    """Measured before the fix: with one shared listening socket, one of four gthread workers accepted 42-50 of 50
+    clients' keep-alive connections at once and kept them, so the machine served one core's worth. Each worker now
+    listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections across them."""
+    import psutil
+
+    server, _ = production
+    workers = psutil.Process(server.process.pid).children()
+    deadline = time.monotonic() + 30
+    while not all(_listening_and_held(worker, server.port)[0] for worker in workers):
+        assert time.monotonic() < deadline, "every worker listens on the port itself"
+        time.sleep(0.1)
+    held = []
+    try:
+        for _ in range(40):  # opened at once, as a load balancer or 40 browsers would
+            held.append(socket.create_connection(("127.0.0.1", server.port), timeout=20))
+        for raw in held:
+            raw.sendall(b"GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        for raw in held:
+            assert raw.recv(65536).startswith(b"HTTP/1.1 200"), "answered, and the connection kept open"
+        counts = [_listening_and_held(worker, server.port)[1] for worker in workers]
+    finally:
+        for raw in held:
+            raw.close()
+    assert sum(counts) == 40, counts
+    # Spread by the kernel's hash of each connection's addresses: 40 over 2 workers lands 33 or more on one in
+    # about 1 run of 50,000 (binomial); the shared socket put them all on one.
+    assert max(counts) <= 32, counts
+
+
 def test_the_web_process_refuses_an_oversized_body_before_django_reads_it(production):
     server, _ = production
     # Headers declaring 1 GB, and no body sent: the answer comes anyway.
