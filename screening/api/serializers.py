@@ -76,6 +76,27 @@ class CandidateSerializer(CandidateRefSerializer):
 
 
 class ResponseListSerializer(serializers.ModelSerializer):
+    """A row of the responses list. ``COLUMNS`` are the model fields it reads (for ``QuerySet.only``, with the
+    vacancy joined and the tags prefetched): the list fetches and builds nothing else."""
+
+    COLUMNS = (
+        "id",
+        "vacancy",
+        "vacancy__id",
+        "vacancy__title",
+        "candidate_id",
+        "full_name",
+        "email",
+        "status",
+        "score",
+        "ai_score",
+        "ai_recommendation",
+        "source",
+        "created_at",
+        "updated_at",
+        "completed_at",
+    )
+
     vacancy = VacancyRefSerializer(read_only=True)
     candidate = CandidateRefSerializer(source="*", read_only=True)
     tags = serializers.SerializerMethodField()
