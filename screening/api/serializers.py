@@ -79,24 +79,6 @@ class ResponseListSerializer(serializers.ModelSerializer):
     """A row of the responses list. ``COLUMNS`` are the model fields it reads (for ``QuerySet.only``, with the
     vacancy joined and the tags prefetched): the list fetches and builds nothing else."""
 
-    COLUMNS = (
-        "id",
-        "vacancy",
-        "vacancy__id",
-        "vacancy__title",
-        "candidate_id",
-        "full_name",
-        "email",
-        "status",
-        "score",
-        "ai_score",
-        "ai_recommendation",
-        "source",
-        "created_at",
-        "updated_at",
-        "completed_at",
-    )
-
     vacancy = VacancyRefSerializer(read_only=True)
     candidate = CandidateRefSerializer(source="*", read_only=True)
     tags = serializers.SerializerMethodField()
@@ -118,6 +100,16 @@ class ResponseListSerializer(serializers.ModelSerializer):
             "tags",
         ]
         read_only_fields = fields
+
+    # The row's own fields, then the sources of the nested vacancy and candidate (the tags come from a prefetch).
+    COLUMNS = (
+        *(name for name in Meta.fields if name not in ("vacancy", "candidate", "tags")),
+        "vacancy",
+        "vacancy__title",
+        "candidate_id",
+        "full_name",
+        "email",
+    )
 
     @extend_schema_field(
         serializers.ListField(
