@@ -74,7 +74,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--server", choices=("procfile", "daphne"), default="procfile",
         help="procfile: the Procfile's web line (gunicorn); daphne: one daphne for everything (before issue 17)",
     )  # fmt: skip
-    parser.add_argument("--web-concurrency", type=int, help="WEB_CONCURRENCY of the Procfile's web (default: two per core)")
+    parser.add_argument("--web-concurrency", type=int, help="WEB_CONCURRENCY of the web (default: 2 per core)")
     parser.add_argument("--web-threads", type=int, help="WEB_THREADS of the Procfile's web (default 2)")
     parser.add_argument(
         "--server-cmd",
