@@ -135,8 +135,8 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = response_list(company=self.request.user.company).prefetch_related("tags")
         if self.action == "list":
             # A row reads a few columns of the response and two of its vacancy: the rest (the resume's text, up to
-            # RESUME_MAX_CHARS; the vacancy's description and settings) stays in the database. Measured: about a
-            # third of the list's time went to loading and building every column (docs/benchmarks.md, HTTP).
+            # RESUME_MAX_CHARS; the vacancy's description and settings) stays in the database. Measured: 14 % fewer
+            # Python calls per page of 20 than loading and building every column (docs/benchmarks.md, HTTP).
             return queryset.only(*ResponseListSerializer.COLUMNS).order_by(*ORDERINGS["-created_at"])
         return queryset
 
